@@ -1,0 +1,167 @@
+"""The command line: `relapp` opens the app; subcommands serve scripts and tills.
+
+Qt is imported only when the window opens, so a script gets its answer quickly. User mistakes
+print one line and exit 1; usage errors exit 2 (argparse); nobody sees a traceback: unexpected
+errors are written in full to the log folder and summarised in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+
+from relapp import __version__
+from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path, user_log_dir
+from relapp.errors import RelappError
+
+DEFAULT_DEMO_CONTACTS = 3_000
+MAX_DEMO_CONTACTS = 5_000_000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except RelappError as error:
+        print(f"relapp: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("relapp: interrupted.", file=sys.stderr)
+        return 130
+    except Exception:
+        log_file = write_crash_log(traceback.format_exc())
+        print(
+            f"relapp: an unexpected error stopped the command; details are in {log_file}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted before or after the command; SUPPRESS keeps a subcommand's unset --db
+    # from hiding the one given before it.
+    database_option = argparse.ArgumentParser(add_help=False)
+    database_option.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"database file (default: ${ENVIRONMENT_VARIABLE}, else the user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="relapp",
+        description="Relapp: know, reward and keep your shop's customers. "
+        "With no command, opens the app.",
+        parents=[database_option],
+    )
+    parser.add_argument("--version", action="version", version=f"relapp {__version__}")
+    parser.set_defaults(handler=run_gui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[database_option],
+        help="fill an empty database with a realistic demo shop",
+        description="Fill an empty database with a realistic, deterministic demo shop: "
+        "customers, two years of history and a loyalty program.",
+    )
+    demo.add_argument(
+        "--contacts",
+        type=_bounded_int(1, MAX_DEMO_CONTACTS),
+        default=DEFAULT_DEMO_CONTACTS,
+        metavar="N",
+        help=f"number of customers (default {DEFAULT_DEMO_CONTACTS:,})",
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    demo.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="last day of the demo history (default today)",
+    )
+    demo.set_defaults(handler=run_demo)
+    return parser
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    path = resolve_database_path(getattr(args, "db", None))
+    if getattr(args, "db", None) is None and not path.parent.exists():
+        # The default folder is ours to create; a folder the user named is not.
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from relapp.ui.environment import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(f"relapp: {problem}", file=sys.stderr)
+        return 1
+    from relapp.ui.app import run_app
+
+    return run_app(database_path(args))
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from relapp.db import open_database
+    from relapp.demo.generator import generate_demo_shop
+
+    path = database_path(args)
+    open_database(path)
+    started = time.perf_counter()
+    show_progress = sys.stderr.isatty()
+
+    def report(done: int, total: int) -> bool:
+        if show_progress:
+            print(f"\r{done:,} of {total:,} customers", end="", file=sys.stderr, flush=True)
+        return True
+
+    result = generate_demo_shop(args.contacts, seed=args.seed, as_of=args.as_of, progress=report)
+    if show_progress:
+        print(file=sys.stderr)
+    seconds = time.perf_counter() - started
+    size_mb = path.stat().st_size / 1e6
+    print(
+        f"Demo shop written to {path}: {result.contacts:,} customers, "
+        f"{result.interactions:,} interactions, {result.points_entries:,} ledger entries "
+        f"in {seconds:.1f} s ({size_mb:,.1f} MB)."
+    )
+    return 0
+
+
+def write_crash_log(text: str) -> Path:
+    folder = user_log_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        log_file = folder / "relapp-errors.log"
+        with log_file.open("a", encoding="utf-8") as log:
+            log.write(f"--- relapp {__version__} {time.strftime('%Y-%m-%d %H:%M:%S')}\n{text}\n")
+        return log_file
+    except OSError:
+        return Path("(the log folder is not writable)")
+
+
+def _bounded_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
+        return value
+
+    return parse
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in the form YYYY-MM-DD: {text!r}") from None

@@ -1,0 +1,140 @@
+"""Opening the database: pragmas, identity checks, backup-then-migrate.
+
+open_database() is the one way in. It returns a peewee database bound to the models, already
+at the latest schema, or raises a relapp.errors.DatabaseError whose message a user can act on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from peewee import DatabaseError as PeeweeDatabaseError
+from peewee import OperationalError, SqliteDatabase
+
+from relapp.db import models
+from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
+from relapp.errors import (
+    DatabaseBusy,
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    NotARelappDatabase,
+)
+
+# 'RLAP': marks the file as ours, so another program's SQLite file is refused, not altered.
+APPLICATION_ID = 0x524C4150
+BUSY_TIMEOUT_MS = 5000
+
+PRAGMAS = (
+    ("journal_mode", "wal"),
+    # FULL: a committed sale survives a power cut, not only an application crash.
+    ("synchronous", "full"),
+    ("foreign_keys", 1),
+    # Erased personal data must not linger in free pages.
+    ("secure_delete", 1),
+    ("busy_timeout", BUSY_TIMEOUT_MS),
+)
+
+
+def open_database(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
+    """Open (creating if needed) the database at path and bring it to the latest schema.
+
+    Before an existing database is migrated, a copy is written beside it
+    (relapp.before-v2-20261122T0745.db), so a failed or unwanted upgrade loses nothing.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise DatabaseUnavailable(f"Cannot create the database {path}: folder does not exist.")
+    if path.is_dir():
+        raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        db.connect()
+        _check_identity(db, path)
+        if migrate:
+            migrate_database(db, path)
+    except PeeweeDatabaseError as error:
+        db.close()
+        raise translate_error(error, path) from error
+    except Exception:
+        db.close()
+        raise
+    models.database.initialize(db)
+    return db
+
+
+def schema_version(db: SqliteDatabase) -> int:
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def migrate_database(
+    db: SqliteDatabase, path: Path | None = None, target: int | None = None
+) -> int:
+    """Apply the pending migrations up to target (default: latest) in one transaction.
+
+    Returns the number applied. A database with data is first copied beside itself.
+    """
+    target = LATEST_VERSION if target is None else target
+    current = schema_version(db)
+    if current > LATEST_VERSION:
+        raise DatabaseTooNew(
+            f"{path or 'This database'} was written by a newer Relapp (schema {current}; this "
+            f"version knows up to {LATEST_VERSION}). Install the newer Relapp to open it."
+        )
+    pending = [m for m in MIGRATIONS if current < m.version <= target]
+    if not pending:
+        return 0
+    if current > 0 and path is not None:
+        backup_before_migration(db, path, pending[-1].version)
+    with db.atomic():
+        db.execute_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+        for migration in pending:
+            migration.upgrade(db)
+            # user_version lives in the file header and commits or rolls back with the rest.
+            db.execute_sql(f"PRAGMA user_version = {migration.version:d}")
+    return len(pending)
+
+
+def backup_before_migration(db: SqliteDatabase, path: Path, new_version: int) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    copy_path = path.with_name(f"{path.stem}.before-v{new_version}-{stamp}{path.suffix}")
+    # The online backup API copies committed WAL content too, which a file copy would miss.
+    target = sqlite3.connect(copy_path)
+    try:
+        db.connection().backup(target)
+    finally:
+        target.close()
+    return copy_path
+
+
+def _check_identity(db: SqliteDatabase, path: Path) -> None:
+    application_id = db.execute_sql("PRAGMA application_id").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        return
+    has_tables = db.execute_sql(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+    ).fetchone()[0]
+    if application_id != 0 or has_tables:
+        raise NotARelappDatabase(
+            f"{path} is another program's SQLite database, not a Relapp database; "
+            "it was left untouched."
+        )
+
+
+def translate_error(error: Exception, path: Path) -> Exception:
+    """Turn sqlite's terse messages into sentences a shop owner can act on."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(
+            f"{path} is busy: another program is writing to it. Try again in a moment."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return NotARelappDatabase(
+            f"{path} is damaged or is not a database file. Restore it from a backup."
+        )
+    if isinstance(error, OperationalError) and (
+        "unable to open" in text or "readonly" in text or "read-only" in text or "disk" in text
+    ):
+        return DatabaseUnavailable(f"Cannot open {path} for writing: {error}.")
+    return DatabaseUnavailable(f"Cannot use the database {path}: {error}.")

@@ -1,0 +1,71 @@
+"""Shop-wide settings, stored in the database so every counter on it agrees.
+
+Per-machine preferences (window size, last view) are not here: the UI keeps those in QSettings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import locale
+from dataclasses import dataclass, fields
+
+from relapp.db.models import Setting, database
+from relapp.domain.changes import Change, Entity
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    shop_name: str = "My shop"
+    phone_region: str = "US"  # ISO 3166 country for numbers typed without +country
+    currency: str = "USD"  # ISO 4217
+    locale: str = "en_US"  # formats money and dates in reports
+    paper_size: str = "A4"  # A4 or Letter
+    # Relationship rules: do not bombard, answer quickly.
+    contact_cap_per_30_days: int = 4
+    response_target_hours: int = 24
+    # Loyalty program.
+    points_per_unit: int = 1
+    points_expiry_months: int = 0  # 0: points never expire
+    tier_window_months: int = 12
+    welcome_bonus_points: int = 0
+    birthday_bonus_points: int = 0
+    referral_bonus_points: int = 0
+    # Set when the owner chose an empty or a demo shop on first run.
+    set_up_at: str = ""
+
+
+_FIELD_TYPES = {field.name: field.type for field in fields(ShopSettings)}
+
+
+def load_settings() -> ShopSettings:
+    """The shop's settings; anything never saved takes its default."""
+    stored = dict(Setting.select(Setting.key, Setting.value).tuples())
+    values = {}
+    for name, type_name in _FIELD_TYPES.items():
+        if name in stored:
+            values[name] = int(stored[name]) if type_name == "int" else stored[name]
+    return ShopSettings(**values)
+
+
+def save_settings(**changes: str | int) -> Change:
+    """Store the given settings; unknown names are a programming error."""
+    unknown = set(changes) - set(_FIELD_TYPES)
+    if unknown:
+        raise KeyError(f"unknown settings: {', '.join(sorted(unknown))}")
+    dataclasses.replace(ShopSettings(), **changes)  # type check by construction
+    with database.atomic():
+        for key, value in changes.items():
+            Setting.replace(key=key, value=str(value)).execute()
+    return Change.of(Entity.SETTINGS)
+
+
+def is_set_up() -> bool:
+    """Whether the owner has chosen how to start (empty or demo shop)."""
+    return bool(load_settings().set_up_at)
+
+
+def region_from_system_locale() -> str:
+    """A sensible default phone region: the territory of the user's locale, else US."""
+    language_code = locale.getlocale()[0] or ""
+    territory = language_code.partition("_")[2][:2].upper()
+    return territory if len(territory) == 2 and territory.isalpha() else "US"

@@ -1,0 +1,25 @@
+"""Errors a user can cause or fix. Each carries one sentence fit to show as it is."""
+
+
+class RelappError(Exception):
+    """A problem the user can understand and act on; its str() is the whole message."""
+
+
+class DatabaseError(RelappError):
+    """The database file cannot be used as it is."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The file was written by a newer Relapp whose schema this version does not know."""
+
+
+class NotARelappDatabase(DatabaseError):
+    """The file is damaged, is not SQLite, or is another program's SQLite database."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another program holds a lock on the file for longer than the busy timeout."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The file or its folder cannot be opened or created (missing, read-only, no space)."""

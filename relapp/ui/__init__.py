@@ -1,0 +1,1 @@
+"""The Qt user interface: one package per view, the main window and shared widgets."""

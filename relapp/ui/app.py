@@ -1,0 +1,84 @@
+"""Starting the GUI: the application object, the database, first run, the main window."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from relapp import __version__
+from relapp.db import open_database
+from relapp.domain.settings import is_set_up
+from relapp.domain.shop import start_empty_shop
+from relapp.errors import RelappError
+from relapp.resources import resource_path
+from relapp.ui.change_bus import ChangeBus
+from relapp.ui.icons import app_icon
+from relapp.ui.main_window import MainWindow
+from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
+
+DEMO_SHOP_CONTACTS = 3_000
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    QCoreApplication.setOrganizationName("Relapp")
+    QCoreApplication.setApplicationName("Relapp")
+    QCoreApplication.setApplicationVersion(__version__)
+    # Matches packaging/relapp.desktop, so Wayland shows the right icon.
+    QApplication.setDesktopFileName("relapp")
+    app.setWindowIcon(app_icon())
+    app.setStyleSheet(resource_path("styles", "relapp.qss").read_text(encoding="utf-8"))
+    return app
+
+
+def run_app(database_path: Path) -> int:
+    """Open the window on the database; returns the process exit code."""
+    app = create_application()
+    sys.excepthook = show_unexpected_error
+    try:
+        open_database(database_path)
+        if not is_set_up() and not run_first_time_setup():
+            return 0
+    except RelappError as error:
+        QMessageBox.critical(None, "Relapp", str(error))
+        return 1
+    window = MainWindow(database_path, ChangeBus())
+    window.show()
+    return app.exec()
+
+
+def run_first_time_setup() -> bool:
+    """Ask how to start; False if the owner closed the welcome dialog without choosing."""
+    from relapp.ui.demo_progress import generate_demo_with_progress
+
+    while True:
+        answer = WelcomeDialog.ask()
+        if answer is None:
+            return False
+        choice, shop_name = answer
+        if choice is WelcomeChoice.EMPTY_SHOP:
+            start_empty_shop(shop_name)
+            return True
+        if generate_demo_with_progress(None, DEMO_SHOP_CONTACTS) is not None:
+            return True
+        # Cancelled: nothing was written; ask again.
+
+
+def show_unexpected_error(kind, error, trace) -> None:
+    """Last resort for a bug: say so plainly, keep the details for support, keep running."""
+    from relapp.cli import write_crash_log
+
+    log_file = write_crash_log("".join(traceback.format_exception(kind, error, trace)))
+    QMessageBox.warning(
+        QApplication.activeWindow(),
+        "Relapp",
+        QCoreApplication.translate(
+            "app",
+            "Something went wrong: {error}\n\nWhat was saved before is safe. "
+            "The details were written to {log}.",
+        ).format(error=error, log=log_file),
+    )

@@ -1,0 +1,5 @@
+"""The Counter view."""
+
+from relapp.ui.counter.view import CounterView
+
+__all__ = ["CounterView"]

@@ -1,0 +1,58 @@
+"""A view whose screen is still being built: says what it will do and what the shop holds.
+
+Later issues replace each with the real view; until then no page is blank.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from relapp.domain.changes import Change, Entity
+from relapp.domain.settings import load_settings
+from relapp.domain.shop import shop_summary
+from relapp.ui.icons import view_icon
+from relapp.ui.widgets.empty_state import EmptyState
+
+
+class PlaceholderView(QWidget):
+    icon_name = ""
+    title = ""
+    purpose = ""
+    # Which changes make the summary line stale.
+    watches = frozenset({Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.SETTINGS})
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_state = EmptyState(view_icon(self.icon_name), self.tr(self.title))
+        self.empty_state.set_body(self.tr(self.purpose))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty_state)
+        self.refresh()
+
+    def on_change(self, change: Change) -> None:
+        if change.entities & self.watches:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.empty_state.set_detail(self.status_text())
+
+    def status_text(self) -> str:
+        summary = shop_summary()
+        shop = load_settings().shop_name
+        if summary.customers == 0:
+            facts = self.tr("{shop} has no customers yet.").format(shop=shop)
+        else:
+            facts = self.tr(
+                "{shop} has {customers} customers, {queries} open queries and "
+                "{points} loyalty points outstanding."
+            ).format(
+                shop=shop,
+                customers=f"{summary.customers:,}",
+                queries=f"{summary.open_queries:,}",
+                points=f"{summary.points_outstanding:,}",
+            )
+        return facts + "\n\n" + self.tr("This screen is coming in the next update.")
+
+    def tr(self, text: str) -> str:
+        return QCoreApplication.translate(type(self).__name__, text)

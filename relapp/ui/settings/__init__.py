@@ -1,0 +1,5 @@
+"""The Settings view."""
+
+from relapp.ui.settings.view import SettingsView
+
+__all__ = ["SettingsView"]
