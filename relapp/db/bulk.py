@@ -16,12 +16,13 @@ BULK_CACHE_KIB = 262_144
 
 
 @contextmanager
-def bulk_load(db: Database, tables: Sequence[str]) -> Iterator[None]:
+def bulk_load(db: Database, tables: Sequence[str], keep: Sequence[str] = ()) -> Iterator[None]:
     """Load rows into tables with their secondary indexes rebuilt once at the end.
 
     Must run inside a transaction: if loading fails, the rollback restores the indexes too.
     Building an index from sorted data at the end is several times faster than updating it
-    row by row. Unique and primary-key indexes (sql IS NULL) stay, so constraints still hold.
+    row by row. Unique and primary-key indexes (sql IS NULL) stay, so constraints still hold,
+    and so do the indexes named in keep (those that triggers rely on while rows arrive).
     """
     placeholders = ", ".join("?" for _ in tables)
     indexes = db.execute_sql(
@@ -29,6 +30,7 @@ def bulk_load(db: Database, tables: Sequence[str]) -> Iterator[None]:
         f" AND tbl_name IN ({placeholders}) ORDER BY name",
         list(tables),
     ).fetchall()
+    indexes = [(name, sql) for name, sql in indexes if name not in keep]
     previous_cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
     db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
@@ -81,16 +83,17 @@ class BatchWriter(threading.Thread):
         begin: Callable[[], None],
         write: Callable[[Any], None],
         end: Callable[[], None],
+        keep_indexes: Sequence[str] = (),
     ) -> None:
         super().__init__(name="relapp-batch-writer", daemon=True)
-        self._db, self._tables = db, tables
+        self._db, self._tables, self._keep_indexes = db, tables, keep_indexes
         self._begin, self._write, self._end = begin, write, end
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            with self._db.atomic(), bulk_load(self._db, self._tables):
+            with self._db.atomic(), bulk_load(self._db, self._tables, self._keep_indexes):
                 self._begin()
                 while (batch := self._queue.get()) is not self._DONE:
                     if batch is self._CANCEL:

@@ -26,18 +26,23 @@ from relapp.errors import (
 APPLICATION_ID = 0x524C4150
 BUSY_TIMEOUT_MS = 5000
 
-PRAGMAS = (
-    ("journal_mode", "wal"),
-    # FULL: a committed sale survives a power cut, not only an application crash.
-    ("synchronous", "full"),
-    ("foreign_keys", 1),
-    # Erased personal data must not linger in free pages.
-    ("secure_delete", 1),
-    ("busy_timeout", BUSY_TIMEOUT_MS),
-)
+
+def connection_pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[tuple[str, object], ...]:
+    return (
+        ("journal_mode", "wal"),
+        # FULL: a committed sale survives a power cut, not only an application crash.
+        ("synchronous", "full"),
+        ("foreign_keys", 1),
+        # Erased personal data must not linger in free pages.
+        ("secure_delete", 1),
+        # Two windows or a till script on one file wait for each other instead of failing.
+        ("busy_timeout", busy_timeout_ms),
+    )
 
 
-def open_database(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
+def open_database(
+    path: Path | str, *, migrate: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> SqliteDatabase:
     """Open (creating if needed) the database at path and bring it to the latest schema.
 
     Before an existing database is migrated, a copy is written beside it
@@ -48,7 +53,9 @@ def open_database(path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
         raise DatabaseUnavailable(f"Cannot create the database {path}: folder does not exist.")
     if path.is_dir():
         raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, timeout=BUSY_TIMEOUT_MS / 1000)
+    db = SqliteDatabase(
+        str(path), pragmas=connection_pragmas(busy_timeout_ms), timeout=busy_timeout_ms / 1000
+    )
     try:
         db.connect()
         _check_identity(db, path)

@@ -84,8 +84,9 @@ CONSENT_METHODS = ("in-store form", "website sign-up", "verbal, at the counter",
 SOCIAL_NETWORKS = ("Instagram", "Facebook", "TikTok", "X")
 
 ProgressCallback = Callable[[int, int], bool]
-# Not points_entry: its triggers look entries up by contact through its index.
-_BULK_TABLES = ("contact", "interaction", "preference", "consent", "task")
+_BULK_TABLES = ("contact", "interaction", "points_entry", "preference", "consent", "task")
+# The ledger triggers sum a contact's entries through this index as each row arrives.
+_KEEP_INDEXES = ("points_entry_contact",)
 
 
 class DemoCancelled(RelappError):
@@ -174,6 +175,7 @@ def generate_demo_shop(
         begin=builder.write_shop,
         write=_write_rows,
         end=builder.write_finishing_touches,
+        keep_indexes=_KEEP_INDEXES,
     )
     writer.start()
     done = 0

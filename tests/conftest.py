@@ -1,0 +1,45 @@
+"""Shared fixtures. Qt runs offscreen so the suite needs no display."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from relapp.db import open_database
+from relapp.db.models import database as bound_database
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "shop.db"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    """A fresh database at the latest schema, bound to the models; closed afterwards."""
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def demo_db(db):
+    """A small demo shop (60 customers, fixed date and seed)."""
+    from relapp.demo.generator import generate_demo_shop
+
+    generate_demo_shop(60, seed=7, as_of=AS_OF)
+    return db
+
+
+@pytest.fixture(autouse=True)
+def _close_bound_database():
+    yield
+    if bound_database.obj is not None:
+        bound_database.close()

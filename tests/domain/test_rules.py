@@ -1,0 +1,90 @@
+"""Plain domain rules: cards, loyalty arithmetic, PINs, settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from relapp.domain.cards import card_number_for, is_valid_card_number
+from relapp.domain.changes import Entity
+from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
+from relapp.domain.settings import ShopSettings, is_set_up, load_settings, save_settings
+from relapp.domain.shop import shop_summary, start_empty_shop
+from relapp.domain.staff import hash_pin, verify_pin
+
+
+def test_card_numbers_carry_a_luhn_check_digit_that_catches_typos():
+    card = card_number_for(1)
+    assert card == "270000000017"
+    assert is_valid_card_number(card)
+    typo = card[:5] + str((int(card[5]) + 1) % 10) + card[6:]
+    assert not is_valid_card_number(typo)
+    swapped = card[:-3] + card[-2] + card[-3] + card[-1]
+    assert swapped == card or not is_valid_card_number(swapped)
+    assert not is_valid_card_number("27abc")
+    with pytest.raises(ValueError):
+        card_number_for(0)
+
+
+@pytest.mark.parametrize(
+    ("amount_cents", "rate", "multiplier", "points"),
+    [(1299, 1, 100, 12), (1299, 1, 150, 19), (99, 1, 100, 0), (0, 1, 100, 0), (10000, 2, 125, 250)],
+)
+def test_points_round_down_never_up(amount_cents, rate, multiplier, points):
+    assert points_for_purchase(amount_cents, rate, multiplier) == points
+
+
+def test_a_negative_purchase_is_refused():
+    with pytest.raises(ValueError):
+        points_for_purchase(-1, 1, 100)
+
+
+def test_the_highest_reached_tier_applies():
+    tiers = (
+        TierRule(1, "Bronze", 0, 100),
+        TierRule(3, "Gold", 1500, 150),
+        TierRule(2, "Silver", 500, 125),
+    )
+    assert tier_for_spend(0, tiers).name == "Bronze"
+    assert tier_for_spend(499, tiers).name == "Bronze"
+    assert tier_for_spend(500, tiers).name == "Silver"
+    assert tier_for_spend(10**9, tiers).name == "Gold"
+    assert tier_for_spend(10, ()) is None
+
+
+def test_pins_are_salted_slow_hashes_that_verify():
+    first, second = hash_pin("1234"), hash_pin("1234")
+    assert first != second and "1234" not in first
+    assert verify_pin("1234", first) and verify_pin("1234", second)
+    assert not verify_pin("1235", first)
+    assert not verify_pin("1234", "garbage")
+    with pytest.raises(ValueError):
+        hash_pin("12")
+
+
+def test_settings_default_until_saved_then_persist(db_path, db):
+    assert load_settings() == ShopSettings()
+    change = save_settings(shop_name="Corner Books", contact_cap_per_30_days=6)
+    assert change.touches(Entity.SETTINGS)
+    db.close()
+    from relapp.db import open_database
+
+    open_database(db_path)
+    settings = load_settings()
+    assert (settings.shop_name, settings.contact_cap_per_30_days) == ("Corner Books", 6)
+    with pytest.raises(KeyError):
+        save_settings(no_such_setting=1)
+
+
+def test_an_empty_shop_is_set_up_with_its_name(db):
+    assert not is_set_up()
+    start_empty_shop("  Corner Books ")
+    assert is_set_up()
+    assert load_settings().shop_name == "Corner Books"
+    assert shop_summary().customers == 0
+
+
+def test_shop_summary_counts_the_demo_shop(demo_db):
+    summary = shop_summary()
+    assert summary.customers == 60
+    total = demo_db.execute_sql("SELECT sum(points) FROM points_entry").fetchone()[0]
+    assert summary.points_outstanding == total > 0
