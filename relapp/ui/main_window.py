@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.database_path = database_path
         self.change_bus = change_bus
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(QSize(900, 600))
+        self.setMinimumSize(QSize(760, 520))
 
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setIconSize(QSize(22, 22))

@@ -1,0 +1,75 @@
+"""The main window as a shop owner meets it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from relapp import __version__
+from relapp.domain.settings import save_settings
+from relapp.ui.about_dialog import AboutDialog
+from relapp.ui.main_window import VIEWS, MainWindow
+
+
+def visible_texts(widget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel) if label.isVisible())
+
+
+def open_window(qtbot, db_path, change_bus) -> MainWindow:
+    window = MainWindow(db_path, change_bus)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    return window
+
+
+def test_the_demo_shop_shows_in_the_window(app, qtbot, demo_db, db_path, change_bus):
+    window = open_window(qtbot, db_path, change_bus)
+    assert window.windowTitle() == "Lantern Lane — Relapp"
+    assert "Lantern Lane · 60 customers" in window.status_label.text()
+    counter_text = visible_texts(window.stack.currentWidget())
+    assert "Find a customer" in counter_text
+    assert "Lantern Lane has 60 customers" in counter_text
+
+
+def test_every_view_has_a_shortcut_and_a_helpful_page(app, qtbot, demo_db, db_path, change_bus):
+    window = open_window(qtbot, db_path, change_bus)
+    for number, entry in enumerate(VIEWS, start=1):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        assert window.current_view_key() == entry.key
+        assert window.navigation.currentRow() == number - 1
+        page = visible_texts(window.stack.currentWidget())
+        assert entry.title in page
+        assert len(page) > 120, f"{entry.key} page says too little: {page!r}"
+    assert str(db_path) in visible_texts(window.views["settings"])
+
+
+def test_an_empty_shop_says_it_has_no_customers_yet(app, qtbot, db, db_path, change_bus):
+    window = open_window(qtbot, db_path, change_bus)
+    assert "My shop has no customers yet." in visible_texts(window.stack.currentWidget())
+
+
+def test_window_size_and_last_view_are_remembered(app, qtbot, db, db_path, change_bus):
+    first = open_window(qtbot, db_path, change_bus)
+    first.resize(780, 560)
+    first.show_view("loyalty")
+    first.close()
+
+    second = open_window(qtbot, db_path, change_bus)
+    assert (second.width(), second.height()) == (780, 560)
+    assert second.current_view_key() == "loyalty"
+
+
+def test_a_settings_change_reaches_the_open_window(app, qtbot, db, db_path, change_bus):
+    window = open_window(qtbot, db_path, change_bus)
+    change_bus.publish(save_settings(shop_name="Corner Books"))
+    assert window.windowTitle() == "Corner Books — Relapp"
+    assert "Corner Books has no customers yet." in visible_texts(window.stack.currentWidget())
+
+
+def test_about_names_the_version_and_the_database(app, db_path):
+    text = AboutDialog.text(db_path)
+    assert f"Relapp {__version__}" in text
+    assert str(db_path) in text
