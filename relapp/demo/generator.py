@@ -167,8 +167,12 @@ def generate_demo_shop(
             f"This database already holds {existing:,} contacts; the demo shop fills only an "
             "empty database. Choose a new file with --db."
         )
-    as_of = as_of or datetime.now(UTC).date()
-    builder = _DemoBuilder(random.Random(seed), as_of)
+    now = datetime.now(UTC)
+    # Without an explicit date, the history ends now (or at today's closing time if earlier),
+    # so nothing is dated in the future; an explicit date makes the shop fully reproducible.
+    builder = _DemoBuilder(
+        random.Random(seed), as_of or now.date(), not_after=None if as_of else int(now.timestamp())
+    )
     writer = BatchWriter(
         database,
         _BULK_TABLES,
@@ -211,11 +215,13 @@ def _add_months(seconds: int, months: int) -> int:
 
 
 class _DemoBuilder:
-    def __init__(self, rng: random.Random, as_of: date) -> None:
+    def __init__(self, rng: random.Random, as_of: date, not_after: int | None = None) -> None:
         self.rng = rng
         midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()
         self.today_local_midnight = int(midnight) - SHOP_UTC_OFFSET
         self.end = self.today_local_midnight + CLOSES
+        if not_after is not None:
+            self.end = min(self.end, not_after)
         self.start = self.today_local_midnight - HISTORY_DAYS * DAY
         self.as_of = as_of
         self.interaction_id = 0
@@ -388,6 +394,11 @@ class _DemoBuilder:
             self.expiry_offsets[day] = _add_months(day * DAY, months) - day * DAY
         return moment + self.expiry_offsets[day]
 
+    def moment_since(self, start: int) -> int:
+        """A random moment in opening hours between start and the end of the history."""
+        moment = self.open_hours(start + int(self.rng.random() * (self.end - start)))
+        return min(moment, self.end)
+
     def open_hours(self, moment: int) -> int:
         """The moment moved into opening hours on its (local) day."""
         local_day = (moment + SHOP_UTC_OFFSET) // DAY * DAY - SHOP_UTC_OFFSET
@@ -449,7 +460,7 @@ class _DemoBuilder:
             method = rng.choice(CONSENT_METHODS)
             rows.consent.append((contact_id, channel, 1, _stamp(created), method, 2))
             if rng.random() < 0.08:
-                withdrawn = created + int(rng.random() * max(DAY, self.end - created))
+                withdrawn = created + int(rng.random() * (self.end - created))
                 reason = "unsubscribe link" if channel == "email" else "asked at the counter"
                 rows.consent.append((contact_id, channel, 0, _stamp(withdrawn), reason, None))
 
@@ -609,9 +620,7 @@ class _History:
         for kind, chance, subjects in asks:
             if rng.random() >= chance:
                 continue
-            moment = self.builder.open_hours(
-                self.created + int(rng.random() * (end - self.created))
-            )
+            moment = self.builder.moment_since(self.created)
             age = end - moment
             still_open = rng.random() < (0.7 if age < 3 * DAY else 0.03)
             first_response = None
@@ -646,9 +655,7 @@ class _History:
                     self._add("campaign", "outbound", moment, name, details="Email campaign")
         if profile == "regular":
             for _ in range(rng.randint(0, 3)):
-                moment = builder.open_hours(
-                    self.created + int(rng.random() * (builder.end - self.created))
-                )
+                moment = builder.moment_since(self.created)
                 kind = rng.choice(("call", "message", "email"))
                 summary = rng.choice(
                     {"call": words.CALL_SUMMARIES, "message": words.MESSAGE_SUMMARIES,
@@ -656,9 +663,7 @@ class _History:
                 )  # fmt: skip
                 self._add(kind, "outbound", moment, summary)
         if rng.random() < 0.1:
-            moment = builder.open_hours(
-                self.created + int(rng.random() * (builder.end - self.created))
-            )
+            moment = builder.moment_since(self.created)
             network = rng.choice(SOCIAL_NETWORKS)
             self._add("social", "inbound", moment, "Commented on our post", network=network)
         if rng.random() < 0.05:

@@ -62,6 +62,15 @@ class WelcomeDialog(QDialog):
         )
         self.empty_button.clicked.connect(lambda: self._choose(WelcomeChoice.EMPTY_SHOP))
         self.demo_button.clicked.connect(lambda: self._choose(WelcomeChoice.DEMO_SHOP))
+        hint = QLabel(
+            self.tr(
+                "The demo shop is an invented boutique with 3,000 customers and two years of "
+                "history, for trying everything out. It is kept in this database; start your "
+                "real shop with an empty one."
+            ),
+            wordWrap=True,
+            objectName="welcomeHint",
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
@@ -71,6 +80,7 @@ class WelcomeDialog(QDialog):
         layout.setSpacing(16)
         layout.addLayout(header)
         layout.addLayout(form)
+        layout.addWidget(hint)
         layout.addLayout(buttons)
 
     def _choose(self, choice: WelcomeChoice) -> None:
