@@ -64,8 +64,14 @@ def is_set_up() -> bool:
     return bool(load_settings().set_up_at)
 
 
+def system_locale_name() -> str:
+    """The user's locale as language_TERRITORY (e.g. en_AU), else en_US."""
+    language, _, territory = (locale.getlocale()[0] or "").partition("_")
+    if len(language) in (2, 3) and language.isalpha() and len(territory) == 2:
+        return f"{language.lower()}_{territory.upper()}"
+    return "en_US"
+
+
 def region_from_system_locale() -> str:
     """A sensible default phone region: the territory of the user's locale, else US."""
-    language_code = locale.getlocale()[0] or ""
-    territory = language_code.partition("_")[2][:2].upper()
-    return territory if len(territory) == 2 and territory.isalpha() else "US"
+    return system_locale_name().partition("_")[2]

@@ -10,7 +10,7 @@ from relapp.db.fields import format_timestamp
 from relapp.db.models import Contact, Interaction, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.settings import region_from_system_locale, save_settings
+from relapp.domain.settings import region_from_system_locale, save_settings, system_locale_name
 
 
 @dataclass(frozen=True)
@@ -21,11 +21,12 @@ class ShopSummary:
 
 
 def start_empty_shop(shop_name: str = "My shop") -> Change:
-    """First-run choice: an empty shop, with the phone region taken from the system locale."""
+    """First-run choice: an empty shop, with locale and phone region from the system's."""
     with database.atomic():
         save_settings(
             shop_name=shop_name.strip() or "My shop",
             phone_region=region_from_system_locale(),
+            locale=system_locale_name(),
             set_up_at=format_timestamp(utc_now()),
         )
     return Change.of(Entity.SETTINGS)

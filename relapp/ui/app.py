@@ -6,12 +6,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from relapp import __version__
 from relapp.db import open_database
-from relapp.domain.settings import is_set_up
+from relapp.domain.changes import Change, Entity
+from relapp.domain.settings import is_set_up, load_settings
 from relapp.domain.shop import start_empty_shop
 from relapp.errors import RelappError
 from relapp.resources import resource_path
@@ -46,7 +47,10 @@ def run_app(database_path: Path) -> int:
     except RelappError as error:
         QMessageBox.critical(None, "Relapp", str(error))
         return 1
-    window = MainWindow(database_path, ChangeBus())
+    change_bus = ChangeBus()
+    apply_shop_locale()
+    change_bus.changed.connect(apply_shop_locale_if_changed)
+    window = MainWindow(database_path, change_bus)
     window.show()
     return app.exec()
 
@@ -66,6 +70,16 @@ def run_first_time_setup() -> bool:
         if generate_demo_with_progress(None, DEMO_SHOP_CONTACTS) is not None:
             return True
         # Cancelled: nothing was written; ask again.
+
+
+def apply_shop_locale() -> None:
+    """Numbers and dates follow the shop's locale setting, so every counter shows the same."""
+    QLocale.setDefault(QLocale(load_settings().locale))
+
+
+def apply_shop_locale_if_changed(change: Change) -> None:
+    if change.touches(Entity.SETTINGS):
+        apply_shop_locale()
 
 
 def show_unexpected_error(kind, error, trace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QLocale, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         customers = shop_summary().customers
         self.status_label.setText(
             self.tr("{shop} · {customers} customers · {path}").format(
-                shop=shop, customers=f"{customers:,}", path=self.database_path
+                shop=shop, customers=QLocale().toString(customers), path=self.database_path
             )
         )
 

@@ -5,7 +5,7 @@ Later issues replace each with the real view; until then no page is blank.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from relapp.domain.changes import Change, Entity
@@ -48,9 +48,9 @@ class PlaceholderView(QWidget):
                 "{points} loyalty points outstanding."
             ).format(
                 shop=shop,
-                customers=f"{summary.customers:,}",
-                queries=f"{summary.open_queries:,}",
-                points=f"{summary.points_outstanding:,}",
+                customers=QLocale().toString(summary.customers),
+                queries=QLocale().toString(summary.open_queries),
+                points=QLocale().toString(summary.points_outstanding),
             )
         return facts + "\n\n" + self.tr("This screen is coming in the next update.")
 

@@ -73,3 +73,23 @@ def test_about_names_the_version_and_the_database(app, db_path):
     text = AboutDialog.text(db_path)
     assert f"Relapp {__version__}" in text
     assert str(db_path) in text
+
+
+def test_figures_follow_the_shops_locale_setting(app, qtbot, demo_db, db_path, change_bus):
+    from PySide6.QtCore import QLocale
+
+    from relapp.domain.shop import shop_summary
+    from relapp.ui.app import apply_shop_locale, apply_shop_locale_if_changed
+
+    change_bus.changed.connect(apply_shop_locale_if_changed)
+    points = shop_summary().points_outstanding
+    assert points >= 1000  # large enough to show a group separator
+    try:
+        apply_shop_locale()
+        window = open_window(qtbot, db_path, change_bus)
+        assert f"{points:,} loyalty points" in visible_texts(window.stack.currentWidget())
+        change_bus.publish(save_settings(locale="de_DE"))
+        german = f"{points:,}".replace(",", ".")
+        assert f"{german} loyalty points" in visible_texts(window.stack.currentWidget())
+    finally:
+        QLocale.setDefault(QLocale.c())
