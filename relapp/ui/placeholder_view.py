@@ -6,6 +6,7 @@ Later issues replace each with the real view; until then no page is blank.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from relapp.domain.changes import Change, Entity
@@ -28,14 +29,23 @@ class PlaceholderView(QWidget):
         self.empty_state.set_body(self.tr(self.purpose))
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_state)
-        self.refresh()
+        # Counting a large shop takes time: only the view on screen does it, when it shows.
+        self.stale = True
 
     def on_change(self, change: Change) -> None:
         if change.entities & self.watches:
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.stale:
             self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
         self.empty_state.set_detail(self.status_text())
+        self.stale = False
 
     def status_text(self) -> str:
         summary = shop_summary()

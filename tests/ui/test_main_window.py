@@ -93,3 +93,20 @@ def test_figures_follow_the_shops_locale_setting(app, qtbot, demo_db, db_path, c
         assert f"{german} loyalty points" in visible_texts(window.stack.currentWidget())
     finally:
         QLocale.setDefault(QLocale.c())
+
+
+def test_only_the_view_on_screen_counts_the_shop(
+    app, qtbot, demo_db, db_path, change_bus, monkeypatch
+):
+    from relapp.ui import placeholder_view
+
+    calls = []
+    real_summary = placeholder_view.shop_summary
+    monkeypatch.setattr(placeholder_view, "shop_summary", lambda: calls.append(1) or real_summary())
+    window = open_window(qtbot, db_path, change_bus)
+    assert len(calls) == 1  # the counter view, not all five summaries
+    change_bus.publish(save_settings(shop_name="Corner Books"))
+    assert len(calls) == 2  # the visible view refreshed; hidden ones only marked stale
+    window.show_view("today")
+    assert len(calls) == 3
+    assert "Corner Books has 60 customers" in visible_texts(window.stack.currentWidget())
