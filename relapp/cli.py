@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from relapp import __version__
-from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path, user_log_dir
+from relapp.crash_log import write_crash_log
+from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path
 from relapp.errors import RelappError
 
 DEFAULT_DEMO_CONTACTS = 3_000
@@ -35,10 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception:
         log_file = write_crash_log(traceback.format_exc())
-        print(
-            f"relapp: an unexpected error stopped the command; details are in {log_file}",
-            file=sys.stderr,
-        )
+        where = f"details are in {log_file}" if log_file else "the error log could not be written"
+        print(f"relapp: an unexpected error stopped the command; {where}.", file=sys.stderr)
         return 1
 
 
@@ -133,18 +132,6 @@ def run_demo(args: argparse.Namespace) -> int:
         f"in {seconds:.1f} s ({size_mb:,.1f} MB)."
     )
     return 0
-
-
-def write_crash_log(text: str) -> Path:
-    folder = user_log_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        log_file = folder / "relapp-errors.log"
-        with log_file.open("a", encoding="utf-8") as log:
-            log.write(f"--- relapp {__version__} {time.strftime('%Y-%m-%d %H:%M:%S')}\n{text}\n")
-        return log_file
-    except OSError:
-        return Path("(the log folder is not writable)")
 
 
 def _bounded_int(low: int, high: int):

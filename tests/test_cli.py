@@ -126,3 +126,24 @@ def test_the_app_without_a_display_says_so_instead_of_aborting(tmp_path):
     assert_one_clear_line(result, 1, "needs a graphical desktop")
     assert "QT_QPA_PLATFORM=offscreen" in result.stderr
     assert not (tmp_path / "shop.db").exists()  # nothing was created for nothing
+
+
+def test_an_unexpected_error_is_one_line_with_the_details_logged(tmp_path, monkeypatch, capsys):
+    from relapp import cli
+    from relapp.demo import generator
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk caught fire")
+
+    monkeypatch.setattr(generator, "generate_demo_shop", explode)
+    code = cli.main(["demo", "--db", str(tmp_path / "shop.db")])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert "unexpected error" in error
+    log = tmp_path / "state" / "Relapp" / "log" / "relapp-errors.log"
+    assert str(log) in error
+    assert "RuntimeError: disk caught fire" in log.read_text(encoding="utf-8")

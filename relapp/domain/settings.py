@@ -5,7 +5,6 @@ Per-machine preferences (window size, last view) are not here: the UI keeps thos
 
 from __future__ import annotations
 
-import dataclasses
 import locale
 from dataclasses import dataclass, fields
 
@@ -49,10 +48,13 @@ def load_settings() -> ShopSettings:
 
 def save_settings(**changes: str | int) -> Change:
     """Store the given settings; unknown names are a programming error."""
-    unknown = set(changes) - set(_FIELD_TYPES)
+    unknown = sorted(set(changes) - set(_FIELD_TYPES))
     if unknown:
-        raise KeyError(f"unknown settings: {', '.join(sorted(unknown))}")
-    dataclasses.replace(ShopSettings(), **changes)  # type check by construction
+        raise KeyError(f"unknown settings: {', '.join(unknown)}")
+    for name, value in changes.items():
+        expected = int if _FIELD_TYPES[name] == "int" else str
+        if type(value) is not expected:
+            raise TypeError(f"setting {name} takes {expected.__name__}, not {value!r}")
     with database.atomic():
         for key, value in changes.items():
             Setting.replace(key=key, value=str(value)).execute()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from relapp import __version__
+from relapp.crash_log import write_crash_log
 from relapp.db import open_database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.settings import is_set_up, load_settings
@@ -84,8 +85,6 @@ def apply_shop_locale_if_changed(change: Change) -> None:
 
 def show_unexpected_error(kind, error, trace) -> None:
     """Last resort for a bug: say so plainly, keep the details for support, keep running."""
-    from relapp.cli import write_crash_log
-
     log_file = write_crash_log("".join(traceback.format_exception(kind, error, trace)))
     QMessageBox.warning(
         QApplication.activeWindow(),

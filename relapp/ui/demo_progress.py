@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from relapp.db.models import database
@@ -52,9 +52,10 @@ class DemoWorker(QThread):
 
 def generate_demo_with_progress(parent: QWidget | None, contacts: int) -> DemoResult | None:
     """Generate the demo shop while showing progress; None if cancelled or failed."""
+    translate = QCoreApplication.translate
     dialog = QProgressDialog(
-        parent.tr("Creating the demo shop…") if parent else "Creating the demo shop…",
-        "Cancel",
+        translate("demo", "Creating the demo shop…"),
+        translate("demo", "Cancel"),
         0,
         contacts,
         parent,

@@ -73,6 +73,9 @@ def test_settings_default_until_saved_then_persist(db_path, db):
     assert (settings.shop_name, settings.contact_cap_per_30_days) == ("Corner Books", 6)
     with pytest.raises(KeyError):
         save_settings(no_such_setting=1)
+    with pytest.raises(TypeError):
+        save_settings(contact_cap_per_30_days="six")
+    assert load_settings().contact_cap_per_30_days == 6
 
 
 def test_an_empty_shop_is_set_up_with_its_name(db):

@@ -67,3 +67,18 @@ def test_a_damaged_database_is_explained_in_a_dialog(app, tmp_path, monkeypatch)
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
     assert app_module.run_app(path) == 1
     assert len(shown) == 1 and "damaged or is not a database" in shown[0]
+
+
+def test_a_bug_in_the_app_is_shown_plainly_and_logged(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    try:
+        raise ValueError("unexpected None in the till")
+    except ValueError as error:
+        app_module.show_unexpected_error(type(error), error, error.__traceback__)
+    assert len(shown) == 1
+    assert "Something went wrong: unexpected None in the till" in shown[0]
+    assert "What was saved before is safe" in shown[0]
+    log = tmp_path / "state" / "Relapp" / "log" / "relapp-errors.log"
+    assert "ValueError: unexpected None in the till" in log.read_text(encoding="utf-8")

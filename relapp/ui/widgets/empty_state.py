@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 TEXT_WIDTH = 560
 
 
 class EmptyState(QWidget):
-    """Icon, title, explanation and optional action buttons, centred in the view."""
+    """Icon, title, explanation and a detail line, centred in the view."""
 
     def __init__(self, icon: QIcon, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,9 +34,6 @@ class EmptyState(QWidget):
         self.detail_label.setTextFormat(Qt.TextFormat.PlainText)
         for widget in (self.icon_label, self.title_label, self.body_label, self.detail_label):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.buttons = QVBoxLayout()
-        self.buttons.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addLayout(self.buttons)
 
     def set_body(self, text: str) -> None:
         self.body_label.setText(text)
@@ -44,9 +41,3 @@ class EmptyState(QWidget):
     def set_detail(self, text: str) -> None:
         self.detail_label.setText(text)
         self.detail_label.setVisible(bool(text))
-
-    def add_action(self, text: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumWidth(220)
-        self.buttons.addWidget(button)
-        return button
