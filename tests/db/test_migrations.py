@@ -142,3 +142,8 @@ def test_a_database_locked_by_another_writer_reports_busy(db_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert schema_version(open_database(db_path)) == migrations.LATEST_VERSION
+
+
+def test_a_folder_given_as_the_database_gets_a_clear_message(tmp_path):
+    with pytest.raises(DatabaseUnavailable, match="is a folder"):
+        open_database(tmp_path)
