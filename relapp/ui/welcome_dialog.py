@@ -30,7 +30,8 @@ class WelcomeDialog(QDialog):
         self.choice: WelcomeChoice | None = None
         self.setWindowTitle(self.tr("Welcome to Relapp"))
         self.setWindowIcon(app_icon())
-        self.setMinimumWidth(520)
+        # A fixed width lets the wrapped labels work out their height; no stray gaps.
+        self.setFixedWidth(540)
 
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(64, 64))
@@ -82,6 +83,7 @@ class WelcomeDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(hint)
         layout.addLayout(buttons)
+        self.setFixedHeight(layout.heightForWidth(self.width()))
 
     def _choose(self, choice: WelcomeChoice) -> None:
         self.choice = choice
