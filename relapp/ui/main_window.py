@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.settings import load_settings
-from relapp.domain.shop import shop_summary
 from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView
@@ -117,18 +116,14 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about_action)
 
     def _on_change(self, change: Change) -> None:
-        if change.entities & {Entity.SETTINGS, Entity.CONTACTS}:
+        if change.touches(Entity.SETTINGS):
             self._refresh_title_and_status()
 
     def _refresh_title_and_status(self) -> None:
         shop = load_settings().shop_name
         self.setWindowTitle(f"{shop} — Relapp")
-        customers = shop_summary().customers
-        self.status_label.setText(
-            self.tr("{shop} · {customers} customers · {path}").format(
-                shop=shop, customers=QLocale().toString(customers), path=self.database_path
-            )
-        )
+        # Only cheap facts here: counting a million customers is the views' job, on demand.
+        self.status_label.setText(f"{shop} · {self.database_path}")
 
     def _restore_state(self) -> None:
         settings = QSettings()
