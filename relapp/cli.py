@@ -8,6 +8,8 @@ errors are written in full to the log folder and summarised in one line.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 import traceback
@@ -84,6 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day of the demo history (default today)",
     )
     demo.set_defaults(handler=run_demo)
+
+    find = commands.add_parser(
+        "find",
+        parents=[database_option],
+        help="search contacts as the counter does",
+        description="Search contacts by part of a name, phone number, email or card number, "
+        "best match first (an exact card number comes first of all).",
+    )
+    find.add_argument("text", metavar="TEXT", help="what to look for")
+    find.add_argument(
+        "--limit",
+        type=_bounded_int(1, 1000),
+        default=20,
+        metavar="N",
+        help="at most N results (default 20)",
+    )
+    find.add_argument("--json", action="store_true", help="print JSON for other programs")
+    find.set_defaults(handler=run_find)
     return parser
 
 
@@ -131,6 +151,30 @@ def run_demo(args: argparse.Namespace) -> int:
         f"{result.interactions:,} interactions, {result.points_entries:,} ledger entries "
         f"in {seconds:.1f} s ({size_mb:,.1f} MB)."
     )
+    return 0
+
+
+def run_find(args: argparse.Namespace) -> int:
+    from relapp.db import open_database
+    from relapp.domain.phones import display_phone
+    from relapp.domain.search import search_contacts
+
+    open_database(database_path(args))
+    hits = search_contacts(args.text, limit=args.limit)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(hit) for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print(f"No contact matches {args.text!r}.")
+        return 0
+    for hit in hits:
+        phone = display_phone(hit.phone) if hit.phone else "-"
+        card = hit.card_number or "-"
+        flags = " (archived)" if hit.archived else ""
+        print(
+            f"{hit.id:>8}  {hit.name}{flags}  ·  {phone}  ·  {hit.email or '-'}  ·  card {card}"
+            f"  ·  {hit.points_balance:,} points"
+        )
     return 0
 
 

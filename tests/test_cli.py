@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -147,3 +148,22 @@ def test_an_unexpected_error_is_one_line_with_the_details_logged(tmp_path, monke
     log = tmp_path / "state" / "Relapp" / "log" / "relapp-errors.log"
     assert str(log) in error
     assert "RuntimeError: disk caught fire" in log.read_text(encoding="utf-8")
+
+
+def test_find_prints_matches_and_json_for_scripts(tmp_path):
+    path = str(tmp_path / "shop.db")
+    assert relapp("demo", "--db", path, "--contacts", "30", "--seed", "2").returncode == 0
+    with sqlite3.connect(path) as check:
+        card, family = check.execute(
+            "SELECT card_number, family_name FROM contact WHERE card_number IS NOT NULL LIMIT 1"
+        ).fetchone()
+    listed = relapp("find", family, "--db", path)
+    assert listed.returncode == 0 and family in listed.stdout
+    found = relapp("find", card, "--db", path, "--json")
+    assert found.returncode == 0
+    hits = json.loads(found.stdout)
+    assert hits[0]["card_number"] == card and hits[0]["exact_card"] is True
+    assert json.loads(relapp("find", "zzzzqqq", "--db", path, "--json").stdout) == []
+    nothing = relapp("find", '"*', "--db", path)
+    assert nothing.returncode == 0 and "No contact matches" in nothing.stdout
+    assert relapp("find", "x", "--limit", "0", "--db", path).returncode == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,13 +16,20 @@ BULK_CACHE_KIB = 262_144
 
 
 @contextmanager
-def bulk_load(db: Database, tables: Sequence[str], keep: Sequence[str] = ()) -> Iterator[None]:
+def bulk_load(
+    db: Database,
+    tables: Sequence[str],
+    keep: Sequence[str] = (),
+    full_text: Mapping[str, Sequence[str]] | None = None,
+) -> Iterator[None]:
     """Load rows into tables with their secondary indexes rebuilt once at the end.
 
     Must run inside a transaction: if loading fails, the rollback restores the indexes too.
     Building an index from sorted data at the end is several times faster than updating it
     row by row. Unique and primary-key indexes (sql IS NULL) stay, so constraints still hold,
     and so do the indexes named in keep (those that triggers rely on while rows arrive).
+    full_text maps an external-content FTS5 table to the triggers that feed it row by row;
+    those are paused and the index is rebuilt from its content in one pass instead.
     """
     placeholders = ", ".join("?" for _ in tables)
     indexes = db.execute_sql(
@@ -31,16 +38,34 @@ def bulk_load(db: Database, tables: Sequence[str], keep: Sequence[str] = ()) -> 
         list(tables),
     ).fetchall()
     indexes = [(name, sql) for name, sql in indexes if name not in keep]
+    full_text = full_text or {}
+    paused = _trigger_definitions(db, [name for names in full_text.values() for name in names])
     previous_cache = db.execute_sql("PRAGMA cache_size").fetchone()[0]
     db.execute_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
     try:
         for name, _ in indexes:
             db.execute_sql(f'DROP INDEX "{name}"')
+        for name, _ in paused:
+            db.execute_sql(f'DROP TRIGGER "{name}"')
         yield
         for _, sql in indexes:
             db.execute_sql(sql)
+        for table in full_text:
+            db.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+        for _, sql in paused:
+            db.execute_sql(sql)
     finally:
         db.execute_sql(f"PRAGMA cache_size = {previous_cache:d}")
+
+
+def _trigger_definitions(db: Database, names: Sequence[str]) -> list[tuple[str, str]]:
+    if not names:
+        return []
+    placeholders = ", ".join("?" for _ in names)
+    return db.execute_sql(
+        f"SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name IN ({placeholders})",
+        list(names),
+    ).fetchall()
 
 
 def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -84,16 +109,21 @@ class BatchWriter(threading.Thread):
         write: Callable[[Any], None],
         end: Callable[[], None],
         keep_indexes: Sequence[str] = (),
+        full_text: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(name="relapp-batch-writer", daemon=True)
         self._db, self._tables, self._keep_indexes = db, tables, keep_indexes
+        self._full_text = full_text
         self._begin, self._write, self._end = begin, write, end
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            with self._db.atomic(), bulk_load(self._db, self._tables, self._keep_indexes):
+            with (
+                self._db.atomic(),
+                bulk_load(self._db, self._tables, self._keep_indexes, self._full_text),
+            ):
                 self._begin()
                 while (batch := self._queue.get()) is not self._DONE:
                     if batch is self._CANCEL:

@@ -89,6 +89,7 @@ class Contact(BaseModel):
     organisation = TextField(default="")
     email = TextField(null=True)
     phone = TextField(null=True)  # E.164
+    phone_national = TextField(null=True)  # digits as dialled at home; for search
     street = TextField(default="")
     locality = TextField(default="")
     region = TextField(default="")

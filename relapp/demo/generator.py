@@ -26,10 +26,12 @@ from datetime import UTC, date, datetime
 import phonenumbers
 
 from relapp.db.bulk import BatchWriter, insert_rows
+from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import Contact, database
 from relapp.demo import vocabulary as words
 from relapp.domain.cards import card_number_for
 from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
+from relapp.domain.phones import national_digits
 from relapp.domain.settings import save_settings
 from relapp.domain.staff import hash_pin
 from relapp.errors import RelappError
@@ -116,7 +118,8 @@ class _Rows:
 
 _COLUMNS = {
     "contact": (
-        "id", "kind", "given_name", "family_name", "organisation", "email", "phone", "street",
+        "id", "kind", "given_name", "family_name", "organisation", "email", "phone",
+        "phone_national", "street",
         "locality", "region", "postcode", "country", "birth_year", "birth_month", "birth_day",
         "card_number", "ladder_stage", "referred_by_id", "source", "notes", "created_at",
         "updated_at", "tier_id",
@@ -180,6 +183,7 @@ def generate_demo_shop(
         write=_write_rows,
         end=builder.write_finishing_touches,
         keep_indexes=_KEEP_INDEXES,
+        full_text={"contact_search": SEARCH_TRIGGERS},
     )
     writer.start()
     done = 0
@@ -357,6 +361,7 @@ class _DemoBuilder:
                 organisation,
                 email,
                 phone,
+                None if phone is None else national_digits(phone),
                 *address,
                 *birth,
                 card,

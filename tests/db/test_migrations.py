@@ -23,8 +23,9 @@ def make_version_1_database(path: Path) -> None:
     db.connect()
     assert connection.migrate_database(db, path, target=1) == 1
     db.execute_sql(
-        "INSERT INTO contact (given_name, family_name, card_number, created_at, updated_at)"
-        " VALUES ('Zoë', 'O''Brien', '270000000017', '2025-01-02 03:04:05', '2025-01-02 03:04:05')"
+        "INSERT INTO contact (given_name, family_name, phone, card_number, created_at, updated_at)"
+        " VALUES ('Zoë', 'O''Brien', '+61412345678', '270000000017', '2025-01-02 03:04:05',"
+        " '2025-01-02 03:04:05')"
     )
     db.close()
 
@@ -69,8 +70,14 @@ def test_earlier_schema_is_backed_up_then_migrated_keeping_its_data(db_path):
         "SELECT given_name, family_name, card_number, points_balance, tier_id FROM contact"
     ).fetchall()
     assert row == [("Zoë", "O'Brien", "270000000017", 0, None)]
+    # Schema 3 indexed the existing contact for search, national phone digits included.
+    from relapp.domain.search import search_contacts
+
+    assert [hit.name for hit in search_contacts("zoe 0412")] == ["Zoë O'Brien"]
+    db.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('integrity-check')")
     db.close()
-    backups = [p for p in db_path.parent.iterdir() if p.name.startswith("shop.before-v2-")]
+    prefix = f"shop.before-v{migrations.LATEST_VERSION}-"
+    backups = [p for p in db_path.parent.iterdir() if p.name.startswith(prefix)]
     assert len(backups) == 1
     with raw(backups[0]) as copy:
         assert copy.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -40,8 +40,9 @@ def dump(path: Path) -> dict[str, list[tuple]]:
                 for row in connection.execute(f"PRAGMA table_info({table})")
                 if (table, row[1]) not in NONDETERMINISTIC_COLUMNS
             ]
+            order = ", ".join(str(n) for n in range(1, len(columns) + 1))
             result[table] = connection.execute(
-                f"SELECT {', '.join(columns)} FROM {table} ORDER BY 1, 2"
+                f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"
             ).fetchall()
         return result
 

@@ -1,0 +1,140 @@
+"""Counter search: names, phone fragments, email, cards; any text is safe."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from relapp.db.models import Contact
+from relapp.domain.clock import utc_now
+from relapp.domain.phones import parse_phone
+from relapp.domain.search import search_contacts, search_terms
+
+
+def enrol(given_name="", family_name="", phone=None, **fields) -> Contact:
+    now = utc_now()
+    if phone:
+        parsed = parse_phone(phone, "AU")
+        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
+    return Contact.create(
+        given_name=given_name, family_name=family_name, created_at=now, updated_at=now, **fields
+    )
+
+
+@pytest.fixture
+def shop(db):
+    return {
+        "zoe": enrol(
+            "Zoë",
+            "O'Brien",
+            phone="0412 345 678",
+            email="zoe.obrien@example.com",
+            card_number="270000000017",
+        ),
+        "ann": enrol("Ann", "Lee", phone="+44 7400 123456", email="ann@example.net"),
+        "wang": enrol("小明", "王"),
+        "gone": enrol("Archie", "Archived", archived_at=utc_now()),
+        "erased": enrol("Eric", "Erased", erased_at=utc_now()),
+        "florist": enrol("Pia", "Rossi", kind="business", organisation="Petal & Stem"),
+    }
+
+
+def names(text: str, **options) -> list[str]:
+    return [hit.name for hit in search_contacts(text, **options)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zoe",
+        "Zoë",
+        "ZOE",
+        "zo",
+        "o'brien",
+        "obrien",
+        "brien",
+        "zoe o'b",
+        "zoe.obrien@",
+        "example.com zoe",
+    ],
+)
+def test_names_and_email_match_by_prefix_with_accents_folded(shop, text):
+    assert names(text)[0] == "Zoë O'Brien"
+
+
+@pytest.mark.parametrize("text", ["0412", "0412 345", "412345678", "345 678", "+61 412", "61412"])
+def test_phone_fragments_match_the_national_and_international_forms(shop, text):
+    assert names(text) == ["Zoë O'Brien"]
+
+
+def test_a_foreign_number_is_found_by_its_own_national_digits(shop):
+    assert names("07400") == ["Ann Lee"]
+    assert names("+44 7400") == ["Ann Lee"]
+
+
+def test_non_latin_and_business_names(shop):
+    assert names("王") == ["小明 王"]
+    assert names("petal") == ["Petal & Stem (Pia Rossi)"]
+
+
+def test_an_exact_card_number_comes_first_and_is_flagged(shop):
+    hits = search_contacts("270000000017")
+    assert [hit.name for hit in hits] == ["Zoë O'Brien"]
+    assert hits[0].exact_card
+
+
+def test_archived_contacts_only_when_asked_and_erased_never(shop):
+    assert names("archie") == []
+    assert names("archie", include_archived=True) == ["Archie Archived"]
+    assert names("eric") == []
+    assert names("eric", include_archived=True) == []
+
+
+def test_the_index_follows_edits_and_deletions(shop):
+    zoe = shop["zoe"]
+    Contact.update(family_name="Smith", email=None).where(Contact.id == zoe.id).execute()
+    assert names("brien") == []
+    assert names("smith") == ["Zoë Smith"]
+    Contact.delete().where(Contact.id == shop["ann"].id).execute()
+    assert names("ann") == []
+
+
+def test_limit_is_respected(shop):
+    for number in range(30):
+        enrol("Mia", f"Martin{number}")
+    assert len(search_contacts("mia", limit=7)) == 7
+    assert len(search_contacts("mia")) == 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", '"', "'", "-", "*", "zoe*", "-zoe", "😀", "NEAR(a b)", "a OR b", "^", "(", "AND"],
+)
+def test_awkward_input_is_just_text(shop, text):
+    assert isinstance(search_contacts(text), list)
+
+
+def test_search_terms_are_bounded():
+    assert search_terms(" ".join(["word"] * 50)) == ["word"] * 8
+    assert search_terms("x" * 500) == ["x" * 64]
+    assert search_terms("😀 -- ** zoe") == ["zoe"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=80))
+def test_any_text_at_all_searches_without_error(shop, text):
+    hits = search_contacts(text, limit=5)
+    assert len(hits) <= 5
+
+
+def test_control_characters_do_not_break_the_query(shop):
+    assert names("zoe\x00") == ["Zoë O'Brien"]
+    assert sorted(names("0\x00")) == sorted(names("0")) == ["Ann Lee", "Zoë O'Brien"]
+
+
+def test_the_index_stays_sound_after_edits(db, shop):
+    Contact.update(given_name="Zoe", phone=None, phone_national=None).where(
+        Contact.id == shop["zoe"].id
+    ).execute()
+    db.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('integrity-check')")
