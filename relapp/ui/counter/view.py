@@ -1,12 +1,174 @@
-"""The Counter view (placeholder until its issue lands)."""
+"""The Counter: find a customer in a keystroke or a scan, and see who they are.
 
-from relapp.ui.placeholder_view import PlaceholderView
+The search box keeps the focus: typing searches (after a short pause, so a fast typist does
+not search for every letter), arrows move through the results, Enter picks one. A USB card
+scanner types digits then Enter; Enter searches at once, and an exact card number opens that
+customer immediately.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from relapp.domain.changes import Change, Entity
+from relapp.domain.profiles import ContactNotFound, customer_profile
+from relapp.domain.search import search_contacts
+from relapp.ui.counter.customer_panel import CustomerPanel
+from relapp.ui.counter.results_model import SearchResultsModel
+from relapp.ui.icons import view_icon
+from relapp.ui.widgets.empty_state import EmptyState
+
+SEARCH_PAUSE_MS = 60
+RESULT_LIMIT = 30
+# Keys the search box hands to the results list.
+_NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
 
-class CounterView(PlaceholderView):
-    icon_name = "counter"
-    title = "Counter"
-    purpose = (
-        "Find a customer by typing part of a name or phone number, or by scanning their loyalty "
-        "card; then record a sale, redeem a reward or log a query, all from the keyboard."
-    )
+class CounterView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shown_contact_id: int | None = None
+
+        self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
+        self.search_box.setPlaceholderText(
+            self.tr("Type part of a name, phone number or email, or scan a loyalty card")
+        )
+        self.search_box.installEventFilter(self)
+        self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self.search_timer.timeout.connect(self.run_search)
+        self.search_box.textEdited.connect(lambda _text: self.search_timer.start())
+        self.search_box.returnPressed.connect(self.on_return)
+
+        self.results_model = SearchResultsModel(self)
+        self.results = QListView(objectName="counterResults")
+        self.results.setModel(self.results_model)
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
+        self.results.setFixedWidth(340)
+        self.results.setUniformItemSizes(True)
+        self.results.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.show_customer_at(current.row())
+        )
+        self.result_count = QLabel(objectName="resultCount")
+
+        self.panel = CustomerPanel()
+        self.hint = EmptyState(view_icon("counter"), self.tr("Counter"))
+        self.hint.set_body(
+            self.tr(
+                "Type part of a name, a few digits of a phone number or an email, or scan a "
+                "loyalty card. Arrow keys move through the results; Enter picks one; Escape "
+                "clears the search."
+            )
+        )
+        self.right = QStackedWidget()
+        self.right.addWidget(self.hint)
+        self.right.addWidget(self.panel)
+
+        left = QVBoxLayout()
+        left.addWidget(self.results, 1)
+        left.addWidget(self.result_count)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addWidget(self.right, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search_box)
+        layout.addLayout(body, 1)
+        self.update_hint()
+
+    # -- searching --------------------------------------------------------------------------
+
+    def run_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search_box.text()
+        hits = search_contacts(text, limit=RESULT_LIMIT) if text.strip() else []
+        self.results_model.set_hits(hits)
+        if hits:
+            self.results.setCurrentIndex(self.results_model.index(0))
+        else:
+            self.show_customer_at(-1)
+        self.update_hint()
+
+    def on_return(self) -> None:
+        if self.search_timer.isActive() or self.results_model.rowCount() == 0:
+            self.run_search()  # a scanner types faster than the pause
+        row = self.results.currentIndex().row()
+        if row >= 0:
+            self.show_customer_at(row)
+
+    def update_hint(self) -> None:
+        text = self.search_box.text().strip()
+        count = self.results_model.rowCount()
+        if not text:
+            self.result_count.setText("")
+        elif count == 0:
+            self.result_count.setText(self.tr("No customer matches “{text}”.").format(text=text))
+        else:
+            more = self.tr(" (type more to narrow)") if count >= RESULT_LIMIT else ""
+            self.result_count.setText(self.tr("{count} found").format(count=count) + more)
+
+    # -- the customer -----------------------------------------------------------------------
+
+    def show_customer_at(self, row: int) -> None:
+        if row < 0:
+            self.shown_contact_id = None
+            self.right.setCurrentWidget(self.hint)
+            return
+        self.show_customer(self.results_model.hit(row).id)
+
+    def show_customer(self, contact_id: int) -> None:
+        try:
+            profile = customer_profile(contact_id)
+        except ContactNotFound:
+            self.shown_contact_id = None
+            self.right.setCurrentWidget(self.hint)
+            return
+        self.shown_contact_id = contact_id
+        self.panel.show_profile(profile)
+        self.right.setCurrentWidget(self.panel)
+
+    def on_change(self, change: Change) -> None:
+        if not change.entities & {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS}:
+            return
+        if self.search_box.text().strip():
+            self.run_search()
+        if self.shown_contact_id is not None and (
+            not change.contact_ids or self.shown_contact_id in change.contact_ids
+        ):
+            self.show_customer(self.shown_contact_id)
+
+    # -- keyboard ---------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            key = key_event.key()
+            if key in _NAVIGATION_KEYS and self.results_model.rowCount():
+                self._move_selection(key)
+                return True
+            if key == Qt.Key.Key_Escape and self.search_box.text():
+                self.search_box.clear()
+                self.run_search()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move_selection(self, key: Qt.Key) -> None:
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10}.get(key, 10)
+        last = self.results_model.rowCount() - 1
+        row = min(max(self.results.currentIndex().row() + step, 0), last)
+        self.results.selectionModel().setCurrentIndex(
+            self.results_model.index(row),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect,
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.search_box.setFocus()

@@ -1,0 +1,137 @@
+"""What the counter shows about one customer, gathered in a few indexed queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from relapp.db.fields import parse_timestamp
+from relapp.db.models import CONSENT_CHANNELS, database
+from relapp.domain.contacts import display_name
+
+BIRTHDAY_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    id: int
+    kind: str  # query or complaint
+    summary: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    id: int
+    name: str
+    given_name: str
+    family_name: str
+    ladder_stage: str
+    tier: str | None
+    points_balance: int
+    card_number: str | None
+    phone: str | None
+    email: str | None
+    archived: bool
+    visits: int  # visits and purchases
+    last_visit: datetime | None
+    open_cases: tuple[OpenCase, ...]
+    likes: tuple[str, ...]
+    dislikes: tuple[str, ...]
+    sizes: tuple[str, ...]
+    # channel -> True (granted), False (withdrawn), None (never asked)
+    consent: dict[str, bool | None]
+    birthday: tuple[int | None, int, int] | None  # (year or None, month, day)
+    days_to_birthday: int | None
+
+    @property
+    def initials(self) -> str:
+        parts = [part for part in (self.given_name, self.family_name) if part.strip()]
+        return "".join(part.strip()[0] for part in parts).upper() or self.name[:1].upper()
+
+
+class ContactNotFound(LookupError):
+    pass
+
+
+def customer_profile(contact_id: int, today: date | None = None) -> CustomerProfile:
+    today = today or date.today()
+    row = database.execute_sql(
+        "SELECT c.id, c.kind, c.given_name, c.family_name, c.organisation, c.ladder_stage,"
+        " t.name, c.points_balance, c.card_number, c.phone, c.email, c.archived_at,"
+        " c.birth_year, c.birth_month, c.birth_day"
+        " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
+        " WHERE c.id = ? AND c.erased_at IS NULL",
+        (contact_id,),
+    ).fetchone()
+    if row is None:
+        raise ContactNotFound(f"No customer with number {contact_id}.")
+    (_, kind, given, family, organisation, stage, tier, points, card, phone, email, archived,
+     birth_year, birth_month, birth_day) = row  # fmt: skip
+    visits, last_visit = database.execute_sql(
+        "SELECT count(*), max(occurred_at) FROM interaction"
+        " WHERE contact_id = ? AND kind IN ('visit', 'purchase')",
+        (contact_id,),
+    ).fetchone()
+    cases = tuple(
+        OpenCase(case_id, case_kind, summary, parse_timestamp(opened))
+        for case_id, case_kind, summary, opened in database.execute_sql(
+            "SELECT id, kind, summary, occurred_at FROM interaction"
+            " WHERE contact_id = ? AND status = 'open' ORDER BY occurred_at",
+            (contact_id,),
+        )
+    )
+    preferences: dict[str, list[str]] = {"like": [], "dislike": [], "size": []}
+    for kind_, value in database.execute_sql(
+        "SELECT kind, value FROM preference WHERE contact_id = ? ORDER BY id", (contact_id,)
+    ):
+        preferences.get(kind_, []).append(value)
+    birthday = (birth_year, birth_month, birth_day) if birth_month and birth_day else None
+    return CustomerProfile(
+        id=contact_id,
+        name=display_name(kind, given, family, organisation),
+        given_name=given,
+        family_name=family,
+        ladder_stage=stage,
+        tier=tier,
+        points_balance=points,
+        card_number=card,
+        phone=phone,
+        email=email,
+        archived=archived is not None,
+        visits=visits,
+        last_visit=parse_timestamp(last_visit) if last_visit else None,
+        open_cases=cases,
+        likes=tuple(preferences["like"]),
+        dislikes=tuple(preferences["dislike"]),
+        sizes=tuple(preferences["size"]),
+        consent=current_consent(contact_id),
+        birthday=birthday,
+        days_to_birthday=days_until(birth_month, birth_day, today) if birthday else None,
+    )
+
+
+def current_consent(contact_id: int) -> dict[str, bool | None]:
+    """Each channel's state: the latest event in the consent log decides."""
+    state: dict[str, bool | None] = dict.fromkeys(CONSENT_CHANNELS)
+    for channel, granted in database.execute_sql(
+        "SELECT channel, granted FROM consent WHERE contact_id = ? ORDER BY occurred_at, id",
+        (contact_id,),
+    ):
+        state[channel] = bool(granted)
+    return state
+
+
+def days_until(month: int, day: int, today: date) -> int:
+    """Days from today to the next occurrence of a birthday (0 on the day itself).
+
+    A 29 February birthday is kept on 28 February in years without one.
+    """
+    for year in (today.year, today.year + 1):
+        try:
+            next_birthday = date(year, month, day)
+        except ValueError:
+            next_birthday = date(year, 2, 28)
+        if next_birthday >= today:
+            return (next_birthday - today).days
+    raise AssertionError("unreachable: a birthday comes within a year")

@@ -1,0 +1,138 @@
+"""The customer at the counter: who they are, their points, what is open, what they like."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from relapp.domain.phones import display_phone
+from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
+
+CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
+CHANNEL_NAMES = {
+    "email": "Email",
+    "sms": "SMS",
+    "phone": "Phone",
+    "post": "Post",
+    "social": "Social",
+}
+
+
+def _label(object_name: str = "", word_wrap: bool = False) -> QLabel:
+    label = QLabel(objectName=object_name, wordWrap=word_wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class CustomerPanel(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("customerPanel")
+        self.avatar = QLabel(objectName="avatar", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.avatar.setFixedSize(64, 64)
+        self.name = _label("customerName", word_wrap=True)
+        self.standing = _label("customerStanding")
+        self.birthday_badge = QLabel(objectName="birthdayBadge")
+        header_text = QVBoxLayout()
+        header_text.addWidget(self.name)
+        header_text.addWidget(self.standing)
+        header = QHBoxLayout()
+        header.addWidget(self.avatar)
+        header.addLayout(header_text, 1)
+        header.addWidget(self.birthday_badge, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.points = _label("factValue")
+        self.visits = _label("factValue")
+        self.last_visit = _label("factValue")
+        facts = QGridLayout()
+        for column, (title, value) in enumerate(
+            ((self.tr("Points"), self.points), (self.tr("Visits"), self.visits),
+             (self.tr("Last visit"), self.last_visit))
+        ):  # fmt: skip
+            facts.addWidget(QLabel(title, objectName="factTitle"), 0, column)
+            facts.addWidget(value, 1, column)
+
+        self.open_cases = _label(word_wrap=True)
+        self.likes = _label(word_wrap=True)
+        self.dislikes = _label(word_wrap=True)
+        self.sizes = _label(word_wrap=True)
+        self.consent = _label()
+        self.consent.setToolTip(
+            self.tr("✓ agreed  ·  ✗ withdrew consent  ·  – never asked: do not contact")
+        )
+        self.reach = _label(word_wrap=True)
+        details = QGridLayout()
+        details.setColumnStretch(1, 1)
+        rows = (
+            (self.tr("Open queries"), self.open_cases),
+            (self.tr("Likes"), self.likes),
+            (self.tr("Dislikes"), self.dislikes),
+            (self.tr("Sizes"), self.sizes),
+            (self.tr("May contact by"), self.consent),
+            (self.tr("Reach"), self.reach),
+        )
+        for row, (title, value) in enumerate(rows):
+            details.addWidget(
+                QLabel(title, objectName="detailTitle"), row, 0, Qt.AlignmentFlag.AlignTop
+            )
+            details.addWidget(value, row, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(14)
+        layout.addLayout(header)
+        layout.addLayout(facts)
+        layout.addLayout(details)
+        layout.addStretch(1)
+
+    def show_profile(self, profile: CustomerProfile) -> None:
+        locale = QLocale()
+        self.avatar.setText(profile.initials)
+        self.name.setText(profile.name + (self.tr(" (archived)") if profile.archived else ""))
+        standing = [profile.ladder_stage.capitalize()]
+        if profile.tier:
+            standing.append(self.tr("{tier} tier").format(tier=profile.tier))
+        if profile.card_number:
+            standing.append(self.tr("card {card}").format(card=profile.card_number))
+        self.standing.setText("  ·  ".join(standing))
+        self._show_birthday(profile)
+        self.points.setText(locale.toString(profile.points_balance))
+        self.visits.setText(locale.toString(profile.visits))
+        self.last_visit.setText(self._date(profile.last_visit) if profile.last_visit else "–")
+        cases = [
+            f"• {case.summary} ({case.kind}, {self._date(case.opened_at)})"
+            for case in profile.open_cases
+        ]
+        self.open_cases.setText("\n".join(cases) or self.tr("None"))
+        self.likes.setText(", ".join(profile.likes) or "–")
+        self.dislikes.setText(", ".join(profile.dislikes) or "–")
+        self.sizes.setText(", ".join(profile.sizes) or "–")
+        self.consent.setText(
+            "   ".join(
+                f"{self.tr(CHANNEL_NAMES[channel])} {CONSENT_MARKS[state]}"
+                for channel, state in profile.consent.items()
+            )
+        )
+        reach = [display_phone(profile.phone) if profile.phone else "", profile.email or ""]
+        self.reach.setText("  ·  ".join(part for part in reach if part) or "–")
+
+    def _show_birthday(self, profile: CustomerProfile) -> None:
+        days = profile.days_to_birthday
+        soon = days is not None and days <= BIRTHDAY_SOON_DAYS
+        if soon:
+            text = (
+                self.tr("Birthday today!")
+                if days == 0
+                else self.tr("Birthday in {days} days").format(days=days)
+                if days > 1
+                else self.tr("Birthday tomorrow")
+            )
+            self.birthday_badge.setText("🎂 " + text)
+        self.birthday_badge.setVisible(soon)
+
+    @staticmethod
+    def _date(moment: datetime) -> str:
+        local = moment.astimezone() if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone()
+        return QLocale().toString(QDate(local.year, local.month, local.day), "d MMM yyyy")

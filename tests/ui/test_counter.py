@@ -1,0 +1,135 @@
+"""The counter, driven from the keyboard as a cashier (or a card scanner) would."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from relapp.db.models import Consent, Contact, Interaction, Preference
+from relapp.domain.changes import Change, Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.phones import parse_phone
+from relapp.ui.counter import CounterView
+from relapp.ui.counter.results_model import SearchResultsModel
+
+
+def enrol(given, family, phone=None, **fields) -> Contact:
+    now = utc_now()
+    if phone:
+        parsed = parse_phone(phone, "AU")
+        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
+    return Contact.create(
+        given_name=given, family_name=family, created_at=now, updated_at=now, **fields
+    )
+
+
+@pytest.fixture
+def shop(db):
+    today = date.today()
+    zoe = enrol(
+        "Zoë",
+        "O'Brien",
+        phone="0412 345 678",
+        card_number="270000000017",
+        birth_month=today.month,
+        birth_day=today.day,
+        ladder_stage="supporter",
+    )
+    now = utc_now()
+    Interaction.create(
+        contact=zoe, kind="query", direction="inbound", occurred_at=now, status="open",
+        summary="Is the blue wrap dress back in size 10?", created_at=now, updated_at=now,
+    )  # fmt: skip
+    Interaction.create(
+        contact=zoe, kind="purchase", occurred_at=now, amount_cents=4500, summary="Scarf",
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    Preference.create(contact=zoe, kind="like", value="linen shirts", created_at=now)
+    Consent.create(contact=zoe, channel="email", granted=True, occurred_at=now)
+    others = [enrol("Zoe", f"Martin{n}") for n in range(3)]
+    return {"zoe": zoe, "others": others}
+
+
+@pytest.fixture
+def counter(app, qtbot, shop):
+    view = CounterView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def type_and_wait(qtbot, view: CounterView, text: str) -> None:
+    qtbot.keyClicks(view.search_box, text)
+    qtbot.waitUntil(lambda: not view.search_timer.isActive(), timeout=2000)
+
+
+def test_typing_shows_results_and_selects_the_best_hit(qtbot, counter):
+    assert counter.search_box.hasFocus()
+    type_and_wait(qtbot, counter, "obri")
+    assert counter.results_model.rowCount() == 1
+    assert counter.panel.name.text() == "Zoë O'Brien"
+    assert counter.panel.points.text() == "0"
+    assert counter.panel.visits.text() == "1"
+    assert "Is the blue wrap dress back in size 10?" in counter.panel.open_cases.text()
+    assert counter.panel.likes.text() == "linen shirts"
+    assert "Email ✓" in counter.panel.consent.text() and "SMS –" in counter.panel.consent.text()
+    assert counter.panel.birthday_badge.isVisibleTo(counter)
+    assert counter.panel.birthday_badge.text().endswith("Birthday today!")
+    assert counter.result_count.text() == "1 found"
+
+
+def test_a_phone_fragment_finds_the_customer(qtbot, counter):
+    type_and_wait(qtbot, counter, "0412 34")
+    assert counter.panel.name.text() == "Zoë O'Brien"
+    assert "+61 412 345 678" in counter.panel.reach.text()
+
+
+def test_a_scanned_card_opens_the_customer_at_once(qtbot, counter):
+    qtbot.keyClicks(counter.search_box, "270000000017")
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Return)  # before the typing pause ends
+    assert counter.shown_contact_id is not None
+    assert counter.panel.name.text() == "Zoë O'Brien"
+    assert "card 270000000017" in counter.panel.standing.text()
+
+
+def test_arrow_keys_move_through_results_and_escape_clears(qtbot, counter, shop):
+    type_and_wait(qtbot, counter, "zoe")
+    assert counter.results_model.rowCount() == 4
+    first = counter.shown_contact_id
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Down)
+    assert counter.results.currentIndex().row() == 1
+    assert counter.shown_contact_id != first
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Up)
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Up)  # stays on the first
+    assert counter.shown_contact_id == first
+    assert counter.search_box.hasFocus()
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Escape)
+    assert counter.search_box.text() == ""
+    assert counter.results_model.rowCount() == 0
+    assert counter.right.currentWidget() is counter.hint
+
+
+def test_no_match_says_so(qtbot, counter):
+    type_and_wait(qtbot, counter, "qqqzzz")
+    assert counter.result_count.text() == "No customer matches “qqqzzz”."
+    assert counter.right.currentWidget() is counter.hint
+
+
+def test_a_change_to_the_shown_customer_refreshes_the_panel(qtbot, counter, shop):
+    type_and_wait(qtbot, counter, "obri")
+    zoe = shop["zoe"]
+    Contact.update(ladder_stage="advocate").where(Contact.id == zoe.id).execute()
+    counter.on_change(Change.of(Entity.CONTACTS, contact_ids=frozenset({zoe.id})))
+    assert counter.panel.standing.text().startswith("Advocate")
+
+
+def test_results_model_passes_the_model_tester(qtmodeltester, db, shop):
+    from relapp.domain.search import search_contacts
+
+    model = SearchResultsModel()
+    model.set_hits(search_contacts("zoe"))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 4
