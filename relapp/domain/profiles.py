@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import CONSENT_CHANNELS, database
-from relapp.domain.contacts import display_name
+from relapp.domain.contacts import display_name, initials
 
 BIRTHDAY_SOON_DAYS = 7
 
@@ -46,8 +46,7 @@ class CustomerProfile:
 
     @property
     def initials(self) -> str:
-        parts = [part for part in (self.given_name, self.family_name) if part.strip()]
-        return "".join(part.strip()[0] for part in parts).upper() or self.name[:1].upper()
+        return initials(self.given_name, self.family_name) or self.name[:1].upper()
 
 
 class ContactNotFound(LookupError):

@@ -74,7 +74,7 @@ def test_a_foreign_number_is_found_by_its_own_national_digits(shop):
 
 
 def test_non_latin_and_business_names(shop):
-    assert names("王") == ["小明 王"]
+    assert names("王") == ["王小明"]
     assert names("petal") == ["Petal & Stem (Pia Rossi)"]
 
 

@@ -129,7 +129,7 @@ class CustomerPanel(QFrame):
                 if days > 1
                 else self.tr("Birthday tomorrow")
             )
-            self.birthday_badge.setText("🎂 " + text)
+            self.birthday_badge.setText(text)
         self.birthday_badge.setVisible(soon)
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 
 from relapp.domain.phones import display_phone
 from relapp.domain.search import ContactHit
@@ -15,9 +15,12 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class SearchResultsModel(QAbstractListModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, row_height: int = 48) -> None:
         super().__init__(parent)
         self._hits: list[ContactHit] = []
+        # Set by the view from its font: two lines with room for taller scripts (CJK, Arabic),
+        # whose fallback fonts the item delegate does not measure.
+        self.row_height = row_height
 
     def set_hits(self, hits: list[ContactHit]) -> None:
         self.beginResetModel()
@@ -39,6 +42,8 @@ class SearchResultsModel(QAbstractListModel):
             second_line = "  ·  ".join(part for part in details if part)
             archived = " (archived)" if hit.archived else ""
             return f"{hit.name}{archived}\n{second_line}" if second_line else hit.name + archived
+        if role == Qt.ItemDataRole.SizeHintRole:
+            return QSize(0, self.row_height)
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.email or None
         if role == HIT_ROLE:

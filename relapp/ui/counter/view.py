@@ -55,6 +55,7 @@ class CounterView(QWidget):
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
         self.results.setFixedWidth(340)
         self.results.setUniformItemSizes(True)
+        self.results_model.row_height = int(self.results.fontMetrics().lineSpacing() * 2.7) + 14
         self.results.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self.show_customer_at(current.row())
         )
