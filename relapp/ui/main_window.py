@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {
-            "counter": CounterView(),
+            "counter": CounterView(change_bus),
             "contacts": ContactsView(),
             "today": TodayView(),
             "loyalty": LoyaltyView(),

@@ -53,8 +53,8 @@ def shop(db):
 
 
 @pytest.fixture
-def counter(app, qtbot, shop):
-    view = CounterView()
+def counter(app, qtbot, shop, change_bus):
+    view = CounterView(change_bus)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
@@ -114,7 +114,7 @@ def test_arrow_keys_move_through_results_and_escape_clears(qtbot, counter, shop)
 
 def test_no_match_says_so(qtbot, counter):
     type_and_wait(qtbot, counter, "qqqzzz")
-    assert counter.result_count.text() == "No customer matches “qqqzzz”."
+    assert counter.result_count.text() == "No customer matches “qqqzzz”. Ctrl+N enrols a new one."
     assert counter.right.currentWidget() is counter.hint
 
 

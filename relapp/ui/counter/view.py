@@ -9,12 +9,13 @@ customer immediately.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 from relapp.domain.changes import Change, Entity
 from relapp.domain.profiles import ContactNotFound, customer_profile
 from relapp.domain.search import search_contacts
+from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel
+from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.counter.results_model import SearchResultsModel
 from relapp.ui.icons import view_icon
 from relapp.ui.widgets.empty_state import EmptyState
@@ -35,8 +38,9 @@ _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Ke
 
 
 class CounterView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, change_bus: ChangeBus, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.change_bus = change_bus
         self.shown_contact_id: int | None = None
 
         self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
@@ -48,6 +52,13 @@ class CounterView(QWidget):
         self.search_timer.timeout.connect(self.run_search)
         self.search_box.textEdited.connect(lambda _text: self.search_timer.start())
         self.search_box.returnPressed.connect(self.on_return)
+        self.enrol_button = QPushButton(self.tr("New customer"), objectName="enrolButton")
+        self.enrol_button.setToolTip(self.tr("Enrol a new customer (Ctrl+N)"))
+        self.enrol_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.enrol_button.clicked.connect(self.enrol_customer)
+        enrol_shortcut = QShortcut(QKeySequence.StandardKey.New, self)
+        enrol_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        enrol_shortcut.activated.connect(self.enrol_customer)
 
         self.results_model = SearchResultsModel(self)
         self.results = QListView(objectName="counterResults")
@@ -59,7 +70,7 @@ class CounterView(QWidget):
         self.results.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self.show_customer_at(current.row())
         )
-        self.result_count = QLabel(objectName="resultCount")
+        self.result_count = QLabel(objectName="resultCount", wordWrap=True)
 
         self.panel = CustomerPanel()
         self.hint = EmptyState(view_icon("counter"), self.tr("Counter"))
@@ -80,8 +91,11 @@ class CounterView(QWidget):
         body = QHBoxLayout()
         body.addLayout(left)
         body.addWidget(self.right, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        top.addWidget(self.enrol_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_box)
+        layout.addLayout(top)
         layout.addLayout(body, 1)
         self.update_hint()
 
@@ -111,7 +125,9 @@ class CounterView(QWidget):
         if not text:
             self.result_count.setText("")
         elif count == 0:
-            self.result_count.setText(self.tr("No customer matches “{text}”.").format(text=text))
+            self.result_count.setText(
+                self.tr("No customer matches “{text}”. Ctrl+N enrols a new one.").format(text=text)
+            )
         else:
             more = self.tr(" (type more to narrow)") if count >= RESULT_LIMIT else ""
             self.result_count.setText(self.tr("{count} found").format(count=count) + more)
@@ -145,6 +161,19 @@ class CounterView(QWidget):
             not change.contact_ids or self.shown_contact_id in change.contact_ids
         ):
             self.show_customer(self.shown_contact_id)
+
+    def enrol_customer(self) -> None:
+        outcome = EnrolDialog.ask(self, prefill=self.search_box.text())
+        if outcome is None:
+            self.search_box.setFocus()
+            return
+        if outcome.change is not None:
+            self.change_bus.publish(outcome.change)
+        self.search_box.clear()
+        self.results_model.set_hits([])
+        self.update_hint()
+        self.show_customer(outcome.contact_id)
+        self.search_box.setFocus()
 
     # -- keyboard ---------------------------------------------------------------------------
 
