@@ -195,5 +195,5 @@ def test_cancelling_writes_nothing(db):
     assert tables == 0
     # The bulk load's dropped indexes came back with the rollback.
     names = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_schema WHERE type='index'")}
-    assert {"interaction_contact_time", "points_entry_expiring", "contact_name"} <= names
+    assert {"interaction_contact_time", "points_entry_expiring", "contact_by_name"} <= names
     assert database.obj is db

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from peewee import Database
 
-from relapp.db.migrations import m0001_contacts, m0002_loyalty, m0003_search
+from relapp.db.migrations import (
+    m0001_contacts,
+    m0002_loyalty,
+    m0003_search,
+    m0004_contact_list,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,8 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = tuple(
     Migration(number, module.DESCRIPTION, module.upgrade)
-    for number, module in enumerate((m0001_contacts, m0002_loyalty, m0003_search), start=1)
+    for number, module in enumerate(
+        (m0001_contacts, m0002_loyalty, m0003_search, m0004_contact_list), start=1
+    )
 )
 LATEST_VERSION = MIGRATIONS[-1].version
