@@ -87,8 +87,8 @@ SOCIAL_NETWORKS = ("Instagram", "Facebook", "TikTok", "X")
 
 ProgressCallback = Callable[[int, int], bool]
 _BULK_TABLES = ("contact", "interaction", "points_entry", "preference", "consent", "task")
-# The ledger triggers sum a contact's entries through this index as each row arrives.
-_KEEP_INDEXES = ("points_entry_contact",)
+# The triggers that sum a balance or find the latest consent seek through these as rows arrive.
+_KEEP_INDEXES = ("points_entry_contact", "consent_contact")
 
 
 class DemoCancelled(RelappError):

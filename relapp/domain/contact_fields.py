@@ -19,6 +19,8 @@ from relapp.errors import RelappError
 MAX_NAME_LENGTH = 100
 MAX_TEXT_LENGTH = 10_000
 CARD_LENGTHS = range(4, 33)
+# Unicode category Cc: C0 controls, DEL and C1 controls.
+_CONTROLS_AS_SPACES = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
 
 
 class InvalidContact(RelappError):
@@ -31,7 +33,8 @@ class InvalidContact(RelappError):
 
 def clean_name(text: str) -> str:
     """A name with runs of spaces folded, in composed Unicode form (so é is one character)."""
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    # Control characters (NUL, escape, bell) separate like spaces: a NUL cuts text short in C.
+    name = " ".join(unicodedata.normalize("NFC", text.translate(_CONTROLS_AS_SPACES)).split())
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"A name can have at most {MAX_NAME_LENGTH} characters.")
     return name
@@ -65,7 +68,8 @@ def clean_card(text: str, contact_id: int | None = None) -> str | None:
     card = "".join(text.split())
     if not card:
         return None
-    if not (card.isdigit() and len(card) in CARD_LENGTHS):
+    # isascii: str.isdigit() also accepts ٣ and ², which the schema's check refuses.
+    if not (card.isascii() and card.isdigit() and len(card) in CARD_LENGTHS):
         raise ValueError("A card number is 4 to 32 digits.")
     holder = database.execute_sql(
         "SELECT id FROM contact WHERE card_number = ?", (card,)

@@ -2,8 +2,8 @@
 
 A shop can hold a million contacts, so nothing here loads them all. The table asks how many
 rows a filter matches, then for pages of rows by position in a sort order. Each sort order has
-a covering index (migration 4) that also carries the archived and erased columns, so counting
-and skipping to any position walk one index without touching the table.
+a covering index (migration 4) that also carries the archived, erased, stage and tier columns,
+so counting and skipping to any position walk one index without touching the table.
 
 A ContactFilter is also what a saved segment stores (as JSON), so reports and exports select
 the same customers as the table does.
@@ -140,16 +140,30 @@ def count_contacts(contact_filter: ContactFilter) -> int:
     return database.execute_sql(f"SELECT count(*) FROM contact WHERE {where}", params).fetchone()[0]
 
 
-def contact_ids_page(query: ContactQuery, offset: int, limit: int) -> list[int]:
-    """The ids at positions offset.. of the sorted, filtered list."""
+def contact_ids_page(
+    query: ContactQuery, offset: int, limit: int, total: int | None = None
+) -> list[int]:
+    """The ids at positions offset.. of the sorted, filtered list.
+
+    Given the list's length (total), a page in its second half is read from the far end in
+    the reverse order: SQLite skips rows one by one, so this halves the longest skip.
+    """
+    offset, limit = max(0, offset), max(0, limit)
+    descending = query.descending
+    if total is not None and offset > total // 2:
+        limit = max(0, min(limit, total - offset))
+        offset, descending = max(0, total - offset - limit), not descending
     where, params = _where(query.filter)
-    direction = " DESC" if query.descending else ""
+    direction = " DESC" if descending else ""
     order = ", ".join(column + direction for column in SORT_COLUMNS[query.sort])
-    rows = database.execute_sql(
-        f"SELECT id FROM contact WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-        (*params, max(0, limit), max(0, offset)),
-    )
-    return [row[0] for row in rows]
+    ids = [
+        row[0]
+        for row in database.execute_sql(
+            f"SELECT id FROM contact WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+    ]
+    return ids[::-1] if descending != query.descending else ids
 
 
 def contact_rows(ids: list[int]) -> list[ContactRow]:
@@ -226,31 +240,14 @@ def _add_conditions(contact_filter: ContactFilter, conditions: list[str], params
         )
         params.extend(contact_filter.tiers)
     if contact_filter.consent is not None:
-        # The log's latest event for the channel decides.
+        # consent_current holds each log's latest event per channel (migration 4).
         conditions.append(
-            "(SELECT granted FROM consent k WHERE k.contact_id = contact.id AND k.channel = ?"
-            " ORDER BY k.occurred_at DESC, k.id DESC LIMIT 1) = 1"
+            "id IN (SELECT contact_id FROM consent_current WHERE channel = ? AND granted = 1)"
         )
         params.append(contact_filter.consent)
 
 
 # -- saved segments ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SavedSegment:
-    id: int
-    name: str
-
-
-def list_segments() -> list[SavedSegment]:
-    """Every saved segment by name; a damaged one is listed and reports its problem when used."""
-    return [
-        SavedSegment(segment_id, name)
-        for segment_id, name in database.execute_sql(
-            "SELECT id, name FROM segment ORDER BY name COLLATE NOCASE"
-        )
-    ]
 
 
 def segment_filter(name: str) -> ContactFilter:
@@ -294,3 +291,23 @@ def delete_segment(name: str) -> Change:
     """Forget a saved segment; the contacts in it are not touched."""
     database.execute_sql("DELETE FROM segment WHERE name = ? COLLATE NOCASE", (name,))
     return Change.of(Entity.SEGMENTS)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the contacts table's filter lists offer."""
+
+    segments: tuple[str, ...]
+    tags: tuple[str, ...]
+    tiers: tuple[str, ...]  # from the lowest up
+
+
+def filter_choices() -> FilterChoices:
+    def names(sql: str) -> tuple[str, ...]:
+        return tuple(row[0] for row in database.execute_sql(sql))
+
+    return FilterChoices(
+        segments=names("SELECT name FROM segment ORDER BY name COLLATE NOCASE"),
+        tags=names("SELECT name FROM tag ORDER BY name COLLATE NOCASE"),
+        tiers=names("SELECT name FROM tier ORDER BY min_spend_cents"),
+    )

@@ -20,7 +20,7 @@ from relapp.domain.contact_list import (
     contact_rows,
     count_contacts,
     delete_segment,
-    list_segments,
+    filter_choices,
     save_segment,
     segment_filter,
 )
@@ -145,7 +145,7 @@ def test_the_stage_index_and_the_query_use_the_same_expression():
 
 def test_segments_save_list_use_and_delete(shop):
     save_segment("  VIP   fans ", ContactFilter(tags=("VIP",), archived="all"))
-    assert [segment.name for segment in list_segments()] == ["VIP fans"]
+    assert list(filter_choices().segments) == ["VIP fans"]
     stored = json.loads(Segment.get().filter)
     assert stored == {"tags": ["VIP"], "archived": "all"}
     assert segment_filter("vip FANS") == ContactFilter(tags=("VIP",), archived="all")
@@ -153,17 +153,17 @@ def test_segments_save_list_use_and_delete(shop):
     assert names(ContactQuery(in_segment)) == ["Ann Lee"]
 
     save_segment("VIP fans", ContactFilter(stages=("prospect",)))  # replaces
-    assert [segment.name for segment in list_segments()] == ["VIP fans"]
+    assert list(filter_choices().segments) == ["VIP fans"]
     assert names(ContactQuery(ContactFilter(segment="VIP fans"))) == ["Cy Zhu"]
 
     delete_segment("VIP fans")
-    assert list_segments() == []
+    assert filter_choices().segments == ()
     with pytest.raises(UnknownSegment, match="VIP fans"):
         count_contacts(ContactFilter(segment="VIP fans"))
 
 
 def test_the_demo_segments_read_back(demo_db):
-    assert [segment.name for segment in list_segments()] == [
+    assert list(filter_choices().segments) == [
         "Email newsletter",
         "Gold tier",
         "VIP customers",
@@ -191,3 +191,39 @@ def test_a_stored_filter_ignores_keys_from_a_newer_version():
 def test_segment_names_are_checked(db, bad):
     with pytest.raises(ValueError):
         save_segment(bad, ContactFilter())
+
+
+def test_filter_choices_list_tags_and_tiers(shop):
+    choices = filter_choices()
+    assert (choices.tags, choices.tiers) == (("VIP",), ("Gold",))
+
+
+def test_a_page_from_the_far_end_is_the_same_page(db):
+    for number in range(57):
+        add(
+            f"G{number:02d}", f"F{number % 5}", card_number=None if number % 4 else f"9{number:04d}"
+        )
+    for sort in SortKey:
+        for descending in (False, True):
+            query = ContactQuery(sort=sort, descending=descending)
+            whole = contact_ids_page(query, 0, 100)
+            for offset in (0, 20, 29, 30, 50, 56):
+                assert contact_ids_page(query, offset, 10, total=57) == whole[offset : offset + 10]
+
+
+def test_current_consent_follows_the_latest_event_whatever_happens_to_the_log(shop):
+    def consenting():
+        return names(ContactQuery(ContactFilter(consent="email")))
+
+    ann, cy = shop["ann"], shop["cy"]
+    assert consenting() == ["Ann Lee"]
+    withdrawal = Consent.create(
+        contact=ann, channel="email", granted=False, occurred_at=utc_now().replace(year=2099)
+    )
+    assert consenting() == []
+    Consent.create(contact=ann, channel="email", granted=True, occurred_at=utc_now())
+    assert consenting() == []  # an older event recorded late does not win
+    withdrawal.delete_instance()
+    assert consenting() == ["Ann Lee"]
+    Consent.update(contact=cy).where(Consent.contact == ann).execute()  # as a merge does
+    assert consenting() == ["Cy Zhu"]
