@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {
             "counter": CounterView(change_bus),
-            "contacts": ContactsView(),
+            "contacts": ContactsView(change_bus),
             "today": TodayView(),
             "loyalty": LoyaltyView(),
             "reports": ReportsView(),

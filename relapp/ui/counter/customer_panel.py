@@ -9,15 +9,9 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
+from relapp.ui.labels import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
-CHANNEL_NAMES = {
-    "email": "Email",
-    "sms": "SMS",
-    "phone": "Phone",
-    "post": "Post",
-    "social": "Social",
-}
 
 
 def _label(object_name: str = "", word_wrap: bool = False) -> QLabel:
