@@ -240,9 +240,11 @@ def _add_conditions(contact_filter: ContactFilter, conditions: list[str], params
         )
         params.extend(contact_filter.tiers)
     if contact_filter.consent is not None:
-        # consent_current holds each log's latest event per channel (migration 4).
+        # consent_current holds each log's latest event per channel (migration 4). Consent is
+        # usually given by a large share of the shop: "+id" makes SQLite walk the sort index
+        # and test each row against the set, instead of sorting the whole set every page.
         conditions.append(
-            "id IN (SELECT contact_id FROM consent_current WHERE channel = ? AND granted = 1)"
+            "+id IN (SELECT contact_id FROM consent_current WHERE channel = ? AND granted = 1)"
         )
         params.append(contact_filter.consent)
 

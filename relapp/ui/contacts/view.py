@@ -44,7 +44,7 @@ from relapp.ui.icons import view_icon
 from relapp.ui.widgets.empty_state import EmptyState
 
 # Rough column widths in average characters; measuring contents would read every row.
-_COLUMN_CHARS = (26, 17, 28, 14, 10, 8, 8, 11, 13, 30)
+_COLUMN_CHARS = (26, 19, 28, 14, 10, 8, 8, 11, 15, 30)
 
 
 class ContactsView(QWidget):
