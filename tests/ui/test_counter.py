@@ -114,7 +114,9 @@ def test_arrow_keys_move_through_results_and_escape_clears(qtbot, counter, shop)
 
 def test_no_match_says_so(qtbot, counter):
     type_and_wait(qtbot, counter, "qqqzzz")
-    assert counter.result_count.text() == "No customer matches “qqqzzz”. Ctrl+N enrols a new one."
+    assert (
+        counter.result_count.text() == "No customer matches “qqqzzz”. Press Ctrl+N to enrol them."
+    )
     assert counter.right.currentWidget() is counter.hint
 
 

@@ -57,6 +57,7 @@ def test_problems_are_shown_and_nothing_is_saved(qtbot, dialog):
     press_enter(qtbot, dialog.email)
 
     assert dialog.isVisible()
+    assert not dialog.open_button.isVisible()  # nobody to open: no duplicate was found
     assert dialog.problems.isVisible()
     assert "Enter a name." in dialog.problems.text()
     assert "not a" in dialog.problems.text()

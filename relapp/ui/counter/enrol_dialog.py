@@ -89,8 +89,8 @@ class EnrolDialog(QDialog):
         self.enrol_button.setDefault(True)
         self.buttons.addButton(self.enrol_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button = QPushButton(self.tr("&Open selected customer"))
-        self.open_button.hide()
         self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.hide()  # after addButton, which shows it
         self.enrol_button.clicked.connect(self.try_enrol)
         self.open_button.clicked.connect(self.open_existing)
         self.buttons.rejected.connect(self.reject)

@@ -126,7 +126,9 @@ class CounterView(QWidget):
             self.result_count.setText("")
         elif count == 0:
             self.result_count.setText(
-                self.tr("No customer matches “{text}”. Ctrl+N enrols a new one.").format(text=text)
+                self.tr("No customer matches “{text}”. Press Ctrl+N to enrol them.").format(
+                    text=text
+                )
             )
         else:
             more = self.tr(" (type more to narrow)") if count >= RESULT_LIMIT else ""
