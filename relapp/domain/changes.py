@@ -37,5 +37,15 @@ class Change:
     def everything(cls) -> Change:
         return cls(frozenset(Entity))
 
+    @classmethod
+    def union(cls, *changes: Change) -> Change:
+        """One change standing for several (e.g. an edit and a consent event)."""
+        changes = tuple(change for change in changes if change.entities)
+        if any(not change.contact_ids for change in changes):
+            ids: frozenset[int] = frozenset()  # one of them may have touched anybody
+        else:
+            ids = frozenset().union(*(change.contact_ids for change in changes))
+        return cls(frozenset().union(*(change.entities for change in changes)), ids)
+
     def touches(self, entity: Entity) -> bool:
         return entity in self.entities

@@ -91,3 +91,17 @@ def test_shop_summary_counts_the_demo_shop(demo_db):
     assert summary.customers == 60
     total = demo_db.execute_sql("SELECT sum(points) FROM points_entry").fetchone()[0]
     assert summary.points_outstanding == total > 0
+
+
+def test_a_union_of_changes_names_every_entity_and_contact():
+    from relapp.domain.changes import Change, Entity
+
+    edit = Change.of(Entity.CONTACTS, contact_ids=frozenset({1}))
+    consent = Change.of(Entity.CONTACTS, Entity.TAGS, contact_ids=frozenset({2}))
+    assert Change.union(edit, consent) == Change.of(
+        Entity.CONTACTS, Entity.TAGS, contact_ids=frozenset({1, 2})
+    )
+    anybody = Change.of(Entity.POINTS)
+    assert Change.union(edit, anybody).contact_ids == frozenset()
+    assert Change.union(edit, Change.of()) == edit
+    assert Change.union() == Change.of()

@@ -1,0 +1,541 @@
+"""Merging two contacts who are the same customer into one.
+
+One contact survives; the other (the merged contact) is kept, archived and marked, because its
+points ledger rows must stay where they were written (the ledger is append-only and refers to
+contacts with ON DELETE RESTRICT). Everything else moves to the survivor in one transaction:
+interactions, tasks, tags, preferences, consent events, social handles, referrals and points.
+
+Rules chosen here:
+
+* Fields. merge_preview() lists every mergeable field with both values and a default choice:
+  the survivor's value unless it is empty and the other's is not. Exceptions: the ladder stage
+  defaults to the higher stage; the address (street, locality, region, postcode, country)
+  defaults as one block, so two half addresses are never spliced into a place that does not
+  exist; notes default to "both" (survivor's, a blank line, the other's) when both have text.
+  The phone carries its national digits and the birthday its three parts as one field.
+* Referrals. Contacts the merged contact referred now name the survivor. A survivor never
+  refers to itself: a chosen referrer that is either of the two contacts becomes no referrer.
+* Duplicates are skipped, not doubled: a tag, a preference (same kind and value) or a social
+  handle the survivor already has stays once; the merged contact's copy is removed.
+  Consent events all move; the current consent is still the latest event per channel.
+* Points. The merged contact's balance moves through the ledger, never by editing it: one
+  negative "transfer" entry empties the merged contact, and positive "transfer" entries on the
+  survivor add the same total. Expiry is kept: the merged contact's ledger is replayed into
+  lots (each positive entry is a lot with its expires_at; each negative entry spends the lot it
+  reverses, if any, then the soonest-expiring lots first, lots that never expire last, which
+  is "oldest points first" for points earned under one program). Each remaining lot becomes one
+  positive entry with the lot's expires_at (lots expiring at the same moment are combined), so
+  the entries sum to the balance exactly. A lot whose expiry has passed but was never expired
+  in the ledger keeps its past date: the merge neither forgives nor hastens an expiry.
+* Tier. The survivor keeps the higher of the two cached tiers; the next tier recalculation
+  (from the combined spend) may raise it further.
+* The merged contact is archived, its card number cleared (so the survivor can take it), and
+  its notes start with a line saying whom it was merged into. The audit log row ("contacts
+  merged") is the record a program reads: it names both contacts and holds their previous
+  values, the choices and what moved; merged_into() reads it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Literal
+
+from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.models import LADDER_STAGES, database
+from relapp.domain.changes import Change, Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts import display_name
+from relapp.errors import RelappError
+
+Choice = Literal["survivor", "other", "both"]
+MERGE_ACTION = "contacts merged"
+
+# Field name -> the contact columns it stands for.
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "kind": ("kind",),
+    "given_name": ("given_name",),
+    "family_name": ("family_name",),
+    "organisation": ("organisation",),
+    "email": ("email",),
+    "phone": ("phone", "phone_national"),
+    "street": ("street",),
+    "locality": ("locality",),
+    "region": ("region",),
+    "postcode": ("postcode",),
+    "country": ("country",),
+    "birthday": ("birth_year", "birth_month", "birth_day"),
+    "card_number": ("card_number",),
+    "ladder_stage": ("ladder_stage",),
+    "referred_by": ("referred_by_id",),
+    "source": ("source",),
+    "notes": ("notes",),
+}
+MERGEABLE_FIELDS = tuple(FIELD_COLUMNS)
+ADDRESS_FIELDS = ("street", "locality", "region", "postcode", "country")
+_CONTACT_COLUMNS = (
+    "id",
+    *(column for columns in FIELD_COLUMNS.values() for column in columns),
+    "archived_at",
+    "erased_at",
+    "tier_id",
+    "points_balance",
+)
+
+
+class MergeRefused(RelappError):
+    """These two contacts cannot be merged; the message says why."""
+
+
+@dataclass(frozen=True)
+class MergeField:
+    """One mergeable field: both contacts' values as shown to a person, and the default."""
+
+    name: str
+    survivor: str  # "" when empty
+    other: str
+    default: Choice
+
+    @property
+    def differs(self) -> bool:
+        return self.survivor != self.other
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        return ("survivor", "other", "both") if self.name == "notes" else ("survivor", "other")
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What moves from the merged contact to the survivor (duplicates not counted)."""
+
+    interactions: int = 0
+    tasks: int = 0
+    tags: int = 0
+    preferences: int = 0
+    consent_events: int = 0
+    social_handles: int = 0
+    points: int = 0
+    referrals: int = 0
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    survivor_id: int
+    other_id: int
+    survivor_name: str
+    other_name: str
+    fields: tuple[MergeField, ...]
+    moves: MergeCounts
+
+    def default_choices(self) -> dict[str, Choice]:
+        return {item.name: item.default for item in self.fields}
+
+
+@dataclass(frozen=True)
+class PointsLot:
+    """Points still held from one positive ledger entry (or several expiring together)."""
+
+    points: int
+    expires_at: datetime | None
+
+
+@dataclass
+class _Lot:
+    points: int
+    expires_at: str | None  # stored text sorts chronologically
+    sequence: int
+
+    def order(self) -> tuple[bool, str, int]:
+        return (self.expires_at is None, self.expires_at or "", self.sequence)
+
+
+def merge_preview(survivor_id: int, other_id: int) -> MergePreview:
+    """Both contacts side by side, a default choice per field, and what would move."""
+    survivor, other = _mergeable_pair(survivor_id, other_id)
+    fields = tuple(
+        MergeField(
+            name,
+            _shown(name, survivor),
+            _shown(name, other),
+            _default_choice(name, survivor, other),
+        )
+        for name in MERGEABLE_FIELDS
+    )
+    return MergePreview(
+        survivor_id,
+        other_id,
+        _name(survivor),
+        _name(other),
+        fields,
+        _counts_to_move(survivor_id, other_id, other["points_balance"]),
+    )
+
+
+def merge_contacts(
+    survivor_id: int,
+    other_id: int,
+    choices: Mapping[str, Choice] | None = None,
+    staff_id: int | None = None,
+) -> Change:
+    """Merge other into survivor in one transaction; see the module docstring for the rules.
+
+    Args:
+        choices: field name -> "survivor" or "other" ("both" for notes); fields left out
+            take merge_preview()'s default.
+        staff_id: who merged, for the ledger entries and the audit log.
+
+    Raises:
+        MergeRefused: the same contact twice, a missing or erased contact, or one already
+            merged into another.
+        ValueError: an unknown field or choice (a programming error).
+    """
+    with database.atomic():
+        survivor, other = _mergeable_pair(survivor_id, other_id)
+        resolved = _resolve_choices(choices or {}, survivor, other)
+        now = utc_now()
+        _retire_other(other, survivor, now)
+        _apply_fields(survivor, other, resolved, now)
+        moved = _move_rows(survivor_id, other_id)
+        entry_ids = _transfer_points(survivor, other, now, staff_id)
+        moved["points"] = other["points_balance"]
+        _write_audit(survivor, other, resolved, MergeCounts(**moved), entry_ids, now, staff_id)
+    return Change.of(
+        Entity.CONTACTS,
+        Entity.POINTS,
+        Entity.INTERACTIONS,
+        Entity.TAGS,
+        Entity.TASKS,
+        contact_ids=frozenset({survivor_id, other_id}),
+    )
+
+
+def merged_into(contact_id: int) -> int | None:
+    """The survivor this contact was merged into, or None if it never was."""
+    row = database.execute_sql(
+        "SELECT entity_id FROM audit_log WHERE action = ?"
+        " AND json_extract(details, '$.merged_id') = ? ORDER BY id DESC LIMIT 1",
+        (MERGE_ACTION, contact_id),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def merged_contact_ids() -> frozenset[int]:
+    """Every contact that has been merged into another (one pass over the audit log)."""
+    rows = database.execute_sql(
+        "SELECT json_extract(details, '$.merged_id') FROM audit_log WHERE action = ?",
+        (MERGE_ACTION,),
+    )
+    return frozenset(row[0] for row in rows)
+
+
+def remaining_lots(contact_id: int) -> list[PointsLot]:
+    """The contact's balance split into lots by expiry, soonest-expiring first.
+
+    The lots always sum to the balance. See the module docstring for how entries are replayed.
+    """
+    lots: list[_Lot] = []
+    by_entry: dict[int, _Lot] = {}
+    owed = 0  # points spent before any lot could pay for them (out-of-order dates)
+    rows = database.execute_sql(
+        "SELECT id, points, expires_at, reverses_id FROM points_entry WHERE contact_id = ?"
+        " ORDER BY occurred_at, id",
+        (contact_id,),
+    )
+    for sequence, (entry_id, points, expires_at, reverses_id) in enumerate(rows):
+        if points > 0:
+            paid = min(owed, points)
+            owed -= paid
+            if points > paid:
+                lot = _Lot(points - paid, expires_at, sequence)
+                bisect.insort(lots, lot, key=_Lot.order)
+                by_entry[entry_id] = lot
+        else:
+            owed += _spend(-points, lots, by_entry.get(reverses_id))
+    return _combined(lot for lot in lots if lot.points > 0)
+
+
+def _spend(points: int, lots: list[_Lot], reversed_lot: _Lot | None) -> int:
+    """Take points from the reversed lot, then the soonest-expiring; return what is unpaid."""
+    for lot in ([reversed_lot] if reversed_lot else []) + lots:
+        taken = min(lot.points, points)
+        lot.points -= taken
+        points -= taken
+        if not points:
+            break
+    lots[:] = [lot for lot in lots if lot.points > 0]
+    return points
+
+
+def _combined(lots) -> list[PointsLot]:
+    combined: list[PointsLot] = []
+    for lot in lots:
+        expires = None if lot.expires_at is None else parse_timestamp(lot.expires_at)
+        if combined and combined[-1].expires_at == expires:
+            combined[-1] = PointsLot(combined[-1].points + lot.points, expires)
+        else:
+            combined.append(PointsLot(lot.points, expires))
+    return combined
+
+
+def _mergeable_pair(survivor_id: int, other_id: int) -> tuple[dict, dict]:
+    if survivor_id == other_id:
+        raise MergeRefused("A contact cannot be merged with itself.")
+    return _mergeable(survivor_id), _mergeable(other_id)
+
+
+def _mergeable(contact_id: int) -> dict:
+    row = database.execute_sql(
+        f"SELECT {', '.join(_CONTACT_COLUMNS)} FROM contact WHERE id = ?", (contact_id,)
+    ).fetchone()
+    if row is None:
+        raise MergeRefused(f"There is no contact number {contact_id}.")
+    contact = dict(zip(_CONTACT_COLUMNS, row, strict=True))
+    if contact["erased_at"] is not None:
+        raise MergeRefused(
+            f"Contact number {contact_id} has been erased; an erased contact cannot be merged."
+        )
+    survivor_id = merged_into(contact_id)
+    if survivor_id is not None:
+        raise MergeRefused(
+            f"{_name(contact) or 'This contact'} (number {contact_id}) was already merged "
+            f"into contact number {survivor_id}; merge with that contact instead."
+        )
+    return contact
+
+
+def _name(contact: Mapping) -> str:
+    return display_name(
+        contact["kind"], contact["given_name"], contact["family_name"], contact["organisation"]
+    )
+
+
+def _label(contact: Mapping) -> str:
+    name = _name(contact)
+    return f"{name} (#{contact['id']})" if name else f"contact #{contact['id']}"
+
+
+def _is_empty(name: str, contact: Mapping) -> bool:
+    return all(contact[column] in (None, "") for column in FIELD_COLUMNS[name])
+
+
+def _shown(name: str, contact: Mapping) -> str:
+    """A field's value as text for a person to compare; "" when empty."""
+    if name == "birthday":
+        year, month, day = (contact[c] for c in FIELD_COLUMNS["birthday"])
+        if month is None:
+            return ""
+        return f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+    if name == "referred_by":
+        referrer = contact["referred_by_id"]
+        if referrer is None:
+            return ""
+        row = database.execute_sql(
+            "SELECT id, kind, given_name, family_name, organisation FROM contact WHERE id = ?",
+            (referrer,),
+        ).fetchone()
+        keys = ("id", "kind", "given_name", "family_name", "organisation")
+        return _label(dict(zip(keys, row, strict=True)))
+    value = contact[FIELD_COLUMNS[name][0]]
+    return "" if value is None else str(value)
+
+
+def _default_choice(name: str, survivor: Mapping, other: Mapping) -> Choice:
+    if name == "ladder_stage":
+        higher = LADDER_STAGES.index(other["ladder_stage"]) > LADDER_STAGES.index(
+            survivor["ladder_stage"]
+        )
+        return "other" if higher else "survivor"
+    if name in ADDRESS_FIELDS:
+        has_address = [any(c[f] for f in ADDRESS_FIELDS) for c in (survivor, other)]
+        return "other" if has_address == [False, True] else "survivor"
+    if name == "referred_by":
+        usable = [_usable_referrer(c["referred_by_id"], survivor, other) for c in (survivor, other)]
+        return "other" if usable[0] is None and usable[1] is not None else "survivor"
+    survivor_empty, other_empty = _is_empty(name, survivor), _is_empty(name, other)
+    if name == "notes" and not survivor_empty and not other_empty:
+        return "survivor" if survivor["notes"].strip() == other["notes"].strip() else "both"
+    return "other" if survivor_empty and not other_empty else "survivor"
+
+
+def _usable_referrer(referrer: int | None, survivor: Mapping, other: Mapping) -> int | None:
+    """A referrer the survivor may keep: never itself, nor the contact merged into it."""
+    return None if referrer in (survivor["id"], other["id"]) else referrer
+
+
+def _resolve_choices(choices: Mapping[str, str], survivor: Mapping, other: Mapping) -> dict:
+    unknown = sorted(set(choices) - set(MERGEABLE_FIELDS))
+    if unknown:
+        raise ValueError(f"not mergeable fields: {', '.join(unknown)}")
+    resolved = {}
+    for name in MERGEABLE_FIELDS:
+        choice = choices.get(name) or _default_choice(name, survivor, other)
+        allowed = ("survivor", "other", "both") if name == "notes" else ("survivor", "other")
+        if choice not in allowed:
+            raise ValueError(f"field {name} takes one of {allowed}, not {choice!r}")
+        resolved[name] = choice
+    return resolved
+
+
+def _chosen_values(resolved: Mapping[str, str], survivor: Mapping, other: Mapping) -> dict:
+    """Column -> the value the survivor ends up with."""
+    values = {}
+    for name, choice in resolved.items():
+        source = other if choice == "other" else survivor
+        for column in FIELD_COLUMNS[name]:
+            values[column] = source[column]
+    if resolved["notes"] == "both":
+        values["notes"] = f"{survivor['notes'].rstrip()}\n\n{other['notes'].strip()}"
+    values["referred_by_id"] = _usable_referrer(values["referred_by_id"], survivor, other)
+    return values
+
+
+def _retire_other(other: Mapping, survivor: Mapping, now: datetime) -> None:
+    """Archive and mark the merged contact, freeing its card before the survivor may take it."""
+    stamp = format_timestamp(now)
+    marker = f"Merged into {_label(survivor)} on {now.date().isoformat()}."
+    notes = f"{marker}\n\n{other['notes']}" if other["notes"].strip() else marker
+    database.execute_sql(
+        "UPDATE contact SET card_number = NULL, notes = ?, archived_at = coalesce(archived_at, ?),"
+        " updated_at = ? WHERE id = ?",
+        (notes, stamp, stamp, other["id"]),
+    )
+
+
+def _apply_fields(survivor: Mapping, other: Mapping, resolved: Mapping, now: datetime) -> None:
+    values = _chosen_values(resolved, survivor, other)
+    values["tier_id"] = _higher_tier(survivor["tier_id"], other["tier_id"])
+    values["updated_at"] = format_timestamp(now)
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    database.execute_sql(
+        f"UPDATE contact SET {assignments} WHERE id = ?", (*values.values(), survivor["id"])
+    )
+
+
+def _higher_tier(first: int | None, second: int | None) -> int | None:
+    if first is None or second is None:
+        return first if second is None else second
+    row = database.execute_sql(
+        "SELECT id FROM tier WHERE id IN (?, ?) ORDER BY min_spend_cents DESC LIMIT 1",
+        (first, second),
+    ).fetchone()
+    return first if row is None else row[0]
+
+
+# Statements that move rows, each with a count of rows it moved; what stays behind is a
+# duplicate of something the survivor already has, and is removed after.
+_MOVES = {
+    "interactions": ("UPDATE interaction SET contact_id = :survivor WHERE contact_id = :other",),
+    "tasks": ("UPDATE task SET contact_id = :survivor WHERE contact_id = :other",),
+    "tags": (
+        "UPDATE OR IGNORE contact_tag SET contact_id = :survivor WHERE contact_id = :other",
+        "DELETE FROM contact_tag WHERE contact_id = :other",
+    ),
+    "preferences": (
+        "UPDATE preference SET contact_id = :survivor WHERE contact_id = :other AND NOT EXISTS"
+        " (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
+        " AND mine.kind = preference.kind AND mine.value = preference.value)",
+        "DELETE FROM preference WHERE contact_id = :other",
+    ),
+    "consent_events": ("UPDATE consent SET contact_id = :survivor WHERE contact_id = :other",),
+    "social_handles": (
+        "UPDATE OR IGNORE social_handle SET contact_id = :survivor WHERE contact_id = :other",
+        "DELETE FROM social_handle WHERE contact_id = :other",
+    ),
+    "referrals": (
+        "UPDATE contact SET referred_by_id = :survivor"
+        " WHERE referred_by_id = :other AND id <> :survivor",
+    ),
+}
+
+# The same, counted without moving anything, for the preview.
+_COUNTS = {
+    "interactions": "SELECT count(*) FROM interaction WHERE contact_id = :other",
+    "tasks": "SELECT count(*) FROM task WHERE contact_id = :other",
+    "tags": "SELECT count(*) FROM contact_tag theirs WHERE contact_id = :other AND NOT EXISTS"
+    " (SELECT 1 FROM contact_tag mine WHERE mine.contact_id = :survivor"
+    " AND mine.tag_id = theirs.tag_id)",
+    "preferences": "SELECT count(*) FROM preference theirs WHERE contact_id = :other"
+    " AND NOT EXISTS (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
+    " AND mine.kind = theirs.kind AND mine.value = theirs.value)",
+    "consent_events": "SELECT count(*) FROM consent WHERE contact_id = :other",
+    "social_handles": "SELECT count(*) FROM social_handle theirs WHERE contact_id = :other"
+    " AND NOT EXISTS (SELECT 1 FROM social_handle mine WHERE mine.contact_id = :survivor"
+    " AND mine.network = theirs.network AND mine.handle = theirs.handle)",
+    "referrals": "SELECT count(*) FROM contact WHERE referred_by_id = :other AND id <> :survivor",
+}
+
+
+def _move_rows(survivor_id: int, other_id: int) -> dict[str, int]:
+    ids = {"survivor": survivor_id, "other": other_id}
+    moved = {}
+    for what, (move, *cleanup) in _MOVES.items():
+        moved[what] = database.execute_sql(move, ids).rowcount
+        for statement in cleanup:
+            database.execute_sql(statement, ids)
+    return moved
+
+
+def _counts_to_move(survivor_id: int, other_id: int, points: int) -> MergeCounts:
+    ids = {"survivor": survivor_id, "other": other_id}
+    counts = {what: database.execute_sql(sql, ids).fetchone()[0] for what, sql in _COUNTS.items()}
+    return MergeCounts(points=points, **counts)
+
+
+def _transfer_points(
+    survivor: Mapping, other: Mapping, now: datetime, staff_id: int | None
+) -> list[int]:
+    """Move the merged contact's balance through new ledger entries; return their ids."""
+    balance = other["points_balance"]
+    if balance <= 0:
+        return []
+    lots = remaining_lots(other["id"])
+    if sum(lot.points for lot in lots) != balance:
+        raise RuntimeError(f"the ledger of contact {other['id']} does not add up to its balance")
+    stamp = format_timestamp(now)
+    rows = [(other["id"], -balance, None, f"Moved to {_label(survivor)}: contacts merged")]
+    rows += [
+        (
+            survivor["id"],
+            lot.points,
+            None if lot.expires_at is None else format_timestamp(lot.expires_at),
+            f"From {_label(other)}: contacts merged",
+        )
+        for lot in lots
+    ]
+    return [
+        database.execute_sql(
+            "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
+            " staff_id, reason) VALUES (?, 'transfer', ?, ?, ?, ?, ?)",
+            (contact_id, points, stamp, expires_at, staff_id, reason),
+        ).lastrowid
+        for contact_id, points, expires_at, reason in rows
+    ]
+
+
+def _write_audit(
+    survivor: Mapping,
+    other: Mapping,
+    resolved: Mapping,
+    moved: MergeCounts,
+    entry_ids: list[int],
+    now: datetime,
+    staff_id: int | None,
+) -> None:
+    details = {
+        "survivor_id": survivor["id"],
+        "merged_id": other["id"],
+        "survivor_before": dict(survivor),
+        "merged_before": dict(other),
+        "choices": dict(resolved),
+        "moved": asdict(moved),
+        "points_entries": entry_ids,
+    }
+    database.execute_sql(
+        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
+        " VALUES (?, ?, ?, 'contact', ?, ?)",
+        (format_timestamp(now), staff_id, MERGE_ACTION, survivor["id"], json.dumps(details)),
+    )

@@ -1,0 +1,531 @@
+"""Merging two contacts: fields chosen, every row moved once, the ledger untouched and sound."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from relapp.db import open_database
+from relapp.db.models import (
+    AuditLog,
+    Consent,
+    Contact,
+    ContactTag,
+    Interaction,
+    PointsEntry,
+    Preference,
+    SocialHandle,
+    Tag,
+    Task,
+    Tier,
+    database,
+)
+from relapp.domain.changes import Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.merge import (
+    MERGEABLE_FIELDS,
+    MergeCounts,
+    MergeRefused,
+    PointsLot,
+    merge_contacts,
+    merge_preview,
+    merged_contact_ids,
+    merged_into,
+    remaining_lots,
+)
+from relapp.domain.phones import parse_phone
+from relapp.domain.profiles import current_consent
+from relapp.domain.search import find_by_card, search_contacts
+from tests.conftest import AS_OF
+
+SOON = datetime(2027, 1, 31, tzinfo=UTC)
+LATER = datetime(2027, 6, 30, tzinfo=UTC)
+
+
+def person(given_name="", family_name="", phone=None, **fields) -> Contact:
+    now = utc_now()
+    if phone:
+        parsed = parse_phone(phone, "AU")
+        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
+    return Contact.create(
+        given_name=given_name, family_name=family_name, created_at=now, updated_at=now, **fields
+    )
+
+
+def points(contact: Contact, amount: int, kind: str = "earn", **extra) -> PointsEntry:
+    extra.setdefault("occurred_at", utc_now())
+    return PointsEntry.create(contact=contact, kind=kind, points=amount, reason="test", **extra)
+
+
+def interaction(contact: Contact, kind: str = "visit", **extra) -> Interaction:
+    now = utc_now()
+    extra.setdefault("occurred_at", now)
+    return Interaction.create(contact=contact, kind=kind, created_at=now, updated_at=now, **extra)
+
+
+def reload(contact: Contact) -> Contact:
+    return Contact.get_by_id(contact.id)
+
+
+def ledger_rows() -> list[tuple]:
+    return database.execute_sql("SELECT * FROM points_entry ORDER BY id").fetchall()
+
+
+def assert_ledger_sound() -> None:
+    mismatched = database.execute_sql(
+        "SELECT c.id, c.points_balance, coalesce(sum(p.points), 0) FROM contact c"
+        " LEFT JOIN points_entry p ON p.contact_id = c.id GROUP BY c.id"
+        " HAVING c.points_balance <> coalesce(sum(p.points), 0) OR c.points_balance < 0"
+    ).fetchall()
+    assert mismatched == []
+
+
+def shop_points() -> int:
+    return database.execute_sql("SELECT sum(points_balance) FROM contact").fetchone()[0]
+
+
+def references_to(contact_id: int) -> dict[str, int]:
+    """Rows that point at the contact through any foreign key, the ledger's excepted."""
+    found = {}
+    tables = database.execute_sql("SELECT name FROM sqlite_schema WHERE type = 'table'")
+    for (table,) in tables.fetchall():
+        for key in database.execute_sql(f"PRAGMA foreign_key_list({table})").fetchall():
+            referenced, column = key[2], key[3]
+            if referenced != "contact" or table == "points_entry":
+                continue
+            count = database.execute_sql(
+                f"SELECT count(*) FROM {table} WHERE {column} = ?", (contact_id,)
+            ).fetchone()[0]
+            if count:
+                found[f"{table}.{column}"] = count
+    return found
+
+
+@pytest.fixture
+def pair(db):
+    """Ann twice: enrolled at the counter, then again from a web form."""
+    survivor = person(
+        "Ann",
+        "Lee",
+        phone="0412 345 678",
+        card_number="270000000017",
+        ladder_stage="customer",
+        street="1 Main St",
+        locality="Hobart",
+        notes="Prefers mornings.",
+    )
+    other = person(
+        "Anne",
+        "Lee",
+        phone="0499 999 999",
+        email="ann@example.com",
+        card_number="270000000025",
+        ladder_stage="supporter",
+        postcode="7000",
+        birth_year=1990,
+        birth_month=5,
+        birth_day=17,
+        source="web",
+        notes="Allergic to nuts.",
+    )
+    return survivor, other
+
+
+def test_the_preview_shows_both_values_and_sensible_defaults(pair):
+    survivor, other = pair
+    points(other, 120)
+    interaction(other)
+
+    preview = merge_preview(survivor.id, other.id)
+
+    by_name = {field.name: field for field in preview.fields}
+    assert tuple(by_name) == MERGEABLE_FIELDS
+    assert (by_name["given_name"].survivor, by_name["given_name"].other) == ("Ann", "Anne")
+    assert by_name["given_name"].default == "survivor"
+    assert by_name["email"].default == "other"  # the survivor has none
+    assert by_name["ladder_stage"].default == "other"  # supporter is higher than customer
+    assert by_name["birthday"].other == "1990-05-17"
+    assert by_name["birthday"].default == "other"
+    # The address is one block: the survivor's street is not joined to the other's postcode.
+    assert by_name["postcode"].default == "survivor"
+    assert by_name["notes"].default == "both"
+    assert by_name["notes"].choices == ("survivor", "other", "both")
+    assert by_name["source"].default == "other"
+    assert not by_name["kind"].differs
+    assert (preview.survivor_name, preview.other_name) == ("Ann Lee", "Anne Lee")
+    assert preview.moves == MergeCounts(interactions=1, points=120)
+
+
+def test_defaults_apply_when_no_choice_is_given(pair):
+    survivor, other = pair
+    merge_contacts(survivor.id, other.id)
+
+    merged = reload(survivor)
+    assert (merged.given_name, merged.email, merged.ladder_stage) == (
+        "Ann",
+        "ann@example.com",
+        "supporter",
+    )
+    assert (merged.birth_year, merged.birth_month, merged.birth_day) == (1990, 5, 17)
+    assert (merged.street, merged.postcode) == ("1 Main St", "")
+    assert merged.notes == "Prefers mornings.\n\nAllergic to nuts."
+
+
+def test_chosen_values_win_and_the_phone_keeps_its_national_digits(pair):
+    survivor, other = pair
+    change = merge_contacts(
+        survivor.id,
+        other.id,
+        {"given_name": "other", "phone": "other", "notes": "survivor", "email": "survivor"},
+    )
+
+    merged = reload(survivor)
+    assert (merged.given_name, merged.phone, merged.phone_national) == (
+        "Anne",
+        "+61499999999",
+        "0499999999",
+    )
+    assert merged.notes == "Prefers mornings."
+    assert merged.email is None
+    assert change.contact_ids == {survivor.id, other.id}
+    assert {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TAGS} <= change.entities
+
+
+def test_every_kind_of_row_moves_and_duplicates_are_not_doubled(pair):
+    survivor, other = pair
+    visit = interaction(other, "purchase", amount_cents=1250)
+    interaction(other, "complaint", status="open")
+    Task.create(contact=other, interaction=visit, title="Call back", due_at=utc_now(),
+                created_at=utc_now())  # fmt: skip
+    vip, coffee, tea = (Tag.create(name=name) for name in ("VIP", "Coffee", "Tea"))
+    for contact, tag in ((survivor, vip), (other, vip), (other, coffee), (other, tea)):
+        ContactTag.create(contact=contact, tag=tag)
+    for contact, kind, value in (
+        (survivor, "like", "oat milk"),
+        (other, "like", "oat milk"),  # exactly the same: kept once
+        (other, "dislike", "oat milk"),
+        (other, "size", "M"),
+    ):
+        Preference.create(contact=contact, kind=kind, value=value, created_at=utc_now())
+    for contact, network, handle in (
+        (survivor, "Instagram", "@ann"),
+        (other, "Instagram", "@ann"),
+        (other, "X", "@ann"),
+    ):
+        SocialHandle.create(contact=contact, network=network, handle=handle)
+    Consent.create(contact=other, channel="email", granted=True, occurred_at=utc_now())
+    friend = person("Fay", "Friend", referred_by=other)
+
+    preview = merge_preview(survivor.id, other.id)
+    merge_contacts(survivor.id, other.id)
+
+    expected = MergeCounts(
+        interactions=2,
+        tasks=1,
+        tags=2,
+        preferences=2,
+        consent_events=1,
+        social_handles=1,
+        referrals=1,
+    )
+    assert preview.moves == expected
+    assert json.loads(AuditLog.get(AuditLog.action == "contacts merged").details)["moved"] == vars(
+        expected
+    )
+    assert references_to(other.id) == {}
+    assert Interaction.select().where(Interaction.contact == survivor).count() == 2
+    assert Task.get().interaction_id == visit.id
+    tags = {tag.name for tag in Tag.select().join(ContactTag).where(ContactTag.contact == survivor)}
+    assert tags == {"VIP", "Coffee", "Tea"}
+    preferences = sorted(
+        (p.kind, p.value) for p in Preference.select().where(Preference.contact == survivor)
+    )
+    assert preferences == [("dislike", "oat milk"), ("like", "oat milk"), ("size", "M")]
+    handles = sorted((h.network, h.handle) for h in SocialHandle.select())
+    assert handles == [("Instagram", "@ann"), ("X", "@ann")]
+    assert current_consent(survivor.id)["email"] is True
+    assert reload(friend).referred_by_id == survivor.id
+
+
+def test_the_consent_log_merges_and_the_latest_event_decides(pair):
+    survivor, other = pair
+    early, late = datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    Consent.create(contact=survivor, channel="sms", granted=True, occurred_at=early)
+    Consent.create(contact=other, channel="sms", granted=False, occurred_at=late)
+    Consent.create(contact=other, channel="post", granted=True, occurred_at=early)
+
+    merge_contacts(survivor.id, other.id)
+
+    assert Consent.select().where(Consent.contact == survivor).count() == 3
+    state = current_consent(survivor.id)
+    assert (state["sms"], state["post"]) == (False, True)
+
+
+def test_points_move_by_new_transfer_entries_keeping_expiry(pair):
+    survivor, other = pair
+    points(survivor, 40, expires_at=LATER)
+    first = points(other, 100, expires_at=SOON)
+    points(other, 50, expires_at=LATER)
+    points(other, 20, kind="opening")  # never expires
+    points(other, -120, kind="adjust")  # spends the soonest-expiring points first
+    before = ledger_rows()
+    total = shop_points()
+
+    assert remaining_lots(other.id) == [PointsLot(30, LATER), PointsLot(20, None)]
+    merge_contacts(survivor.id, other.id)
+
+    assert ledger_rows()[: len(before)] == before  # nothing written before was changed
+    assert shop_points() == total
+    assert_ledger_sound()
+    assert (reload(survivor).points_balance, reload(other).points_balance) == (90, 0)
+    new = list(PointsEntry.select().where(PointsEntry.id > before[-1][0]).order_by(PointsEntry.id))
+    assert [(e.contact_id, e.kind, e.points, e.expires_at) for e in new] == [
+        (other.id, "transfer", -50, None),
+        (survivor.id, "transfer", 30, LATER),
+        (survivor.id, "transfer", 20, None),
+    ]
+    assert "Ann Lee" in new[0].reason and f"#{survivor.id}" in new[0].reason
+    assert "Anne Lee" in new[1].reason and f"#{other.id}" in new[1].reason
+    assert first.id < new[0].id
+
+
+def test_a_reversal_spends_the_lot_it_reverses(db):
+    contact = person("Rae", "Reversal")
+    points(contact, 100, expires_at=SOON)
+    wrong = points(contact, 70, expires_at=LATER)
+    points(contact, -70, kind="reversal", reverses=wrong)
+    assert remaining_lots(contact.id) == [PointsLot(100, SOON)]
+
+
+def test_lots_stay_whole_when_entries_are_dated_out_of_order(db):
+    contact = person("Olly", "Order")
+    points(contact, 80, occurred_at=datetime(2026, 3, 1, tzinfo=UTC), expires_at=LATER)
+    # Written later but dated earlier: spent before the lot that paid for it was dated.
+    points(contact, -30, kind="adjust", occurred_at=datetime(2026, 1, 1, tzinfo=UTC))
+    assert remaining_lots(contact.id) == [PointsLot(50, LATER)]
+
+
+def test_a_contact_without_points_moves_none(pair):
+    survivor, other = pair
+    before = ledger_rows()
+    merge_contacts(survivor.id, other.id)
+    assert ledger_rows() == before
+
+
+def test_the_survivor_can_take_the_other_card(pair):
+    survivor, other = pair
+    merge_contacts(survivor.id, other.id, {"card_number": "other"})
+
+    assert reload(survivor).card_number == "270000000025"
+    assert reload(other).card_number is None
+    assert find_by_card("270000000025").id == survivor.id
+    assert find_by_card("270000000017") is None
+
+
+def test_the_merged_contact_is_archived_marked_and_kept(pair):
+    survivor, other = pair
+    merge_contacts(survivor.id, other.id)
+
+    merged = reload(other)
+    assert merged.archived_at is not None
+    assert merged.card_number is None
+    assert merged.notes.startswith(f"Merged into Ann Lee (#{survivor.id}) on ")
+    assert merged.notes.endswith("Allergic to nuts.")
+    assert merged_into(other.id) == survivor.id
+    assert merged_into(survivor.id) is None
+    assert merged_contact_ids() == {other.id}
+
+
+def test_the_audit_log_holds_both_contacts_before_and_the_choices(pair):
+    survivor, other = pair
+    merge_contacts(survivor.id, other.id, {"given_name": "other"}, staff_id=None)
+
+    audit = AuditLog.get(AuditLog.action == "contacts merged")
+    assert (audit.entity, audit.entity_id) == ("contact", survivor.id)
+    details = json.loads(audit.details)
+    assert (details["survivor_id"], details["merged_id"]) == (survivor.id, other.id)
+    assert details["survivor_before"]["given_name"] == "Ann"
+    assert details["merged_before"]["card_number"] == "270000000025"
+    assert details["merged_before"]["notes"] == "Allergic to nuts."
+    assert details["choices"]["given_name"] == "other"
+    assert details["choices"]["email"] == "other"  # the default, recorded too
+    assert set(details["choices"]) == set(MERGEABLE_FIELDS)
+
+
+def test_search_finds_the_survivor_under_the_chosen_values_only(pair):
+    survivor, other = pair
+    merge_contacts(survivor.id, other.id, {"given_name": "other", "phone": "other"})
+
+    assert [hit.id for hit in search_contacts("anne lee")] == [survivor.id]
+    assert [hit.id for hit in search_contacts("0499 999")] == [survivor.id]
+    assert [hit.id for hit in search_contacts("0412 345")] == []
+    assert other.id in [hit.id for hit in search_contacts("anne", include_archived=True)]
+    database.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('integrity-check')")
+
+
+def test_a_survivor_never_refers_to_itself(db):
+    referrer = person("Rex", "Referrer")
+    survivor = person("Sue", "Survivor", referred_by=referrer)
+    other = person("Sue", "Other", referred_by=survivor)
+    merge_contacts(survivor.id, other.id, {"referred_by": "other"})
+    assert reload(survivor).referred_by_id is None
+
+    third = person("Sue", "Third")
+    survivor_two = person("Sam", "Two", referred_by=third)
+    merge_contacts(survivor_two.id, third.id)
+    assert reload(survivor_two).referred_by_id is None
+    assert references_to(third.id) == {}
+
+
+def test_the_default_referrer_skips_the_two_contacts(db):
+    survivor = person("Ann", "Lee")
+    referrer = person("Rex", "Referrer")
+    other = person("Ann", "Lee", referred_by=referrer)
+    assert merge_preview(survivor.id, other.id).default_choices()["referred_by"] == "other"
+    merge_contacts(survivor.id, other.id)
+    assert reload(survivor).referred_by_id == referrer.id
+
+
+def test_the_higher_tier_is_kept(pair):
+    survivor, other = pair
+    bronze = Tier.create(name="Bronze", min_spend_cents=0)
+    gold = Tier.create(name="Gold", min_spend_cents=150_000)
+    Contact.update(tier=bronze).where(Contact.id == survivor.id).execute()
+    Contact.update(tier=gold).where(Contact.id == other.id).execute()
+    merge_contacts(survivor.id, other.id)
+    assert reload(survivor).tier_id == gold.id
+
+
+def test_refusals_say_why_and_change_nothing(pair):
+    survivor, other = pair
+    erased = person("Eve", "Erased", erased_at=utc_now())
+    with pytest.raises(MergeRefused, match="cannot be merged with itself"):
+        merge_contacts(survivor.id, survivor.id)
+    with pytest.raises(MergeRefused, match="no contact number 999"):
+        merge_contacts(survivor.id, 999)
+    with pytest.raises(MergeRefused, match="erased"):
+        merge_contacts(survivor.id, erased.id)
+    with pytest.raises(MergeRefused, match="erased"):
+        merge_preview(erased.id, survivor.id)
+
+    third = person("Ann", "Third")
+    merge_contacts(survivor.id, other.id)
+    with pytest.raises(MergeRefused, match=f"already merged into contact number {survivor.id}"):
+        merge_contacts(third.id, other.id)
+    with pytest.raises(MergeRefused, match="already merged"):
+        merge_contacts(other.id, third.id)
+    assert AuditLog.select().where(AuditLog.action == "contacts merged").count() == 1
+
+
+def test_unknown_fields_and_choices_are_programming_errors(pair):
+    survivor, other = pair
+    with pytest.raises(ValueError, match="not mergeable"):
+        merge_contacts(survivor.id, other.id, {"points_balance": "other"})
+    with pytest.raises(ValueError, match="phone"):
+        merge_contacts(survivor.id, other.id, {"phone": "both"})
+    assert reload(other).archived_at is None
+
+
+def test_a_failure_midway_rolls_everything_back(pair, monkeypatch):
+    survivor, other = pair
+    points(other, 60, expires_at=LATER)
+    interaction(other)
+    before = ledger_rows()
+    import relapp.domain.merge as merge_module
+
+    def broken(*args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(merge_module, "_write_audit", broken)
+    with pytest.raises(RuntimeError):
+        merge_contacts(survivor.id, other.id)
+    assert ledger_rows() == before
+    assert reload(other).archived_at is None
+    assert references_to(other.id) == {"interaction.contact_id": 1}
+
+
+def test_a_chain_of_merges_on_the_demo_shop(demo_db):
+    ids = [row[0] for row in demo_db.execute_sql("SELECT id FROM contact ORDER BY id LIMIT 4")]
+    total = shop_points()
+    merge_contacts(ids[1], ids[0])
+    merge_contacts(ids[2], ids[1])
+    merge_contacts(ids[3], ids[2])
+    assert shop_points() == total
+    assert_ledger_sound()
+    assert merged_contact_ids() == set(ids[:3])
+    assert all(references_to(contact_id) == {} for contact_id in ids[:3])
+
+
+# A small demo shop, copied fresh for every hypothesis example.
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    from relapp.demo.generator import generate_demo_shop
+
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    template = open_database(path)
+    generate_demo_shop(60, seed=7, as_of=AS_OF)
+    template.close()
+    return path
+
+
+@pytest.fixture
+def fresh_demo(demo_template, tmp_path):
+    numbers = itertools.count()
+
+    @contextmanager
+    def copy():
+        path = tmp_path / f"copy{next(numbers)}.db"
+        shutil.copy(demo_template, path)
+        opened = open_database(path)
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+    return copy
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    picks=st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), min_size=1, max_size=5),
+    take_other=st.sets(st.sampled_from(MERGEABLE_FIELDS)),
+)
+def test_random_merges_on_a_demo_shop_keep_every_invariant(fresh_demo, picks, take_other):
+    with fresh_demo() as shop:
+        before = ledger_rows()
+        total = shop_points()
+        merged: set[int] = set()
+        for first, second in picks:
+            alive = [
+                row[0]
+                for row in shop.execute_sql(
+                    "SELECT id FROM contact WHERE erased_at IS NULL ORDER BY id"
+                )
+                if row[0] not in merged
+            ]
+            survivor, other = alive[first % len(alive)], alive[second % len(alive)]
+            if survivor == other:
+                continue
+            merge_contacts(survivor, other, dict.fromkeys(take_other, "other"))
+            merged.add(other)
+
+            assert ledger_rows()[: len(before)] == before
+            assert shop_points() == total
+            assert_ledger_sound()
+        for contact_id in merged:
+            assert references_to(contact_id) == {}
+            contact = Contact.get_by_id(contact_id)
+            assert (contact.points_balance, contact.card_number) == (0, None)
+            assert contact.archived_at is not None
+            assert merged_into(contact_id) not in (None, contact_id)
+        assert merged_contact_ids() == merged
+        shop.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('integrity-check')")
