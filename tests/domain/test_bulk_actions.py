@@ -208,3 +208,15 @@ def test_many_thousands_of_ids_in_one_statement(db):
 def test_ids_must_be_integers(shop, bad):
     with pytest.raises(TypeError):
         archive_contacts(bad)
+
+
+def test_a_merged_contact_stays_archived(db):
+    from relapp.domain.merge import merge_contacts
+
+    now = utc_now()
+    kept = Contact.create(given_name="Ann", family_name="Lee", created_at=now, updated_at=now)
+    shell = Contact.create(given_name="Ann", family_name="Lee", created_at=now, updated_at=now)
+    merge_contacts(kept.id, shell.id)
+    result = unarchive_contacts([shell.id])
+    assert result.changed == 0
+    assert Contact.get_by_id(shell.id).archived_at is not None
