@@ -165,7 +165,7 @@ def dismissed_pairs() -> frozenset[Pair]:
     return frozenset(_ordered(first, second) for first, second in json.loads(row[0]))
 
 
-# (id, phone, email in lower case, name key)
+# (id, phone, email lower-cased as NOCASE does, name key)
 _Member = tuple[int, str | None, str | None, str | None]
 _PHONE, _EMAIL, _NAME = 1, 2, 3
 
@@ -208,7 +208,7 @@ class _Search:
         # Pairs sharing a phone are all known now, so the three strongest tiers are complete.
         if not self.has_room(_TIER[frozenset({SAME_PHONE, SAME_NAME})]):
             return self.result()
-        email_groups = self.groups(_EMAIL_MEMBERS, _EMAIL, _EMAILS_DONE - _PHONES_DONE)
+        email_groups = self.groups(_EMAIL_MEMBERS, _EMAIL)
         self.add_pairs_sharing_a_name(email_groups, (SAME_EMAIL, SAME_NAME))
         self.report(_EMAILS_DONE)
         if self.has_room(_TIER[frozenset({SAME_PHONE})]):
@@ -219,7 +219,7 @@ class _Search:
         return self.result()
 
     def add_phone_pairs(self) -> None:
-        groups = self.groups(_PHONE_MEMBERS, _PHONE, _PHONES_DONE)
+        groups = self.groups(_PHONE_MEMBERS, _PHONE)
         backing = _uncrowded_emails({m[_EMAIL] for group in groups for m in group if m[_EMAIL]})
         for group in groups:
             for first, second in combinations(group, 2):
@@ -253,6 +253,8 @@ class _Search:
         """
         tier = _TIER[frozenset(reasons)]
         room = self.limit - sum(1 for t, _ in self.found.values() if t < tier)
+        if room <= 0:
+            return
         by_size: dict[int, list[list[_Member]]] = defaultdict(list)
         for group in groups:
             by_size[len(group)].append(group)
@@ -278,27 +280,25 @@ class _Search:
         certain = sum(1 for tier, _ in self.found.values() if tier <= complete_through)
         return certain < self.limit
 
-    def groups(self, sql: str, column: int, percent: int) -> list[list[_Member]]:
+    def groups(self, sql: str, column: int) -> list[list[_Member]]:
         """Live contacts grouped by one value, merged contacts left out, pairs possible."""
         grouped: dict[str, list[_Member]] = defaultdict(list)
-        start = self.last_percent
         for number, (cid, phone, email, given, family) in enumerate(
             database.execute_sql(sql, (MAX_GROUP_SIZE,)), start=1
         ):
             if number % CHECK_EVERY == 0:
                 self.check_cancelled()
             if cid not in self.excluded:
-                member = (cid, phone, email.lower() if email else None, name_key(given, family))
+                member = (cid, phone, _nocase(email) if email else None, name_key(given, family))
                 grouped[member[column]].append(member)
-        self.report(start + percent)
         return [sorted(group) for group in grouped.values() if len(group) > 1]
 
     def name_groups(self) -> Iterator[list[_Member]]:
+        """Live contacts grouped by name (ids only), reporting progress as SQLite goes."""
         total = database.execute_sql("SELECT count(*) FROM contact").fetchone()[0] or 1
 
         def on_row(scanned: int) -> None:
             self.report(_EMAILS_DONE + (100 - _EMAILS_DONE) * scanned // total)
-            self.check_cancelled()
 
         for ids in _name_groups(on_row):
             members = sorted(cid for cid in ids if cid not in self.excluded)
@@ -317,12 +317,11 @@ class _Search:
             for first, second in ranked
         ]
 
-    last_percent = 0
-
     def report(self, percent: int) -> None:
-        self.last_percent = percent
+        """Tell progress how far the search is; every report is also a chance to cancel."""
         if self.progress is not None:
             self.progress(percent, 100)
+        self.check_cancelled()
 
     def check_cancelled(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -332,11 +331,11 @@ class _Search:
 def _uncrowded_emails(emails: set[str]) -> set[str]:
     """Those of the (lower-case) emails held by at most MAX_GROUP_SIZE contacts."""
     rows = database.execute_sql(
-        "SELECT lower(email) FROM contact WHERE email COLLATE NOCASE IN"
+        "SELECT email FROM contact WHERE email COLLATE NOCASE IN"
         " (SELECT value FROM json_each(?)) GROUP BY email COLLATE NOCASE HAVING count(*) <= ?",
         (json.dumps(sorted(emails)), MAX_GROUP_SIZE),
     )
-    return {row[0] for row in rows}
+    return {_nocase(row[0]) for row in rows}
 
 
 def _name_groups(on_row: Callable[[int], None]) -> list[list[int]]:
@@ -404,6 +403,11 @@ def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(without_marks.translate(_UNDECOMPOSED_LETTERS).split())
+
+
+def _nocase(text: str) -> str:
+    """Lower case for ASCII letters only, as SQLite's NOCASE compares."""
+    return text.encode().lower().decode()
 
 
 def _ordered(first_id: int, second_id: int) -> Pair:

@@ -105,7 +105,7 @@ class MergeField:
 
     @property
     def choices(self) -> tuple[Choice, ...]:
-        return ("survivor", "other", "both") if self.name == "notes" else ("survivor", "other")
+        return allowed_choices(self.name)
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,11 @@ def merge_contacts(
         Entity.TASKS,
         contact_ids=frozenset({survivor_id, other_id}),
     )
+
+
+def allowed_choices(field_name: str) -> tuple[Choice, ...]:
+    """Notes can keep both texts; any other field takes one contact's value."""
+    return ("survivor", "other", "both") if field_name == "notes" else ("survivor", "other")
 
 
 def merged_into(contact_id: int) -> int | None:
@@ -373,9 +378,8 @@ def _resolve_choices(choices: Mapping[str, str], survivor: Mapping, other: Mappi
     resolved = {}
     for name in MERGEABLE_FIELDS:
         choice = choices.get(name) or _default_choice(name, survivor, other)
-        allowed = ("survivor", "other", "both") if name == "notes" else ("survivor", "other")
-        if choice not in allowed:
-            raise ValueError(f"field {name} takes one of {allowed}, not {choice!r}")
+        if choice not in allowed_choices(name):
+            raise ValueError(f"field {name} takes one of {allowed_choices(name)}, not {choice!r}")
         resolved[name] = choice
     return resolved
 

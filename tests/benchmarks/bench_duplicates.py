@@ -4,10 +4,10 @@ Run: python tests/benchmarks/bench_duplicates.py DB [DB ...]
 Opening a database brings it to the latest schema, as the app does, so point this at copies.
 Every merge here runs inside a transaction that is rolled back, so the file keeps its contacts
 (the commit itself, one fsync, is not measured). Steps, each timed once after a warm-up:
-find_duplicate_pairs() at its default limit (phones and emails), every pair (the name pass,
-with a limit no shop reaches), then every phone or email pair and the best 500 name-only ones
-(the name pass with a screenful of output), merge_preview() and merge_contacts() of the strongest pair,
-and of the two contacts with the longest ledgers (the worst case for moving points).
+find_duplicate_pairs() at its default limit; every pair (a limit no shop reaches, so every
+pass runs and the time is mostly building the answer); every phone or email pair plus the
+best 500 name-only ones; then merge_preview() and merge_contacts() of the strongest pair, and
+of the two contacts with the longest ledgers (the worst case for moving points).
 Prints a Markdown table.
 """
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from relapp.db.models import AuditLog, Contact
+from relapp.db.models import AuditLog, Contact, Setting
 from relapp.domain.clock import utc_now
 from relapp.domain.duplicates import (
     MAX_GROUP_SIZE,
@@ -160,20 +162,25 @@ def test_a_merged_contact_is_no_longer_suggested(db):
 def test_progress_is_reported_and_the_search_can_be_cancelled(db, monkeypatch):
     import relapp.domain.duplicates as duplicates
 
-    monkeypatch.setattr(duplicates, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(duplicates, "CHECK_EVERY", 2)
     for n in range(6):
-        person(f"P{n}", "Same")
+        person(f"P{n}", "Same", phone="0412 345 678" if n < 2 else None)
     reports: list[tuple[int, int]] = []
     find_duplicate_pairs(progress=lambda done, total: reports.append((done, total)))
-    assert reports == [(2, 6), (4, 6), (6, 6), (6, 6)]  # each contact is folded once
+    # Phones, emails, then the name pass in steps of 2 of the 6 contacts.
+    assert reports == [(0, 100), (10, 100), (30, 100), (53, 100), (76, 100), (100, 100), (100, 100)]
 
     with pytest.raises(DuplicateSearchCancelled):
         find_duplicate_pairs(cancelled=lambda: True)
-    calls = iter([False, False, True])  # cancelled during the name pass
+    seen: list[int] = []
     with pytest.raises(DuplicateSearchCancelled):
-        find_duplicate_pairs(cancelled=lambda: next(calls, True))
+        find_duplicate_pairs(
+            progress=lambda done, total: seen.append(done),
+            cancelled=lambda: seen[-1] > 50,  # during the name pass
+        )
+    assert seen == [0, 10, 30, 53]
     # The connection is usable afterwards.
-    assert find_duplicate_pairs() == []
+    assert [pair.reasons for pair in find_duplicate_pairs()] == [(SAME_PHONE,)]
 
 
 def test_on_a_demo_shop_every_pair_shares_what_it_claims(demo_db):
@@ -192,3 +199,145 @@ def test_on_a_demo_shop_every_pair_shares_what_it_claims(demo_db):
             second.given_name, second.family_name
         )
         assert (SAME_NAME in pair.reasons) == is_same_name
+
+
+def test_a_crowded_phone_or_email_is_no_evidence_but_a_common_name_backs_one_up(db, monkeypatch):
+    import relapp.domain.duplicates as duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_GROUP_SIZE", 3)
+    shop_phone = "0400 000 000"
+    walk_ins = [person(f"Walk{n}", "In", phone=shop_phone) for n in range(3)]
+    pat = person("Pat", "Kim", phone=shop_phone, email="pat@example.com")
+    pat_again = person("Pat", "Kim", email="PAT@example.com")
+    family = [person(f"Kid{n}", "Ng", email="ngs@example.com") for n in range(4)]
+    twins = [person("Max", "Lund", phone="0411 111 111", email="ngs@example.com")]
+    twins.append(person("Max", "Lund", phone="0411 111 111"))
+    extra_max = [person("Max", "Lund") for _ in range(3)]
+
+    assert walk_ins and family and extra_max
+    assert found() == {
+        (twins[0].id, twins[1].id): (SAME_PHONE, SAME_NAME),
+        (pat.id, pat_again.id): (SAME_EMAIL, SAME_NAME),
+    }
+
+
+def test_the_limit_keeps_the_strongest_pairs_whichever_pass_finds_them(db):
+    phone_only = [person(f"P{n}", "Pax", phone="0411 111 111") for n in range(2)]
+    email_and_name = [person("Cy", "Wu", email="cy@example.com") for _ in range(2)]
+    email_by_two = [person(f"E{n}", "Eck", email="e@example.com") for n in range(2)]
+    email_by_three = [person(f"G{n}", "Gee", email="g@example.com") for n in range(3)]
+    ids = lambda contacts: tuple(c.id for c in contacts)  # noqa: E731
+
+    best = [
+        ids(email_and_name),
+        ids(phone_only),
+        ids(email_by_two),
+        ids(email_by_three[:2]),
+        ids(email_by_three[::2]),
+        ids(email_by_three[1:]),
+    ]
+    assert [pair.ids for pair in find_duplicate_pairs()] == best
+    for limit in range(1, 7):
+        assert [pair.ids for pair in find_duplicate_pairs(limit=limit)] == best[:limit]
+
+
+# A brute-force statement of the rules, to check the staged search against.
+def expected_pairs(contacts: list[Contact], cap: int, dismissed: set) -> list[tuple]:
+    from collections import Counter
+    from itertools import combinations
+
+    phones = Counter(c.phone for c in contacts if c.phone)
+    emails = Counter(c.email.lower() for c in contacts if c.email)
+    live = [c for c in contacts if c.erased_at is None]
+    names = Counter(name_key(c.given_name, c.family_name) for c in live)
+    live_phones = Counter(c.phone for c in live if c.phone)
+    live_emails = Counter(c.email.lower() for c in live if c.email)
+    tiers = [
+        (SAME_PHONE, SAME_EMAIL, SAME_NAME),
+        (SAME_PHONE, SAME_EMAIL),
+        (SAME_PHONE, SAME_NAME),
+        (SAME_EMAIL, SAME_NAME),
+        (SAME_PHONE,),
+        (SAME_EMAIL,),
+        (SAME_NAME,),
+    ]
+    ranked = []
+    for a, b in combinations(sorted(live, key=lambda c: c.id), 2):
+        if (a.id, b.id) in dismissed:
+            continue
+        phone = a.phone is not None and a.phone == b.phone and phones[a.phone] <= cap
+        email = (
+            a.email is not None
+            and b.email is not None
+            and a.email.lower() == b.email.lower()
+            and emails[a.email.lower()] <= cap
+        )
+        key = name_key(a.given_name, a.family_name)
+        name = key is not None and key == name_key(b.given_name, b.family_name)
+        if not (phone or email or (name and names[key] <= cap)):
+            continue
+        reasons = tuple(r for r, hit in ((SAME_PHONE, phone), (SAME_EMAIL, email),
+                                         (SAME_NAME, name)) if hit)  # fmt: skip
+        if phone:
+            size = live_phones[a.phone]
+        elif email:
+            size = live_emails[a.email.lower()]
+        else:
+            size = names[key]
+        ranked.append(((tiers.index(reasons), size, (a.id, b.id)), reasons))
+    return [(rank[2], reasons) for rank, reasons in sorted(ranked)]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    people=st.lists(
+        st.tuples(
+            st.sampled_from([None, "0411 111 111", "0422 222 222"]),
+            st.sampled_from([None, "a@example.com", "A@Example.com", "b@example.com"]),
+            st.sampled_from(
+                [("Ann", "Lee"), ("ÅNN", "lee"), ("Bo", "Li"), ("Bo", ""), ("Cy", "Wu")]
+            ),
+            st.booleans(),
+        ),
+        min_size=2,
+        max_size=12,
+    ),
+    erased=st.sets(st.integers(0, 11), max_size=2),
+    dismissed=st.sets(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=2),
+    limit=st.integers(1, 12),
+)
+def test_the_staged_search_finds_exactly_the_best_pairs(
+    db, monkeypatch, people, erased, dismissed, limit
+):
+    import relapp.domain.duplicates as duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_GROUP_SIZE", 3)
+    Setting.delete().execute()
+    Contact.delete().execute()
+    contacts = [
+        person(given, family, phone=phone, email=email,
+               erased_at=utc_now() if number in erased else None,
+               archived_at=utc_now() if archived else None)
+        for number, (phone, email, (given, family), archived) in enumerate(people)
+    ]  # fmt: skip
+    for first, second in dismissed:
+        if first < len(contacts) and second < len(contacts) and first != second:
+            dismiss_pair(contacts[first].id, contacts[second].id)
+    ignored = dismissed_pairs()
+
+    got = [(pair.ids, pair.reasons) for pair in find_duplicate_pairs(limit=limit)]
+
+    assert got == expected_pairs(contacts, 3, ignored)[:limit]
+
+
+def test_emails_compare_as_the_index_does_ascii_case_only(db):
+    first = person("Ünal", "Kaya", phone="0412 345 678", email="Ünal@Example.com")
+    second = person("Unal", "Kaya", phone="0412 345 678", email="Ünal@example.COM")
+    third = person("Ünal", "Kaya", phone="0412 345 678", email="ünal@example.com")
+    assert found() == {
+        (first.id, second.id): (SAME_PHONE, SAME_EMAIL, SAME_NAME),
+        (first.id, third.id): (SAME_PHONE, SAME_NAME),
+        (second.id, third.id): (SAME_PHONE, SAME_NAME),
+    }
