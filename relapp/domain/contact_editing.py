@@ -41,6 +41,7 @@ from relapp.domain.contact_fields import (
     clean_text,
 )
 from relapp.domain.contacts import display_name
+from relapp.domain.merge import merged_contact_ids, merged_into
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import ContactNotFound, current_consent
 from relapp.domain.search import search_contacts
@@ -284,6 +285,14 @@ def _clean_edit(details: ContactDetails, phone_region: str, stored: dict[str, An
     )  # fmt: skip
     columns["notes"] = checks.check("notes", clean_text, details.notes, MAX_NOTES_LENGTH) or ""
     columns["archived_at"] = _archived_at(details.archived, stored["archived_at"])
+    if stored["archived_at"] is not None and not details.archived:
+        survivor = merged_into(details.id)
+        if survivor is not None:
+            checks.add(
+                "archived",
+                f"This customer was merged into customer #{survivor}, who now holds their "
+                "history and points; they stay archived.",
+            )
     tags = checks.check("tags", resolve_tags, details.tags)
     preferences = checks.check("preferences", clean_preferences, details.preferences)
     handles = checks.check("social_handles", clean_social_handles, details.social_handles)
@@ -589,7 +598,11 @@ def referral_candidates(
     exclude_id leaves out the contact being edited (who cannot refer themselves).
     """
     hits = search_contacts(text, limit=limit + 1, include_archived=True)
-    return [(hit.id, hit.name) for hit in hits if hit.id != exclude_id][:limit]
+    # A merged contact's survivor is the one to pick; the empty shell would only confuse.
+    merged = merged_contact_ids() if any(hit.archived for hit in hits) else frozenset()
+    return [(hit.id, hit.name) for hit in hits if hit.id != exclude_id and hit.id not in merged][
+        :limit
+    ]
 
 
 def all_tags() -> list[tuple[str, int]]:

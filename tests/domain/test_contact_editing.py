@@ -407,3 +407,19 @@ def test_consent_needs_a_known_channel_and_a_living_contact(db):
     with pytest.raises(ContactNotFound):
         record_consent(999, "sms", True, "in person")
     assert Consent.select().count() == 0
+
+
+def test_a_merged_contact_cannot_be_unarchived_or_picked_as_referrer(db):
+    from relapp.domain.merge import merge_contacts
+
+    now = utc_now()
+    kept = Contact.create(given_name="Rafa", family_name="Nadal", created_at=now, updated_at=now)
+    shell = Contact.create(given_name="Rafa", family_name="Nadal", created_at=now, updated_at=now)
+    merge_contacts(kept.id, shell.id)
+    details = load_contact_details(shell.id)
+    with pytest.raises(InvalidContact) as caught:
+        save_contact_details(replace(details, archived=False), "AU")
+    assert f"merged into customer #{kept.id}" in caught.value.problems["archived"]
+    assert Contact.get_by_id(shell.id).archived_at is not None
+    assert [name for _id, name in referral_candidates("Rafa")] == ["Rafa Nadal"]
+    assert [contact_id for contact_id, _name in referral_candidates("Rafa")] == [kept.id]
