@@ -22,17 +22,7 @@ from relapp.domain.duplicates import (
     name_key,
 )
 from relapp.domain.merge import merge_contacts
-from relapp.domain.phones import parse_phone
-
-
-def person(given_name="", family_name="", phone=None, **fields) -> Contact:
-    now = utc_now()
-    if phone:
-        parsed = parse_phone(phone, "AU")
-        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
-    return Contact.create(
-        given_name=given_name, family_name=family_name, created_at=now, updated_at=now, **fields
-    )
+from tests.factories import add_contact as person
 
 
 def found() -> dict[tuple[int, int], tuple[str, ...]]:

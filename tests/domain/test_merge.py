@@ -40,23 +40,13 @@ from relapp.domain.merge import (
     merged_into,
     remaining_lots,
 )
-from relapp.domain.phones import parse_phone
 from relapp.domain.profiles import current_consent
 from relapp.domain.search import find_by_card, search_contacts
 from tests.conftest import AS_OF
+from tests.factories import add_contact as person
 
 SOON = datetime(2027, 1, 31, tzinfo=UTC)
 LATER = datetime(2027, 6, 30, tzinfo=UTC)
-
-
-def person(given_name="", family_name="", phone=None, **fields) -> Contact:
-    now = utc_now()
-    if phone:
-        parsed = parse_phone(phone, "AU")
-        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
-    return Contact.create(
-        given_name=given_name, family_name=family_name, created_at=now, updated_at=now, **fields
-    )
 
 
 def points(contact: Contact, amount: int, kind: str = "earn", **extra) -> PointsEntry:

@@ -8,18 +8,8 @@ from hypothesis import strategies as st
 
 from relapp.db.models import Contact
 from relapp.domain.clock import utc_now
-from relapp.domain.phones import parse_phone
 from relapp.domain.search import search_contacts, search_terms
-
-
-def enrol(given_name="", family_name="", phone=None, **fields) -> Contact:
-    now = utc_now()
-    if phone:
-        parsed = parse_phone(phone, "AU")
-        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
-    return Contact.create(
-        given_name=given_name, family_name=family_name, created_at=now, updated_at=now, **fields
-    )
+from tests.factories import add_contact as enrol
 
 
 @pytest.fixture

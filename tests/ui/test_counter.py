@@ -10,19 +10,9 @@ from PySide6.QtCore import Qt
 from relapp.db.models import Consent, Contact, Interaction, Preference
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.phones import parse_phone
 from relapp.ui.counter import CounterView
 from relapp.ui.counter.results_model import SearchResultsModel
-
-
-def enrol(given, family, phone=None, **fields) -> Contact:
-    now = utc_now()
-    if phone:
-        parsed = parse_phone(phone, "AU")
-        fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
-    return Contact.create(
-        given_name=given, family_name=family, created_at=now, updated_at=now, **fields
-    )
+from tests.factories import add_contact as enrol
 
 
 @pytest.fixture
