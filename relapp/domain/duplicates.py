@@ -42,8 +42,8 @@ from peewee import OperationalError
 from relapp.db.models import AuditLog, Setting, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.contacts import display_name
 from relapp.domain.merge import merged_contact_ids
+from relapp.domain.search import ContactHit, contact_hits
 from relapp.errors import RelappError
 
 SAME_PHONE = "same phone"
@@ -85,22 +85,11 @@ class DuplicateSearchCancelled(RelappError):
 
 
 @dataclass(frozen=True)
-class DuplicateContact:
-    id: int
-    name: str
-    phone: str | None
-    email: str | None
-    card_number: str | None
-    points_balance: int
-    archived: bool
-
-
-@dataclass(frozen=True)
 class DuplicatePair:
     """Two contacts that look like one customer; first is the older (lower id)."""
 
-    first: DuplicateContact
-    second: DuplicateContact
+    first: ContactHit
+    second: ContactHit
     reasons: tuple[str, ...]  # in REASONS order
 
     @property
@@ -307,7 +296,7 @@ class _Search:
 
     def result(self) -> list[DuplicatePair]:
         ranked = sorted(self.found, key=lambda pair: (*self.found[pair], pair))[: self.limit]
-        contacts = _contacts({cid for pair in ranked for cid in pair})
+        contacts = contact_hits({cid for pair in ranked for cid in pair})
         return [
             DuplicatePair(
                 contacts[first],
@@ -377,23 +366,6 @@ def _name_groups(on_row: Callable[[int], None]) -> list[list[int]]:
     finally:
         connection.create_function("relapp_name_key", 2, None)
     return [[int(cid) for cid in ids.split(",")] for (ids,) in rows]
-
-
-def _contacts(ids: set[int]) -> dict[int, DuplicateContact]:
-    found: dict[int, DuplicateContact] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        rows = database.execute_sql(
-            "SELECT id, kind, given_name, family_name, organisation, phone, email, card_number,"
-            " points_balance, archived_at IS NOT NULL FROM contact"
-            f" WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk,
-        )
-        for cid, kind, given, family, organisation, phone, email, card, points, archived in rows:
-            name = display_name(kind, given, family, organisation)
-            found[cid] = DuplicateContact(cid, name, phone, email, card, points, bool(archived))
-    return found
 
 
 @lru_cache(maxsize=65_536)  # names repeat a lot; a shop has far fewer names than contacts

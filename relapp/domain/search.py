@@ -11,7 +11,9 @@ it tokenized the documents, so `o'brien`, `+61 412` and `ann.lee@` all match.
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from relapp.db.models import database
@@ -93,6 +95,15 @@ def find_by_card(card_number: str) -> ContactHit | None:
         f"{_SELECT_HIT} WHERE c.card_number = ? AND c.erased_at IS NULL", (card_number,)
     ).fetchone()
     return None if row is None else _hit(row, exact_card=True)
+
+
+def contact_hits(ids: Iterable[int]) -> dict[int, ContactHit]:
+    """The contacts with these ids (erased ones left out), as search shows them."""
+    rows = database.execute_sql(
+        f"{_SELECT_HIT} WHERE c.id IN (SELECT value FROM json_each(?)) AND c.erased_at IS NULL",
+        (json.dumps(sorted(set(ids))),),
+    )
+    return {row[0]: _hit(row) for row in rows}
 
 
 def _hit(row: tuple, exact_card: bool = False) -> ContactHit:

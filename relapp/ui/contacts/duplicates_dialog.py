@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change
 from relapp.domain.duplicates import (
-    DuplicateContact,
     DuplicatePair,
     DuplicateSearchCancelled,
     dismiss_pair,
     find_duplicate_pairs,
 )
 from relapp.domain.phones import display_phone
+from relapp.domain.search import ContactHit
 from relapp.errors import RelappError
 from relapp.ui.contacts.merge_dialog import MergeDialog
 from relapp.ui.widgets.background_task import run_with_progress
@@ -77,7 +77,7 @@ class DuplicatePairsModel(QAbstractTableModel):
                 self.endRemoveRows()
 
 
-def _describe(contact: DuplicateContact) -> str:
+def _describe(contact: ContactHit) -> str:
     details = [
         display_phone(contact.phone) if contact.phone else "",
         contact.email or "",
