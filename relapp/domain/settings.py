@@ -61,6 +61,69 @@ def save_settings(**changes: str | int) -> Change:
     return Change.of(Entity.SETTINGS)
 
 
+# What the Settings view lets the owner change (the loyalty program lives in the Loyalty view).
+SHOP_FIELDS = (
+    "shop_name",
+    "phone_region",
+    "currency",
+    "locale",
+    "paper_size",
+    "contact_cap_per_30_days",
+    "response_target_hours",
+)
+PAPER_SIZES = ("A4", "Letter")
+_LIMITS = {"contact_cap_per_30_days": (1, 100), "response_target_hours": (1, 24 * 90)}
+
+
+def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
+    """A sentence per setting that cannot be saved as given; empty if all can."""
+    problems: dict[str, str] = {}
+    name = changes.get("shop_name")
+    if name is not None and not (isinstance(name, str) and 0 < len(name.strip()) <= 80):
+        problems["shop_name"] = "The shop name must have 1 to 80 characters."
+    region = changes.get("phone_region")
+    if region is not None and region not in phone_regions():
+        problems["phone_region"] = f"{region!r} is not a country code phone numbers know."
+    currency = changes.get("currency")
+    if currency is not None and not (
+        isinstance(currency, str) and len(currency) == 3 and currency.isascii()
+        and currency.isalpha() and currency.isupper()
+    ):  # fmt: skip
+        problems["currency"] = "A currency is a three-letter ISO 4217 code, such as AUD or EUR."
+    locale_name = changes.get("locale")
+    if locale_name is not None and not _is_locale_name(locale_name):
+        problems["locale"] = "A locale looks like en_AU or fr_FR."
+    paper = changes.get("paper_size")
+    if paper is not None and paper not in PAPER_SIZES:
+        problems["paper_size"] = "Paper is A4 or Letter."
+    for field_name, (lowest, highest) in _LIMITS.items():
+        value = changes.get(field_name)
+        if value is not None and not (isinstance(value, int) and lowest <= value <= highest):
+            problems[field_name] = f"Choose a whole number from {lowest} to {highest}."
+    return problems
+
+
+def phone_regions() -> dict[str, int]:
+    """Every region phone numbers can be read in, with its country calling code."""
+    import phonenumbers  # here, not at the top: the command line starts without its metadata
+
+    return {
+        region: phonenumbers.country_code_for_region(region)
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+    }
+
+
+def _is_locale_name(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    language, _, territory = text.partition("_")
+    return (
+        len(language) in (2, 3) and language.isascii() and language.isalpha()
+        and language.islower() and len(territory) == 2 and territory.isascii()
+        and territory.isupper()
+    )  # fmt: skip
+
+
 def is_set_up() -> bool:
     """Whether the owner has chosen how to start (empty or demo shop)."""
     return bool(load_settings().set_up_at)

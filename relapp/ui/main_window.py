@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
             "today": TodayView(),
             "loyalty": LoyaltyView(),
             "reports": ReportsView(),
-            "settings": SettingsView(database_path),
+            "settings": SettingsView(database_path, change_bus),
         }
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for entry in VIEWS:

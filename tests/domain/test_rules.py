@@ -105,3 +105,29 @@ def test_a_union_of_changes_names_every_entity_and_contact():
     assert Change.union(edit, anybody).contact_ids == frozenset()
     assert Change.union(edit, Change.of()) == edit
     assert Change.union() == Change.of()
+
+
+def test_shop_settings_are_checked_before_saving():
+    from relapp.domain.settings import phone_regions, setting_problems
+
+    good = {
+        "shop_name": "Corner Books",
+        "phone_region": "AU",
+        "currency": "AUD",
+        "locale": "en_AU",
+        "paper_size": "A4",
+        "contact_cap_per_30_days": 4,
+        "response_target_hours": 24,
+    }
+    assert setting_problems(good) == {}
+    bad = {
+        "shop_name": "  ",
+        "phone_region": "XX",
+        "currency": "dollars",
+        "locale": "english",
+        "paper_size": "A3",
+        "contact_cap_per_30_days": 0,
+        "response_target_hours": 10**6,
+    }
+    assert set(setting_problems(bad)) == set(bad)
+    assert phone_regions()["AU"] == 61 and phone_regions()["GB"] == 44

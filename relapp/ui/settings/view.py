@@ -1,41 +1,201 @@
-"""The Settings view (read-only until the settings issue lands): what the shop is set to."""
+"""The Settings view: the shop-wide settings every counter on this database shares.
+
+Shop name, the region phone numbers are read in, currency, locale for figures and dates,
+paper size, and the relationship rules (how often a customer may be contacted, how fast a
+query should be answered). The loyalty program's settings live in the Loyalty view.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from relapp.domain.changes import Entity
-from relapp.domain.settings import load_settings
-from relapp.ui.placeholder_view import PlaceholderView
+from relapp.domain.changes import Change, Entity
+from relapp.domain.settings import (
+    PAPER_SIZES,
+    SHOP_FIELDS,
+    ShopSettings,
+    load_settings,
+    phone_regions,
+    save_settings,
+    setting_problems,
+)
+from relapp.ui.change_bus import ChangeBus
+from relapp.ui.widgets.field_problems import FieldProblems
+
+# Locales offered in the list; any other language_TERRITORY can be typed.
+COMMON_LOCALES = (
+    "en_AU", "en_GB", "en_US", "en_NZ", "en_CA", "en_IE", "en_ZA", "en_IN", "de_DE", "de_AT",
+    "de_CH", "fr_FR", "fr_CA", "es_ES", "es_MX", "it_IT", "nl_NL", "pt_PT", "pt_BR", "pl_PL",
+    "sv_SE", "da_DK", "nb_NO", "fi_FI", "el_GR", "tr_TR", "ja_JP", "zh_CN", "ko_KR", "he_IL",
+    "ar_AE",
+)  # fmt: skip
 
 
-class SettingsView(PlaceholderView):
-    icon_name = "settings"
-    title = "Settings"
-    purpose = (
-        "Shop name, default phone region, currency, paper size, how often a customer may be "
-        "contacted and how fast queries should be answered."
-    )
-    watches = frozenset({Entity.SETTINGS})
-
-    def __init__(self, database_path: Path, parent: QWidget | None = None) -> None:
-        self.database_path = database_path
+class SettingsView(QWidget):
+    def __init__(
+        self, database_path: Path, change_bus: ChangeBus, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.database_path = database_path
+        self.change_bus = change_bus
+        self.loaded: ShopSettings | None = None
 
-    def status_text(self) -> str:
-        settings = load_settings()
-        return self.tr(
-            "Shop: {shop}\nPhone region: {region} · Currency: {currency} · Paper: {paper}\n"
-            "At most {cap} contacts per customer in 30 days · Answer queries within {hours} h\n"
-            "Database: {path}\n\nEditing these is coming in the next update."
-        ).format(
-            shop=settings.shop_name,
-            region=settings.phone_region,
-            currency=settings.currency,
-            paper=settings.paper_size,
-            cap=settings.contact_cap_per_30_days,
-            hours=settings.response_target_hours,
-            path=self.database_path,
+        self.shop_name = QLineEdit(maxLength=80)
+        self.phone_region = QComboBox()
+        for code, calling_code in phone_regions().items():
+            country = QLocale.territoryToString(QLocale.codeToTerritory(code))
+            self.phone_region.addItem(f"{country} ({code}, +{calling_code})", code)
+        self.currency = QLineEdit(maxLength=3)
+        self.currency.setPlaceholderText("AUD")
+        self.locale_name = QComboBox(editable=True)
+        for name in COMMON_LOCALES:
+            self.locale_name.addItem(name, name)
+        self.locale_example = QLabel(objectName="settingsHint")
+        self.locale_name.currentTextChanged.connect(self._show_locale_example)
+        self.paper_size = QComboBox()
+        for size in PAPER_SIZES:
+            self.paper_size.addItem(size, size)
+        self.contact_cap = QSpinBox(minimum=1, maximum=100)
+        self.contact_cap.setSuffix(self.tr(" contacts in 30 days"))
+        self.response_target = QSpinBox(minimum=1, maximum=24 * 90)
+        self.response_target.setSuffix(self.tr(" hours"))
+
+        shop = QFormLayout()
+        shop.addRow(self.tr("&Shop name:"), self.shop_name)
+        shop.addRow(self.tr("&Phone numbers without +country are in:"), self.phone_region)
+        shop.addRow(self.tr("&Currency (ISO code):"), self.currency)
+        locale_row = QHBoxLayout()
+        locale_row.addWidget(self.locale_name)
+        locale_row.addWidget(self.locale_example, 1)
+        locale_label = QLabel(self.tr("&Numbers and dates as in:"))
+        locale_label.setBuddy(self.locale_name)
+        shop.addRow(locale_label, locale_row)
+        shop.addRow(self.tr("P&aper for reports:"), self.paper_size)
+        shop_box = QGroupBox(self.tr("Shop"))
+        shop_box.setLayout(shop)
+
+        rules = QFormLayout()
+        rules.addRow(self.tr("Contact a customer at &most:"), self.contact_cap)
+        rules.addRow(self.tr("Answer queries and complaints &within:"), self.response_target)
+        rules_box = QGroupBox(self.tr("Looking after customers"))
+        rules_box.setLayout(rules)
+
+        self.problems = FieldProblems(
+            {
+                "shop_name": self.shop_name,
+                "phone_region": self.phone_region,
+                "currency": self.currency,
+                "locale": self.locale_name,
+                "paper_size": self.paper_size,
+                "contact_cap_per_30_days": self.contact_cap,
+                "response_target_hours": self.response_target,
+            }
         )
+        self.saved_note = QLabel(objectName="settingsHint")
+        self.save_button = QPushButton(self.tr("&Save settings"))
+        self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton(self.tr("&Undo changes"))
+        self.revert_button.clicked.connect(self.load)
+        save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
+        save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save_shortcut.activated.connect(self.save)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.saved_note, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+
+        where = QLabel(
+            self.tr(
+                "Every counter using this database shares these settings. Database: {path}"
+            ).format(path=database_path),
+            objectName="settingsHint",
+            wordWrap=True,
+        )
+        where.setTextFormat(Qt.TextFormat.PlainText)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        column = QVBoxLayout()
+        column.addWidget(shop_box)
+        column.addWidget(rules_box)
+        column.addWidget(self.problems)
+        column.addLayout(buttons)
+        column.addWidget(where)
+        column.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(column, 3)
+        layout.addStretch(1)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.loaded is None:
+            self.load()
+        super().showEvent(event)
+
+    def load(self) -> None:
+        self.loaded = settings = load_settings()
+        self.shop_name.setText(settings.shop_name)
+        self.phone_region.setCurrentIndex(max(0, self.phone_region.findData(settings.phone_region)))
+        self.currency.setText(settings.currency)
+        self.locale_name.setCurrentText(settings.locale)
+        self._show_locale_example(settings.locale)
+        self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(settings.paper_size)))
+        self.contact_cap.setValue(settings.contact_cap_per_30_days)
+        self.response_target.setValue(settings.response_target_hours)
+        self.problems.clear_problems()
+        self.saved_note.setText("")
+
+    def edited(self) -> dict[str, str | int]:
+        return {
+            "shop_name": self.shop_name.text().strip(),
+            "phone_region": self.phone_region.currentData(),
+            "currency": self.currency.text().strip().upper(),
+            "locale": self.locale_name.currentText().strip(),
+            "paper_size": self.paper_size.currentData(),
+            "contact_cap_per_30_days": self.contact_cap.value(),
+            "response_target_hours": self.response_target.value(),
+        }
+
+    def save(self) -> None:
+        edited = self.edited()
+        problems = setting_problems(edited)
+        if problems:
+            self.problems.show_problems(problems)
+            self.saved_note.setText("")
+            return
+        self.problems.clear_problems()
+        current = load_settings()
+        changed = {name: value for name, value in edited.items() if getattr(current, name) != value}
+        if changed:
+            self.change_bus.publish(save_settings(**changed))
+        self.loaded = load_settings()
+        self.saved_note.setText(self.tr("Saved.") if changed else self.tr("Nothing to save."))
+
+    def on_change(self, change: Change) -> None:
+        # Another window saved: show the stored values, unless the owner is mid-edit here.
+        unedited = self.loaded is not None and self.edited() == _as_fields(self.loaded)
+        if change.touches(Entity.SETTINGS) and unedited:
+            self.load()
+
+    def _show_locale_example(self, name: str) -> None:
+        locale = QLocale(name.strip())
+        christmas = locale.toString(QDate(2026, 12, 24), QLocale.FormatType.ShortFormat)
+        self.locale_example.setText(f"{locale.toString(1234567.5, 'f', 2)} · {christmas}")
+
+
+def _as_fields(settings: ShopSettings) -> dict[str, str | int]:
+    return {name: getattr(settings, name) for name in SHOP_FIELDS}
