@@ -1,0 +1,312 @@
+"""Reading the audit log: counts, pages newest first, filters and one-line summaries.
+
+The log only grows (a busy shop can reach a million rows), so nothing here loads it whole. A
+listing is pinned to the newest row when it was opened (AuditFilter.newest_id), so rows written
+meanwhile do not shift its pages. Pages are found by key where possible:
+
+- after a page already read, the next one is "id < the last id seen" (before_id): one seek;
+- unfiltered, with no gaps in the ids (rows are never deleted), position p is id newest - p;
+- otherwise by OFFSET in id order, from whichever end is nearer.
+
+There is no index on action, staff or details (only audit_log_time), so a filtered count, the
+text search and audit_actions() read the whole table: about 0.1 to 0.3 s on a million rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from relapp.db.fields import parse_timestamp
+from relapp.db.models import database
+
+SUMMARY_LENGTH = 160
+_LIST_ITEMS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to list; every condition given must hold (empty means any)."""
+
+    action: str | None = None
+    staff_id: int | None = None
+    text: str = ""  # in the action, the details or the staff name; "#12" also finds entity 12
+    newest_id: int | None = None  # rows up to this id only: pins a listing (see pinned())
+
+    @property
+    def selects_everything(self) -> bool:
+        """No condition but newest_id: positions map straight to ids when there are no gaps."""
+        return self.action is None and self.staff_id is None and not self.text.strip()
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    occurred_at: datetime  # UTC
+    staff_name: str | None  # None: done by no one signed in (or the account was removed)
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str  # one line, from the details
+
+
+def latest_audit_id() -> int:
+    """The newest row's id, 0 for an empty log."""
+    return database.execute_sql("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+
+
+def pinned(audit_filter: AuditFilter) -> AuditFilter:
+    """The same filter, limited to the rows written so far."""
+    return AuditFilter(
+        audit_filter.action, audit_filter.staff_id, audit_filter.text, latest_audit_id()
+    )
+
+
+def count_audit(audit_filter: AuditFilter) -> int:
+    """How many rows the filter selects."""
+    if audit_filter.selects_everything:
+        # count(*) of a whole table walks its smallest index (fast); "id <= n" would not.
+        if audit_filter.newest_id is None:
+            sql, params = "SELECT count(*) FROM audit_log", ()
+        else:
+            sql = (
+                "SELECT (SELECT count(*) FROM audit_log)"
+                " - (SELECT count(*) FROM audit_log WHERE id > ?)"
+            )
+            params = (audit_filter.newest_id,)
+        return database.execute_sql(sql, params).fetchone()[0]
+    where, params = _where(audit_filter)
+    return database.execute_sql(
+        f"SELECT count(*) FROM audit_log a WHERE {where}", params
+    ).fetchone()[0]
+
+
+def audit_page(
+    audit_filter: AuditFilter,
+    offset: int,
+    limit: int,
+    total: int | None = None,
+    before_id: int | None = None,
+) -> list[AuditRow]:
+    """The rows at positions offset.. of the filtered log, newest (highest id) first.
+
+    Args:
+        audit_filter: which rows; pin it with pinned() for a listing that pages.
+        offset: position of the first row wanted (0: the newest); with before_id, counted
+            from the first row older than before_id.
+        limit: how many rows at most.
+        total: count_audit(audit_filter), if known: lets a far page be read from the other
+            end, and an unfiltered page by id range.
+        before_id: start below this id (a key paging on from a page already read).
+    """
+    offset, limit = max(0, offset), max(0, limit)
+    if limit == 0:
+        return []
+    if before_id is not None:
+        where, params = _where(audit_filter, below=before_id)
+        return _rows(
+            f"SELECT id FROM audit_log a WHERE {where} ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+    if total is not None and offset >= total:
+        return []
+    if total is not None and audit_filter.selects_everything:
+        page = _dense_range(audit_filter, offset, limit, total)
+        if page is not None:
+            return _rows("SELECT id FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id DESC", page)
+    where, params = _where(audit_filter)
+    descending = True
+    if total is not None and offset > total // 2:
+        # SQLite skips rows one by one: from the far end the skip is shorter.
+        limit = min(limit, total - offset)
+        offset, descending = total - offset - limit, False
+    order = "DESC" if descending else "ASC"
+    rows = _rows(
+        f"SELECT id FROM audit_log a WHERE {where} ORDER BY a.id {order} LIMIT ? OFFSET ?",
+        (*params, limit, offset),
+    )
+    return rows
+
+
+def audit_actions() -> list[str]:
+    """Every action the log holds, alphabetically. Reads the whole log (no index on action)."""
+    return [
+        row[0]
+        for row in database.execute_sql("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    ]
+
+
+def audit_details(audit_id: int) -> dict | None:
+    """Everything a row recorded, as stored (None if there is no such row)."""
+    row = database.execute_sql("SELECT details FROM audit_log WHERE id = ?", (audit_id,)).fetchone()
+    if row is None:
+        return None
+    details = _parse(row[0])
+    return details if details is not None else {"details": row[0]}
+
+
+# ---------------------------------------------------------------------------------- queries
+
+
+def _where(audit_filter: AuditFilter, below: int | None = None) -> tuple[str, tuple]:
+    """SQL conditions on audit_log a, and their parameters; below: ids under this one only."""
+    conditions: list[str] = ["1"]
+    params: list[object] = []
+    # One bound on id, not two: given "id <= ? AND id < ?", SQLite cannot tell which of the
+    # parameters is tighter, may seek by the looser one and then step over every row between.
+    bounds = [audit_filter.newest_id, None if below is None else below - 1]
+    highest = min((bound for bound in bounds if bound is not None), default=None)
+    if highest is not None:
+        conditions.append("a.id <= ?")
+        params.append(highest)
+    if audit_filter.action is not None:
+        conditions.append("a.action = ?")
+        params.append(audit_filter.action)
+    if audit_filter.staff_id is not None:
+        conditions.append("a.staff_id = ?")
+        params.append(audit_filter.staff_id)
+    text = audit_filter.text.strip()
+    if text:
+        pattern = _like_pattern(text)
+        alternatives = [
+            "a.action LIKE ? ESCAPE '\\'",
+            "a.details LIKE ? ESCAPE '\\'",
+            "a.staff_id IN (SELECT id FROM staff WHERE name LIKE ? ESCAPE '\\')",
+        ]
+        params += [pattern, pattern, pattern]
+        # Some writers store non-ASCII letters as JSON escapes (Zo\u00eb): look for those too.
+        escaped = json.dumps(text)[1:-1]
+        if escaped != text:
+            alternatives.append("a.details LIKE ? ESCAPE '\\'")
+            params.append(_like_pattern(escaped))
+        number = text.removeprefix("#")
+        if number.isascii() and number.isdigit() and len(number) < 19:
+            alternatives.append("a.entity_id = ?")
+            params.append(int(number))
+        conditions.append(f"({' OR '.join(alternatives)})")
+    return " AND ".join(conditions), tuple(params)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _dense_range(
+    audit_filter: AuditFilter, offset: int, limit: int, total: int
+) -> tuple[int, int] | None:
+    """The id range of an unfiltered page, if the ids have no gaps (else None)."""
+    oldest, newest = database.execute_sql(
+        "SELECT (SELECT min(id) FROM audit_log), (SELECT max(id) FROM audit_log)"
+    ).fetchone()
+    if oldest is None:
+        return None
+    if audit_filter.newest_id is not None:
+        newest = min(newest, audit_filter.newest_id)
+    if newest - oldest + 1 != total:
+        return None
+    high = newest - offset
+    return max(oldest, high - limit + 1), high
+
+
+def _rows(ids_sql: str, params: tuple) -> list[AuditRow]:
+    """The rows whose ids ids_sql selects, newest first; the join runs on the page only."""
+    cursor = database.execute_sql(
+        f"WITH page(id) AS ({ids_sql})"
+        " SELECT a.id, a.occurred_at, s.name, a.action, a.entity, a.entity_id, a.details"
+        " FROM page JOIN audit_log a ON a.id = page.id"
+        " LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC",
+        params,
+    )
+    return [
+        AuditRow(
+            id=row_id,
+            occurred_at=parse_timestamp(occurred_at),
+            staff_name=staff_name,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            summary=summarise(entity, details),
+        )
+        for row_id, occurred_at, staff_name, action, entity, entity_id, details in cursor
+    ]
+
+
+# -------------------------------------------------------------------------------- summaries
+
+
+def summarise(entity: str, details: str | Mapping | None) -> str:
+    """One line saying what a row's details hold, e.g. "tag VIP · 3 contacts".
+
+    Known keys read as words ("fields: phone, email", "Sam · counter → manager"); other plain
+    values as "key: value"; nested records (old values, merged contacts) are left to the
+    details pane.
+    """
+    if isinstance(details, str) or details is None:
+        details = _parse(details or "{}")
+        if details is None:
+            return ""
+    parts: list[str] = []
+    for key, value in details.items():
+        part = _describe(entity, key, value, details)
+        if part:
+            parts.append(part)
+    line = " · ".join(parts)
+    return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"
+
+
+def _describe(entity: str, key: str, value: object, details: Mapping) -> str:
+    if key == "survivor_id" and "merged_id" in details:
+        return f"#{details['merged_id']} merged into #{value}"
+    if key == "from" and "to" in details:
+        return f"{value} → {details['to']}"
+    if key in ("survivor_id", "merged_id", "to", "values") or isinstance(value, dict):
+        return ""
+    if key == "count" and isinstance(value, int):
+        return _count(value, entity or "row")
+    if key == "ids" and isinstance(value, list):
+        return "" if "count" in details else _count(len(value), entity or "row")
+    if key == "contact_ids" and isinstance(value, list):
+        return _listed("contacts", [f"#{item}" for item in value])
+    if key == "fields" and isinstance(value, list):
+        return _listed("fields", [str(item) for item in value])
+    if key in ("tag", "stage", "card", "role") and not isinstance(value, list):
+        return f"{key} {value}"
+    if key == "card_number":
+        return f"card {value}"
+    if key == "name":
+        return str(value)
+    if key == "as_of":
+        return f"as of {value}"
+    label = key.replace("_", " ")
+    if isinstance(value, list):
+        # Row ids mean nothing to a reader; how many there are may.
+        if key.endswith(("ids", "entries")) or any(isinstance(i, dict | list) for i in value):
+            return f"{label}: {len(value)}"
+        return _listed(label, [str(item) for item in value])
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f"{label}: {'yes' if value else 'no'}"
+    return f"{label}: {value}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _listed(label: str, items: list[str]) -> str:
+    if len(items) > _LIST_ITEMS_SHOWN:
+        shown = ", ".join(items[:_LIST_ITEMS_SHOWN])
+        return f"{label}: {shown} and {len(items) - _LIST_ITEMS_SHOWN} more"
+    return f"{label}: {', '.join(items)}"
+
+
+def _parse(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
