@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     find.add_argument("--json", action="store_true", help="print JSON for other programs")
     find.set_defaults(handler=run_find)
+
+    from relapp import cli_points  # the till's commands: sale, redeem, points
+
+    cli_points.add_commands(commands, database_option)
     return parser
 
 

@@ -173,6 +173,9 @@ class Interaction(BaseModel):
     staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+    # Schema 5: the counter's once-per-sale key (unique), and when a purchase was refunded.
+    sale_key = TextField(null=True, unique=True)
+    refunded_at = UtcDateTimeField(null=True)
 
 
 class Task(BaseModel):
@@ -207,6 +210,8 @@ class PointsEntry(BaseModel):
     reverses = ForeignKeyField("self", null=True, on_delete="RESTRICT")
     staff = ForeignKeyField(Staff, null=True, on_delete="RESTRICT")
     reason = TextField()
+    # Schema 5: what a one-off bonus was for ("welcome", "birthday 2026"); unique per contact.
+    occasion = TextField(null=True)
 
 
 class AuditLog(BaseModel):

@@ -27,8 +27,8 @@ Rules chosen here:
   positive entry with the lot's expires_at (lots expiring at the same moment are combined), so
   the entries sum to the balance exactly. A lot whose expiry has passed but was never expired
   in the ledger keeps its past date: the merge neither forgives nor hastens an expiry.
-* Tier. The survivor keeps the higher of the two cached tiers; the next tier recalculation
-  (from the combined spend) may raise it further.
+* Tier. The survivor keeps the higher of the two cached tiers, then its tier is recomputed
+  from the combined spend in the same transaction.
 * The merged contact is archived, its card number cleared (so the survivor can take it), and
   its notes start with a line saying whom it was merged into. The audit log row ("contacts
   merged") is the record a program reads: it names both contacts and holds their previous
@@ -203,6 +203,10 @@ def merge_contacts(
         entry_ids = _transfer_points(survivor, other, now, staff_id)
         moved["points"] = other["points_balance"]
         _write_audit(survivor, other, resolved, MergeCounts(**moved), entry_ids, now, staff_id)
+        # The survivor's spend now includes the other's purchases: its tier may rise.
+        from relapp.domain.loyalty_ledger import recompute_tier  # it imports this module
+
+        recompute_tier(survivor_id, now)
     return Change.of(
         Entity.CONTACTS,
         Entity.POINTS,

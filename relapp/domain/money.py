@@ -23,9 +23,10 @@ def parse_amount(text: str) -> int:
     cleaned = cleaned.replace(",", "")  # thousands separators: 1,234.50
     try:
         amount = Decimal(cleaned)
-    except InvalidOperation:
+        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # not a number, or too many digits to hold in cents
         raise ValueError(f"{text.strip()!r} is not an amount of money.") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not exact:
         raise ValueError(f"{text.strip()!r} has more than two decimals.")
     cents = int(amount * 100)
     if cents <= 0:

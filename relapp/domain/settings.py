@@ -29,6 +29,7 @@ class ShopSettings:
     welcome_bonus_points: int = 0
     birthday_bonus_points: int = 0
     referral_bonus_points: int = 0
+    value_of_100_points_cents: int = 100  # what 100 points are worth, for the liability
     # Set when the owner chose an empty or a demo shop on first run.
     set_up_at: str = ""
 

@@ -27,6 +27,7 @@ from relapp.ui.icons import app_icon, view_icon
 from relapp.ui.loyalty import LoyaltyView
 from relapp.ui.reports import ReportsView
 from relapp.ui.settings import SettingsView
+from relapp.ui.staff.current_staff import CurrentStaff, install_staff_toolbar
 from relapp.ui.today import TodayView
 
 
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.database_path = database_path
         self.change_bus = change_bus
+        # Who is at the counter: nobody until someone signs in (Ctrl+Shift+U).
+        self.current_staff = CurrentStaff(self)
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(760, 520))
 
@@ -61,10 +64,10 @@ class MainWindow(QMainWindow):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {
-            "counter": CounterView(change_bus),
+            "counter": CounterView(change_bus, self.current_staff),
             "contacts": ContactsView(change_bus),
             "today": TodayView(),
-            "loyalty": LoyaltyView(),
+            "loyalty": LoyaltyView(change_bus, self.current_staff),
             "reports": ReportsView(),
             "settings": SettingsView(database_path, change_bus),
         }
@@ -81,6 +84,7 @@ class MainWindow(QMainWindow):
             change_bus.changed.connect(self.views[entry.key].on_change)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
         self._build_menus()
+        install_staff_toolbar(self, self.current_staff, change_bus)
 
         central = QWidget()
         layout = QHBoxLayout(central)

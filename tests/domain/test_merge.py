@@ -383,14 +383,17 @@ def test_the_default_referrer_skips_the_two_contacts(db):
     assert reload(survivor).referred_by_id == referrer.id
 
 
-def test_the_higher_tier_is_kept(pair):
+def test_the_tier_follows_the_combined_spend(pair):
     survivor, other = pair
     bronze = Tier.create(name="Bronze", min_spend_cents=0)
-    gold = Tier.create(name="Gold", min_spend_cents=150_000)
-    Contact.update(tier=bronze).where(Contact.id == survivor.id).execute()
-    Contact.update(tier=gold).where(Contact.id == other.id).execute()
+    silver = Tier.create(name="Silver", min_spend_cents=100_000)
+    Contact.update(tier=bronze).where(Contact.id << [survivor.id, other.id]).execute()
+    now = utc_now()
+    for contact in (survivor, other):  # 600.00 each: Silver only together
+        Interaction.create(contact=contact, kind="purchase", amount_cents=60_000,
+                           occurred_at=now, created_at=now, updated_at=now)  # fmt: skip
     merge_contacts(survivor.id, other.id)
-    assert reload(survivor).tier_id == gold.id
+    assert reload(survivor).tier_id == silver.id
 
 
 def test_refusals_say_why_and_change_nothing(pair):

@@ -21,7 +21,20 @@ def test_amounts_as_people_type_them(typed, cents):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "abc", "12.505", "0", "-5", "1000000.01", "1e9", "NaN", "12..5", "1,2,3.4.5"]
+    "typed",
+    [
+        "",
+        "abc",
+        "12.505",
+        "0",
+        "-5",
+        "1000000.01",
+        "1e9",
+        "NaN",
+        "12..5",
+        "1,2,3.4.5",
+        "100000000000000000000000000000",
+    ],
 )
 def test_what_is_not_an_amount_is_refused_with_a_sentence(typed):
     with pytest.raises(ValueError, match=r"\."):

@@ -16,6 +16,7 @@ from relapp.db.migrations import (
     m0002_loyalty,
     m0003_search,
     m0004_contact_list,
+    m0005_sales,
 )
 
 
@@ -29,7 +30,8 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = tuple(
     Migration(number, module.DESCRIPTION, module.upgrade)
     for number, module in enumerate(
-        (m0001_contacts, m0002_loyalty, m0003_search, m0004_contact_list), start=1
+        (m0001_contacts, m0002_loyalty, m0003_search, m0004_contact_list, m0005_sales),
+        start=1,
     )
 )
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -22,13 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.profiles import ContactNotFound, customer_profile
+from relapp.domain.profiles import ContactNotFound, CustomerProfile, customer_profile
 from relapp.domain.search import search_contacts
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
+from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.results_model import SearchResultsModel
+from relapp.ui.counter.sale_dialog import SaleDialog
 from relapp.ui.icons import view_icon
+from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
@@ -38,10 +41,17 @@ _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Ke
 
 
 class CounterView(QWidget):
-    def __init__(self, change_bus: ChangeBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        change_bus: ChangeBus,
+        current_staff: CurrentStaff | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.change_bus = change_bus
+        self.current_staff = current_staff or CurrentStaff(self)
         self.shown_contact_id: int | None = None
+        self.shown_profile: CustomerProfile | None = None
 
         self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
         self.search_box.setPlaceholderText(
@@ -73,6 +83,26 @@ class CounterView(QWidget):
         self.result_count = QLabel(objectName="resultCount", wordWrap=True)
 
         self.panel = CustomerPanel()
+        self.sale_button = QPushButton(self.tr("Record sale (F2)"), objectName="saleButton")
+        self.redeem_button = QPushButton(self.tr("Redeem reward (F3)"))
+        actions = QHBoxLayout()
+        actions.setContentsMargins(0, 0, 0, 0)
+        for button, slot, key in (
+            (self.sale_button, self.record_sale, Qt.Key.Key_F2),
+            (self.redeem_button, self.redeem_reward, Qt.Key.Key_F3),
+        ):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
+            button.clicked.connect(slot)
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            actions.addWidget(button)
+        actions.addStretch(1)
+        customer = QWidget()
+        customer_layout = QVBoxLayout(customer)
+        customer_layout.setContentsMargins(0, 0, 0, 0)
+        customer_layout.addLayout(actions)
+        customer_layout.addWidget(self.panel, 1)
         self.hint = EmptyState(view_icon("counter"), self.tr("Counter"))
         self.hint.set_body(
             self.tr(
@@ -83,7 +113,8 @@ class CounterView(QWidget):
         )
         self.right = QStackedWidget()
         self.right.addWidget(self.hint)
-        self.right.addWidget(self.panel)
+        self.right.addWidget(customer)
+        self.customer_page = customer
 
         left = QVBoxLayout()
         left.addWidget(self.results, 1)
@@ -151,8 +182,9 @@ class CounterView(QWidget):
             self.right.setCurrentWidget(self.hint)
             return
         self.shown_contact_id = contact_id
+        self.shown_profile = profile
         self.panel.show_profile(profile)
-        self.right.setCurrentWidget(self.panel)
+        self.right.setCurrentWidget(self.customer_page)
 
     def on_change(self, change: Change) -> None:
         if not change.entities & {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS}:
@@ -163,6 +195,32 @@ class CounterView(QWidget):
             not change.contact_ids or self.shown_contact_id in change.contact_ids
         ):
             self.show_customer(self.shown_contact_id)
+
+    def record_sale(self) -> None:
+        profile = self._customer_at_counter()
+        if profile is None:
+            return
+        result = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
+        if result is not None:
+            self.change_bus.publish(result.change)
+        self.search_box.setFocus()
+
+    def redeem_reward(self) -> None:
+        profile = self._customer_at_counter()
+        if profile is None:
+            return
+        change = RedeemDialog.ask(
+            self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
+        )
+        if change is not None:
+            self.change_bus.publish(change)
+        self.search_box.setFocus()
+
+    def _customer_at_counter(self) -> CustomerProfile | None:
+        """The customer on screen, if any (an archived one cannot buy or redeem)."""
+        if self.shown_contact_id is None or self.right.currentWidget() is not self.customer_page:
+            return None
+        return None if self.shown_profile.archived else self.shown_profile
 
     def enrol_customer(self) -> None:
         outcome = EnrolDialog.ask(self, prefill=self.search_box.text())

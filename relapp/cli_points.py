@@ -1,0 +1,160 @@
+"""Command-line loyalty for a till or a script: record a sale, redeem a reward, show points.
+
+The same domain functions as the counter, so a till gets the same rules: rounding, tier
+multipliers, never a negative balance, never a sale recorded twice for one --key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from datetime import datetime
+
+from relapp.db import open_database
+from relapp.domain.loyalty import (
+    RewardUnavailable,
+    find_customer,
+    points_summary,
+    record_sale,
+    redeem_reward,
+    reward_options,
+)
+from relapp.domain.money import format_amount, parse_amount
+from relapp.errors import RelappError
+
+
+def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
+    sale = commands.add_parser(
+        "sale",
+        parents=[database_option],
+        help="record a purchase and the points it earns",
+        description="Record a purchase for a customer (number or card) and the points it "
+        "earns under the shop's program.",
+    )
+    sale.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    sale.add_argument("--amount", required=True, metavar="X", help="amount paid, e.g. 12.50")
+    sale.add_argument(
+        "--key",
+        metavar="KEY",
+        help="the till's own id for this sale: the same key is never recorded twice",
+    )
+    sale.add_argument("--note", default="", metavar="TEXT", help="what was bought")
+    sale.add_argument("--json", action="store_true", help="print JSON for other programs")
+    sale.set_defaults(handler=run_sale)
+
+    redeem = commands.add_parser(
+        "redeem",
+        parents=[database_option],
+        help="redeem a reward for a customer's points",
+        description="Redeem a reward (its number or name) for a customer's points.",
+    )
+    redeem.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    redeem.add_argument("reward", metavar="REWARD", help="reward number or name")
+    redeem.add_argument("--json", action="store_true", help="print JSON for other programs")
+    redeem.set_defaults(handler=run_redeem)
+
+    points = commands.add_parser(
+        "points",
+        parents=[database_option],
+        help="a customer's balance, tier and recent ledger",
+        description="Show a customer's points balance, tier, points expiring within 30 days "
+        "and the latest ledger entries.",
+    )
+    points.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    points.add_argument("--json", action="store_true", help="print JSON for other programs")
+    points.set_defaults(handler=run_points)
+
+
+def run_sale(args: argparse.Namespace) -> int:
+    from relapp.cli import database_path
+
+    try:
+        amount = parse_amount(args.amount)
+    except ValueError as error:
+        raise RelappError(str(error)) from None
+    open_database(database_path(args))
+    contact_id = find_customer(args.customer)
+    result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
+    if args.json:
+        _print_json({**_fields(result, exclude={"change"}), "amount_cents": amount})
+        return 0
+    already = " (already recorded; nothing new written)" if result.duplicate else ""
+    bonus = f" plus {result.bonus_points:,} bonus" if result.bonus_points else ""
+    print(
+        f"Sale of {format_amount(amount)} recorded for customer {contact_id}{already}: "
+        f"{result.points:,} points{bonus}; balance {result.balance:,}"
+        + (f", tier {result.tier}." if result.tier else ".")
+    )
+    return 0
+
+
+def run_redeem(args: argparse.Namespace) -> int:
+    from relapp.cli import database_path
+
+    open_database(database_path(args))
+    contact_id = find_customer(args.customer)
+    reward = _reward(contact_id, args.reward)
+    redeem_reward(contact_id, reward.id)
+    summary = points_summary(contact_id, recent=0)
+    if args.json:
+        _print_json(
+            {"contact_id": contact_id, "reward_id": reward.id, "reward": reward.name,
+             "points_cost": reward.points_cost, "balance": summary.balance}
+        )  # fmt: skip
+        return 0
+    print(
+        f"{reward.name} redeemed for customer {contact_id} ({reward.points_cost:,} points); "
+        f"balance {summary.balance:,}."
+    )
+    return 0
+
+
+def run_points(args: argparse.Namespace) -> int:
+    from relapp.cli import database_path
+
+    open_database(database_path(args))
+    summary = points_summary(find_customer(args.customer))
+    if args.json:
+        _print_json(_fields(summary))
+        return 0
+    print(f"{summary.name} (customer {summary.contact_id})")
+    tier = f" · tier {summary.tier}" if summary.tier else ""
+    print(f"Balance: {summary.balance:,} points{tier}")
+    if summary.expiring_30_days:
+        when = f" (first on {summary.next_expiry:%Y-%m-%d})" if summary.next_expiry else ""
+        print(f"Expiring within 30 days: {summary.expiring_30_days:,} points{when}")
+    for line in summary.recent:
+        print(
+            f"  {line.occurred_at:%Y-%m-%d %H:%M}  {line.kind:<9} {line.points:>+8,}"
+            f"  = {line.balance:>8,}  {line.reason}"
+        )
+    return 0
+
+
+def _reward(contact_id: int, wanted: str):
+    """The reward the till named, by number or by name (ignoring case)."""
+    options = reward_options(contact_id)
+    wanted_folded = wanted.strip().casefold()
+    for option in options:
+        if str(option.id) == wanted.strip() or option.name.casefold() == wanted_folded:
+            return option
+    names = ", ".join(f"{option.id} {option.name}" for option in options[:8])
+    raise RewardUnavailable(
+        f"No active reward in stock is called {wanted!r}."
+        + (f" Rewards: {names}." if names else " The catalogue has none right now.")
+    )
+
+
+def _fields(value, exclude: frozenset[str] | set[str] = frozenset()) -> dict:
+    return {name: item for name, item in dataclasses.asdict(value).items() if name not in exclude}
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

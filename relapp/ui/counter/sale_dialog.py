@@ -1,0 +1,135 @@
+"""Record a sale at the counter: type the amount, see the points it earns, Enter confirms.
+
+The dialog makes one sale key when it opens, so a double click, a second Enter or a scanner's
+repeated scan can never record the sale twice: the domain answers a known key with the sale
+already recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QLocale, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from relapp.domain.loyalty import SaleResult, preview_sale, record_sale
+from relapp.domain.money import parse_amount
+from relapp.errors import RelappError
+from relapp.ui.widgets.field_problems import FieldProblems
+
+PREVIEW_PAUSE_MS = 120
+
+
+class SaleDialog(QDialog):
+    def __init__(
+        self, contact_id: int, name: str, staff_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.contact_id = contact_id
+        self.staff_id = staff_id
+        self.sale_key = uuid.uuid4().hex
+        self.result_: SaleResult | None = None
+        self.setWindowTitle(self.tr("Record a sale"))
+        self.setMinimumWidth(420)
+
+        who = QLabel(name, objectName="saleCustomer")
+        who.setTextFormat(Qt.TextFormat.PlainText)
+        self.amount = QLineEdit(objectName="saleAmount", maxLength=20)
+        self.amount.setPlaceholderText(QLocale().toString(12.5, "f", 2))
+        self.note = QLineEdit(maxLength=200)
+        self.note.setPlaceholderText(self.tr("What was bought (optional)"))
+        self.preview = QLabel(objectName="salePreview", wordWrap=True)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout()
+        form.addRow(self.tr("&Amount paid:"), self.amount)
+        form.addRow(self.tr("&Note:"), self.note)
+        self.problems = FieldProblems({"amount": self.amount})
+
+        self.preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_PAUSE_MS)
+        self.preview_timer.timeout.connect(self.update_preview)
+        self.amount.textEdited.connect(lambda _text: self.preview_timer.start())
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.record_button = QPushButton(self.tr("&Record sale"))
+        buttons.addButton(self.record_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.record_button.setDefault(True)
+        self.record_button.clicked.connect(self.record)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(who)
+        layout.addLayout(form)
+        layout.addWidget(self.preview)
+        layout.addWidget(self.problems)
+        layout.addWidget(buttons)
+        self.amount.setFocus()
+        self.update_preview()
+
+    def _cents(self) -> int | None:
+        try:
+            return parse_amount(self.amount.text())
+        except ValueError:
+            return None
+
+    def update_preview(self) -> None:
+        self.preview_timer.stop()
+        cents = self._cents()
+        if cents is None:
+            self.preview.setText(self.tr("Type the amount paid to see the points it earns."))
+            return
+        preview = preview_sale(self.contact_id, cents)
+        locale = QLocale()
+        tier = (
+            self.tr(" ({tier} tier, ×{multiplier})").format(
+                tier=preview.tier, multiplier=locale.toString(preview.multiplier_percent / 100)
+            )
+            if preview.tier
+            else ""
+        )
+        self.preview.setText(
+            self.tr("Earns {points} points{tier}. Balance after: {balance}.").format(
+                points=locale.toString(preview.points),
+                tier=tier,
+                balance=locale.toString(preview.balance_after),
+            )
+        )
+
+    def record(self) -> None:
+        try:
+            cents = parse_amount(self.amount.text())
+        except ValueError as error:
+            self.problems.show_problems({"amount": str(error)})
+            return
+        self.record_button.setEnabled(False)  # one sale, however often Enter is pressed
+        try:
+            self.result_ = record_sale(
+                self.contact_id,
+                cents,
+                sale_key=self.sale_key,
+                staff_id=self.staff_id,
+                summary=self.note.text().strip(),
+            )
+        except RelappError as error:
+            self.record_button.setEnabled(True)
+            self.problems.show_problems({"amount": str(error)})
+            return
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, contact_id: int, name: str, staff_id: int | None = None
+    ) -> SaleResult | None:
+        """The recorded sale, or None if cancelled."""
+        dialog = cls(contact_id, name, staff_id, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.result_

@@ -1,0 +1,115 @@
+"""The till's commands: sale, redeem and points, including a till's mistakes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from tests.test_cli import assert_one_clear_line, relapp
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    path = tmp_path_factory.mktemp("till") / "shop.db"
+    result = relapp("demo", "--db", str(path), "--contacts", "30", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def first_card(path) -> tuple[int, str, int]:
+    with sqlite3.connect(path) as check:
+        return check.execute(
+            "SELECT id, card_number, points_balance FROM contact"
+            " WHERE card_number IS NOT NULL AND archived_at IS NULL ORDER BY id LIMIT 1"
+        ).fetchone()
+
+
+def ledger_sum(path, contact_id: int) -> int:
+    with sqlite3.connect(path) as check:
+        return check.execute(
+            "SELECT coalesce(sum(points), 0) FROM points_entry WHERE contact_id = ?",
+            (contact_id,),
+        ).fetchone()[0]
+
+
+def test_a_sale_by_card_earns_points_once_per_key(shop):
+    contact_id, card, before = first_card(shop)
+    first = relapp("sale", card, "--amount", "25.00", "--key", "till-1-0001", "--json",
+                   "--db", str(shop))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    sold = json.loads(first.stdout)
+    assert sold["amount_cents"] == 2500 and sold["points"] > 0 and not sold["duplicate"]
+    assert sold["balance"] == ledger_sum(shop, contact_id) >= before + sold["points"]
+    again = relapp("sale", card, "--amount", "25.00", "--key", "till-1-0001", "--json",
+                   "--db", str(shop))  # fmt: skip
+    assert json.loads(again.stdout)["duplicate"] is True
+    assert ledger_sum(shop, contact_id) == json.loads(again.stdout)["balance"]
+
+
+def test_points_shows_balance_and_recent_entries(shop):
+    contact_id, card, _ = first_card(shop)
+    result = relapp("points", str(contact_id), "--db", str(shop))
+    assert result.returncode == 0, result.stderr
+    assert f"(customer {contact_id})" in result.stdout
+    assert f"Balance: {ledger_sum(shop, contact_id):,} points" in result.stdout
+    as_json = json.loads(relapp("points", card, "--json", "--db", str(shop)).stdout)
+    assert as_json["balance"] == ledger_sum(shop, contact_id)
+    assert as_json["recent"] and as_json["recent"][-1]["balance"] == as_json["balance"]
+
+
+def query(path, sql: str, *params):
+    with sqlite3.connect(path) as check:
+        return check.execute(sql, params).fetchone()
+
+
+def test_redeeming_takes_the_cost_and_one_from_stock(shop):
+    reward_id, name, cost = query(
+        shop, "SELECT id, name, points_cost FROM reward WHERE active = 1"
+        " AND (stock IS NULL OR stock > 0) ORDER BY points_cost LIMIT 1",
+    )  # fmt: skip
+    contact_id, before = query(
+        shop, "SELECT id, points_balance FROM contact WHERE points_balance >= ?"
+        " AND archived_at IS NULL ORDER BY id LIMIT 1", cost,
+    )  # fmt: skip
+    stock_before = query(shop, "SELECT stock FROM reward WHERE id = ?", reward_id)[0]
+    result = relapp("redeem", str(contact_id), name.upper(), "--db", str(shop))
+    assert result.returncode == 0, result.stderr
+    assert f"balance {before - cost:,}" in result.stdout
+    assert ledger_sum(shop, contact_id) == before - cost
+    stock_after = query(shop, "SELECT stock FROM reward WHERE id = ?", reward_id)[0]
+    assert stock_after == (None if stock_before is None else stock_before - 1)
+
+
+def test_redeeming_beyond_the_balance_is_refused_and_changes_nothing(shop):
+    reward_id, cost = query(
+        shop, "SELECT id, points_cost FROM reward WHERE active = 1"
+        " AND (stock IS NULL OR stock > 0) ORDER BY points_cost DESC LIMIT 1",
+    )  # fmt: skip
+    contact_id, before = query(
+        shop, "SELECT id, points_balance FROM contact WHERE points_balance < ?"
+        " AND archived_at IS NULL ORDER BY id LIMIT 1", cost,
+    )  # fmt: skip
+    result = relapp("redeem", str(contact_id), str(reward_id), "--db", str(shop))
+    assert_one_clear_line(result, 1, "points")
+    assert ledger_sum(shop, contact_id) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "phrase"),
+    [
+        (["sale", "999999", "--amount", "5"], 1, "No customer"),
+        (["sale", "1", "--amount", "five dollars"], 1, "not an amount"),
+        (["sale", "1", "--amount", "-5"], 1, "more than zero"),
+        (["sale", "1", "--amount", "12.505"], 1, "two decimals"),
+        (["sale", "1"], 2, "--amount"),
+        (["redeem", "1", "No such reward"], 1, "No active reward"),
+        (["points", "'; DROP TABLE contact; --"], 1, "No customer"),
+    ],
+)
+def test_till_mistakes_get_one_clear_line(shop, args, code, phrase):
+    result = relapp(*args, "--db", str(shop))
+    assert result.returncode == code
+    assert "Traceback" not in result.stderr + result.stdout
+    assert phrase in result.stderr

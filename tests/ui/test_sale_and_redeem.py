@@ -1,0 +1,101 @@
+"""Recording a sale and redeeming a reward at the counter, keyboard only."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from relapp.db.models import Interaction, PointsEntry, Reward
+from relapp.domain.clock import utc_now
+from relapp.domain.settings import save_settings
+from relapp.ui.counter import CounterView
+from relapp.ui.counter.redeem_dialog import RedeemDialog
+from relapp.ui.counter.sale_dialog import SaleDialog
+from tests.factories import add_contact
+
+
+@pytest.fixture
+def customer(db):
+    save_settings(points_per_unit=1, phone_region="AU")
+    now = utc_now()
+    Reward.create(name="Coffee", points_cost=50, stock=2, created_at=now)
+    Reward.create(name="Tote bag", points_cost=5_000, created_at=now)
+    return add_contact("Zoë", "O'Brien", card_number="270000000017")
+
+
+def sale_dialog(qtbot, customer) -> SaleDialog:
+    dialog = SaleDialog(customer.id, "Zoë O'Brien")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    return dialog
+
+
+def test_typing_an_amount_previews_the_points_and_enter_records_once(app, qtbot, customer):
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "120.00")
+    dialog.update_preview()
+    assert "Earns 120 points" in dialog.preview.text()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # an impatient second Enter
+    dialog.record()  # and a double click
+    assert Interaction.select().where(Interaction.kind == "purchase").count() == 1
+    assert sum(entry.points for entry in PointsEntry.select()) == 120
+    assert dialog.result_ is not None and dialog.result_.points == 120
+
+
+def test_a_wrong_amount_is_explained_and_nothing_recorded(app, qtbot, customer):
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "twelve")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "not an amount" in dialog.problems.text()
+    assert Interaction.select().count() == 0
+
+
+def test_redeeming_lists_affordable_rewards_first_and_takes_the_points(app, qtbot, customer):
+    sale = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(sale.amount, "60")
+    sale.record()
+    dialog = RedeemDialog(customer.id, "Zoë O'Brien", 60)
+    qtbot.addWidget(dialog)
+    assert dialog.rewards.item(0).text().startswith("Coffee")
+    assert "(not enough points)" in dialog.rewards.item(1).text()
+    dialog.redeem()
+    assert dialog.change is not None
+    assert sum(entry.points for entry in PointsEntry.select()) == 10
+    assert Reward.get(Reward.name == "Coffee").stock == 1
+
+
+def test_nothing_affordable_says_so(app, qtbot, customer):
+    dialog = RedeemDialog(customer.id, "Zoë O'Brien", 0)
+    qtbot.addWidget(dialog)
+    assert "No reward is affordable yet." in dialog.message.text()
+    assert not dialog.redeem_button.isEnabled()
+    dialog.redeem()
+    assert PointsEntry.select().count() == 0
+
+
+def test_f2_at_the_counter_records_a_sale_for_the_customer_shown(
+    app, qtbot, customer, change_bus, monkeypatch
+):
+    view = CounterView(change_bus)
+    change_bus.changed.connect(view.on_change)
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitActive(view):
+        view.activateWindow()
+    qtbot.keyClicks(view.search_box, "270000000017")
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Return)
+    assert view.panel.points.text() == "0"
+
+    def fake_ask(parent, contact_id, name, staff_id=None):
+        from relapp.domain.loyalty import record_sale
+
+        return record_sale(contact_id, 4_500, sale_key="test-key")
+
+    monkeypatch.setattr(SaleDialog, "ask", staticmethod(fake_ask))
+    qtbot.keyClick(view.search_box, Qt.Key.Key_F2)
+    assert view.panel.points.text() == "45"
+    assert view.search_box.hasFocus()
