@@ -22,6 +22,7 @@ from relapp.domain.contact_fields import (
     clean_phone,
 )
 from relapp.domain.contacts import person_name
+from relapp.domain.loyalty import grant_welcome_bonus
 from relapp.domain.search import search_contacts
 from relapp.errors import RelappError
 
@@ -144,9 +145,10 @@ def enrol(contact: CleanContact, staff_id: int | None = None) -> Enrolment:
                     {"card_number": f"Card {card} already belongs to another customer."}
                 ) from None
             continue  # another counter issued the same number a moment ago: take the next
-        return Enrolment(
-            created.id, card, Change.of(Entity.CONTACTS, contact_ids=frozenset({created.id}))
-        )
+        change = Change.of(Entity.CONTACTS, contact_ids=frozenset({created.id}))
+        # The program's welcome bonus, if it gives one: the new customer's first points.
+        welcome = grant_welcome_bonus(created.id)
+        return Enrolment(created.id, card, Change.union(change, welcome) if welcome else change)
     raise RelappError("Could not issue a new card number; please try again.")
 
 

@@ -18,6 +18,7 @@ from relapp.domain.shop import start_empty_shop
 from relapp.errors import RelappError
 from relapp.resources import resource_path
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
@@ -53,6 +54,8 @@ def run_app(database_path: Path) -> int:
     change_bus.changed.connect(apply_shop_locale_if_changed)
     window = MainWindow(database_path, change_bus)
     window.show()
+    daily_round = DailyRound(change_bus, window)
+    daily_round.start()
     return app.exec()
 
 

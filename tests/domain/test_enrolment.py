@@ -122,3 +122,15 @@ def test_a_card_taken_between_check_and_save_is_refused_cleanly(db):
     with pytest.raises(InvalidContact, match="already belongs"):
         enrol(clean)
     assert Contact.select().where(Contact.given_name == "Ann").count() == 0
+
+
+def test_a_new_customer_gets_the_programs_welcome_bonus(db):
+    from relapp.db.models import PointsEntry
+    from relapp.domain.changes import Entity
+    from relapp.domain.settings import save_settings
+
+    save_settings(welcome_bonus_points=50)
+    enrolment = enrol(clean_new_contact(NewContact("Mia"), "AU"))
+    assert Contact.get_by_id(enrolment.contact_id).points_balance == 50
+    assert PointsEntry.get().reason == "Welcome bonus"
+    assert enrolment.change.touches(Entity.POINTS)

@@ -99,3 +99,18 @@ def test_f2_at_the_counter_records_a_sale_for_the_customer_shown(
     qtbot.keyClick(view.search_box, Qt.Key.Key_F2)
     assert view.panel.points.text() == "45"
     assert view.search_box.hasFocus()
+
+
+def test_the_counter_shows_points_expiring_soon(app, qtbot, customer, change_bus):
+    from datetime import timedelta
+
+    from relapp.db.fields import format_timestamp
+
+    now = utc_now()
+    PointsEntry.create(contact=customer, kind="earn", points=80, occurred_at=now,
+                       expires_at=format_timestamp(now + timedelta(days=9)),
+                       reason="test")  # fmt: skip
+    view = CounterView(change_bus)
+    qtbot.addWidget(view)
+    view.show_customer(customer.id)
+    assert view.panel.expiring.text().startswith("80 expire within 30 days (first ")

@@ -49,6 +49,9 @@ class CustomerPanel(QFrame):
             facts.addWidget(QLabel(title, objectName="factTitle"), 0, column)
             facts.addWidget(value, 1, column)
 
+        self.expiring = _label("expiringPoints")
+        facts.addWidget(self.expiring, 2, 0, 1, 3)
+
         self.open_cases = _label(word_wrap=True)
         self.likes = _label(word_wrap=True)
         self.dislikes = _label(word_wrap=True)
@@ -111,6 +114,18 @@ class CustomerPanel(QFrame):
         )
         reach = [display_phone(profile.phone) if profile.phone else "", profile.email or ""]
         self.reach.setText("  ·  ".join(part for part in reach if part) or "–")
+
+    def show_expiring(self, points: int, first: datetime | None) -> None:
+        """Points that expire within 30 days, so the cashier can suggest spending them."""
+        if points <= 0:
+            self.expiring.setText("")
+            return
+        when = self.tr(" (first {date})").format(date=self._date(first)) if first else ""
+        self.expiring.setText(
+            self.tr("{points} expire within 30 days{when}").format(
+                points=QLocale().toString(points), when=when
+            )
+        )
 
     def _show_birthday(self, profile: CustomerProfile) -> None:
         days = profile.days_to_birthday

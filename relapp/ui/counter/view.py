@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
+from relapp.domain.loyalty import points_summary
 from relapp.domain.profiles import ContactNotFound, CustomerProfile, customer_profile
 from relapp.domain.search import search_contacts
 from relapp.ui.change_bus import ChangeBus
@@ -184,6 +185,8 @@ class CounterView(QWidget):
         self.shown_contact_id = contact_id
         self.shown_profile = profile
         self.panel.show_profile(profile)
+        points = points_summary(contact_id, recent=0)
+        self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
         self.right.setCurrentWidget(self.customer_page)
 
     def on_change(self, change: Change) -> None:

@@ -1,0 +1,34 @@
+"""The app's daily round publishes what it changed, and shrugs off a busy database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from relapp.domain.changes import Entity
+from relapp.domain.settings import save_settings
+from relapp.errors import DatabaseBusy
+from relapp.ui import daily_round
+from relapp.ui.daily_round import DailyRound
+from tests.factories import add_contact
+
+
+def test_a_birthday_bonus_reaches_the_views(app, qtbot, db, change_bus):
+    save_settings(birthday_bonus_points=50)
+    today = date.today()
+    add_contact("Ann", "Lee", birth_month=today.month, birth_day=today.day)
+    round_ = DailyRound(change_bus)
+    with qtbot.waitSignal(change_bus.changed) as published:
+        round_.start()
+    assert published.args[0].touches(Entity.POINTS)
+    round_.timer.stop()
+
+
+def test_a_busy_database_waits_for_the_next_round(app, qtbot, db, change_bus, monkeypatch):
+    def busy():
+        raise DatabaseBusy("The database is busy: another program is writing to it.")
+
+    monkeypatch.setattr(daily_round, "run_daily_jobs", busy)
+    round_ = DailyRound(change_bus)
+    with qtbot.assertNotEmitted(change_bus.changed):
+        round_.run()
+    assert "busy" in round_.last_problem
