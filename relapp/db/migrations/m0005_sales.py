@@ -7,6 +7,8 @@
 * points_entry.occasion: what a one-off bonus was for ('welcome', 'birthday 2026',
   'referral #42'), unique per contact, so no bonus is ever given twice for one occasion.
   Adding a column fires no trigger and changes no ledger row: existing entries read NULL.
+* points_entry_reward: the Loyalty view counts each reward's redemptions; without it that is
+  a scan of the whole ledger (8 million entries on the 1,000,000-customer demo).
 """
 
 from peewee import Database
@@ -24,6 +26,8 @@ STATEMENTS = (
         (kind = 'bonus' AND trim(occasion) <> ''))""",
     """CREATE UNIQUE INDEX points_entry_occasion ON points_entry (occasion, contact_id)
         WHERE occasion IS NOT NULL""",
+    """CREATE INDEX points_entry_reward ON points_entry (reward_id)
+        WHERE reward_id IS NOT NULL""",
 )
 
 
