@@ -119,6 +119,19 @@ def database_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def open_shop(path: Path) -> None:
+    """Open the database for a command, saying so first if it needs upgrading (slow)."""
+    from relapp.db import open_database
+    from relapp.db.connection import needs_upgrade
+
+    if needs_upgrade(path):
+        print(
+            f"relapp: updating {path} for this version (a safety copy is made first)…",
+            file=sys.stderr,
+        )
+    open_database(path)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from relapp.ui.environment import display_problem
 
@@ -132,11 +145,10 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from relapp.db import open_database
     from relapp.demo.generator import generate_demo_shop
 
     path = database_path(args)
-    open_database(path)
+    open_shop(path)
     started = time.perf_counter()
     show_progress = sys.stderr.isatty()
 
@@ -159,11 +171,10 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_find(args: argparse.Namespace) -> int:
-    from relapp.db import open_database
     from relapp.domain.phones import display_phone
     from relapp.domain.search import search_contacts
 
-    open_database(database_path(args))
+    open_shop(database_path(args))
     hits = search_contacts(args.text, limit=args.limit)
     if args.json:
         print(json.dumps([dataclasses.asdict(hit) for hit in hits], ensure_ascii=False, indent=2))

@@ -11,7 +11,6 @@ import dataclasses
 import json
 from datetime import datetime
 
-from relapp.db import open_database
 from relapp.domain.loyalty import (
     RewardUnavailable,
     find_customer,
@@ -67,13 +66,13 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_sale(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli import database_path, open_shop
 
     try:
         amount = parse_amount(args.amount)
     except ValueError as error:
         raise RelappError(str(error)) from None
-    open_database(database_path(args))
+    open_shop(database_path(args))
     contact_id = find_customer(args.customer)
     result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
     if args.json:
@@ -90,9 +89,9 @@ def run_sale(args: argparse.Namespace) -> int:
 
 
 def run_redeem(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli import database_path, open_shop
 
-    open_database(database_path(args))
+    open_shop(database_path(args))
     contact_id = find_customer(args.customer)
     reward = _reward(contact_id, args.reward)
     redeem_reward(contact_id, reward.id)
@@ -111,9 +110,9 @@ def run_redeem(args: argparse.Namespace) -> int:
 
 
 def run_points(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli import database_path, open_shop
 
-    open_database(database_path(args))
+    open_shop(database_path(args))
     summary = points_summary(find_customer(args.customer))
     if args.json:
         _print_json(_fields(summary))

@@ -167,3 +167,16 @@ def test_find_prints_matches_and_json_for_scripts(tmp_path):
     nothing = relapp("find", '"*', "--db", path)
     assert nothing.returncode == 0 and "No contact matches" in nothing.stdout
     assert relapp("find", "x", "--limit", "0", "--db", path).returncode == 2
+
+
+def test_an_older_database_is_upgraded_with_a_word_first(tmp_path):
+    from tests.db.test_migrations import make_version_1_database
+
+    old = tmp_path / "old.db"
+    make_version_1_database(old)
+    result = relapp("find", "zoe", "--db", str(old))
+    assert result.returncode == 0, result.stderr
+    assert "updating" in result.stderr and "safety copy" in result.stderr
+    assert "Zoë O'Brien" in result.stdout
+    again = relapp("find", "zoe", "--db", str(old))
+    assert again.stderr == ""

@@ -7,6 +7,7 @@ at the latest schema, or raises a relapp.errors.DatabaseError whose message a us
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,6 +70,20 @@ def open_database(
         raise
     models.database.initialize(db)
     return db
+
+
+def needs_upgrade(path: Path | str) -> bool:
+    """Whether opening this existing file will migrate it (and first copy it, which takes a
+    while on a big shop); False for a new file or one already at the latest schema."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as raw:
+            version = raw.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error:
+        return False  # open_database will explain what is wrong with it
+    return 0 < version < LATEST_VERSION
 
 
 def schema_version(db: SqliteDatabase) -> int:

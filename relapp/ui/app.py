@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from relapp import __version__
 from relapp.crash_log import write_crash_log
 from relapp.db import open_database
+from relapp.db.connection import needs_upgrade
 from relapp.domain.changes import Change, Entity
 from relapp.domain.settings import is_set_up, load_settings
 from relapp.domain.shop import start_empty_shop
@@ -22,6 +23,7 @@ from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
+from relapp.ui.widgets.background_task import run_with_progress
 
 DEMO_SHOP_CONTACTS = 3_000
 
@@ -43,6 +45,8 @@ def run_app(database_path: Path) -> int:
     app = create_application()
     sys.excepthook = show_unexpected_error
     try:
+        if needs_upgrade(database_path):
+            upgrade_with_progress(database_path)
         open_database(database_path)
         if not is_set_up() and not run_first_time_setup():
             return 0
@@ -57,6 +61,21 @@ def run_app(database_path: Path) -> int:
     daily_round = DailyRound(change_bus, window)
     daily_round.start()
     return app.exec()
+
+
+def upgrade_with_progress(database_path: Path) -> None:
+    """Migrate an older database off the GUI thread, saying why the start takes a while."""
+
+    def upgrade(_report, _should_stop) -> bool:
+        open_database(database_path).close()
+        return True
+
+    label = QCoreApplication.translate(
+        "app",
+        "Updating your shop's database for this version of Relapp. A safety copy is made "
+        "first; on a large shop this takes a minute.",
+    )
+    run_with_progress(None, label, upgrade, (), cancellable=False)
 
 
 def run_first_time_setup() -> bool:

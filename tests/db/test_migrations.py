@@ -154,3 +154,16 @@ def test_a_database_locked_by_another_writer_reports_busy(db_path):
 def test_a_folder_given_as_the_database_gets_a_clear_message(tmp_path):
     with pytest.raises(DatabaseUnavailable, match="is a folder"):
         open_database(tmp_path)
+
+
+def test_needs_upgrade_tells_an_older_file_from_a_current_or_missing_one(db_path, tmp_path):
+    from relapp.db.connection import needs_upgrade
+
+    assert not needs_upgrade(tmp_path / "missing.db")
+    (tmp_path / "junk.db").write_bytes(b"not a database at all")
+    assert not needs_upgrade(tmp_path / "junk.db")  # opening it explains the problem
+    old = tmp_path / "old.db"
+    make_version_1_database(old)
+    assert needs_upgrade(old)
+    open_database(old).close()
+    assert not needs_upgrade(old)

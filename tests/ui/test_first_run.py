@@ -82,3 +82,15 @@ def test_a_bug_in_the_app_is_shown_plainly_and_logged(app, tmp_path, monkeypatch
     assert "What was saved before is safe" in shown[0]
     log = tmp_path / "state" / "Relapp" / "log" / "relapp-errors.log"
     assert "ValueError: unexpected None in the till" in log.read_text(encoding="utf-8")
+
+
+def test_an_older_database_is_upgraded_behind_a_progress_dialog(app, qtbot, tmp_path):
+    from relapp.db import connection
+    from relapp.ui.app import upgrade_with_progress
+    from tests.db.test_migrations import make_version_1_database
+
+    old = tmp_path / "old.db"
+    make_version_1_database(old)
+    upgrade_with_progress(old)
+    assert not connection.needs_upgrade(old)
+    assert list(tmp_path.glob("old.before-v*.db"))  # the safety copy

@@ -57,13 +57,17 @@ def run_with_progress(
     work: Work,
     cancelled_errors: tuple[type[Exception], ...],
     maximum: int = 0,
+    cancellable: bool = True,
 ) -> Any | None:
     """What work returned, or None if the user cancelled. A RelappError is raised again here.
 
-    maximum 0 shows a busy bar until the first progress report gives the total.
+    maximum 0 shows a busy bar until the first progress report gives the total. Work that
+    must not stop half way (a schema upgrade) passes cancellable=False: no Cancel button.
     """
     cancel = QCoreApplication.translate("background_task", "Cancel")
     dialog = QProgressDialog(label, cancel, 0, maximum, parent)
+    if not cancellable:
+        dialog.setCancelButton(None)
     dialog.setWindowTitle("Relapp")
     dialog.setMinimumDuration(300)  # quick work finishes without a flash of a dialog
     dialog.setAutoClose(False)
