@@ -60,7 +60,9 @@ def run_app(database_path: Path) -> int:
     window.show()
     daily_round = DailyRound(change_bus, window)
     daily_round.start()
-    return app.exec()
+    exit_code = app.exec()
+    daily_round.wait()  # a round half-way through a batch finishes its transaction
+    return exit_code
 
 
 def upgrade_with_progress(database_path: Path) -> None:

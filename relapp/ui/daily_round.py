@@ -1,26 +1,29 @@
-"""Running the loyalty program's daily round from the app: at start-up, then every hour."""
+"""Running the loyalty program's daily round from the app: at start-up, then every hour.
+
+On a million-customer shop the round takes seconds (expiring tens of thousands of points,
+a few thousand birthday bonuses), so it runs on a worker thread with its own connection;
+the counter keeps working, and SQLite's busy timeout lets a sale wait for a batch to commit.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from relapp.domain.daily import run_daily_jobs
-from relapp.errors import RelappError
+from relapp.domain.daily import DailyResult, run_daily_jobs
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.widgets.background_task import TaskWorker
 
 ROUND_EVERY_MS = 60 * 60 * 1000
 
 
 class DailyRound(QObject):
-    """Expires due points and gives birthday bonuses, then tells the views what changed.
-
-    Signals nothing itself: results go out on the change bus like any other change.
-    """
+    """Expires due points and gives birthday bonuses, then tells the views what changed."""
 
     def __init__(self, change_bus: ChangeBus, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.change_bus = change_bus
         self.last_problem = ""
+        self.worker: TaskWorker | None = None
         self.timer = QTimer(self, interval=ROUND_EVERY_MS)
         self.timer.timeout.connect(self.run)
 
@@ -29,12 +32,20 @@ class DailyRound(QObject):
         self.timer.start()
 
     def run(self) -> None:
-        try:
-            result = run_daily_jobs()
-        except RelappError as error:
-            # Busy or locked by another counter: the next round catches up.
-            self.last_problem = str(error)
-            return
+        if self.worker is not None and self.worker.isRunning():
+            return  # the previous round is still going
+        self.worker = TaskWorker(lambda _report, _stop: run_daily_jobs(), ())
+        self.worker.succeeded.connect(self._finished)
+        # Busy or locked by another counter: the next round catches up.
+        self.worker.failed.connect(lambda message: setattr(self, "last_problem", message))
+        self.worker.start()
+
+    def wait(self) -> None:
+        """Until the round in progress is done (for closing the app and for tests)."""
+        if self.worker is not None:
+            self.worker.wait()
+
+    def _finished(self, result: DailyResult) -> None:
         self.last_problem = ""
         if result.change.entities:
             self.change_bus.publish(result.change)

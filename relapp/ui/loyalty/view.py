@@ -90,7 +90,12 @@ class LoyaltyView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._program_page(), self.tr("Program"))
         self.tabs.addTab(self._statement_page(), self.tr("Customer statement"))
-        self.tabs.addTab(self._liability_page(), self.tr("Liability"))
+        self.liability_page = self._liability_page()
+        self.tabs.addTab(self.liability_page, self.tr("Liability"))
+        # The liability reads every customer's balance (most of a second on a million):
+        # only when its tab is open.
+        self.liability_stale = True
+        self.tabs.currentChanged.connect(lambda _index: self._load_liability_if_shown())
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -329,7 +334,13 @@ class LoyaltyView(QWidget):
     def refresh(self) -> None:
         self.stale = False
         self.load_program()
-        self.load_liability()
+        self.liability_stale = True
+        self._load_liability_if_shown()
+
+    def _load_liability_if_shown(self) -> None:
+        if self.liability_stale and self.tabs.currentWidget() is self.liability_page:
+            self.liability_stale = False
+            self.load_liability()
 
     def on_change(self, change: Change) -> None:
         watched = {Entity.POINTS, Entity.TIERS, Entity.REWARDS, Entity.SETTINGS, Entity.STAFF}

@@ -1,0 +1,76 @@
+"""The Loyalty view: the program, statements and the liability, as a manager uses them."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from relapp.db.models import Staff
+from relapp.domain.settings import load_settings
+from relapp.domain.staff import get_staff
+from relapp.ui.loyalty import view as loyalty_view
+from relapp.ui.loyalty.view import LoyaltyView
+from relapp.ui.staff.current_staff import CurrentStaff
+
+
+@pytest.fixture
+def view(app, qtbot, demo_db, change_bus):
+    staff = CurrentStaff()
+    view = LoyaltyView(change_bus, staff)
+    change_bus.changed.connect(view.on_change)
+    qtbot.addWidget(view)
+    view.resize(1100, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def sign_in(view: LoyaltyView, role: str) -> None:
+    member = Staff.select().where(Staff.role == role).first()
+    view.current_staff.set_member(get_staff(member.id))
+
+
+def test_it_shows_the_demo_program(view):
+    assert view.program_fields["points_per_unit"].value() == load_settings().points_per_unit
+    assert view.tiers.rowCount() == 3 and view.tiers.item(0, 0).text() == "Bronze"
+    assert view.rewards.rowCount() > 0
+    assert view.program_note.text() == "Sign in as a manager to change the program."
+
+
+def test_a_manager_saves_the_program_and_a_cashier_is_refused(view, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(loyalty_view.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    sign_in(view, "counter")
+    view.program_fields["points_per_unit"].setValue(3)
+    view.save_program()
+    assert warnings == ["Only a manager can change the loyalty program."]
+    assert load_settings().points_per_unit != 3
+    sign_in(view, "manager")
+    view.save_program()
+    assert load_settings().points_per_unit == 3
+
+
+def test_a_statement_shows_the_running_balance(view, qtbot):
+    view.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(view.statement_customer, "1")
+    qtbot.keyClick(view.statement_customer, Qt.Key.Key_Return)
+    from relapp.db.models import Contact
+
+    balance = Contact.get_by_id(1).points_balance
+    assert f"{balance:,} points" in view.statement_heading.text()
+    assert view.statement.item(0, 3).text().replace(",", "") == str(balance)
+
+
+def test_an_unknown_customer_is_said_plainly(view, qtbot):
+    view.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(view.statement_customer, "999999")
+    qtbot.keyClick(view.statement_customer, Qt.Key.Key_Return)
+    assert "No customer" in view.statement_heading.text()
+    assert view.statement.rowCount() == 0
+
+
+def test_the_liability_loads_when_its_tab_opens(view):
+    assert view.liability.rowCount() == 0
+    view.tabs.setCurrentWidget(view.liability_page)
+    assert view.liability.rowCount() >= 1
+    assert view.liability_summary.text().startswith("Outstanding: ")
