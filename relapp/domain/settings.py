@@ -32,6 +32,8 @@ class ShopSettings:
     value_of_100_points_cents: int = 100  # what 100 points are worth, for the liability
     # Set when the owner chose an empty or a demo shop on first run.
     set_up_at: str = ""
+    # When the daily round last looked for purchases leaving the tier window.
+    tier_sweep_at: str = ""
 
 
 _FIELD_TYPES = {field.name: field.type for field in fields(ShopSettings)}

@@ -42,3 +42,21 @@ def test_due_points_expire_in_the_round(db):
     result = run_daily_jobs()
     assert result.expired_points == 70
     assert sum(entry.points for entry in PointsEntry.select()) == 0
+
+
+def test_a_customer_who_stopped_buying_moves_down_when_purchases_leave_the_window(db):
+    from relapp.db.models import Contact, Interaction, Tier
+    from relapp.domain.daily import sweep_tier_window
+
+    save_settings(tier_window_months=12)
+    bronze = Tier.create(name="Bronze", min_spend_cents=0)
+    Tier.create(name="Gold", min_spend_cents=100_000)
+    gold = Tier.get(Tier.name == "Gold")
+    now = utc_now()
+    bought = now - timedelta(days=366)  # just left a 12-month window
+    ann = add_contact("Ann", "Lee", tier=gold)
+    Interaction.create(contact=ann, kind="purchase", amount_cents=150_000, occurred_at=bought,
+                       created_at=bought, updated_at=bought)  # fmt: skip
+    assert sweep_tier_window(now) == 1
+    assert Contact.get_by_id(ann.id).tier_id == bronze.id
+    assert sweep_tier_window(now + timedelta(hours=1)) == 0  # nothing new left the window
