@@ -174,6 +174,7 @@ class StatementLine:
     balance: int
     reason: str
     expires_at: datetime | None
+    sale_id: int | None = None  # the purchase an earn entry is for: what a refund reverses
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,8 @@ def points_statement(contact_id: int, limit: int | None = None) -> list[Statemen
     """The customer's ledger, oldest first, each line with the balance after it."""
     found = customer(contact_id)
     query = (
-        "SELECT id, occurred_at, kind, points, reason, expires_at FROM points_entry"
+        "SELECT id, occurred_at, kind, points, reason, expires_at,"
+        " CASE WHEN kind = 'earn' THEN interaction_id END FROM points_entry"
         " WHERE contact_id = ? ORDER BY occurred_at DESC, id DESC"
     )
     if limit is None:
@@ -407,7 +409,7 @@ def points_statement(contact_id: int, limit: int | None = None) -> list[Statemen
     rows.reverse()
     running = found.balance - sum(row[3] for row in rows)
     lines = []
-    for entry_id, occurred_at, kind, points, reason, expires_at in rows:
+    for entry_id, occurred_at, kind, points, reason, expires_at, sale_id in rows:
         running += points
         lines.append(
             StatementLine(
@@ -418,6 +420,7 @@ def points_statement(contact_id: int, limit: int | None = None) -> list[Statemen
                 running,
                 reason,
                 None if expires_at is None else parse_timestamp(expires_at),
+                sale_id,
             )
         )
     return lines

@@ -74,3 +74,48 @@ def test_the_liability_loads_when_its_tab_opens(view):
     view.tabs.setCurrentWidget(view.liability_page)
     assert view.liability.rowCount() >= 1
     assert view.liability_summary.text().startswith("Outstanding: ")
+
+
+def open_statement(view, qtbot, contact_id: int) -> None:
+    view.tabs.setCurrentIndex(1)
+    view.statement_customer.setText(str(contact_id))
+    qtbot.keyClick(view.statement_customer, Qt.Key.Key_Return)
+
+
+def test_refunding_a_sale_from_the_statement_takes_its_points_back(view, qtbot, monkeypatch):
+    from relapp.db.models import Contact, Interaction, PointsEntry
+    from relapp.domain.loyalty import record_sale
+    from relapp.ui.loyalty import prompts
+
+    contact = Contact.select().where(Contact.archived_at.is_null()).first()
+    before = Contact.get_by_id(contact.id).points_balance
+    sale = record_sale(contact.id, 10_000, sale_key="refund-me")
+    sign_in(view, "counter")
+    open_statement(view, qtbot, contact.id)
+    view.statement.selectRow(0)  # newest first: the sale just made
+    assert view.refund_button.isEnabled()
+    monkeypatch.setattr(prompts, "ask_reason", lambda *args: "Wrong size, returned")
+    view.refund_selected_sale()
+    assert Interaction.get_by_id(sale.interaction_id).refunded_at is not None
+    assert Contact.get_by_id(contact.id).points_balance == before
+    assert PointsEntry.select().where(PointsEntry.kind == "reversal").count() == 1
+    assert view.statement.item(0, 1).text() == "reversal"
+
+
+def test_only_a_manager_adjusts_points_and_gives_a_reason(view, qtbot, monkeypatch):
+    from relapp.db.models import Contact
+    from relapp.ui.loyalty import prompts
+
+    warnings = []
+    monkeypatch.setattr(loyalty_view.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    contact = Contact.select().where(Contact.archived_at.is_null()).first()
+    before = contact.points_balance
+    monkeypatch.setattr(prompts, "ask_adjustment", lambda parent: (25, "Goodwill: late order"))
+    sign_in(view, "counter")
+    open_statement(view, qtbot, contact.id)
+    view.adjust_points()
+    assert warnings == ["Only a manager can adjust points."]
+    sign_in(view, "manager")
+    view.adjust_points()
+    assert Contact.get_by_id(contact.id).points_balance == before + 25
+    assert "Goodwill: late order" in view.statement.item(0, 5).text()

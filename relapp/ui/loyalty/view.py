@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.loyalty import CustomerNotFound, find_customer, points_statement, points_summary
+from relapp.domain.loyalty import (
+    CustomerNotFound,
+    adjust_points,
+    find_customer,
+    points_statement,
+    points_summary,
+    refund_sale,
+)
 from relapp.domain.money import format_amount, parse_amount
 from relapp.domain.program import (
     PROGRAM_LIMITS,
@@ -44,6 +51,7 @@ from relapp.domain.program import (
 from relapp.domain.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.loyalty import prompts
 from relapp.ui.staff.current_staff import CurrentStaff
 
 PROGRAM_TITLES = {
@@ -233,12 +241,64 @@ class LoyaltyView(QWidget):
         self.statement = _table(
             [self.tr(title) for title in ("When", "What", "Points", "Balance", "Expires", "Why")]
         )
+        self.statement.itemSelectionChanged.connect(self._update_statement_buttons)
+        self.statement_contact_id: int | None = None
+        self.refund_button = QPushButton(self.tr("Refund sale…"))
+        self.refund_button.setToolTip(
+            self.tr("Select a purchase's points (earn) line to refund that sale")
+        )
+        self.refund_button.clicked.connect(self.refund_selected_sale)
+        self.adjust_button = QPushButton(self.tr("Adjust points…"))
+        self.adjust_button.setToolTip(self.tr("Managers only; a reason is required"))
+        self.adjust_button.clicked.connect(self.adjust_points)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.refund_button)
+        buttons.addWidget(self.adjust_button)
+        buttons.addStretch(1)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.statement_customer)
         layout.addWidget(self.statement_heading)
         layout.addWidget(self.statement, 1)
+        layout.addLayout(buttons)
+        self._update_statement_buttons()
         return page
+
+    def _selected_sale(self) -> int | None:
+        item = self.statement.item(self.statement.currentRow(), 0)
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def _update_statement_buttons(self) -> None:
+        self.refund_button.setEnabled(self._selected_sale() is not None)
+        self.adjust_button.setEnabled(self.statement_contact_id is not None)
+
+    def refund_selected_sale(self) -> None:
+        sale_id = self._selected_sale()
+        if sale_id is None:
+            return
+        reason = prompts.ask_reason(
+            self,
+            self.tr("Refund sale"),
+            self.tr(
+                "Why is this sale refunded? Its points are taken back as far as the balance "
+                "allows; points already spent stay with the customer."
+            ),
+        )
+        if reason:
+            self._run(lambda: refund_sale(sale_id, reason, self.current_staff.staff_id))
+            self.show_statement(self.statement_contact_id)
+
+    def adjust_points(self) -> None:
+        if self.statement_contact_id is None:
+            return
+        answer = prompts.ask_adjustment(self)
+        if answer is not None:
+            points, reason = answer
+            contact_id = self.statement_contact_id
+            self._run(
+                lambda: adjust_points(contact_id, points, reason, self.current_staff.staff_id)
+            )
+            self.show_statement(contact_id)
 
     def show_statement(self, contact_id: int | None = None) -> None:
         try:
@@ -247,7 +307,10 @@ class LoyaltyView(QWidget):
         except CustomerNotFound as error:
             self.statement_heading.setText(str(error))
             self.statement.setRowCount(0)
+            self.statement_contact_id = None
+            self._update_statement_buttons()
             return
+        self.statement_contact_id = contact_id
         locale = QLocale()
         summary = points_summary(contact_id, recent=0)
         expiring = (
@@ -272,7 +335,7 @@ class LoyaltyView(QWidget):
             self.statement.insertRow(row)
             expires = line.expires_at.strftime("%Y-%m-%d") if line.expires_at else ""
             cells = (
-                _cell(line.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M")),
+                _cell(line.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M"), line.sale_id),
                 _cell(self.tr(line.kind)),
                 _cell(f"{line.points:+,}", numeric=True),
                 _cell(locale.toString(line.balance), numeric=True),
@@ -281,6 +344,7 @@ class LoyaltyView(QWidget):
             )
             for column, cell in enumerate(cells):
                 self.statement.setItem(row, column, cell)
+        self._update_statement_buttons()
 
     # -- liability ----------------------------------------------------------------------------
 
