@@ -11,6 +11,7 @@ from relapp.domain.staff import get_staff
 from relapp.ui.loyalty import view as loyalty_view
 from relapp.ui.loyalty.view import LoyaltyView
 from relapp.ui.staff.current_staff import CurrentStaff
+from tests.factories import add_contact
 
 
 @pytest.fixture
@@ -110,7 +111,9 @@ def test_only_a_manager_adjusts_points_and_gives_a_reason(view, qtbot, monkeypat
     monkeypatch.setattr(loyalty_view.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     contact = Contact.select().where(Contact.archived_at.is_null()).first()
     before = contact.points_balance
-    monkeypatch.setattr(prompts, "ask_adjustment", lambda parent: (25, "Goodwill: late order"))
+    monkeypatch.setattr(
+        prompts, "ask_adjustment", lambda parent: (25, "Goodwill: late order", False)
+    )
     sign_in(view, "counter")
     open_statement(view, qtbot, contact.id)
     view.adjust_points()
@@ -119,3 +122,23 @@ def test_only_a_manager_adjusts_points_and_gives_a_reason(view, qtbot, monkeypat
     view.adjust_points()
     assert Contact.get_by_id(contact.id).points_balance == before + 25
     assert "Goodwill: late order" in view.statement.item(0, 5).text()
+
+
+def test_a_manager_brings_in_an_opening_balance_once(view, qtbot, monkeypatch):
+    from relapp.db.models import PointsEntry
+    from relapp.ui.loyalty import prompts
+
+    warnings = []
+    monkeypatch.setattr(loyalty_view.QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    contact = add_contact("New", "Arrival")
+    monkeypatch.setattr(prompts, "ask_adjustment", lambda parent: (400, "Old till card 991", True))
+    sign_in(view, "counter")
+    open_statement(view, qtbot, contact.id)
+    view.adjust_points()
+    assert warnings == ["Only a manager can bring in opening balances."]
+    sign_in(view, "manager")
+    view.adjust_points()
+    view.adjust_points()  # a second time is refused: once per customer
+    entries = PointsEntry.select().where(PointsEntry.contact == contact.id)
+    assert [(entry.kind, entry.points) for entry in entries] == [("opening", 400)]
+    assert "already has an opening balance" in warnings[-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,8 +22,9 @@ def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
     return text if accepted and text else None
 
 
-def ask_adjustment(parent: QWidget) -> tuple[int, str] | None:
-    """Points to add (negative to take away) and the reason, or None if cancelled."""
+def ask_adjustment(parent: QWidget) -> tuple[int, str, bool] | None:
+    """Points to add (negative to take away), the reason, and whether they are an opening
+    balance brought from an older system; None if cancelled."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(parent.tr("Adjust points"))
     points = QSpinBox(minimum=-MAX_ADJUSTMENT, maximum=MAX_ADJUSTMENT)
@@ -32,6 +34,8 @@ def ask_adjustment(parent: QWidget) -> tuple[int, str] | None:
     form = QFormLayout(dialog)
     form.addRow(parent.tr("&Points (negative takes away):"), points)
     form.addRow(parent.tr("&Reason:"), reason)
+    opening = QCheckBox(parent.tr("&Opening balance from an older system (once per customer)"))
+    form.addRow("", opening)
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
     )
@@ -40,4 +44,4 @@ def ask_adjustment(parent: QWidget) -> tuple[int, str] | None:
     form.addRow(buttons)
     if dialog.exec() != QDialog.DialogCode.Accepted or points.value() == 0:
         return None
-    return points.value(), reason.text()
+    return points.value(), reason.text(), opening.isChecked()

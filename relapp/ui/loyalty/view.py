@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty import (
     CustomerNotFound,
+    add_opening_balance,
     adjust_points,
     find_customer,
     points_statement,
@@ -49,6 +50,7 @@ from relapp.domain.program import (
     save_tier,
 )
 from relapp.domain.settings import load_settings
+from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.loyalty import prompts
@@ -293,12 +295,19 @@ class LoyaltyView(QWidget):
             return
         answer = prompts.ask_adjustment(self)
         if answer is not None:
-            points, reason = answer
-            contact_id = self.statement_contact_id
-            self._run(
-                lambda: adjust_points(contact_id, points, reason, self.current_staff.staff_id)
-            )
+            points, reason, opening = answer
+            contact_id, staff_id = self.statement_contact_id, self.current_staff.staff_id
+            if opening:
+                self._run(lambda: self._bring_in(contact_id, points, reason, staff_id))
+            else:
+                self._run(lambda: adjust_points(contact_id, points, reason, staff_id))
             self.show_statement(contact_id)
+
+    @staticmethod
+    def _bring_in(contact_id: int, points: int, reason: str, staff_id: int | None) -> Change:
+        # Points from an older system are money too: a manager's decision.
+        require_manager(staff_id, "bring in opening balances")
+        return add_opening_balance(contact_id, points, reason, staff_id)
 
     def show_statement(self, contact_id: int | None = None) -> None:
         try:
