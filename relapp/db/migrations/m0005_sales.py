@@ -26,7 +26,7 @@ STATEMENTS = (
         (kind = 'bonus' AND trim(occasion) <> ''))""",
     """CREATE UNIQUE INDEX points_entry_occasion ON points_entry (occasion, contact_id)
         WHERE occasion IS NOT NULL""",
-    """CREATE INDEX points_entry_reward ON points_entry (reward_id)
+    """CREATE INDEX points_entry_reward ON points_entry (reward_id, kind)
         WHERE reward_id IS NOT NULL""",
 )
 
