@@ -38,8 +38,11 @@ from relapp.domain.contact_list import (
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import prompts
+from relapp.ui.contacts.duplicates_dialog import DuplicatesDialog
+from relapp.ui.contacts.editor_dialog import ContactEditorDialog
 from relapp.ui.contacts.filter_bar import FilterBar
 from relapp.ui.contacts.table_model import NAME, ContactsTableModel
+from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.icons import view_icon
 from relapp.ui.widgets.empty_state import EmptyState
 
@@ -224,8 +227,6 @@ class ContactsView(QWidget):
     # -- actions ------------------------------------------------------------------------------
 
     def new_contact(self) -> None:
-        from relapp.ui.counter.enrol_dialog import EnrolDialog
-
         outcome = EnrolDialog.ask(self, prefill=self.filter_bar.text.text())
         if outcome is not None and outcome.change is not None:
             self.change_bus.publish(outcome.change)
@@ -235,8 +236,6 @@ class ContactsView(QWidget):
         contact_id = self.model.contact_id(index.row()) if index.isValid() else None
         if contact_id is None:
             return
-        from relapp.ui.contacts.editor_dialog import ContactEditorDialog
-
         change = ContactEditorDialog.ask(self, contact_id)
         if change is not None:
             self.change_bus.publish(change)
@@ -347,8 +346,6 @@ class ContactsView(QWidget):
             self.change_bus.publish(delete_segment(name))
 
     def find_duplicates(self) -> None:
-        from relapp.ui.contacts.duplicates_dialog import DuplicatesDialog
-
         change = DuplicatesDialog.ask(self)
         if change is not None:
             self.change_bus.publish(change)
