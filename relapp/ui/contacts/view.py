@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QStackedWidget,
@@ -45,6 +44,7 @@ from relapp.ui.contacts.table_model import NAME, ContactsTableModel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.icons import view_icon
 from relapp.ui.widgets.empty_state import EmptyState
+from relapp.ui.widgets.paged_table import configure_paged_table
 
 # Rough column widths in average characters; measuring contents would read every row.
 _COLUMN_CHARS = (26, 19, 28, 14, 10, 8, 8, 11, 15, 30)
@@ -62,20 +62,11 @@ class ContactsView(QWidget):
         self.model = ContactsTableModel(self)
         self.table = QTableView(objectName="contactsTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        configure_paged_table(
+            self.table, _COLUMN_CHARS, QAbstractItemView.SelectionMode.ExtendedSelection
+        )
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never asks every row for its size.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        character = self.table.fontMetrics().averageCharWidth()
-        for column, chars in enumerate(_COLUMN_CHARS):
-            self.table.setColumnWidth(column, chars * character + 16)
-        self.table.horizontalHeader().setStretchLastSection(True)
         # Enter or a double click; a shortcut for Enter would also fire in the filter box.
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self.update_status)

@@ -23,12 +23,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFocusEvent, QKeySequence, QWheelEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -49,6 +47,7 @@ from relapp.domain.audit import (
     pinned,
 )
 from relapp.domain.staff import list_staff
+from relapp.ui.widgets.paged_table import configure_paged_table
 
 BLOCK = 200  # rows read at once: a few screens
 CACHED_BLOCKS = 50
@@ -255,18 +254,7 @@ class AuditLogDialog(QDialog):
         self.model = AuditTableModel(self)
         self.table = QTableView(objectName="auditTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never asks every row for its size.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        character = self.table.fontMetrics().averageCharWidth()
-        for column, chars in enumerate(_COLUMN_CHARS):
-            self.table.setColumnWidth(column, chars * character + 16)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        configure_paged_table(self.table, _COLUMN_CHARS)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_details())
 
         self.details = QPlainTextEdit(readOnly=True, objectName="auditDetails")
