@@ -85,7 +85,7 @@ class CounterView(QWidget):
 
         self.panel = CustomerPanel()
         self.sale_button = QPushButton(self.tr("Record sale (F2)"), objectName="saleButton")
-        self.redeem_button = QPushButton(self.tr("Redeem reward (F3)"))
+        self.redeem_button = QPushButton(self.tr("Redeem reward (F3)"), objectName="redeemButton")
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
         for button, slot, key in (
