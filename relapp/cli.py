@@ -105,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print JSON for other programs")
     find.set_defaults(handler=run_find)
 
-    from relapp import cli_points  # the till's commands: sale, redeem, points
+    # The till's commands (sale, redeem, points) and the history's (timeline, today).
+    from relapp import cli_points, cli_timeline, cli_today
 
-    cli_points.add_commands(commands, database_option)
+    for module in (cli_points, cli_timeline, cli_today):
+        module.add_commands(commands, database_option)
     return parser
 
 

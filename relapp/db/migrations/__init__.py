@@ -17,6 +17,8 @@ from relapp.db.migrations import (
     m0003_search,
     m0004_contact_list,
     m0005_sales,
+    m0006_timeline,
+    m0007_today,
 )
 
 
@@ -30,7 +32,15 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = tuple(
     Migration(number, module.DESCRIPTION, module.upgrade)
     for number, module in enumerate(
-        (m0001_contacts, m0002_loyalty, m0003_search, m0004_contact_list, m0005_sales),
+        (
+            m0001_contacts,
+            m0002_loyalty,
+            m0003_search,
+            m0004_contact_list,
+            m0005_sales,
+            m0006_timeline,
+            m0007_today,
+        ),
         start=1,
     )
 )

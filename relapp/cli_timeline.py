@@ -1,0 +1,130 @@
+"""`relapp timeline ID|CARD`: a customer's history, newest first, as text or JSON.
+
+Text groups the entries by day in this machine's time zone, one line each; JSON is a list of
+objects with the fields of relapp.domain.timeline.TimelineEntry and times in ISO 8601 (UTC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import unicodedata
+from datetime import datetime
+from itertools import groupby
+
+from relapp.domain.loyalty import find_customer
+from relapp.domain.loyalty_ledger import customer
+from relapp.domain.money import format_amount
+from relapp.domain.timeline import (
+    MAX_PAGE,
+    TIMELINE_KINDS,
+    TimelineEntry,
+    local_day,
+    timeline_page,
+)
+
+DEFAULT_LIMIT = 50
+# Bidirectional overrides and isolates would reorder the rest of a terminal line.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
+    timeline = commands.add_parser(
+        "timeline",
+        parents=[database_option],
+        help="a customer's history, newest first",
+        description="Show a customer's history (visits, purchases, calls, messages, queries "
+        "and complaints, feedback, notes, points events), newest first, grouped by day.",
+    )
+    timeline.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    timeline.add_argument(
+        "--limit",
+        type=_limit,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"the latest N entries (default {DEFAULT_LIMIT}, at most {MAX_PAGE:,})",
+    )
+    timeline.add_argument(
+        "--kind",
+        action="extend",
+        nargs="+",
+        choices=TIMELINE_KINDS,
+        metavar="KIND",
+        help=f"only entries of these kinds: {', '.join(TIMELINE_KINDS)}",
+    )
+    timeline.add_argument("--json", action="store_true", help="print JSON for other programs")
+    timeline.set_defaults(handler=run_timeline)
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    from relapp.cli import database_path, open_shop
+
+    open_shop(database_path(args))
+    contact_id = find_customer(args.customer)
+    kinds = frozenset(args.kind) if args.kind else None
+    entries = timeline_page(contact_id, kinds=kinds, limit=args.limit)
+    if args.json:
+        print(json.dumps([entry_fields(entry) for entry in entries], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{one_line(customer(contact_id).name) or 'No name'} (customer {contact_id})")
+    if not entries:
+        print("  No history of these kinds." if kinds else "  No history yet.")
+    for day, group in groupby(entries, key=local_day):
+        print(f"{day:%a} {day.isoformat()}")
+        for entry in group:
+            print(f"  {entry_line(entry)}")
+    if entries and timeline_page(contact_id, kinds=kinds, before=entries[-1].key, limit=1):
+        print(f"(the latest {args.limit:,} entries; older ones with a larger --limit)")
+    return 0
+
+
+def entry_fields(entry: TimelineEntry) -> dict:
+    """The entry as JSON-ready values: times in ISO 8601."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name, value in dataclasses.asdict(entry).items()
+    }
+
+
+def entry_line(entry: TimelineEntry) -> str:
+    """One line: local time, kind, what happened, then amounts, points and state."""
+    kind = entry.ledger_kind if entry.kind == "points" else entry.kind
+    parts = [one_line(entry.summary)]
+    if entry.direction:
+        parts.append("in" if entry.direction == "inbound" else "out")
+    if entry.network:
+        parts.append(one_line(entry.network))
+    if entry.amount_cents is not None:
+        parts.append(format_amount(entry.amount_cents))
+    if entry.feedback_score is not None:
+        parts.append(f"score {entry.feedback_score}/10")
+    if entry.points:
+        parts.append(f"{entry.points:+,} points")
+    if entry.refunded_at is not None:
+        parts.append(f"refunded {entry.refunded_at.astimezone():%Y-%m-%d}")
+    if entry.status:
+        parts.append("open, overdue" if entry.overdue else entry.status)
+    if entry.open_tasks:
+        noun = "follow-up" if entry.open_tasks == 1 else "follow-ups"
+        parts.append(f"{entry.open_tasks} open {noun}")
+    if entry.staff_name:
+        parts.append(f"by {one_line(entry.staff_name)}")
+    when = entry.occurred_at.astimezone()
+    return f"{when:%H:%M}  {kind:<9} " + " · ".join(part for part in parts if part)
+
+
+def one_line(text: str) -> str:
+    """Text safe to print on one terminal line: no controls, escapes or bidi overrides."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(text.translate(_BIDI_CONTROLS).split())
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_PAGE:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PAGE:,}")
+    return value

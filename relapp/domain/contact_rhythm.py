@@ -1,0 +1,254 @@
+"""How often each customer comes in, and how often the shop reaches out to them.
+
+Two relationship rules for the Today view: notice regulars who are drifting away, and do not
+bombard anyone.
+
+Rules chosen here:
+
+* A visit is an interaction of kind visit or purchase (a refunded purchase still was a
+  visit; two entries at one visit count twice). The usual interval between a customer's
+  visits is the MEAN gap between them, (last visit - first visit) / (visits - 1): triggers
+  keep it exactly from three numbers (schema 7, contact_rhythm), where a median would need
+  the whole history each time, and one long absence in the past cannot hide in a median. It
+  needs at least 3 visits (two gaps); with fewer, a customer never counts as drifting.
+* Drifting away: the last visit was MORE than twice the usual interval ago AND MORE than
+  30 days ago; exactly twice, or exactly 30 days, is not yet. Compared in whole seconds, as
+  times are stored. Most overdue first: the earliest moment of becoming a drifter (drifts_at)
+  first; overdue_days counts the whole days since.
+* Frequency cap: the outbound contacts that count are calls, emails, messages and campaigns
+  with direction outbound (visits, purchases, notes, social comments and anything inbound do
+  not). The window is the 30 days before now: an outbound contact counts while
+  now - 30 days < occurred_at <= now, so one made exactly 30 days ago has just stopped
+  counting, and one dated later than now does not count yet. A customer is at the cap once
+  the count reaches the shop's contact_cap_per_30_days (default 4): one more would exceed it.
+  The next contact is allowed when enough have left the window to bring the count below the
+  cap: at the (count - cap + 1)-th oldest one's time plus 30 days.
+* Archived and erased customers are in no list. Counts leave them out with "contact_id NOT IN
+  (the inactive contacts)" read from the index contact_inactive, so a count reads its own
+  index only (see schema 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Generic, TypeVar
+
+from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.models import database
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts import display_name
+from relapp.domain.settings import load_settings
+from relapp.i18n import _
+
+VISIT_KINDS = ("visit", "purchase")
+OUTBOUND_KINDS = ("call", "email", "message", "campaign")
+MIN_VISITS_FOR_RHYTHM = 3
+DRIFT_FACTOR = 2
+DRIFT_MIN_DAYS = 30
+CAP_WINDOW = timedelta(days=30)
+DEFAULT_LIMIT = 200
+
+# Word for word as the partial indexes of schema 7 say them, so that SQLite uses those.
+OUTBOUND_SQL = "direction = 'outbound' AND kind IN ('call', 'email', 'message', 'campaign')"
+INACTIVE_CONTACTS_SQL = (
+    "(SELECT id FROM contact WHERE archived_at IS NOT NULL OR erased_at IS NOT NULL)"
+)
+NAME_COLUMNS = "c.kind, c.given_name, c.family_name, c.organisation"
+LIVE_SQL = "c.archived_at IS NULL AND c.erased_at IS NULL"
+
+Row = TypeVar("Row")
+
+
+@dataclass(frozen=True)
+class Section(Generic[Row]):
+    """The first rows of a list that may be long, and how many there are in all."""
+
+    total: int
+    rows: tuple[Row, ...]
+
+    @property
+    def more(self) -> int:
+        """How many rows were left out."""
+        return self.total - len(self.rows)
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """A customer's visits in brief, as the triggers keep them."""
+
+    contact_id: int
+    visits: int
+    first_visit_at: datetime
+    last_visit_at: datetime
+    usual_interval: timedelta | None  # None below MIN_VISITS_FOR_RHYTHM visits
+    drifts_at: datetime | None  # when they count as drifting away if they stay away
+
+
+@dataclass(frozen=True)
+class DriftingCustomer:
+    contact_id: int
+    name: str
+    visits: int
+    last_visit_at: datetime
+    days_since_visit: int  # whole days
+    usual_interval_days: float  # the mean gap between visits, to a tenth of a day
+    drifts_at: datetime
+    overdue_days: int  # whole days since drifts_at
+
+
+@dataclass(frozen=True)
+class ContactPressure:
+    """A customer's outbound contacts in the last 30 days against the shop's cap."""
+
+    count: int
+    cap: int
+    at_cap: bool
+    reason: str  # one sentence for whoever is about to make contact
+    next_allowed_at: datetime | None  # when the count drops below the cap; None if it is
+
+
+@dataclass(frozen=True)
+class AtCapCustomer:
+    contact_id: int
+    name: str
+    pressure: ContactPressure
+
+
+def contact_rhythm(contact_id: int) -> Rhythm | None:
+    """The customer's visits in brief; None if they have never visited."""
+    row = database.execute_sql(
+        "SELECT visits, first_visit_at, last_visit_at, drifts_at FROM contact_rhythm"
+        " WHERE contact_id = ?",
+        (contact_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    visits, first, last, drifts_at = row
+    first_at, last_at = parse_timestamp(first), parse_timestamp(last)
+    interval = (last_at - first_at) / (visits - 1) if visits >= MIN_VISITS_FOR_RHYTHM else None
+    drifts = parse_timestamp(drifts_at) if drifts_at else None
+    return Rhythm(contact_id, visits, first_at, last_at, interval, drifts)
+
+
+def drifting_customers(
+    now: datetime | None = None, limit: int = DEFAULT_LIMIT
+) -> Section[DriftingCustomer]:
+    """Active customers drifting away (see the module docstring), most overdue first."""
+    now = moment_to_the_second(now)
+    stamp = format_timestamp(now)
+    total = database.execute_sql(
+        "SELECT count(*) FROM contact_rhythm WHERE drifts_at IS NOT NULL AND drifts_at < ?"
+        f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
+        (stamp,),
+    ).fetchone()[0]
+    cursor = database.execute_sql(
+        "SELECT r.contact_id, r.visits, r.first_visit_at, r.last_visit_at, r.drifts_at,"
+        f" {NAME_COLUMNS} FROM contact_rhythm r JOIN contact c ON c.id = r.contact_id"
+        f" WHERE r.drifts_at IS NOT NULL AND r.drifts_at < ? AND {LIVE_SQL}"
+        " ORDER BY r.drifts_at, r.contact_id LIMIT ?",
+        (stamp, limit),
+    )
+    rows = []
+    for contact_id, visits, first, last, drifts_at, *name in cursor:
+        first_at, last_at, drifts = map(parse_timestamp, (first, last, drifts_at))
+        rows.append(
+            DriftingCustomer(
+                contact_id=contact_id,
+                name=display_name(*name),
+                visits=visits,
+                last_visit_at=last_at,
+                days_since_visit=(now - last_at).days,
+                usual_interval_days=round((last_at - first_at) / timedelta(days=visits - 1), 1),
+                drifts_at=drifts,
+                overdue_days=(now - drifts).days,
+            )
+        )
+    return Section(total, tuple(rows))
+
+
+def contact_pressure(contact_id: int, now: datetime | None = None) -> ContactPressure:
+    """The customer's outbound contacts in the last 30 days against the shop's cap."""
+    now = moment_to_the_second(now)
+    cap = load_settings().contact_cap_per_30_days
+    return _pressure(_outbound_moments(contact_id, now), cap, now)
+
+
+def would_exceed_cap(contact_id: int, now: datetime | None = None) -> ContactPressure | None:
+    """Before logging another outbound contact: the customer's pressure if one more would go
+    over the cap, else None."""
+    pressure = contact_pressure(contact_id, now)
+    return pressure if pressure.count + 1 > pressure.cap else None
+
+
+def at_cap_customers(
+    limit: int = DEFAULT_LIMIT, now: datetime | None = None
+) -> Section[AtCapCustomer]:
+    """Active customers who must not be contacted yet, the most contacted first."""
+    now = moment_to_the_second(now)
+    cap = load_settings().contact_cap_per_30_days
+    counted = database.execute_sql(
+        # Named: without statistics SQLite prefers interaction_kind_staff_time (schema 6) and
+        # reads every campaign ever sent.
+        "SELECT contact_id, count(*) FROM interaction INDEXED BY interaction_outbound"
+        f" WHERE occurred_at > ? AND occurred_at <= ? AND {OUTBOUND_SQL}"
+        f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}"
+        " GROUP BY contact_id HAVING count(*) >= ? ORDER BY count(*) DESC, contact_id",
+        (*_window(now), cap),
+    ).fetchall()
+    rows = []
+    for contact_id, _count in counted[:limit]:
+        name = database.execute_sql(
+            f"SELECT {NAME_COLUMNS} FROM contact c WHERE c.id = ?", (contact_id,)
+        ).fetchone()
+        pressure = _pressure(_outbound_moments(contact_id, now), cap, now)
+        rows.append(AtCapCustomer(contact_id, display_name(*name), pressure))
+    return Section(len(counted), tuple(rows))
+
+
+def format_day(moment: datetime, today: date | None = None) -> str:
+    """A day as said at the counter, in local time: '12 Dec', with the year if not today's."""
+    local = moment.astimezone().date()
+    text = f"{local.day} {local:%b}"
+    return text if local.year == (today or date.today()).year else f"{text} {local.year}"
+
+
+def moment_to_the_second(now: datetime | None = None) -> datetime:
+    """The given moment (default: now) in UTC, to the second; a naive moment is UTC already."""
+    if now is None:
+        return utc_now()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).replace(microsecond=0)
+
+
+def _outbound_moments(contact_id: int, now: datetime) -> list[datetime]:
+    """The customer's outbound contacts in the window, oldest first."""
+    return [
+        parse_timestamp(row[0])
+        for row in database.execute_sql(
+            "SELECT occurred_at FROM interaction WHERE contact_id = ?"
+            f" AND occurred_at > ? AND occurred_at <= ? AND {OUTBOUND_SQL} ORDER BY occurred_at",
+            (contact_id, *_window(now)),
+        )
+    ]
+
+
+def _pressure(moments: list[datetime], cap: int, now: datetime) -> ContactPressure:
+    count = len(moments)
+    counted = (
+        _("1 outbound contact in the last 30 days (cap {cap})")
+        if count == 1
+        else _("{count} outbound contacts in the last 30 days (cap {cap})")
+    ).format(count=count, cap=cap)
+    if count < cap:
+        return ContactPressure(count, cap, False, counted, None)
+    next_allowed = moments[count - cap] + CAP_WINDOW
+    reason = _("{counted}; next allowed on {day}").format(
+        counted=counted, day=format_day(next_allowed, now.astimezone().date())
+    )
+    return ContactPressure(count, cap, True, reason, next_allowed)
+
+
+def _window(now: datetime) -> tuple[str, str]:
+    return format_timestamp(now - CAP_WINDOW), format_timestamp(now)

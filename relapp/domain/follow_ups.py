@@ -1,0 +1,297 @@
+"""Queries and complaints until they are resolved, and follow-up tasks with due dates.
+
+Rules chosen here:
+
+* A query or complaint is open from the moment it is logged (timeline.log_interaction).
+  respond() records the first response once: a second call keeps the first time. resolve()
+  closes it (and counts as the first response if none was recorded); reopen() opens it again,
+  keeping its first response. Each of them writes an audit row ("case answered", "case
+  resolved", "case reopened") naming the staff member, since the row itself only holds times.
+  Doing what is already done (resolving a resolved case) changes nothing and returns an empty
+  Change; other kinds of entry are refused.
+* Overdue: open, and opened more than the shop's response_target_hours ago (see
+  timeline.is_overdue); a reopened case keeps its original opening time.
+* open_cases() lists every open case, oldest first, of customers not erased: the Today view's
+  queue.
+* A task has a title (one line, 1 to 200 characters) and a due moment from a day ago (so
+  "today" picked at midnight anywhere still passes) to five years ahead. It may be tied to an
+  interaction of the same customer. Completing sets done_at; reopening clears it; either one
+  when already so changes nothing. A task is overdue while not done and past its due moment.
+  Tasks are added for live customers only (not archived, not erased).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.models import OPEN_UNTIL_RESOLVED_KINDS, database
+from relapp.domain import clock
+from relapp.domain.changes import Change, Entity
+from relapp.domain.contact_fields import ProblemCollector
+from relapp.domain.contacts import display_name
+from relapp.domain.loyalty_ledger import audit, check_staff, customer, live_customer, writing
+from relapp.domain.settings import load_settings
+from relapp.domain.timeline import EntryNotFound, InvalidEntry, clean_line, is_overdue
+from relapp.errors import RelappError
+
+MAX_TASK_TITLE = 200
+TASK_PAST_SLACK = timedelta(days=1)
+TASK_HORIZON = timedelta(days=5 * 366)
+CASE_ANSWERED = "case answered"
+CASE_RESOLVED = "case resolved"
+CASE_REOPENED = "case reopened"
+
+
+@dataclass(frozen=True)
+class Case:
+    """An open query or complaint, for the Today view."""
+
+    id: int  # the interaction's
+    contact_id: int
+    contact_name: str
+    kind: str  # query or complaint
+    summary: str
+    occurred_at: datetime  # when it was opened, UTC
+    first_response_at: datetime | None
+    staff_name: str | None  # who logged it
+    age: timedelta  # open for this long
+    overdue: bool
+
+    @property
+    def response_time(self) -> timedelta | None:
+        if self.first_response_at is None:
+            return None
+        return self.first_response_at - self.occurred_at
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    id: int
+    contact_id: int
+    interaction_id: int | None
+    about: str  # the summary of the interaction it is tied to, "" if none
+    title: str
+    due_at: datetime  # UTC
+    staff_name: str | None
+    done_at: datetime | None
+    created_at: datetime
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class AddedTask:
+    id: int
+    change: Change
+
+
+# ---------------------------------------------------------------------------------- cases
+
+
+def respond(interaction_id: int, staff_id: int | None = None) -> Change:
+    """Record the first response to a query or complaint (once)."""
+    return _update_case(
+        interaction_id, staff_id, CASE_ANSWERED,
+        "UPDATE interaction SET first_response_at = ?1, updated_at = ?1"
+        " WHERE id = ?2 AND first_response_at IS NULL",
+    )  # fmt: skip
+
+
+def resolve(interaction_id: int, staff_id: int | None = None) -> Change:
+    """Close a query or complaint; a first response is recorded too if there was none."""
+    return _update_case(
+        interaction_id, staff_id, CASE_RESOLVED,
+        "UPDATE interaction SET status = 'resolved', resolved_at = ?1,"
+        " first_response_at = coalesce(first_response_at, ?1), updated_at = ?1"
+        " WHERE id = ?2 AND status = 'open'",
+    )  # fmt: skip
+
+
+def reopen(interaction_id: int, staff_id: int | None = None) -> Change:
+    """Open a resolved query or complaint again (its first response stays)."""
+    return _update_case(
+        interaction_id, staff_id, CASE_REOPENED,
+        "UPDATE interaction SET status = 'open', resolved_at = NULL, updated_at = ?1"
+        " WHERE id = ?2 AND status = 'resolved'",
+    )  # fmt: skip
+
+
+def _update_case(interaction_id: int, staff_id: int | None, action: str, sql: str) -> Change:
+    """Run sql (?1: now, ?2: the id) on a query or complaint; audit it if it changed a row."""
+    with writing():
+        check_staff(staff_id)
+        row = database.execute_sql(
+            "SELECT contact_id, kind FROM interaction WHERE id = ?", (interaction_id,)
+        ).fetchone()
+        if row is None:
+            raise EntryNotFound(f"There is no history entry number {interaction_id}.")
+        contact_id, kind = row
+        if kind not in OPEN_UNTIL_RESOLVED_KINDS:
+            raise RelappError(
+                f"Only a query or a complaint is answered and resolved; entry {interaction_id}"
+                f" is a {kind}."
+            )
+        now = clock.utc_now()
+        if not database.execute_sql(sql, (format_timestamp(now), interaction_id)).rowcount:
+            return Change.of()
+        audit(action, "interaction", interaction_id, {"contact_id": contact_id, "kind": kind},
+              now, staff_id)  # fmt: skip
+    return Change.of(Entity.INTERACTIONS, contact_ids=frozenset({contact_id}))
+
+
+def open_cases(limit: int | None = None) -> list[Case]:
+    """Every open query and complaint, oldest first, with its age and whether it is overdue."""
+    now = clock.utc_now()
+    target = load_settings().response_target_hours
+    sql = (
+        "SELECT i.id, i.contact_id, c.kind, c.given_name, c.family_name, c.organisation,"
+        " i.kind, i.summary, i.occurred_at, i.first_response_at, s.name"
+        " FROM interaction i CROSS JOIN contact c ON c.id = i.contact_id"
+        " LEFT JOIN staff s ON s.id = i.staff_id"
+        " WHERE i.status = 'open' AND c.erased_at IS NULL ORDER BY i.occurred_at, i.id"
+    )
+    params: tuple = ()
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (max(0, limit),)
+    cases = []
+    for row in database.execute_sql(sql, params):
+        (case_id, contact_id, contact_kind, given, family, organisation, kind, summary,
+         opened, responded, staff) = row  # fmt: skip
+        opened_at = parse_timestamp(opened)
+        cases.append(
+            Case(
+                id=case_id,
+                contact_id=contact_id,
+                contact_name=display_name(contact_kind, given, family, organisation),
+                kind=kind,
+                summary=summary,
+                occurred_at=opened_at,
+                first_response_at=None if responded is None else parse_timestamp(responded),
+                staff_name=staff,
+                age=now - opened_at,
+                overdue=is_overdue("open", opened_at, now, target),
+            )
+        )
+    return cases
+
+
+# ---------------------------------------------------------------------------------- tasks
+
+
+def add_task(
+    contact_id: int,
+    title: str,
+    due_at: datetime,
+    staff_id: int | None = None,
+    interaction_id: int | None = None,
+) -> AddedTask:
+    """A follow-up for a customer, due at a moment, optionally tied to one of their entries.
+
+    Raises:
+        InvalidEntry: problems by field ("title", "due_at", "interaction_id").
+        CustomerNotFound: no such customer (or erased).
+        RelappError: the customer is archived (or merged: the message names the survivor).
+    """
+    now = clock.utc_now()
+    checks = ProblemCollector()
+    clean_title = checks.check("title", clean_line, title, MAX_TASK_TITLE)
+    if not checks.problems and not clean_title:
+        checks.add("title", "Say what needs doing.")
+    due = checks.check("due_at", _clean_due, due_at, now)
+    if checks.problems:
+        raise InvalidEntry(checks.problems)
+    with writing():
+        live_customer(contact_id)
+        check_staff(staff_id)
+        if interaction_id is not None:
+            row = database.execute_sql(
+                "SELECT contact_id FROM interaction WHERE id = ?", (interaction_id,)
+            ).fetchone()
+            if row is None or row[0] != contact_id:
+                raise InvalidEntry(
+                    {"interaction_id": "A follow-up is tied to an entry of the same customer."}
+                )
+        task_id = database.execute_sql(
+            "INSERT INTO task (contact_id, interaction_id, title, due_at, staff_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (contact_id, interaction_id, clean_title, due, staff_id, format_timestamp(now)),
+        ).lastrowid
+    return AddedTask(task_id, _task_change(contact_id))
+
+
+def complete_task(task_id: int) -> Change:
+    """Mark the task done (now); nothing if it is done already."""
+    return _set_done(task_id, done=True)
+
+
+def reopen_task(task_id: int) -> Change:
+    """Mark a done task as not done; nothing if it is open."""
+    return _set_done(task_id, done=False)
+
+
+def _set_done(task_id: int, done: bool) -> Change:
+    with writing():
+        row = database.execute_sql(
+            "SELECT contact_id FROM task WHERE id = ?", (task_id,)
+        ).fetchone()
+        if row is None:
+            raise EntryNotFound(f"There is no follow-up number {task_id}.")
+        if done:
+            sql = "UPDATE task SET done_at = ? WHERE id = ? AND done_at IS NULL"
+            params: tuple = (format_timestamp(clock.utc_now()), task_id)
+        else:
+            sql = "UPDATE task SET done_at = NULL WHERE id = ? AND done_at IS NOT NULL"
+            params = (task_id,)
+        if not database.execute_sql(sql, params).rowcount:
+            return Change.of()
+    return _task_change(row[0])
+
+
+def tasks_for(contact_id: int) -> list[TaskItem]:
+    """The customer's follow-ups: open ones by due moment, then done ones, latest done first."""
+    customer(contact_id)
+    now = clock.utc_now()
+    rows = database.execute_sql(
+        "SELECT t.id, t.interaction_id, coalesce(i.summary, ''), t.title, t.due_at, s.name,"
+        " t.done_at, t.created_at FROM task t"
+        " LEFT JOIN interaction i ON i.id = t.interaction_id"
+        " LEFT JOIN staff s ON s.id = t.staff_id WHERE t.contact_id = ?"
+        " ORDER BY t.done_at IS NOT NULL, CASE WHEN t.done_at IS NULL THEN t.due_at END,"
+        " t.done_at DESC, t.id",
+        (contact_id,),
+    )
+    items = []
+    for task_id, interaction_id, about, title, due, staff, done, created in rows:
+        due_at = parse_timestamp(due)
+        items.append(
+            TaskItem(
+                id=task_id,
+                contact_id=contact_id,
+                interaction_id=interaction_id,
+                about=about,
+                title=title,
+                due_at=due_at,
+                staff_name=staff,
+                done_at=None if done is None else parse_timestamp(done),
+                created_at=parse_timestamp(created),
+                overdue=done is None and due_at < now,
+            )
+        )
+    return items
+
+
+def _clean_due(due_at: datetime, now: datetime) -> str:
+    if not isinstance(due_at, datetime):
+        raise ValueError("Choose when the follow-up is due.")
+    due = due_at if due_at.tzinfo is not None else due_at.replace(tzinfo=UTC)
+    if due < now - TASK_PAST_SLACK:
+        raise ValueError("A follow-up cannot be due in the past.")
+    if due > now + TASK_HORIZON:
+        raise ValueError("A follow-up can be due at most five years ahead.")
+    return format_timestamp(due)
+
+
+def _task_change(contact_id: int) -> Change:
+    return Change.of(Entity.TASKS, contact_ids=frozenset({contact_id}))

@@ -1,0 +1,137 @@
+"""`relapp today` as a script or a shop owner would run it, including the mistakes.
+
+In-process, through relapp.cli.main with the command added by relapp.cli_today.add_commands
+(as relapp.cli registers it), so errors go through the same one-line handling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from relapp import cli, cli_today
+from relapp.db.models import Interaction, Task
+from relapp.domain.clock import utc_now
+from tests.factories import add_contact
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def today_command(monkeypatch):
+    """relapp.cli's parser with the today command, whether or not cli.py registers it yet."""
+    build_parser = cli.build_parser
+
+    def with_today() -> argparse.ArgumentParser:
+        parser = build_parser()
+        commands = next(
+            action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+        )
+        if "today" not in commands.choices:
+            database_option = argparse.ArgumentParser(add_help=False)
+            database_option.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
+            cli_today.add_commands(commands, database_option)
+        return parser
+
+    monkeypatch.setattr(cli, "build_parser", with_today)
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def shop(db, db_path):
+    """A customer with two overdue follow-ups, an open complaint, a birthday today and a
+    regular who stopped coming 90 days ago."""
+    now = utc_now()
+    ann = add_contact("Ann", "Lee", birth_month=now.month, birth_day=now.day, birth_year=1990)
+    for days in (3, 2):
+        Task.create(contact=ann, title=f"Call back ({days})", due_at=now - days * DAY,
+                    created_at=now - 5 * DAY)  # fmt: skip
+    Interaction.create(contact=ann, kind="complaint", direction="inbound", status="open",
+                       summary="Zip broke", occurred_at=now - 2 * DAY, created_at=now,
+                       updated_at=now)  # fmt: skip
+    bob = add_contact("Bob", "Ng")
+    for days in (110, 100, 90):
+        moment = now - days * DAY
+        Interaction.create(contact=bob, kind="purchase", amount_cents=1000, occurred_at=moment,
+                           created_at=moment, updated_at=moment)  # fmt: skip
+    return db_path, ann, bob
+
+
+def test_json_holds_every_section_with_its_count_and_rows(shop, capsys):
+    path, ann, bob = shop
+    assert cli.main(["today", "--db", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    sections = ("overdue_tasks", "tasks_due_today", "open_cases", "birthdays", "drifting",
+                "at_cap")  # fmt: skip
+    assert all(set(data[name]) == {"total", "rows"} for name in sections)
+    assert data["overdue_tasks"]["total"] == 2
+    assert [row["title"] for row in data["overdue_tasks"]["rows"]] == ["Call back (3)",
+                                                                       "Call back (2)"]  # fmt: skip
+    [case] = data["open_cases"]["rows"]
+    assert (case["contact_id"], case["kind"], case["overdue"]) == (ann.id, "complaint", True)
+    assert data["overdue_cases"] == 1 and data["response_target_hours"] == 24
+    [birthday] = data["birthdays"]["rows"]
+    assert (birthday["contact_id"], birthday["days_until"]) == (ann.id, 0)
+    [drifting] = data["drifting"]["rows"]
+    assert (drifting["contact_id"], drifting["visits"], drifting["usual_interval_days"]) == (
+        bob.id, 3, 10.0)  # fmt: skip
+    assert data["at_cap"] == {"total": 0, "rows": []} and data["contact_cap"] == 4
+    assert datetime.fromisoformat(data["now"]).tzinfo is not None
+
+
+def test_text_shows_counts_and_the_first_rows(shop, capsys):
+    path, ann, bob = shop
+    assert cli.main(["today", "--db", str(path), "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Overdue follow-ups: 2\n" in out
+    assert f"Call back (3)  ·  Ann Lee (customer {ann.id})" in out
+    assert "Call back (2)" not in out and "  … and 1 more" in out
+    assert "Open queries and complaints: 1 (1 open longer than 24 hours)" in out
+    assert "overdue" in out and "Zip broke" in out
+    assert "Birthdays in the next 7 days: 1" in out and "turns" in out
+    assert f"Bob Ng (customer {bob.id}): last visit" in out
+    assert "(90 days ago); usually every 10 days over 3 visits" in out
+    assert "Not to be contacted yet (4 outbound contacts per 30 days): 0" in out
+
+
+def test_a_customer_at_the_cap_is_listed_with_the_reason(db, db_path, capsys):
+    ann = add_contact("Ann", "Lee")
+    now = utc_now()
+    for days in (1, 2, 3, 4):
+        moment = now - days * DAY
+        Interaction.create(contact=ann, kind="email", direction="outbound", occurred_at=moment,
+                           created_at=moment, updated_at=moment)  # fmt: skip
+    assert cli.main(["today", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    allowed = (now - 4 * DAY + 30 * DAY).astimezone(UTC)
+    assert f"Ann Lee (customer {ann.id}): 4 outbound contacts in the last 30 days (cap 4);" in out
+    assert f"next allowed on {allowed.day} {allowed:%b}" in out
+
+
+def test_a_database_that_cannot_be_opened_is_one_clear_line(tmp_path, capsys):
+    assert cli.main(["today", "--db", str(tmp_path / "missing" / "shop.db")]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("relapp: ") and "folder" in lines[0]
+    assert "Traceback" not in captured.err + captured.out
+
+
+@pytest.mark.parametrize("limit", ["0", "1001", "ten"])
+def test_a_bad_limit_is_a_usage_error(db_path, limit, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["today", "--db", str(db_path), "--limit", limit])
+    assert stopped.value.code == 2
+    assert "--limit" in capsys.readouterr().err
