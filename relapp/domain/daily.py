@@ -60,10 +60,11 @@ def sweep_tier_window(now: datetime) -> int:
     previous = last or now - FIRST_SWEEP_LOOKBACK
     window = settings.tier_window_months
     left_from, left_until = window_start(previous, window), window_start(now, window)
+    # "+kind": walk the time index over the slice, not every purchase in the kind index.
     contact_ids = [
         row[0]
         for row in database.execute_sql(
-            "SELECT DISTINCT contact_id FROM interaction WHERE kind = 'purchase'"
+            "SELECT DISTINCT contact_id FROM interaction WHERE +kind = 'purchase'"
             " AND occurred_at >= ? AND occurred_at < ?",
             (format_timestamp(left_from), format_timestamp(left_until)),
         )

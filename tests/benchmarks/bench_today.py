@@ -8,7 +8,8 @@ own (migrate_database, without the safety copy open_database writes first). The 
 then closed, the file dropped from the operating system's cache (posix_fadvise DONTNEED,
 where available) and opened again, so the first today_queue reads from disk ("cold"); N warm
 runs (default 5) follow, then each section on its own, the frequency cap the day after the
-latest outbound contact (a campaign, in the demo), and would_exceed_cap for one customer.
+latest campaign (its month of outbound contacts at the fullest) and would_exceed_cap for one
+customer.
 """
 
 from __future__ import annotations
@@ -94,8 +95,7 @@ def migrate_timed(db) -> None:
 
 def latest_campaign(db) -> datetime | None:
     row = db.execute_sql(
-        "SELECT max(occurred_at) FROM interaction WHERE direction = 'outbound'"
-        " AND kind IN ('call', 'email', 'message', 'campaign')"
+        "SELECT max(occurred_at) FROM interaction WHERE kind = 'campaign'"
     ).fetchone()
     return parse_timestamp(row[0]) if row and row[0] else None
 
@@ -161,7 +161,7 @@ def main() -> None:
                 (format_timestamp(after - contact_rhythm.CAP_WINDOW), format_timestamp(after)),
             ).fetchone()[0]
             print(
-                f"| at cap, the day after the latest outbound contact ({after:%Y-%m-%d};"
+                f"| at cap, the day after the latest campaign ({after:%Y-%m-%d};"
                 f" {window:,} outbound in the window) | {result.total:,} | {spent:.1f} |"
             )
         ids = [row[0] for row in db.execute_sql(
