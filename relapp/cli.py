@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from relapp import __version__
+from relapp.cli_args import bounded_int
 from relapp.crash_log import write_crash_log
 from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path
 from relapp.errors import RelappError
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--contacts",
-        type=_bounded_int(1, MAX_DEMO_CONTACTS),
+        type=bounded_int(1, MAX_DEMO_CONTACTS),
         default=DEFAULT_DEMO_CONTACTS,
         metavar="N",
         help=f"number of customers (default {DEFAULT_DEMO_CONTACTS:,})",
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("text", metavar="TEXT", help="what to look for")
     find.add_argument(
         "--limit",
-        type=_bounded_int(1, 1000),
+        type=bounded_int(1, 1000),
         default=20,
         metavar="N",
         help="at most N results (default 20)",
@@ -193,19 +194,6 @@ def run_find(args: argparse.Namespace) -> int:
             f"  ·  {hit.points_balance:,} points"
         )
     return 0
-
-
-def _bounded_int(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text.replace(",", "").replace("_", ""))
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
-        return value
-
-    return parse
 
 
 def _iso_date(text: str) -> date:

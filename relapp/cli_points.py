@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-from datetime import datetime
 
+from relapp.cli_args import print_json
 from relapp.domain.loyalty import (
     RewardUnavailable,
     find_customer,
@@ -76,7 +75,7 @@ def run_sale(args: argparse.Namespace) -> int:
     contact_id = find_customer(args.customer)
     result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
     if args.json:
-        _print_json({**_fields(result, exclude={"change"}), "amount_cents": amount})
+        print_json({**_fields(result, exclude={"change"}), "amount_cents": amount})
         return 0
     already = " (already recorded; nothing new written)" if result.duplicate else ""
     bonus = f" plus {result.bonus_points:,} bonus" if result.bonus_points else ""
@@ -97,7 +96,7 @@ def run_redeem(args: argparse.Namespace) -> int:
     redeem_reward(contact_id, reward.id)
     summary = points_summary(contact_id, recent=0)
     if args.json:
-        _print_json(
+        print_json(
             {"contact_id": contact_id, "reward_id": reward.id, "reward": reward.name,
              "points_cost": reward.points_cost, "balance": summary.balance}
         )  # fmt: skip
@@ -115,7 +114,7 @@ def run_points(args: argparse.Namespace) -> int:
     open_shop(database_path(args))
     summary = points_summary(find_customer(args.customer))
     if args.json:
-        _print_json(_fields(summary))
+        print_json(_fields(summary))
         return 0
     print(f"{summary.name} (customer {summary.contact_id})")
     tier = f" · tier {summary.tier}" if summary.tier else ""
@@ -147,13 +146,3 @@ def _reward(contact_id: int, wanted: str):
 
 def _fields(value, exclude: frozenset[str] | set[str] = frozenset()) -> dict:
     return {name: item for name, item in dataclasses.asdict(value).items() if name not in exclude}
-
-
-def _print_json(data: dict) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
-
-
-def _json_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import unicodedata
 from datetime import datetime
 from itertools import groupby
 
+from relapp.cli_args import bounded_int, print_json
 from relapp.domain.loyalty import find_customer
 from relapp.domain.loyalty_ledger import customer
 from relapp.domain.money import format_amount
@@ -40,7 +40,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     timeline.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
     timeline.add_argument(
         "--limit",
-        type=_limit,
+        type=bounded_int(1, MAX_PAGE),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"the latest N entries (default {DEFAULT_LIMIT}, at most {MAX_PAGE:,})",
@@ -65,7 +65,7 @@ def run_timeline(args: argparse.Namespace) -> int:
     kinds = frozenset(args.kind) if args.kind else None
     entries = timeline_page(contact_id, kinds=kinds, limit=args.limit)
     if args.json:
-        print(json.dumps([entry_fields(entry) for entry in entries], ensure_ascii=False, indent=2))
+        print_json([entry_fields(entry) for entry in entries])
         return 0
     print(f"{one_line(customer(contact_id).name) or 'No name'} (customer {contact_id})")
     if not entries:
@@ -118,13 +118,3 @@ def one_line(text: str) -> str:
     """Text safe to print on one terminal line: no controls, escapes or bidi overrides."""
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return " ".join(text.translate(_BIDI_CONTROLS).split())
-
-
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_PAGE:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PAGE:,}")
-    return value

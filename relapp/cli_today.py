@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-from datetime import date, datetime
+from datetime import datetime
 
+from relapp.cli_args import bounded_int, print_json
 from relapp.domain.today import TodayQueue, today_queue
 
 DEFAULT_ROWS = 10
@@ -30,7 +30,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )
     today.add_argument(
         "--limit",
-        type=_rows(1, MAX_ROWS),
+        type=bounded_int(1, MAX_ROWS),
         default=DEFAULT_ROWS,
         metavar="N",
         help=f"rows shown per section (default {DEFAULT_ROWS}); counts are always complete",
@@ -45,7 +45,7 @@ def run_today(args: argparse.Namespace) -> int:
     open_shop(database_path(args))
     queue = today_queue(limit=args.limit)
     if args.json:
-        print(json.dumps(queue_as_json(queue), ensure_ascii=False, indent=2, default=_json_value))
+        print_json(queue_as_json(queue))
     else:
         print("\n".join(queue_as_text(queue)))
     return 0
@@ -154,22 +154,3 @@ def _day(moment: datetime) -> str:
 
 def _age(hours: int) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24:,} days"
-
-
-def _rows(low: int, high: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}")
-        return value
-
-    return parse
-
-
-def _json_value(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
