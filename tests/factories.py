@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from relapp.db.models import Contact
 from relapp.domain.clock import utc_now
 from relapp.domain.phones import parse_phone
@@ -17,3 +19,17 @@ def add_contact(given_name: str = "", family_name: str = "", phone: str | None =
         parsed = parse_phone(phone, "AU")
         fields.update(phone=parsed.e164, phone_national=parsed.national_digits)
     return Contact.create(given_name=given_name, family_name=family_name, **fields)
+
+
+class FakeClock:
+    """Stands in for relapp.domain.clock.utc_now: a moment that moves only when told."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        self.moment += timedelta(**delta)
+        return self.moment

@@ -45,7 +45,7 @@ from relapp.domain.loyalty_ledger import add_months
 from relapp.domain.merge import PointsLot, merge_contacts, remaining_lots
 from relapp.domain.settings import save_settings
 from relapp.errors import RelappError
-from tests.factories import add_contact
+from tests.factories import FakeClock, add_contact
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 PROGRAM = {
@@ -58,20 +58,6 @@ PROGRAM = {
 }
 # (name, min spend in cents, multiplier %)
 TIERS = (("Bronze", 0, 100), ("Silver", 50_000, 125), ("Gold", 150_000, 150))
-
-
-class FakeClock:
-    """Stands in for relapp.domain.clock.utc_now (and merge's copy of it)."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
 
 
 def set_up_program(program: dict | None = None, tiers=TIERS) -> dict[str, int]:

@@ -41,22 +41,10 @@ from relapp.domain.timeline import (
     timeline_page,
 )
 from relapp.errors import RelappError
-from tests.factories import add_contact
+from tests.factories import FakeClock, add_contact
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 HOSTILE = "Robert'); DROP TABLE interaction;--\x00 \x1b[31mred\x1b[0m\r\n\t‮evil‬ 漢字 👍🏽"
-
-
-class FakeClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta: float) -> datetime:
-        self.moment += timedelta(**delta)
-        return self.moment
 
 
 @pytest.fixture
