@@ -7,7 +7,11 @@ from datetime import date, datetime
 
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import CONSENT_CHANNELS, database
+from relapp.domain import clock
+from relapp.domain.contact_rhythm import ContactPressure, contact_pressure
 from relapp.domain.contacts import display_name, initials
+from relapp.domain.settings import load_settings
+from relapp.domain.timeline import is_overdue
 
 BIRTHDAY_SOON_DAYS = 7
 
@@ -18,6 +22,15 @@ class OpenCase:
     kind: str  # query or complaint
     summary: str
     opened_at: datetime
+    overdue: bool  # open longer than the shop's response target
+
+
+@dataclass(frozen=True)
+class OpenFollowUp:
+    id: int
+    title: str
+    due_at: datetime
+    overdue: bool  # its due moment has passed
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,8 @@ class CustomerProfile:
     visits: int  # visits and purchases
     last_visit: datetime | None
     open_cases: tuple[OpenCase, ...]
+    follow_ups: tuple[OpenFollowUp, ...]  # tasks not done, soonest due first
+    contact_pressure: ContactPressure  # outbound contacts in 30 days against the cap
     likes: tuple[str, ...]
     dislikes: tuple[str, ...]
     sizes: tuple[str, ...]
@@ -72,8 +87,16 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
         " WHERE contact_id = ? AND kind IN ('visit', 'purchase')",
         (contact_id,),
     ).fetchone()
+    now = clock.utc_now()
+    target = load_settings().response_target_hours
     cases = tuple(
-        OpenCase(case_id, case_kind, summary, parse_timestamp(opened))
+        OpenCase(
+            case_id,
+            case_kind,
+            summary,
+            parse_timestamp(opened),
+            is_overdue("open", parse_timestamp(opened), now, target),
+        )
         for case_id, case_kind, summary, opened in database.execute_sql(
             "SELECT id, kind, summary, occurred_at FROM interaction"
             " WHERE contact_id = ? AND status = 'open' ORDER BY occurred_at",
@@ -101,6 +124,15 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
         visits=visits,
         last_visit=parse_timestamp(last_visit) if last_visit else None,
         open_cases=cases,
+        follow_ups=tuple(
+            OpenFollowUp(task_id, title, parse_timestamp(due), parse_timestamp(due) < now)
+            for task_id, title, due in database.execute_sql(
+                "SELECT id, title, due_at FROM task WHERE contact_id = ? AND done_at IS NULL"
+                " ORDER BY due_at, id",
+                (contact_id,),
+            )
+        ),
+        contact_pressure=contact_pressure(contact_id, now),
         likes=tuple(preferences["like"]),
         dislikes=tuple(preferences["dislike"]),
         sizes=tuple(preferences["size"]),

@@ -42,7 +42,9 @@ from relapp.ui.contacts.editor_dialog import ContactEditorDialog
 from relapp.ui.contacts.filter_bar import FilterBar
 from relapp.ui.contacts.table_model import NAME, ContactsTableModel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
+from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
+from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.paged_table import configure_paged_table
 
@@ -51,9 +53,15 @@ _COLUMN_CHARS = (26, 19, 28, 14, 10, 8, 8, 11, 15, 30)
 
 
 class ContactsView(QWidget):
-    def __init__(self, change_bus: ChangeBus, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        change_bus: ChangeBus,
+        actions: CustomerActions | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.change_bus = change_bus
+        self.customer_actions = actions or CustomerActions(change_bus, CurrentStaff(self), self)
         self.stale = True  # loaded when first shown: counting a big shop is not start-up work
 
         self.filter_bar = FilterBar()
@@ -79,6 +87,8 @@ class ContactsView(QWidget):
         self._add_action("new", self.tr("New…"), self.new_contact, QKeySequence.StandardKey.New)
         self._add_action("edit", self.tr("Edit…"), self.edit_current)
         self.actions_by_name["edit"].setToolTip(self.tr("Edit the customer (Enter)"))
+        self._add_action("history", self.tr("History…"), self.show_history, "Ctrl+H")
+        self._add_action("log", self.tr("Log contact…"), self.log_contact, "Ctrl+Shift+L")
         self.toolbar.addSeparator()
         self._add_action("tag", self.tr("Tag…"), self.tag_selected, "Ctrl+T")
         self._add_action("untag", self.tr("Untag…"), self.untag_selected, "Ctrl+Shift+T")
@@ -187,7 +197,7 @@ class ContactsView(QWidget):
             text += self.tr(" · {selected} selected").format(selected=locale.toString(selected))
         self.status.setText(text)
         has_rows = bool(count)
-        for name in ("edit", "tag", "untag", "stage", "archive", "unarchive"):
+        for name in ("edit", "history", "log", "tag", "untag", "stage", "archive", "unarchive"):
             self.actions_by_name[name].setEnabled(has_rows)
         self.actions_by_name["delete_segment"].setEnabled(
             self.filter_bar.current_segment() is not None
@@ -222,14 +232,27 @@ class ContactsView(QWidget):
         if outcome is not None and outcome.change is not None:
             self.change_bus.publish(outcome.change)
 
-    def edit_current(self) -> None:
+    def current_contact_id(self) -> int | None:
         index = self.table.currentIndex()
-        contact_id = self.model.contact_id(index.row()) if index.isValid() else None
+        return self.model.contact_id(index.row()) if index.isValid() else None
+
+    def edit_current(self) -> None:
+        contact_id = self.current_contact_id()
         if contact_id is None:
             return
         change = ContactEditorDialog.ask(self, contact_id)
         if change is not None:
             self.change_bus.publish(change)
+
+    def show_history(self) -> None:
+        contact_id = self.current_contact_id()
+        if contact_id is not None:
+            self.customer_actions.show_history(self, contact_id)
+
+    def log_contact(self) -> None:
+        contact_id = self.current_contact_id()
+        if contact_id is not None:
+            self.customer_actions.log_contact(self, contact_id)
 
     def tag_selected(self) -> None:
         ids = self.selected_ids()
@@ -343,7 +366,7 @@ class ContactsView(QWidget):
 
     def _context_menu(self, position) -> None:
         menu = QMenu(self)
-        for name in ("edit", "tag", "untag", "stage", "archive", "unarchive"):
+        for name in ("edit", "history", "log", "tag", "untag", "stage", "archive", "unarchive"):
             menu.addAction(self.actions_by_name[name])
         menu.exec(self.table.viewport().mapToGlobal(position))
 

@@ -52,7 +52,9 @@ class CustomerPanel(QFrame):
         self.expiring = _label("expiringPoints")
         facts.addWidget(self.expiring, 2, 0, 1, 3)
 
-        self.open_cases = _label(word_wrap=True)
+        self.open_cases = _label("openCases", word_wrap=True)
+        self.follow_ups = _label("followUps", word_wrap=True)
+        self.pressure = _label("contactPressure", word_wrap=True)
         self.likes = _label(word_wrap=True)
         self.dislikes = _label(word_wrap=True)
         self.sizes = _label(word_wrap=True)
@@ -65,6 +67,8 @@ class CustomerPanel(QFrame):
         details.setColumnStretch(1, 1)
         rows = (
             (self.tr("Open queries"), self.open_cases),
+            (self.tr("Follow-ups"), self.follow_ups),
+            (self.tr("Contacted"), self.pressure),
             (self.tr("Likes"), self.likes),
             (self.tr("Dislikes"), self.dislikes),
             (self.tr("Sizes"), self.sizes),
@@ -100,9 +104,25 @@ class CustomerPanel(QFrame):
         self.last_visit.setText(self._date(profile.last_visit) if profile.last_visit else "–")
         cases = [
             f"• {case.summary} ({case.kind}, {self._date(case.opened_at)})"
+            + (self.tr(" — overdue") if case.overdue else "")
             for case in profile.open_cases
         ]
         self.open_cases.setText("\n".join(cases) or self.tr("None"))
+        self._mark_alert(self.open_cases, any(case.overdue for case in profile.open_cases))
+        tasks = [
+            f"• {task.title} ({self._date(task.due_at)})"
+            + (self.tr(" — overdue") if task.overdue else "")
+            for task in profile.follow_ups
+        ]
+        self.follow_ups.setText("\n".join(tasks) or self.tr("None"))
+        self._mark_alert(self.follow_ups, any(task.overdue for task in profile.follow_ups))
+        pressure = profile.contact_pressure
+        self.pressure.setText(
+            self.tr("Do not contact yet: {reason}").format(reason=pressure.reason)
+            if pressure.at_cap
+            else pressure.reason
+        )
+        self._mark_alert(self.pressure, pressure.at_cap)
         self.likes.setText(", ".join(profile.likes) or "–")
         self.dislikes.setText(", ".join(profile.dislikes) or "–")
         self.sizes.setText(", ".join(profile.sizes) or "–")
@@ -140,6 +160,13 @@ class CustomerPanel(QFrame):
             )
             self.birthday_badge.setText(text)
         self.birthday_badge.setVisible(soon)
+
+    @staticmethod
+    def _mark_alert(label: QLabel, alert: bool) -> None:
+        """Red text through the style sheet's [alert="true"] rule."""
+        label.setProperty("alert", alert)
+        label.style().unpolish(label)
+        label.style().polish(label)
 
     @staticmethod
     def _date(moment: datetime) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListView,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,8 +32,10 @@ from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.results_model import SearchResultsModel
 from relapp.ui.counter.sale_dialog import SaleDialog
+from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.timeline.panel import TimelinePanel
 from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
@@ -46,11 +49,13 @@ class CounterView(QWidget):
         self,
         change_bus: ChangeBus,
         current_staff: CurrentStaff | None = None,
+        actions: CustomerActions | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.change_bus = change_bus
         self.current_staff = current_staff or CurrentStaff(self)
+        self.customer_actions = actions or CustomerActions(change_bus, self.current_staff, self)
         self.shown_contact_id: int | None = None
         self.shown_profile: CustomerProfile | None = None
 
@@ -84,26 +89,39 @@ class CounterView(QWidget):
         self.result_count = QLabel(objectName="resultCount", wordWrap=True)
 
         self.panel = CustomerPanel()
+        self.timeline = TimelinePanel(self.customer_actions, standalone=False)
+        self.tabs = QTabWidget(objectName="customerTabs")
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.addTab(self.panel, self.tr("Profile"))
+        self.tabs.addTab(self.timeline, self.tr("History (F4)"))
         self.sale_button = QPushButton(self.tr("Record sale (F2)"), objectName="saleButton")
         self.redeem_button = QPushButton(self.tr("Redeem reward (F3)"), objectName="redeemButton")
+        self.log_button = QPushButton(self.tr("Log contact"), objectName="logButton")
+        self.task_button = QPushButton(self.tr("Follow-up"), objectName="taskButton")
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
         for button, slot, key in (
-            (self.sale_button, self.record_sale, Qt.Key.Key_F2),
-            (self.redeem_button, self.redeem_reward, Qt.Key.Key_F3),
+            (self.sale_button, self.record_sale, "F2"),
+            (self.redeem_button, self.redeem_reward, "F3"),
+            (self.log_button, self.log_contact, "Ctrl+L"),
+            (self.task_button, self.add_task, "Ctrl+T"),
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
+            button.setToolTip(f"{button.text()} ({key})")
             button.clicked.connect(slot)
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             actions.addWidget(button)
         actions.addStretch(1)
+        history_shortcut = QShortcut(QKeySequence("F4"), self)
+        history_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        history_shortcut.activated.connect(self.toggle_history)
         customer = QWidget()
         customer_layout = QVBoxLayout(customer)
         customer_layout.setContentsMargins(0, 0, 0, 0)
         customer_layout.addLayout(actions)
-        customer_layout.addWidget(self.panel, 1)
+        customer_layout.addWidget(self.tabs, 1)
         self.hint = EmptyState(view_icon("counter"), self.tr("Counter"))
         self.hint.set_body(
             self.tr(
@@ -182,6 +200,8 @@ class CounterView(QWidget):
             self.shown_contact_id = None
             self.right.setCurrentWidget(self.hint)
             return
+        if contact_id != self.shown_contact_id:
+            self.timeline.show_contact(contact_id)
         self.shown_contact_id = contact_id
         self.shown_profile = profile
         self.panel.show_profile(profile)
@@ -190,8 +210,14 @@ class CounterView(QWidget):
         self.right.setCurrentWidget(self.customer_page)
 
     def on_change(self, change: Change) -> None:
-        if not change.entities & {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS}:
+        if not change.entities & {
+            Entity.CONTACTS,
+            Entity.POINTS,
+            Entity.INTERACTIONS,
+            Entity.TASKS,
+        }:
             return
+        self.timeline.on_change(change)
         if self.search_box.text().strip():
             self.run_search()
         if self.shown_contact_id is not None and (
@@ -218,6 +244,23 @@ class CounterView(QWidget):
         if change is not None:
             self.change_bus.publish(change)
         self.search_box.setFocus()
+
+    def log_contact(self) -> None:
+        profile = self._customer_at_counter()
+        if profile is not None:
+            self.customer_actions.log_contact(self, profile.id)
+        self.search_box.setFocus()
+
+    def add_task(self) -> None:
+        profile = self._customer_at_counter()
+        if profile is not None:
+            self.customer_actions.add_task(self, profile.id)
+        self.search_box.setFocus()
+
+    def toggle_history(self) -> None:
+        """F4: the customer's history, and back to their profile."""
+        if self.right.currentWidget() is self.customer_page:
+            self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
 
     def _customer_at_counter(self) -> CustomerProfile | None:
         """The customer on screen, if any (an archived one cannot buy or redeem)."""

@@ -1,0 +1,1 @@
+"""A customer's history: the timeline list, its entries, and the dialogs that add to it."""

@@ -1,0 +1,98 @@
+"""How each kind of history entry looks wherever it is shown: its name, colour and icon.
+
+One place, so that the timeline, the activity feed, the quick-log dialog and Today agree.
+Icons are white line drawings (resources/icons/kinds/KIND.svg) on a disc of the kind's
+colour, so that kinds are told apart by shape as well as by colour.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from relapp.resources import resource_path
+
+KIND_NAMES = {
+    "visit": "Visit",
+    "purchase": "Purchase",
+    "call": "Call",
+    "email": "Email",
+    "message": "Message",
+    "social": "Social",
+    "query": "Query",
+    "complaint": "Complaint",
+    "feedback": "Feedback",
+    "note": "Note",
+    "campaign": "Campaign",
+    "referral": "Referral",
+    "points": "Points",
+    "task": "Follow-up",
+}
+KIND_COLOURS = {
+    "visit": "#64748b",
+    "purchase": "#15803d",
+    "call": "#2563eb",
+    "email": "#0e7490",
+    "message": "#7c3aed",
+    "social": "#db2777",
+    "query": "#b45309",
+    "complaint": "#dc2626",
+    "feedback": "#a16207",
+    "note": "#57534e",
+    "campaign": "#9333ea",
+    "referral": "#4f46e5",
+    "points": "#0f766e",
+    "task": "#0369a1",
+}
+# Networks offered for a social entry; any other name may be typed.
+SOCIAL_NETWORKS = ("Facebook", "Instagram", "X", "TikTok", "WhatsApp", "LinkedIn", "YouTube")
+DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
+ICON_SIZES = (16, 24, 32, 48)
+
+
+def kind_name(kind: str) -> str:
+    """The kind as shown to the shop, translated."""
+    return QCoreApplication.translate("kinds", KIND_NAMES.get(kind, kind.title()))
+
+
+def kind_colour(kind: str) -> QColor:
+    return QColor(KIND_COLOURS.get(kind, "#64748b"))
+
+
+@cache
+def kind_icon(kind: str) -> QIcon:
+    """The kind's icon: its drawing in white on a disc of its colour."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addPixmap(kind_pixmap(kind, size))
+    return icon
+
+
+@cache
+def kind_pixmap(kind: str, size: int) -> QPixmap:
+    drawing = _drawing(kind)
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(kind_colour(kind))
+    painter.drawEllipse(0, 0, size, size)
+    inset = size * 0.22
+    renderer = QSvgRenderer(QByteArray(drawing.encode()))
+    renderer.render(painter, pixmap.rect().toRectF().adjusted(inset, inset, -inset, -inset))
+    painter.end()
+    return pixmap
+
+
+def _drawing(kind: str) -> str:
+    path = resource_path("icons", "kinds", f"{kind}.svg")
+    if not path.exists():
+        path = resource_path("icons", "kinds", "note.svg")
+    svg = path.read_text(encoding="utf-8")
+    # Thicker strokes: the drawing is shown small, inside a disc.
+    return re.sub(r'stroke-width="[\d.]+"', 'stroke-width="2.6"', svg)

@@ -1,0 +1,156 @@
+"""A customer's history as a list model that reads pages as the list scrolls.
+
+The first page is read when a customer is shown; Qt asks canFetchMore/fetchMore when the view
+nears the end of what is loaded, and the next page is read by key (timeline_page(before=)),
+so a history of tens of thousands of entries opens as fast as one of ten and scrolls without
+a pause. A day heading row is put before the first entry of each local day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from relapp.domain.timeline import TimelineEntry, TimelineKey, local_day, timeline_page
+from relapp.ui.timeline.entry_text import entry_text
+
+FIRST_PAGE = 100
+NEXT_PAGE = 300
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+DAY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class TimelineModel(QAbstractListModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.contact_id: int | None = None
+        self.kinds: frozenset[str] | None = None
+        self._rows: list[TimelineEntry | date] = []
+        self._last_key: TimelineKey | None = None
+        self._exhausted = True
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def show_contact(self, contact_id: int | None, kinds: frozenset[str] | None = None) -> None:
+        """Show this customer's history (None: nobody) from the newest entry."""
+        self.beginResetModel()
+        self.contact_id = contact_id
+        self.kinds = kinds
+        self._rows = []
+        self._last_key = None
+        self._exhausted = contact_id is None
+        if contact_id is not None:
+            self._append(self._read(FIRST_PAGE))
+        self.endResetModel()
+
+    def reload(self) -> None:
+        """Read again from the top, keeping as many entries loaded as before (at least a page),
+        so that a change does not throw the user back to the newest entries."""
+        loaded = max(FIRST_PAGE, self.entry_count())
+        self.beginResetModel()
+        self._rows = []
+        self._last_key = None
+        self._exhausted = self.contact_id is None
+        while not self._exhausted and self.entry_count() < loaded:
+            self._append(self._read(min(NEXT_PAGE, loaded - self.entry_count())))
+        self.endResetModel()
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt signature)
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        entries = self._read(NEXT_PAGE)
+        rows = self._with_headings(entries)
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows += rows
+            self.endInsertRows()
+
+    def _read(self, limit: int) -> list[TimelineEntry]:
+        entries = timeline_page(self.contact_id, self.kinds, before=self._last_key, limit=limit)
+        if len(entries) < limit:
+            self._exhausted = True
+        if entries:
+            self._last_key = entries[-1].key
+        return entries
+
+    def _append(self, entries: list[TimelineEntry]) -> None:
+        self._rows += self._with_headings(entries)
+
+    def _with_headings(self, entries: list[TimelineEntry]) -> list[TimelineEntry | date]:
+        previous = self._last_day()
+        rows: list[TimelineEntry | date] = []
+        for entry in entries:
+            day = local_day(entry)
+            if day != previous:
+                rows.append(day)
+                previous = day
+            rows.append(entry)
+        return rows
+
+    def _last_day(self) -> date | None:
+        for row in reversed(self._rows):
+            if isinstance(row, TimelineEntry):
+                return local_day(row)
+        return None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def entry_count(self) -> int:
+        return sum(1 for row in self._rows if isinstance(row, TimelineEntry))
+
+    def entry(self, row: int) -> TimelineEntry | None:
+        if 0 <= row < len(self._rows):
+            found = self._rows[row]
+            return found if isinstance(found, TimelineEntry) else None
+        return None
+
+    def day(self, row: int) -> date | None:
+        if 0 <= row < len(self._rows):
+            found = self._rows[row]
+            return None if isinstance(found, TimelineEntry) else found
+        return None
+
+    def row_of(self, entry_id: int, kind: str) -> int:
+        """The row showing this entry (an interaction, or a points line), or -1."""
+        for row, found in enumerate(self._rows):
+            if (
+                isinstance(found, TimelineEntry)
+                and found.id == entry_id
+                and (found.kind == "points") == (kind == "points")
+            ):
+                return row
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if self.day(index.row()) is not None:
+            return Qt.ItemFlag.ItemIsEnabled  # a heading cannot be selected
+        return super().flags(index)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == ENTRY_ROLE:
+            return row if isinstance(row, TimelineEntry) else None
+        if role == DAY_ROLE:
+            return None if isinstance(row, TimelineEntry) else row
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(row, TimelineEntry):
+                return row.summary
+            return row.isoformat()
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(row, TimelineEntry):
+            # The whole entry: the line on screen is elided.
+            text = entry_text(row)
+            return "\n".join(part for part in (text.title, row.details, text.badge) if part)
+        return None
