@@ -11,8 +11,8 @@ Rules chosen here:
   Change; other kinds of entry are refused.
 * Overdue: open, and opened more than the shop's response_target_hours ago (see
   timeline.is_overdue); a reopened case keeps its original opening time.
-* open_cases() lists every open case, oldest first, of customers not erased: the Today view's
-  queue.
+* The open cases the shop must answer are listed by relapp.domain.today.open_cases (active
+  customers only, oldest first).
 * A task has a title (one line, 1 to 200 characters) and a due moment from a day ago (so
   "today" picked at midnight anywhere still passes) to five years ahead. It may be tied to an
   interaction of the same customer. Completing sets done_at; reopening clears it; either one
@@ -30,10 +30,8 @@ from relapp.db.models import OPEN_UNTIL_RESOLVED_KINDS, database
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import ProblemCollector
-from relapp.domain.contacts import display_name
 from relapp.domain.loyalty_ledger import audit, check_staff, customer, live_customer, writing
-from relapp.domain.settings import load_settings
-from relapp.domain.timeline import EntryNotFound, InvalidEntry, clean_line, is_overdue
+from relapp.domain.timeline import EntryNotFound, InvalidEntry, clean_line
 from relapp.errors import RelappError
 
 MAX_TASK_TITLE = 200
@@ -42,28 +40,6 @@ TASK_HORIZON = timedelta(days=5 * 366)
 CASE_ANSWERED = "case answered"
 CASE_RESOLVED = "case resolved"
 CASE_REOPENED = "case reopened"
-
-
-@dataclass(frozen=True)
-class Case:
-    """An open query or complaint, for the Today view."""
-
-    id: int  # the interaction's
-    contact_id: int
-    contact_name: str
-    kind: str  # query or complaint
-    summary: str
-    occurred_at: datetime  # when it was opened, UTC
-    first_response_at: datetime | None
-    staff_name: str | None  # who logged it
-    age: timedelta  # open for this long
-    overdue: bool
-
-    @property
-    def response_time(self) -> timedelta | None:
-        if self.first_response_at is None:
-            return None
-        return self.first_response_at - self.occurred_at
 
 
 @dataclass(frozen=True)
@@ -138,43 +114,6 @@ def _update_case(interaction_id: int, staff_id: int | None, action: str, sql: st
         audit(action, "interaction", interaction_id, {"contact_id": contact_id, "kind": kind},
               now, staff_id)  # fmt: skip
     return Change.of(Entity.INTERACTIONS, contact_ids=frozenset({contact_id}))
-
-
-def open_cases(limit: int | None = None) -> list[Case]:
-    """Every open query and complaint, oldest first, with its age and whether it is overdue."""
-    now = clock.utc_now()
-    target = load_settings().response_target_hours
-    sql = (
-        "SELECT i.id, i.contact_id, c.kind, c.given_name, c.family_name, c.organisation,"
-        " i.kind, i.summary, i.occurred_at, i.first_response_at, s.name"
-        " FROM interaction i CROSS JOIN contact c ON c.id = i.contact_id"
-        " LEFT JOIN staff s ON s.id = i.staff_id"
-        " WHERE i.status = 'open' AND c.erased_at IS NULL ORDER BY i.occurred_at, i.id"
-    )
-    params: tuple = ()
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = (max(0, limit),)
-    cases = []
-    for row in database.execute_sql(sql, params):
-        (case_id, contact_id, contact_kind, given, family, organisation, kind, summary,
-         opened, responded, staff) = row  # fmt: skip
-        opened_at = parse_timestamp(opened)
-        cases.append(
-            Case(
-                id=case_id,
-                contact_id=contact_id,
-                contact_name=display_name(contact_kind, given, family, organisation),
-                kind=kind,
-                summary=summary,
-                occurred_at=opened_at,
-                first_response_at=None if responded is None else parse_timestamp(responded),
-                staff_name=staff,
-                age=now - opened_at,
-                overdue=is_overdue("open", opened_at, now, target),
-            )
-        )
-    return cases
 
 
 # ---------------------------------------------------------------------------------- tasks

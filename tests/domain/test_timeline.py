@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from relapp.db.models import AuditLog, Contact, Interaction, Reward, Staff, Task, database
+from relapp.domain import clock as app_clock
+from relapp.domain import today
 from relapp.domain.changes import Entity
 from relapp.domain.follow_ups import (
     add_task,
     complete_task,
-    open_cases,
     reopen,
     reopen_task,
     resolve,
@@ -28,7 +29,7 @@ from relapp.domain.loyalty import (
     redeem_reward,
 )
 from relapp.domain.merge import merge_contacts
-from relapp.domain.settings import save_settings
+from relapp.domain.settings import load_settings, save_settings
 from relapp.domain.timeline import (
     EntryNotFound,
     InvalidEntry,
@@ -334,7 +335,7 @@ def test_an_open_query_becomes_overdue_after_the_target_until_resolved(ann, staf
     assert shown().overdue is False
     clock.advance(seconds=1)
     assert shown().overdue is True  # answering did not stop the clock
-    assert [case.id for case in open_cases() if case.overdue] == [query]
+    assert [case.interaction_id for case in open_cases() if case.overdue] == [query]
     save_settings(response_target_hours=48)
     assert shown().overdue is False
     save_settings(response_target_hours=24)
@@ -391,11 +392,20 @@ def test_open_cases_list_the_oldest_first_with_their_age(ann, staff, clock):
     Contact.update(erased_at=START).where(Contact.id == gone.id).execute()
     clock.advance(hours=1)
     cases = open_cases()
-    assert [(case.id, case.contact_name, case.age, case.overdue) for case in cases] == [
-        (first, "Bob Ng", timedelta(hours=31), True),
-        (second, "Ann Lee", timedelta(hours=1), False),
+    assert [(case.interaction_id, case.contact_name, case.age_hours, case.overdue)
+            for case in cases] == [
+        (first, "Bob Ng", 31, True),
+        (second, "Ann Lee", 1, False),
     ]  # fmt: skip
-    assert [case.id for case in open_cases(limit=1)] == [first]
+    assert [case.interaction_id for case in open_cases(limit=1)] == [first]
+
+
+def open_cases(limit: int = 200) -> list:
+    """The open cases as the Today view lists them, at the clock's time."""
+    section, _overdue = today.open_cases(
+        app_clock.utc_now(), load_settings().response_target_hours, limit
+    )
+    return list(section.rows)
 
 
 # -- tasks -------------------------------------------------------------------------------------
