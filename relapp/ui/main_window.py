@@ -23,6 +23,7 @@ from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView
 from relapp.ui.counter import CounterView
+from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import app_icon, view_icon
 from relapp.ui.loyalty import LoyaltyView
 from relapp.ui.reports import ReportsView
@@ -55,6 +56,9 @@ class MainWindow(QMainWindow):
         self.change_bus = change_bus
         # Who is at the counter: nobody until someone signs in (Ctrl+Shift+U).
         self.current_staff = CurrentStaff(self)
+        # What every view can do for a customer on a row (open, log a contact, follow up).
+        self.customer_actions = CustomerActions(change_bus, self.current_staff, self)
+        self.customer_actions.open_customer_requested.connect(self.open_customer)
         self.setWindowIcon(app_icon())
         self.setMinimumSize(QSize(760, 520))
 
@@ -64,9 +68,9 @@ class MainWindow(QMainWindow):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {
-            "counter": CounterView(change_bus, self.current_staff),
-            "contacts": ContactsView(change_bus),
-            "today": TodayView(),
+            "counter": CounterView(change_bus, self.current_staff, self.customer_actions),
+            "contacts": ContactsView(change_bus, self.customer_actions),
+            "today": TodayView(change_bus, self.customer_actions),
             "loyalty": LoyaltyView(change_bus, self.current_staff),
             "reports": ReportsView(),
             "settings": SettingsView(database_path, change_bus),
@@ -102,6 +106,12 @@ class MainWindow(QMainWindow):
 
     def show_view(self, key: str) -> None:
         self.navigation.setCurrentRow([entry.key for entry in VIEWS].index(key))
+
+    def open_customer(self, contact_id: int) -> None:
+        """Show the customer at the Counter, where everything about them is one key away."""
+        counter: CounterView = self.views["counter"]  # type: ignore[assignment]
+        self.show_view("counter")
+        counter.show_customer(contact_id)
 
     def current_view_key(self) -> str:
         return VIEWS[self.stack.currentIndex()].key

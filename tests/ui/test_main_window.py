@@ -7,8 +7,10 @@ from PySide6.QtWidgets import QLabel
 
 from relapp import __version__
 from relapp.domain.settings import save_settings
+from relapp.domain.today import today_queue
 from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.main_window import VIEWS, MainWindow
+from relapp.ui.today.sections import summary_text
 
 
 def visible_texts(widget) -> str:
@@ -33,6 +35,8 @@ def test_the_demo_shop_shows_in_the_window(app, qtbot, demo_db, db_path, change_
     window.show_view("contacts")
     assert "60 customers" in visible_texts(window.stack.currentWidget())
     window.show_view("today")
+    assert summary_text(today_queue()) in visible_texts(window.stack.currentWidget())
+    window.show_view("reports")
     assert "Lantern Lane has 60 customers" in visible_texts(window.stack.currentWidget())
 
 
@@ -48,6 +52,10 @@ def test_every_view_has_a_shortcut_and_a_helpful_page(app, qtbot, demo_db, db_pa
             continue
         if entry.key == "settings":
             assert window.views["settings"].shop_name.text() == "Lantern Lane"
+            continue
+        if entry.key == "today":
+            assert summary_text(today_queue()) in page
+            assert window.views["today"].work_list.topLevelItemCount() >= 5  # the sections
             continue
         if entry.key == "loyalty":
             assert "Sign in as a manager to change the program." in page
@@ -101,7 +109,7 @@ def test_figures_follow_the_shops_locale_setting(app, qtbot, demo_db, db_path, c
     try:
         apply_shop_locale()
         window = open_window(qtbot, db_path, change_bus)
-        window.show_view("today")
+        window.show_view("reports")
         assert f"{points:,} loyalty points" in visible_texts(window.stack.currentWidget())
         change_bus.publish(save_settings(locale="de_DE"))
         german = f"{points:,}".replace(",", ".")
@@ -123,7 +131,10 @@ def test_only_the_view_on_screen_counts_the_shop(
     window.show_view("reports")
     assert len(calls) == 1
     change_bus.publish(save_settings(shop_name="Corner Books"))
-    assert len(calls) == 2  # the visible view refreshed; hidden ones only marked stale
-    window.show_view("today")
+    assert len(calls) == 2  # the visible view refreshed
+    window.show_view("counter")
+    change_bus.publish(save_settings(shop_name="Corner Books Ltd"))
+    assert len(calls) == 2  # hidden, it was only marked stale
+    window.show_view("reports")
     assert len(calls) == 3
-    assert "Corner Books has 60 customers" in visible_texts(window.stack.currentWidget())
+    assert "Corner Books Ltd has 60 customers" in visible_texts(window.stack.currentWidget())

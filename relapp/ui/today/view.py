@@ -1,12 +1,279 @@
-"""The Today view (placeholder until its issue lands)."""
+"""The Today view: the shop's work list for the day, at the counter.
 
-from relapp.ui.placeholder_view import PlaceholderView
+Follow-ups due, open queries and complaints, birthdays this week, regulars drifting away and
+who must not be contacted again yet, each line acted on where it stands (Enter, Ctrl+L,
+Ctrl+D, the context menu or the buttons); a second tab holds the shop's activity feed.
+
+Like the other views it reads only while on screen: a change elsewhere marks it stale, and
+it reads again when shown (or at once if it is on screen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from relapp.domain.changes import Change, Entity
+from relapp.domain.contact_list import ContactQuery, contact_ids_page
+from relapp.domain.settings import load_settings
+from relapp.domain.today import TodayQueue, today_queue
+from relapp.ui.change_bus import ChangeBus
+from relapp.ui.customer_actions import CustomerActions
+from relapp.ui.icons import view_icon
+from relapp.ui.today.activity_view import ActivityFeedView
+from relapp.ui.today.sections import TASKS, RowRef, build_sections, summary_text
+from relapp.ui.today.texts import long_day
+from relapp.ui.today.work_list import REF_ROLE, WorkList
+from relapp.ui.widgets.empty_state import EmptyState
+
+WATCHED = frozenset(
+    {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS}
+)
 
 
-class TodayView(PlaceholderView):
-    icon_name = "today"
-    title = "Today"
-    purpose = (
-        "What needs doing today: follow-ups due, open queries and complaints, birthdays this "
-        "week, regulars drifting away, and who must not be contacted again yet."
-    )
+class TodayView(QWidget):
+    def __init__(
+        self, change_bus: ChangeBus, actions: CustomerActions, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.change_bus = change_bus
+        self.customer_actions = actions
+        self.queue: TodayQueue | None = None
+        self.stale = True
+        self.reads = 0  # how many times the list was read: see _write
+
+        self.day_label = QLabel(objectName="todayDay")
+        font = QFont(self.day_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.day_label.setFont(font)
+        self.summary_label = QLabel(objectName="todaySummary", wordWrap=True)
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.refresh_button = QPushButton(self.tr("Refresh"), autoDefault=False)
+        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_button.setToolTip(self.tr("Read the list again (F5)"))
+        self.refresh_button.clicked.connect(self.refresh_all)
+
+        self.work_list = WorkList()
+        self.work_list.itemActivated.connect(self._activated)
+        self.work_list.currentItemChanged.connect(lambda *_: self._update_actions())
+        self.work_list.customContextMenuRequested.connect(self._context_menu)
+        self.today_page = QWidget()
+        self._build_actions(self.today_page)
+        toolbar = QToolBar(objectName="todayActions")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for made in (self.open_action, self.history_action, self.log_action, self.task_action):
+            toolbar.addAction(made)
+        toolbar.addSeparator()
+        toolbar.addAction(self.answered_action)
+        toolbar.addAction(self.done_action)
+        page_layout = QVBoxLayout(self.today_page)
+        page_layout.setContentsMargins(0, 4, 0, 0)
+        page_layout.addWidget(toolbar)
+        page_layout.addWidget(self.work_list, 1)
+
+        self.activity_view = ActivityFeedView(change_bus, actions)
+        self.tabs = QTabWidget(objectName="todayTabs")
+        self.tabs.addTab(self.today_page, self.tr("Today"))
+        self.tabs.addTab(self.activity_view, self.tr("Activity"))
+        self.tabs.currentChanged.connect(lambda _index: self._focus_list())
+
+        header = QHBoxLayout()
+        header.addWidget(self.day_label)
+        header.addSpacing(16)
+        header.addWidget(self.summary_label, 1)
+        header.addWidget(self.refresh_button)
+        work = QWidget()
+        work_layout = QVBoxLayout(work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.addLayout(header)
+        work_layout.addWidget(self.tabs, 1)
+        self.work = work
+        self.empty_state = EmptyState(view_icon("today"), self.tr("Today"))
+        self.empty_state.set_body(
+            self.tr(
+                "Once customers are enrolled at the Counter, their follow-ups, open queries "
+                "and complaints, birthdays and visits gather here each day."
+            )
+        )
+        self.pages = QStackedWidget()
+        self.pages.addWidget(work)
+        self.pages.addWidget(self.empty_state)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self._update_actions()
+
+    def _build_actions(self, owner: QWidget) -> None:
+        def action(text: str, slot: Callable[[], None], key: str | None, tip: str) -> QAction:
+            made = QAction(text, owner)
+            made.triggered.connect(slot)
+            if key:
+                made.setShortcut(QKeySequence(key))
+                made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                owner.addAction(made)
+                tip = f"{tip} ({made.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            made.setToolTip(tip)
+            return made
+
+        # Enter opens the customer through the list's own activation (and a double click).
+        self.open_action = action(
+            self.tr("Open customer"), self.open_customer, None,
+            self.tr("Show the customer at the Counter (Enter)"),
+        )  # fmt: skip
+        self.history_action = action(
+            self.tr("History"), self.show_history, "Ctrl+H", self.tr("The customer's history")
+        )
+        self.log_action = action(
+            self.tr("Log contact…"), self.log_contact, "Ctrl+L",
+            self.tr("Log a call, message or visit"),
+        )  # fmt: skip
+        self.task_action = action(
+            self.tr("Add follow-up…"), self.add_follow_up, "Ctrl+T",
+            self.tr("Plan a follow-up for this customer"),
+        )  # fmt: skip
+        self.answered_action = action(
+            self.tr("Mark answered"), self.mark_answered, None,
+            self.tr("Someone has replied to this query or complaint"),
+        )  # fmt: skip
+        self.done_action = action(
+            self.tr("Mark done"), self.mark_done, "Ctrl+D",
+            self.tr("Tick off the follow-up, or resolve the case"),
+        )  # fmt: skip
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.stale:
+            self.refresh()
+        super().showEvent(event)
+        self._focus_list()
+
+    def on_change(self, change: Change) -> None:
+        self.activity_view.on_change(change)
+        if change.entities & WATCHED:
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def refresh_all(self) -> None:
+        """F5: the list, and the activity feed if it is on screen."""
+        self.refresh()
+        self.activity_view.refresh()
+
+    def refresh(self) -> None:
+        # On the GUI thread on purpose: today_queue() takes 40-200 ms on a million customers,
+        # short enough at a click or a change, and a worker thread would need its own
+        # connection and a way to drop results made stale by a newer change.
+        self.stale = False
+        self.reads += 1
+        if not contact_ids_page(ContactQuery(), 0, 1):  # one index row, not a count
+            self.queue = None
+            shop = load_settings().shop_name
+            self.empty_state.set_detail(self.tr("{shop} has no customers yet.").format(shop=shop))
+            self.pages.setCurrentWidget(self.empty_state)
+            return
+        self.pages.setCurrentWidget(self.work)
+        self.queue = today_queue()
+        self.day_label.setText(long_day(self.queue.today))
+        self.summary_label.setText(summary_text(self.queue))
+        self.work_list.show_sections(build_sections(self.queue))
+        self._update_actions()
+
+    def _focus_list(self) -> None:
+        if self.tabs.currentWidget() is self.today_page:
+            self.work_list.setFocus()
+
+    # -- acting on the selected line ----------------------------------------------------------
+
+    def current_ref(self) -> RowRef | None:
+        return self.work_list.current_ref()
+
+    def _update_actions(self) -> None:
+        ref = self.current_ref()
+        for made in (self.open_action, self.history_action, self.log_action, self.task_action):
+            made.setEnabled(ref is not None)
+        self.done_action.setEnabled(ref is not None and ref.can_mark_done)
+        self.answered_action.setEnabled(ref is not None and ref.can_mark_answered)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.data(0, REF_ROLE) is not None:  # a customer's line, not a heading or a note
+            self.work_list.setCurrentItem(item)
+            self.open_customer()
+
+    def _context_menu(self, position: QPoint) -> None:
+        item = self.work_list.itemAt(position)
+        if item is None or item.data(0, REF_ROLE) is None:
+            return
+        self.work_list.setCurrentItem(item)
+        menu = QMenu(self)
+        for made in (self.open_action, self.history_action, None, self.log_action,
+                     self.task_action, None, self.answered_action, self.done_action):  # fmt: skip
+            if made is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(made)
+        menu.exec(self.work_list.viewport().mapToGlobal(position))
+
+    def open_customer(self) -> None:
+        ref = self.current_ref()
+        if ref is not None:
+            self.customer_actions.open_customer(ref.contact_id)
+
+    def show_history(self) -> None:
+        ref = self.current_ref()
+        if ref is not None:
+            self.customer_actions.show_history(self, ref.contact_id)
+
+    def log_contact(self) -> None:
+        ref = self.current_ref()
+        if ref is not None:
+            self._write(lambda: self.customer_actions.log_contact(self, ref.contact_id,
+                                                                  ref.log_kind))  # fmt: skip
+
+    def add_follow_up(self) -> None:
+        ref = self.current_ref()
+        if ref is not None:
+            # Only a case's line has an interaction: the follow-up is then tied to the case.
+            self._write(lambda: self.customer_actions.add_task(
+                self, ref.contact_id, interaction_id=ref.interaction_id, about=ref.about
+            ))  # fmt: skip
+
+    def mark_done(self) -> None:
+        ref = self.current_ref()
+        if ref is None or not ref.can_mark_done:
+            return
+        if ref.section == TASKS:
+            self._write(lambda: self.customer_actions.set_task_done(self, ref.task_id, True), True)
+        else:
+            self._write(lambda: self.customer_actions.resolve(self, ref.interaction_id), True)
+
+    def mark_answered(self) -> None:
+        ref = self.current_ref()
+        if ref is not None and ref.can_mark_answered:
+            self._write(lambda: self.customer_actions.respond(self, ref.interaction_id), True)
+
+    def _write(self, action: Callable[[], bool], always_reread: bool = False) -> None:
+        """Run a customer action, then make sure the list shows its outcome.
+
+        The action publishes its Change, and on_change reads the list again when the main
+        window has connected it; otherwise (or when nothing changed, e.g. someone else had
+        already ticked the task off) read it here, so the line never lingers.
+        """
+        reads = self.reads
+        done = action()
+        if (done or always_reread) and self.reads == reads:
+            self.refresh()

@@ -1,0 +1,145 @@
+"""The shop's activity feed as a table model that reads on as the user scrolls.
+
+Pages come from relapp.domain.timeline.activity_feed by key (before = the last entry's key):
+no count of the whole table and no OFFSET, so the first screen of a million-customer shop
+is one short index walk, and so is every page after it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from relapp.domain import clock
+from relapp.domain.money import format_amount
+from relapp.domain.timeline import ActivityEntry, activity_feed
+from relapp.ui.timeline.kind_style import DIRECTION_NAMES, kind_icon, kind_name
+from relapp.ui.today.texts import local, tr, when
+
+PAGE = 200
+COLUMNS = ("When", "Kind", "Customer", "Summary", "Staff")
+WHEN, KIND, CUSTOMER, SUMMARY, STAFF = range(len(COLUMNS))
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+ALERT = QColor("#b42318")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class ActivityFeedModel(QAbstractTableModel):
+    """The latest interactions, newest first, optionally of some kinds or one staff member."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.kinds: frozenset[str] | None = None
+        self.staff_id: int | None = None
+        self.entries: list[ActivityEntry] = []
+        self.exhausted = True
+        self.today = date.today()
+
+    def set_filter(self, kinds: frozenset[str] | None, staff_id: int | None) -> None:
+        self.kinds, self.staff_id = kinds, staff_id
+        self.reload()
+
+    def reload(self) -> None:
+        """The first page again, from the newest entry."""
+        self.beginResetModel()
+        self.today = local(clock.utc_now()).date()
+        self.entries = activity_feed(self.kinds, self.staff_id, limit=PAGE)
+        self.exhausted = len(self.entries) < PAGE
+        self.endResetModel()
+
+    def entry(self, row: int) -> ActivityEntry | None:
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    # -- reading on ---------------------------------------------------------------------------
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self.exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        page = activity_feed(self.kinds, self.staff_id, before=self.entries[-1].key, limit=PAGE)
+        self.exhausted = len(page) < PAGE
+        if page:
+            first = len(self.entries)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self.entries.extend(page)
+            self.endInsertRows()
+
+    # -- Qt model interface -------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return tr(COLUMNS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        line = self.entry(index.row()) if index.isValid() else None
+        if line is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(line, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == KIND:
+            return kind_icon(line.entry.kind)
+        if role == Qt.ItemDataRole.ForegroundRole and column == SUMMARY and line.entry.overdue:
+            return QBrush(ALERT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(line, column)
+        if role == ENTRY_ROLE:
+            return line
+        return None
+
+    def text(self, line: ActivityEntry, column: int) -> str:
+        entry = line.entry
+        if column == WHEN:
+            return when(entry.occurred_at, self.today)
+        if column == KIND:
+            name = kind_name(entry.kind)
+            return f"{name} · {tr(DIRECTION_NAMES[entry.direction])}" if entry.direction else name
+        if column == CUSTOMER:
+            return line.contact_name
+        if column == SUMMARY:
+            return summary_text(line)
+        if column == STAFF:
+            return entry.staff_name or ""
+        return ""
+
+    def tooltip(self, line: ActivityEntry, column: int) -> str | None:
+        if column == WHEN:
+            return local(line.entry.occurred_at).strftime("%Y-%m-%d %H:%M")
+        if column == SUMMARY:
+            return "\n\n".join(part for part in (summary_text(line), line.entry.details) if part)
+        return self.text(line, column) or None
+
+
+def summary_text(line: ActivityEntry) -> str:
+    """The summary and what else matters about the entry: "Scarf · 45.00", "score 8/10",
+    "Instagram", "open" or "overdue" for a case."""
+    entry = line.entry
+    parts = [entry.summary] if entry.summary else []
+    if entry.network:
+        parts.append(entry.network)
+    if entry.amount_cents is not None:
+        parts.append(format_amount(entry.amount_cents))
+    if entry.feedback_score is not None:
+        parts.append(tr("score {score}/10").format(score=entry.feedback_score))
+    if entry.status == "open":
+        parts.append(tr("overdue") if entry.overdue else tr("open"))
+    elif entry.status == "resolved":
+        parts.append(tr("resolved"))
+    if entry.refunded_at is not None:
+        parts.append(tr("refunded"))
+    return " · ".join(parts)

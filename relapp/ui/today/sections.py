@@ -1,0 +1,229 @@
+"""The Today list's sections as lines of text, from the domain's TodayQueue.
+
+Each section is a title, captions for its columns, its lines (a customer each, with what can
+be done on it) and notes ("and 12 more"). The widget (work_list) only lays them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtGui import QIcon
+
+from relapp.domain.contact_rhythm import format_day
+from relapp.domain.today import TodayQueue
+from relapp.ui.timeline.kind_style import kind_icon, kind_name
+from relapp.ui.today.texts import (
+    birthday_what,
+    birthday_when,
+    case_age,
+    clock_time,
+    duration,
+    interval_days,
+    plural,
+    tr,
+)
+
+TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP = "tasks", "cases", "birthdays", "drifting", "at_cap"
+SECTION_ORDER = (TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP)
+# What Log contact… proposes for each kind of line. At-cap customers may still be logged
+# (they may call in; the log dialog warns before another outbound contact), with no kind.
+SUGGESTED_KINDS = {TASKS: "call", CASES: "call", BIRTHDAYS: "message", DRIFTING: "call"}
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """The customer on a line and what the line is about."""
+
+    section: str
+    contact_id: int
+    task_id: int | None = None
+    interaction_id: int | None = None  # a case's
+    answered: bool = False  # a case with a first response
+    about: str = ""  # a case's summary: what a follow-up added from its line is about
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Which line this is across refreshes."""
+        if self.section == TASKS:
+            return (TASKS, self.task_id or 0)
+        if self.section == CASES:
+            return (CASES, self.interaction_id or 0)
+        return (self.section, self.contact_id)
+
+    @property
+    def can_mark_done(self) -> bool:
+        return self.section in (TASKS, CASES)
+
+    @property
+    def can_mark_answered(self) -> bool:
+        return self.section == CASES and not self.answered
+
+    @property
+    def log_kind(self) -> str | None:
+        return SUGGESTED_KINDS.get(self.section)
+
+
+@dataclass(frozen=True)
+class Line:
+    ref: RowRef
+    cells: tuple[str, str, str, str]  # customer, what, when, who
+    icon: QIcon | None = None
+    alert: bool = False  # the when column needs attention (overdue)
+
+
+@dataclass
+class SectionContent:
+    key: str
+    title: str
+    captions: tuple[str, str, str]  # of the what, when and who columns
+    empty: str  # said instead of lines when there are none
+    lines: list[Line | str] = field(default_factory=list)  # a str is a note
+
+
+def build_sections(queue: TodayQueue) -> list[SectionContent]:
+    return [
+        _follow_ups(queue),
+        _cases(queue),
+        _birthdays(queue),
+        _drifting(queue),
+        _at_cap(queue),
+    ]
+
+
+def _more(lines: list[Line | str], more: int, one: str, many: str) -> None:
+    if more > 0:
+        lines.append(plural(more, one, many))
+
+
+def _follow_ups(queue: TodayQueue) -> SectionContent:
+    overdue, due = queue.overdue_tasks, queue.tasks_due_today
+    section = SectionContent(
+        TASKS,
+        tr("Follow-ups ({n})").format(n=overdue.total + due.total),
+        (tr("What"), tr("Due"), tr("Staff")),
+        tr("No follow-ups due. Nice."),
+    )
+    for task in overdue.rows:
+        ref = RowRef(TASKS, task.contact_id, task_id=task.task_id)
+        late = tr("overdue {time}").format(time=duration(queue.now - task.due_at))
+        cells = (task.contact_name, task.title, late, task.staff_name or "")
+        section.lines.append(Line(ref, cells, kind_icon("task"), alert=True))
+    _more(section.lines, overdue.more, "and {n} more overdue", "and {n} more overdue")
+    for task in due.rows:
+        ref = RowRef(TASKS, task.contact_id, task_id=task.task_id)
+        at = tr("due {time}").format(time=clock_time(task.due_at))
+        cells = (task.contact_name, task.title, at, task.staff_name or "")
+        section.lines.append(Line(ref, cells, kind_icon("task")))
+    _more(section.lines, due.more, "and {n} more due today", "and {n} more due today")
+    return section
+
+
+def _cases(queue: TodayQueue) -> SectionContent:
+    cases = queue.open_cases
+    # The overdue count is in the header's summary; here the title stays short enough to
+    # show whole, and the overdue lines are red.
+    section = SectionContent(
+        CASES,
+        tr("Open queries and complaints ({n})").format(n=cases.total),
+        (
+            tr("Query or complaint"),
+            tr("Open for (target {hours} h)").format(hours=queue.response_target_hours),
+            tr("Logged by"),
+        ),
+        tr("No open queries or complaints. Everyone has had an answer."),
+    )
+    for case in cases.rows:
+        ref = RowRef(CASES, case.contact_id, interaction_id=case.interaction_id,
+                     answered=case.answered_at is not None, about=case.summary)  # fmt: skip
+        what = f"{kind_name(case.kind)} — {case.summary}" if case.summary else kind_name(case.kind)
+        marks = [case_age(case.age_hours)]
+        if case.overdue:
+            marks.append(tr("overdue"))
+        if case.answered_at is not None:
+            marks.append(tr("answered"))
+        cells = (case.contact_name, what, " · ".join(marks), case.staff_name or "")
+        section.lines.append(Line(ref, cells, kind_icon(case.kind), alert=case.overdue))
+    _more(section.lines, cases.more, "and {n} more", "and {n} more")
+    return section
+
+
+def _birthdays(queue: TodayQueue) -> SectionContent:
+    birthdays = queue.birthdays
+    section = SectionContent(
+        BIRTHDAYS,
+        tr("Birthdays in the next 7 days ({n})").format(n=birthdays.total),
+        ("", tr("When"), ""),
+        tr("No birthdays in the next 7 days."),
+    )
+    for birthday in birthdays.rows:
+        ref = RowRef(BIRTHDAYS, birthday.contact_id)
+        cells = (birthday.name, birthday_what(birthday), birthday_when(birthday), "")
+        section.lines.append(Line(ref, cells, kind_icon("message")))
+    _more(section.lines, birthdays.more, "and {n} more", "and {n} more")
+    return section
+
+
+def _drifting(queue: TodayQueue) -> SectionContent:
+    drifting = queue.drifting
+    section = SectionContent(
+        DRIFTING,
+        tr("Drifting away ({n})").format(n=drifting.total),
+        (tr("Usually comes"), tr("Last visit"), tr("Away for")),
+        tr("No regulars drifting away: they keep coming back."),
+    )
+    for customer in drifting.rows:
+        ref = RowRef(DRIFTING, customer.contact_id)
+        rhythm = tr("{every} · {visits}").format(
+            every=interval_days(customer.usual_interval_days),
+            visits=plural(customer.visits, "{n} visit", "{n} visits"),
+        )
+        cells = (
+            customer.name,
+            rhythm,
+            format_day(customer.last_visit_at, queue.today),
+            plural(customer.days_since_visit, "{n} day", "{n} days"),
+        )
+        section.lines.append(Line(ref, cells, kind_icon("visit")))
+    _more(section.lines, drifting.more, "and {n} more", "and {n} more")
+    return section
+
+
+def _at_cap(queue: TodayQueue) -> SectionContent:
+    at_cap = queue.at_cap
+    section = SectionContent(
+        AT_CAP,
+        tr("Do not contact yet ({n})").format(n=at_cap.total),
+        (tr("Why not"), "", ""),
+        tr("Nobody has reached the limit of {cap} contacts in 30 days.").format(
+            cap=queue.contact_cap
+        ),
+    )
+    for customer in at_cap.rows:
+        ref = RowRef(AT_CAP, customer.contact_id)
+        cells = (customer.name, customer.pressure.reason, "", "")
+        section.lines.append(Line(ref, cells))
+    _more(section.lines, at_cap.more, "and {n} more", "and {n} more")
+    return section
+
+
+def summary_text(queue: TodayQueue) -> str:
+    """The header's line: "3 follow-ups overdue · 5 open cases (2 past the 24 h target) · …"."""
+    parts = []
+    if queue.overdue_tasks.total:
+        parts.append(plural(queue.overdue_tasks.total, "{n} follow-up overdue",
+                            "{n} follow-ups overdue"))  # fmt: skip
+    if queue.tasks_due_today.total:
+        parts.append(plural(queue.tasks_due_today.total, "{n} follow-up due today",
+                            "{n} follow-ups due today"))  # fmt: skip
+    if queue.open_cases.total:
+        cases = plural(queue.open_cases.total, "{n} open case", "{n} open cases")
+        if queue.overdue_cases:
+            cases += " " + tr("({late} past the {hours} h target)").format(
+                late=queue.overdue_cases, hours=queue.response_target_hours
+            )
+        parts.append(cases)
+    if queue.birthdays.total:
+        parts.append(plural(queue.birthdays.total, "{n} birthday this week",
+                            "{n} birthdays this week"))  # fmt: skip
+    return " · ".join(parts) if parts else tr("Nothing waiting. A quiet day.")
