@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
-from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from relapp.domain.phones import display_phone
@@ -19,6 +20,17 @@ def _label(object_name: str = "", word_wrap: bool = False) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def standing(profile: CustomerProfile) -> list[str]:
+    """Where the customer stands: ladder stage, tier, card number."""
+    tr = partial(QCoreApplication.translate, "CustomerPanel")
+    parts = [profile.ladder_stage.capitalize()]
+    if profile.tier:
+        parts.append(tr("{tier} tier").format(tier=profile.tier))
+    if profile.card_number:
+        parts.append(tr("card {card}").format(card=profile.card_number))
+    return parts
 
 
 class CustomerPanel(QFrame):
@@ -92,12 +104,7 @@ class CustomerPanel(QFrame):
         locale = QLocale()
         self.avatar.setText(profile.initials)
         self.name.setText(profile.name + (self.tr(" (archived)") if profile.archived else ""))
-        standing = [profile.ladder_stage.capitalize()]
-        if profile.tier:
-            standing.append(self.tr("{tier} tier").format(tier=profile.tier))
-        if profile.card_number:
-            standing.append(self.tr("card {card}").format(card=profile.card_number))
-        self.standing.setText("  ·  ".join(standing))
+        self.standing.setText("  ·  ".join(standing(profile)))
         self._show_birthday(profile)
         self.points.setText(locale.toString(profile.points_balance))
         self.visits.setText(locale.toString(profile.visits))

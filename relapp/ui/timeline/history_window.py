@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from relapp.domain.changes import Change
 from relapp.domain.profiles import ContactNotFound, customer_profile
+from relapp.ui.counter.customer_panel import standing
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.timeline.panel import TimelinePanel
 
@@ -64,13 +65,8 @@ class HistoryWindow(QWidget):
             return False
         self.setWindowTitle(self.tr("History — {name}").format(name=profile.name))
         self.name.setText(profile.name + (self.tr(" (archived)") if profile.archived else ""))
-        standing = [profile.ladder_stage.capitalize()]
-        if profile.tier:
-            standing.append(self.tr("{tier} tier").format(tier=profile.tier))
-        if profile.card_number:
-            standing.append(self.tr("card {card}").format(card=profile.card_number))
-        standing.append(self.tr("{points} points").format(points=profile.points_balance))
-        self.standing.setText("  ·  ".join(standing))
+        points = self.tr("{points} points").format(points=profile.points_balance)
+        self.standing.setText("  ·  ".join([*standing(profile), points]))
         overdue = [case for case in profile.open_cases if case.overdue]
         self.overdue.setText(
             self.tr("{n} open query or complaint is past the response target.").format(n=1)
