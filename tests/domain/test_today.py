@@ -538,3 +538,81 @@ def test_the_outbound_rule_is_the_one_the_index_holds():
     index = next(sql for sql in m0007_today.STATEMENTS if "interaction_outbound" in sql)
     assert OUTBOUND_SQL in " ".join(index.split())
     assert contact_rhythm.OUTBOUND_KINDS == ("call", "email", "message", "campaign")
+
+
+# -- the cap and the clocks: customers with few visits, time zones, daylight saving -------------
+
+
+def test_the_cap_does_not_depend_on_visits_none_or_one(db):
+    never = add_contact("Nev", "Er")
+    once = add_contact("Wun", "Ce")
+    visits(once, NOW - 90 * DAY)
+    for contact in (never, once):
+        assert contact_pressure(contact.id, NOW).count == 0
+        for days in (1, 2, 3, 4):
+            log(contact, "call", NOW - days * DAY, "outbound")
+        pressure = contact_pressure(contact.id, NOW)
+        assert (pressure.count, pressure.at_cap) == (4, True)
+        assert would_exceed_cap(contact.id, NOW) == pressure
+    assert {row.contact_id for row in at_cap_customers(now=NOW).rows} == {never.id, once.id}
+    # Neither has a usual interval, so neither can be drifting, however long they stay away.
+    assert drifting_ids(NOW + 400 * DAY) == []
+
+
+def test_the_30_days_are_elapsed_time_across_a_daylight_saving_change(db):
+    # London leaves summer time on 25 October 2026: local days then have 25 hours between
+    # the same wall-clock times. The window is 30 × 24 hours of real time regardless.
+    set_zone("Europe/London")
+    ann = add_contact("Ann", "Lee")
+    now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)  # 12:00 GMT
+    log(ann, "call", now - 30 * DAY, "outbound")  # 11 Oct 13:00 BST: exactly 720 h, out
+    inside = log(ann, "call", now - 30 * DAY + SECOND, "outbound")
+    assert contact_pressure(ann.id, now).count == 1
+    save_settings(contact_cap_per_30_days=1)
+    pressure = contact_pressure(ann.id, now)
+    assert pressure.next_allowed_at == inside.occurred_at + 30 * DAY
+    # Said as the local day: 10 Nov 12:00:01 GMT.
+    assert pressure.reason.endswith("next allowed on 10 Nov")
+
+
+def test_the_next_allowed_day_is_the_local_day_after_the_clocks_change(db):
+    set_zone("Europe/London")
+    save_settings(contact_cap_per_30_days=1)
+    ann = add_contact("Ann", "Lee")
+    # 23:30 UTC on 20 October is 00:30 on 21 October in London (summer time) ...
+    log(ann, "email", datetime(2026, 10, 20, 23, 30, tzinfo=UTC), "outbound")
+    pressure = contact_pressure(ann.id, datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+    # ... and 30 × 24 h later it is 23:30 on 19 November in London (winter time), not the 20th.
+    assert pressure.next_allowed_at == datetime(2026, 11, 19, 23, 30, tzinfo=UTC)
+    assert pressure.reason.endswith("next allowed on 19 Nov")
+    set_zone("Australia/Sydney")  # UTC+11 then: the same moment is the 20th there
+    assert contact_pressure(ann.id, datetime(2026, 11, 1, 9, 0, tzinfo=UTC)).reason.endswith(
+        "next allowed on 20 Nov"
+    )
+
+
+def test_a_case_is_overdue_after_the_target_in_real_hours_across_a_clock_change(db):
+    set_zone("Europe/London")
+    ann = add_contact("Ann", "Lee")
+    opened = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)  # 13:00 BST, the day before the change
+    case = log(ann, "complaint", opened)
+    # 24 h later it is 12:00 GMT on the wall clock, an hour "early", and it is due now.
+    just_in_time = today_queue(opened + timedelta(hours=24))
+    assert [(row.interaction_id, row.overdue) for row in just_in_time.open_cases.rows] == [
+        (case.id, False)
+    ]
+    late = today_queue(opened + timedelta(hours=24, seconds=1))
+    assert (late.open_cases.rows[0].overdue, late.overdue_cases) == (True, 1)
+    assert late.open_cases.rows[0].age_hours == 24
+
+
+def test_drifting_is_measured_in_real_time_across_a_clock_change(db):
+    set_zone("America/New_York")  # summer time ends 1 November 2026
+    ann = add_contact("Ann", "Lee")
+    last = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
+    visits(ann, last - 20 * DAY, last - 10 * DAY, last)  # every 10 days: drifts after 30 days
+    threshold = last + 30 * DAY
+    assert ann.id not in drifting_ids(threshold)
+    assert ann.id in drifting_ids(threshold + SECOND)
+    [row] = drifting_customers(threshold + 40 * DAY).rows  # well past the change
+    assert (row.days_since_visit, row.usual_interval_days, row.overdue_days) == (70, 10.0, 40)
