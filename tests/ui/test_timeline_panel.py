@@ -25,6 +25,8 @@ from relapp.ui.timeline.history_window import HistoryWindow
 from relapp.ui.timeline.log_dialog import LOGGABLE_KINDS, QuickLogDialog
 from relapp.ui.timeline.model import FIRST_PAGE
 from relapp.ui.timeline.panel import TimelinePanel
+from relapp.ui.today import TodayView
+from relapp.ui.today.sections import AT_CAP, CASES
 from tests.factories import add_contact
 
 
@@ -241,27 +243,41 @@ def fill_and_log(qtbot, kind: str) -> None:
 def test_each_kind_logged_at_the_counter_shows_on_the_timeline_and_today(qtbot, counter, kind):
     assert set(FILLING) == set(LOGGABLE_KINDS)
     ann = add_contact("Ann", "Counter", card_number="270000000017")
+    for days in (1, 2, 3):  # one outbound contact short of the cap (4)
+        log_interaction(ann.id, "call", summary="Earlier", direction="outbound",
+                        occurred_at=utc_now() - timedelta(days=days))  # fmt: skip
     qtbot.keyClicks(counter.search_box, "270000000017")
     qtbot.keyClick(counter.search_box, Qt.Key.Key_Return)
     assert counter.shown_contact_id == ann.id
     QTimer.singleShot(0, lambda: fill_and_log(qtbot, kind))
     qtbot.keyClick(counter.search_box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
-    stored = Interaction.get(Interaction.contact_id == ann.id)
+    stored = (
+        Interaction.select()
+        .where(Interaction.contact_id == ann.id)
+        .order_by(Interaction.id.desc())
+        .get()
+    )
     assert stored.kind == kind
     with qtbot.waitActive(counter):  # back from the dialog, as the user is
         counter.activateWindow()
     qtbot.keyClick(counter.search_box, Qt.Key.Key_F4)
     assert counter.tabs.currentWidget() is counter.timeline
-    newest = counter.timeline.current_entry()
+    newest = entries(counter.timeline)[0]
     assert (newest.id, newest.kind) == (stored.id, kind)
     assert entry_text(newest).title.startswith(
         {"feedback": "Feedback", "visit": "Visit"}.get(kind, "")
     )
-    # In Today: a query or complaint is an open case; an outbound contact counts to the cap.
-    queue = today_queue()
-    open_ids = {case.interaction_id for case in queue.open_cases.rows}
-    assert (stored.id in open_ids) == (kind in ("query", "complaint"))
+    # In Today: a query or complaint is an open case; an outbound contact reaches the cap.
+    today = TodayView(counter.change_bus, counter.customer_actions)
+    qtbot.addWidget(today)
+    today.show()
+    cases = [line for line in today.work_list.lines(CASES) if "Ann Counter" in line]
+    assert bool(cases) == (kind in ("query", "complaint"))
+    if cases:
+        assert any(FILLING[kind]["summary"] in text for text in cases[0])
+    at_cap = [line for line in today.work_list.lines(AT_CAP) if "Ann Counter" in line]
+    assert bool(at_cap) == (kind in ("call", "email", "message", "campaign"))
 
 
 def test_a_follow_up_from_the_counter_is_due_in_today(qtbot, counter):
