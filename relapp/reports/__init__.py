@@ -1,0 +1,1 @@
+"""PDF reports, drawn with reportlab: no Qt here, so the command line and the app share them."""
