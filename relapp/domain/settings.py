@@ -19,6 +19,8 @@ class ShopSettings:
     currency: str = "USD"  # ISO 4217
     locale: str = "en_US"  # formats money and dates in reports
     paper_size: str = "A4"  # A4 or Letter
+    # The shop's logo for cards and reports: a PNG, base64, set through shop_logo.set_logo.
+    logo_png: str = ""
     # Relationship rules: do not bombard, answer quickly.
     contact_cap_per_30_days: int = 4
     response_target_hours: int = 24
