@@ -106,10 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print JSON for other programs")
     find.set_defaults(handler=run_find)
 
-    # The till's commands (sale, redeem, points) and the history's (timeline, today).
-    from relapp import cli_points, cli_timeline, cli_today
+    # The till's commands (sale, redeem, points), the history's (timeline, today), reports.
+    from relapp import cli_points, cli_report, cli_timeline, cli_today
 
-    for module in (cli_points, cli_timeline, cli_today):
+    for module in (cli_points, cli_timeline, cli_today, cli_report):
         module.add_commands(commands, database_option)
     return parser
 

@@ -107,16 +107,19 @@ def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     body = ParagraphStyle("body", fontName=BODY, fontSize=9.5, leading=12.5, textColor=TEXT_DARK)
     return {
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=17, leading=22,
-                                spaceAfter=4),  # fmt: skip
+        "title": ParagraphStyle(
+            "title", body, fontName=BOLD, fontSize=17, leading=22, spaceAfter=4
+        ),
         "subtitle": ParagraphStyle("subtitle", body, textColor=TEXT_MUTED, spaceAfter=10),
-        "heading": ParagraphStyle("heading", body, fontName=BOLD, fontSize=12, leading=16,
-                                  spaceBefore=10, spaceAfter=4),  # fmt: skip
+        "heading": ParagraphStyle(
+            "heading", body, fontName=BOLD, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4
+        ),
         "body": body,
         "small": ParagraphStyle("small", body, fontSize=8, leading=10, textColor=TEXT_MUTED),
         "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5),
-        "cell_right": ParagraphStyle("cell_right", body, fontSize=8.5, leading=10.5,
-                                     alignment=TA_RIGHT),  # fmt: skip
+        "cell_right": ParagraphStyle(
+            "cell_right", body, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
+        ),
     }
 
 
@@ -270,4 +273,3 @@ def heading(text: str, level: str = "heading") -> Paragraph:
 
 def paragraph(text: str, style: str = "body") -> Paragraph:
     return Paragraph(para(text), styles()[style])
-

@@ -4,11 +4,10 @@ reportlab's built-in fonts know Latin-1 only, and no single free font covers eve
 shop's customers write their names in, so three TrueType fonts from resources/fonts are
 embedded (subset to the characters used):
 
-| font | scripts |
-|---|---|
-| DejaVu Sans (regular, bold) | Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic, Armenian, Georgian, symbols |
-| Nanum Gothic | Korean (Hangul) |
-| Droid Sans Fallback | Chinese, Japanese (kana and kanji) |
+* DejaVu Sans (regular, bold): Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic,
+  Armenian, Georgian, symbols;
+* Nanum Gothic: Korean (Hangul);
+* Droid Sans Fallback: Chinese, Japanese (kana and kanji).
 
 A character is drawn by the first of them whose character map holds it. What none holds
 (e.g. Thai, Devanagari, Ethiopic, emoji) falls back to DejaVu Sans, which draws its

@@ -7,6 +7,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from relapp import __version__
@@ -37,7 +38,15 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     QApplication.setDesktopFileName("relapp")
     app.setWindowIcon(app_icon())
     app.setStyleSheet(resource_path("styles", "relapp.qss").read_text(encoding="utf-8"))
+    add_fallback_fonts()
     return app
+
+
+def add_fallback_fonts() -> None:
+    """The reports' fonts for Korean and Chinese/Japanese, so that names in those scripts show
+    on a counter PC that has no such system font (fontconfig falls back to them)."""
+    for file_name in ("NanumGothic.ttf", "DroidSansFallbackFull.ttf"):
+        QFontDatabase.addApplicationFont(str(resource_path("fonts", file_name)))
 
 
 def run_app(database_path: Path) -> int:

@@ -1,5 +1,5 @@
 """What any view can do for a customer on a row: open them, see their history, log a contact,
-add a follow-up, mark a follow-up done, answer or close a case.
+add a follow-up, mark a follow-up done, answer or close a case, print their dossier or card.
 
 One object shared by the Counter, Contacts, Today and the activity feed, so that every view
 acts the same way: each action asks what it needs, calls the domain, publishes the Change and
@@ -72,6 +72,22 @@ class CustomerActions(QObject):
             return False
         self.change_bus.publish(added.change)
         return True
+
+    def print_dossier(self, parent: QWidget, contact_id: int) -> bool:
+        """The customer's dossier, made and shown ready to print."""
+        from relapp.reports.catalogue import ReportRequest
+        from relapp.ui.reports.preview_dialog import ReportPreviewDialog
+
+        request = ReportRequest("customer", customer=str(contact_id))
+        return ReportPreviewDialog.make_and_show(parent, request)
+
+    def print_cards(self, parent: QWidget, contact_ids: list[int]) -> bool:
+        """Loyalty cards for these customers, made and shown ready to print."""
+        from relapp.reports.catalogue import ReportRequest
+        from relapp.ui.reports.preview_dialog import ReportPreviewDialog
+
+        request = ReportRequest("cards", ids=tuple(contact_ids))
+        return ReportPreviewDialog.make_and_show(parent, request)
 
     def set_task_done(self, parent: QWidget, task_id: int, done: bool) -> bool:
         action = follow_ups.complete_task if done else follow_ups.reopen_task

@@ -89,6 +89,8 @@ class ContactsView(QWidget):
         self.actions_by_name["edit"].setToolTip(self.tr("Edit the customer (Enter)"))
         self._add_action("history", self.tr("History…"), self.show_history, "Ctrl+H")
         self._add_action("log", self.tr("Log contact…"), self.log_contact, "Ctrl+Shift+L")
+        self._add_action("dossier", self.tr("Dossier…"), self.print_dossier, "Ctrl+P")
+        self._add_action("cards", self.tr("Print cards…"), self.print_cards, "Ctrl+Shift+P")
         self.toolbar.addSeparator()
         self._add_action("tag", self.tr("Tag…"), self.tag_selected, "Ctrl+T")
         self._add_action("untag", self.tr("Untag…"), self.untag_selected, "Ctrl+Shift+T")
@@ -197,7 +199,8 @@ class ContactsView(QWidget):
             text += self.tr(" · {selected} selected").format(selected=locale.toString(selected))
         self.status.setText(text)
         has_rows = bool(count)
-        for name in ("edit", "history", "log", "tag", "untag", "stage", "archive", "unarchive"):
+        for name in ("edit", "history", "log", "dossier", "cards", "tag", "untag", "stage",
+                     "archive", "unarchive"):  # fmt: skip
             self.actions_by_name[name].setEnabled(has_rows)
         self.actions_by_name["delete_segment"].setEnabled(
             self.filter_bar.current_segment() is not None
@@ -253,6 +256,16 @@ class ContactsView(QWidget):
         contact_id = self.current_contact_id()
         if contact_id is not None:
             self.customer_actions.log_contact(self, contact_id)
+
+    def print_dossier(self) -> None:
+        contact_id = self.current_contact_id()
+        if contact_id is not None:
+            self.customer_actions.print_dossier(self, contact_id)
+
+    def print_cards(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.customer_actions.print_cards(self, ids)
 
     def tag_selected(self) -> None:
         ids = self.selected_ids()
@@ -366,7 +379,8 @@ class ContactsView(QWidget):
 
     def _context_menu(self, position) -> None:
         menu = QMenu(self)
-        for name in ("edit", "history", "log", "tag", "untag", "stage", "archive", "unarchive"):
+        for name in ("edit", "history", "log", "dossier", "cards", "tag", "untag", "stage",
+                     "archive", "unarchive"):  # fmt: skip
             menu.addAction(self.actions_by_name[name])
         menu.exec(self.table.viewport().mapToGlobal(position))
 

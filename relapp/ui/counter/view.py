@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +42,10 @@ from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
 RESULT_LIMIT = 30
+# Settings too: the shop's locale formats the figures, its targets decide what is overdue.
+_WATCHED = frozenset(
+    {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS}
+)
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
@@ -113,6 +119,21 @@ class CounterView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             actions.addWidget(button)
+        self.print_button = QToolButton(objectName="printButton", text=self.tr("Print"))
+        self.print_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        print_menu = QMenu(self.print_button)
+        for text, slot, key in (
+            (self.tr("Customer dossier"), self.print_dossier, "Ctrl+P"),
+            (self.tr("Loyalty card"), self.print_card, "Ctrl+Shift+P"),
+        ):
+            action = print_menu.addAction(f"{text}\t{key}")
+            action.triggered.connect(slot)
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.print_button.setMenu(print_menu)
+        actions.addWidget(self.print_button)
         actions.addStretch(1)
         history_shortcut = QShortcut(QKeySequence("F4"), self)
         history_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -210,12 +231,7 @@ class CounterView(QWidget):
         self.right.setCurrentWidget(self.customer_page)
 
     def on_change(self, change: Change) -> None:
-        if not change.entities & {
-            Entity.CONTACTS,
-            Entity.POINTS,
-            Entity.INTERACTIONS,
-            Entity.TASKS,
-        }:
+        if not change.entities & _WATCHED:
             return
         self.timeline.on_change(change)
         if self.search_box.text().strip():
@@ -256,6 +272,22 @@ class CounterView(QWidget):
         if profile is not None:
             self.customer_actions.add_task(self, profile.id)
         self.search_box.setFocus()
+
+    def print_dossier(self) -> None:
+        if self._shown_customer() is not None:
+            self.customer_actions.print_dossier(self, self.shown_contact_id)
+        self.search_box.setFocus()
+
+    def print_card(self) -> None:
+        if self._shown_customer() is not None:
+            self.customer_actions.print_cards(self, [self.shown_contact_id])
+        self.search_box.setFocus()
+
+    def _shown_customer(self) -> CustomerProfile | None:
+        """The customer on screen, archived or not (their dossier can still be printed)."""
+        if self.shown_contact_id is None or self.right.currentWidget() is not self.customer_page:
+            return None
+        return self.shown_profile
 
     def toggle_history(self) -> None:
         """F4: the customer's history, and back to their profile."""

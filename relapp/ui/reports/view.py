@@ -1,12 +1,272 @@
-"""The Reports view (placeholder until its issue lands)."""
+"""The Reports view: pick a report and what it is about, make it, look at it, print or save it.
 
-from relapp.ui.placeholder_view import PlaceholderView
+Reports are made in the background with progress and Cancel (generate.py), shown inside the
+app (preview.py), printed through the Qt print dialog or saved as a PDF.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from relapp.domain.changes import Change, Entity
+from relapp.domain.contact_list import filter_choices
+from relapp.reports.catalogue import CUSTOMER, CUSTOMERS, REPORTS, SEGMENT, ReportRequest
+from relapp.ui.icons import view_icon
+from relapp.ui.reports.generate import generate, suggested_file_name
+from relapp.ui.reports.preview import PdfPreview
+from relapp.ui.widgets.empty_state import EmptyState
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class ReportsView(PlaceholderView):
-    icon_name = "reports"
-    title = "Reports"
-    purpose = (
-        "Print a customer dossier, loyalty cards, segment lists, loyalty liability, the retention"
-        " summary and today's follow-up list."
-    )
+class ReportsView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.request: ReportRequest | None = None
+        self.segments_stale = True
+
+        self.catalogue = QListWidget(objectName="reportList")
+        self.catalogue.setFixedWidth(250)
+        self.catalogue.setWordWrap(True)
+        for kind in REPORTS:
+            item = QListWidgetItem(self.tr(kind.title))
+            item.setData(KIND_ROLE, kind.key)
+            item.setToolTip(self.tr(kind.description))
+            self.catalogue.addItem(item)
+        self.catalogue.currentRowChanged.connect(lambda _row: self._show_parameters())
+        self.catalogue.itemActivated.connect(lambda _item: self.make_report())
+
+        self.description = QLabel(objectName="settingsHint", wordWrap=True)
+        self.customer = QLineEdit(objectName="reportCustomer", clearButtonEnabled=True)
+        self.customer.setPlaceholderText(self.tr("Customer number or card number"))
+        self.customer.returnPressed.connect(self.make_report)
+        self.by_ids = QRadioButton(self.tr("Customer numbers:"), checked=True)
+        self.by_segment = QRadioButton(self.tr("Everyone in the segment:"))
+        self.ids = QLineEdit(objectName="reportIds", clearButtonEnabled=True)
+        self.ids.setPlaceholderText(self.tr("e.g. 12, 40, 311"))
+        self.ids.returnPressed.connect(self.make_report)
+        self.ids.textEdited.connect(lambda _text: self.by_ids.setChecked(True))
+        self.segment = QComboBox(objectName="reportSegment")
+        self.segment.activated.connect(lambda _index: self.by_segment.setChecked(True))
+        self.columns = QListWidget(objectName="reportColumns")
+        self.columns.setMaximumHeight(120)
+        self.parameters = QFormLayout()
+        self.make_button = QPushButton(self.tr("Make report"), objectName="makeReport")
+        self.make_button.setToolTip(self.tr("Make the report (Ctrl+Enter)"))
+        self.make_button.setDefault(True)
+        self.make_button.clicked.connect(self.make_report)
+
+        self.preview = PdfPreview()
+        self.empty = EmptyState(view_icon("reports"), self.tr("No report yet"))
+        self.empty.set_body(
+            self.tr(
+                "Choose a report on the left, say what it is about, and press Make report. "
+                "It appears here to check before you print it or save it as a PDF."
+            )
+        )
+        self.body = QStackedWidget()
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.preview)
+        self.status = QLabel(objectName="reportStatus", wordWrap=True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.print_button = QPushButton(self.tr("Print…"), objectName="printReport")
+        self.print_button.setToolTip(self.tr("Print (Ctrl+P)"))
+        self.print_button.clicked.connect(self.print_report)
+        self.save_button = QPushButton(self.tr("Save as PDF…"), objectName="saveReport")
+        self.save_button.setToolTip(self.tr("Save as PDF (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save_report)
+        for key, slot in (
+            ("Ctrl+Return", self.make_report),
+            ("Ctrl+Enter", self.make_report),
+            ("Ctrl+P", self.print_report),
+            ("Ctrl+S", self.save_report),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        form_box = QWidget()
+        form = QVBoxLayout(form_box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self.description)
+        form.addLayout(self.parameters)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.make_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.status, 3)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        form.addLayout(buttons)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(form_box)
+        right_layout.addWidget(self.body, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.catalogue)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.catalogue.setCurrentRow(0)
+        self._update_buttons()
+
+    # -- parameters -----------------------------------------------------------------------
+
+    def current_kind(self) -> str:
+        item = self.catalogue.currentItem()
+        return item.data(KIND_ROLE) if item is not None else REPORTS[0].key
+
+    def select_report(self, key: str) -> None:
+        for row in range(self.catalogue.count()):
+            if self.catalogue.item(row).data(KIND_ROLE) == key:
+                self.catalogue.setCurrentRow(row)
+
+    def _show_parameters(self) -> None:
+        while self.parameters.rowCount():
+            taken = self.parameters.takeRow(0)  # the fields stay, hidden, for the next form
+            label = taken.labelItem.widget() if taken.labelItem else None
+            if isinstance(label, QLabel):
+                label.deleteLater()  # made by addRow from a string
+        for widget in (self.customer, self.by_ids, self.ids, self.by_segment, self.segment,
+                       self.columns):  # fmt: skip
+            widget.hide()
+        kind = next(kind for kind in REPORTS if kind.key == self.current_kind())
+        self.description.setText(self.tr(kind.description))
+        if kind.needs == CUSTOMER:
+            self.parameters.addRow(self.tr("&Customer:"), self.customer)
+            self.customer.show()
+        elif kind.needs == CUSTOMERS:
+            self.parameters.addRow(self.by_ids, self.ids)
+            self.parameters.addRow(self.by_segment, self.segment)
+            for widget in (self.by_ids, self.ids, self.by_segment, self.segment):
+                widget.show()
+        elif kind.needs == SEGMENT:
+            self.parameters.addRow(self.tr("&Segment:"), self.segment)
+            self.parameters.addRow(self.tr("Columns:"), self.columns)
+            self.segment.show()
+            self.columns.show()
+            self._fill_columns()
+
+    def _fill_segments(self) -> None:
+        current = self.segment.currentText()
+        self.segment.clear()
+        segments = filter_choices().segments
+        self.segment.addItems(segments)
+        if current in segments:
+            self.segment.setCurrentText(current)
+        self.segment.setPlaceholderText(self.tr("No saved segments yet (Contacts view)"))
+        self.segments_stale = False
+
+    def _fill_columns(self) -> None:
+        if self.columns.count():
+            return
+        from relapp.reports.segment_list import DEFAULT_COLUMNS, SEGMENT_COLUMNS
+
+        for key, heading in SEGMENT_COLUMNS.items():
+            item = QListWidgetItem(self.tr(heading))
+            item.setData(KIND_ROLE, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = key in DEFAULT_COLUMNS
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.columns.addItem(item)
+
+    def current_request(self) -> ReportRequest | None:
+        """What the form asks for, or None (with the reason in the status line)."""
+        kind = self.current_kind()
+        needs = next(item.needs for item in REPORTS if item.key == kind)
+        if needs == CUSTOMER:
+            if not self.customer.text().strip():
+                return self._refuse(self.tr("Type the customer's number or card number."))
+            return ReportRequest(kind, customer=self.customer.text().strip())
+        if needs == CUSTOMERS:
+            if self.by_segment.isChecked():
+                if not self.segment.currentText():
+                    return self._refuse(self.tr("Choose a segment, or type customer numbers."))
+                return ReportRequest(kind, segment=self.segment.currentText())
+            numbers = [part for part in self.ids.text().replace(",", " ").split() if part]
+            if not numbers or not all(part.isdigit() and part.isascii() for part in numbers):
+                return self._refuse(self.tr("Type customer numbers separated by commas."))
+            return ReportRequest(kind, ids=tuple(int(part) for part in numbers))
+        if needs == SEGMENT:
+            if not self.segment.currentText():
+                return self._refuse(self.tr("Choose a segment (save one in the Contacts view)."))
+            columns = tuple(
+                self.columns.item(row).data(KIND_ROLE)
+                for row in range(self.columns.count())
+                if self.columns.item(row).checkState() == Qt.CheckState.Checked
+            )
+            if not columns:
+                return self._refuse(self.tr("Tick at least one column."))
+            return ReportRequest(kind, segment=self.segment.currentText(), columns=columns)
+        return ReportRequest(kind)
+
+    def _refuse(self, reason: str) -> None:
+        self.status.setText(reason)
+        return None
+
+    # -- making, printing, saving -----------------------------------------------------------
+
+    def make_report(self) -> None:
+        request = self.current_request()
+        if request is None:
+            return
+        self.show_request(request)
+
+    def show_request(self, request: ReportRequest) -> bool:
+        """Make the report and show it; False if it was cancelled or refused."""
+        result = generate(self, request)
+        if result is None:
+            return False
+        self.request = request
+        pages = self.preview.load(result.path)
+        self.body.setCurrentWidget(self.preview)
+        summary = self.tr("1 page") if pages == 1 else self.tr("{n} pages").format(n=pages)
+        self.status.setText(f"{summary}. {result.note}".strip())
+        self._update_buttons()
+        return True
+
+    def print_report(self) -> None:
+        if self.preview.document is not None and self.preview.print_document():
+            self.status.setText(self.tr("Sent to the printer."))
+
+    def save_report(self) -> None:
+        if self.request is None:
+            return
+        saved = self.preview.save_as(suggested_file_name(self.request))
+        if saved is not None:
+            self.status.setText(self.tr("Saved as {path}.").format(path=saved))
+
+    def _update_buttons(self) -> None:
+        ready = self.preview.document is not None
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    # -- refreshing -------------------------------------------------------------------------
+
+    def on_change(self, change: Change) -> None:
+        if change.touches(Entity.SEGMENTS):
+            self.segments_stale = True
+            if self.isVisible():
+                self._fill_segments()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.segments_stale:
+            self._fill_segments()
+        super().showEvent(event)

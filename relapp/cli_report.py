@@ -1,0 +1,66 @@
+"""`relapp report KIND ... --out F.pdf`: the Reports view's reports, for scripts and schedules.
+
+    relapp report customer ID|CARD --out F.pdf
+    relapp report cards [--segment NAME | --ids N [N ...]] --out F.pdf
+    relapp report segment NAME [--columns name,card,...] --out F.pdf
+    relapp report loyalty --out F.pdf
+    relapp report retention --out F.pdf
+    relapp report followups --out F.pdf
+
+Prints where the PDF was written and how many pages it has. The file appears complete or not
+at all (relapp.reports.document writes beside it and renames).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from relapp.reports.catalogue import REPORTS, ReportRequest, write_report
+
+
+def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report",
+        parents=[database_option],
+        help="write a PDF report",
+        description="Write one of the shop's PDF reports.",
+    )
+    kinds = report.add_subparsers(title="reports", metavar="KIND", dest="kind", required=True)
+    parsers = {
+        kind.key: kinds.add_parser(kind.key, help=kind.title.lower(), description=kind.description)
+        for kind in REPORTS
+    }
+    parsers["customer"].add_argument("customer", metavar="ID|CARD", help="customer or card number")
+    whose = parsers["cards"].add_mutually_exclusive_group(required=True)
+    whose.add_argument("--segment", metavar="NAME", help="every customer of a saved segment")
+    whose.add_argument("--ids", type=int, nargs="+", metavar="N", help="customer numbers")
+    parsers["segment"].add_argument("segment", metavar="NAME", help="a saved segment")
+    parsers["segment"].add_argument(
+        "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"
+    )
+    for parser in parsers.values():
+        parser.add_argument("--out", type=Path, required=True, metavar="F.pdf", help="the PDF")
+        parser.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from relapp.cli import database_path, open_shop
+
+    open_shop(database_path(args))
+    columns = getattr(args, "columns", None)
+    request = ReportRequest(
+        kind=args.kind,
+        customer=getattr(args, "customer", "") or "",
+        ids=tuple(getattr(args, "ids", None) or ()),
+        segment=getattr(args, "segment", "") or "",
+        columns=tuple(part.strip() for part in columns.split(",") if part.strip())
+        if columns
+        else (),
+    )
+    result = write_report(request, args.out)
+    pages = "1 page" if result.pages == 1 else f"{result.pages} pages"
+    print(f"Wrote {result.path} ({pages}).")
+    if result.note:
+        print(result.note)
+    return 0

@@ -1,0 +1,166 @@
+"""Every report the shop can print, what each needs, and one way to write any of them.
+
+The command line (`relapp report KIND ...`) and the Reports view both go through
+write_report(), so a report and its checks are the same wherever it is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from relapp.domain.loyalty import find_customer
+from relapp.errors import RelappError
+
+if TYPE_CHECKING:  # reportlab is loaded when a report is written, not for every command
+    from relapp.reports.document import Cancelled, Progress
+
+CUSTOMER, CUSTOMERS, SEGMENT, NOTHING = "customer", "customers", "segment", ""
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    key: str  # as the command line names it
+    title: str
+    needs: str  # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT or NOTHING
+    description: str
+
+
+REPORTS = (
+    ReportKind("customer", "Customer dossier", CUSTOMER,
+               "Everything about one customer: profile, consent, preferences, points statement "
+               "with running balance, history, open queries and follow-ups, card QR code."),
+    ReportKind("cards", "Loyalty cards", CUSTOMERS,
+               "Credit-card-size cards with name, card number, barcode and QR code, with crop "
+               "marks, for one customer, a selection or a segment."),
+    ReportKind("segment", "Segment list", SEGMENT,
+               "The customers of a saved segment, with the chosen columns."),
+    ReportKind("loyalty", "Loyalty liability", NOTHING,
+               "Outstanding points and their value per tier, and points expiring soon."),
+    ReportKind("retention", "Retention summary", NOTHING,
+               "Active customers, repeat purchases, new and returning customers by month, tier "
+               "and ladder mix, drifting and lapsed customers, with charts."),
+    ReportKind("followups", "Today's follow-up list", NOTHING,
+               "Follow-ups, open queries, birthdays and drifting customers, to tick off at the "
+               "counter."),
+)  # fmt: skip
+REPORTS_BY_KEY = {kind.key: kind for kind in REPORTS}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    kind: str  # a ReportKind key
+    customer: str = ""  # customer number or card number (dossier)
+    ids: tuple[int, ...] = ()  # customers (cards)
+    segment: str = ""  # a saved segment (cards, segment list)
+    columns: tuple[str, ...] = ()  # segment list columns; empty: the defaults
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    pages: int
+    note: str = ""  # e.g. "3 customers without a card were skipped"
+
+
+def write_report(
+    request: ReportRequest,
+    out: Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ReportResult:
+    """Write the requested report to out.
+
+    Raises:
+        RelappError: a sentence for the user (unknown customer or segment, nothing to print,
+            the folder cannot be written); ReportCancelled if cancelled.
+    """
+    if request.kind not in REPORTS_BY_KEY:
+        raise RelappError(f"There is no report called {request.kind!r}.")
+    note = ""
+    writer = _WRITERS[request.kind]
+    outcome = writer(request, Path(out), progress, cancelled)
+    if isinstance(outcome, tuple):
+        path, note = outcome
+    else:
+        path = outcome
+    return ReportResult(path, page_count(path), note)
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _customer(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.dossier import customer_dossier
+
+    if not request.customer.strip():
+        raise RelappError("Say which customer: their number or card number.")
+    return customer_dossier(find_customer(request.customer), out, progress, cancelled)
+
+
+def _cards(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.cards import card_ids_for_segment, loyalty_cards
+
+    if request.segment:
+        ids = card_ids_for_segment(request.segment)
+    elif request.ids:
+        ids = list(request.ids)
+    else:
+        raise RelappError("Say whose cards to print: customer numbers or a segment.")
+    sheet = loyalty_cards(ids, out, progress, cancelled)
+    note = ""
+    if sheet.skipped:
+        note = (
+            f"{len(sheet.skipped)} customer skipped: {sheet.skipped[0][1]}"
+            if len(sheet.skipped) == 1
+            else f"{len(sheet.skipped)} customers skipped (no card number, or gone)."
+        )
+    return sheet.path, note
+
+
+def _segment(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.segment_list import segment_report
+
+    if not request.segment.strip():
+        raise RelappError("Say which saved segment to list.")
+    try:
+        return segment_report(request.segment, out, request.columns or None, progress, cancelled)
+    except ValueError as error:  # an unknown column: the message lists the valid ones
+        raise RelappError(str(error)) from error
+
+
+def _loyalty(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.liability import liability_report
+
+    return liability_report(out, progress, cancelled)
+
+
+def _retention(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.retention import retention_report
+
+    return retention_report(out, progress, cancelled)
+
+
+def _followups(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.followups import followup_list
+
+    return followup_list(out, progress, cancelled)
+
+
+_WRITERS: dict[str, Callable] = {
+    "customer": _customer,
+    "cards": _cards,
+    "segment": _segment,
+    "loyalty": _loyalty,
+    "retention": _retention,
+    "followups": _followups,
+}
