@@ -1,8 +1,9 @@
 """The Settings view: the shop-wide settings every counter on this database shares.
 
 Shop name, the region phone numbers are read in, currency, locale for figures and dates,
-paper size, and the relationship rules (how often a customer may be contacted, how fast a
-query should be answered). The loyalty program's settings live in the Loyalty view.
+paper size, the logo printed on loyalty cards, and the relationship rules (how often a
+customer may be contacted, how fast a query should be answered). The loyalty program's
+settings live in the Loyalty view.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from relapp.domain.settings import (
     setting_problems,
 )
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.settings.logo_picker import LogoPicker
 from relapp.ui.widgets.field_problems import FieldProblems
 
 # Locales offered in the list; any other language_TERRITORY can be typed.
@@ -86,6 +88,9 @@ class SettingsView(QWidget):
         locale_label.setBuddy(self.locale_name)
         shop.addRow(locale_label, locale_row)
         shop.addRow(self.tr("P&aper for reports:"), self.paper_size)
+        self.logo = LogoPicker()
+        self.logo.changed.connect(change_bus.publish)
+        shop.addRow(self.tr("Logo on loyalty cards:"), self.logo)
         shop_box = QGroupBox(self.tr("Shop"))
         shop_box.setLayout(shop)
 
@@ -156,6 +161,7 @@ class SettingsView(QWidget):
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(settings.paper_size)))
         self.contact_cap.setValue(settings.contact_cap_per_30_days)
         self.response_target.setValue(settings.response_target_hours)
+        self.logo.load()
         self.problems.clear_problems()
         self.saved_note.setText("")
 
