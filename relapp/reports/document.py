@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -187,22 +188,41 @@ def build_pdf(
         RelappError: the folder cannot be written.
     """
     register_fonts()
-    target = Path(target)
+    with atomic_pdf(Path(target)) as temporary:
+        document = _Document(temporary, context, title, len(story), progress, cancelled)
+        document.build(story, canvasmaker=_numbered_canvas(context, title))
+    return Path(target)
+
+
+@contextmanager
+def atomic_pdf(target: Path) -> Iterator[str]:
+    """A temporary file beside target, renamed over it if the block completes, else removed.
+
+    The file gets the permissions a new file of this user gets (mkstemp's are owner-only).
+    """
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise RelappError(f"The folder {folder} does not exist.")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except PermissionError as error:
+        raise RelappError(f"Cannot write {target}: {error.strerror}.") from error
     os.close(handle)
     try:
-        document = _Document(temporary, context, title, len(story), progress, cancelled)
-        document.build(story, canvasmaker=_numbered_canvas(context, title))
+        yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except PermissionError as error:
         raise RelappError(f"Cannot write {target}: {error.strerror}.") from error
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    return target
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 class _Document(SimpleDocTemplate):

@@ -9,7 +9,10 @@ embedded (subset to the characters used):
 * Nanum Gothic: Korean (Hangul);
 * Droid Sans Fallback: Chinese, Japanese (kana and kanji).
 
-A character is drawn by the first of them whose character map holds it. What none holds
+A character is drawn by the body font if it has it (bold text by the bold font, or the
+regular one where the bold lacks the character); Hangul by Nanum Gothic; any other character
+by Droid Sans Fallback, then Nanum Gothic, if they hold it (Han characters thus keep one style
+in a Chinese or Japanese name; Nanum holds Korean hanja too). What none holds
 (e.g. Thai, Devanagari, Ethiopic, emoji) falls back to DejaVu Sans, which draws its
 "missing glyph" box: the text stays extractable and searchable in the PDF, only its shape
 is lost. The CJK fonts have no bold; bold text in them is drawn regular.
@@ -34,8 +37,9 @@ _FILES = {
     KOREAN: "NanumGothic.ttf",
     CJK: "DroidSansFallbackFull.ttf",
 }
-# Tried in this order for a character the body font lacks.
-_FALLBACKS = (KOREAN, CJK)
+# Tried in this order for a character the body font lacks (Hangul goes to KOREAN first).
+_FALLBACKS = (CJK, KOREAN)
+_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7FF))
 
 
 @cache
@@ -52,11 +56,19 @@ def _characters(name: str) -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
 
 
+def has_glyph(font: str, character: str) -> bool:
+    return ord(character) in _characters(font)
+
+
 def font_for(character: str, bold: bool = False) -> str:
     """The registered font that draws this character (the body font if none does)."""
     code = ord(character)
+    if bold and (code in _characters(BOLD) or character.isspace()):
+        return BOLD
     if code in _characters(BODY) or character.isspace():
-        return BOLD if bold else BODY
+        return BODY
+    if any(low <= code <= high for low, high in _HANGUL) and code in _characters(KOREAN):
+        return KOREAN
     for name in _FALLBACKS:
         if code in _characters(name):
             return name

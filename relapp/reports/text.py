@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 from xml.sax.saxutils import escape
 
-import arabic_reshaper
+from arabic_reshaper import ArabicReshaper
+from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from relapp.reports.fonts import BODY, BOLD, font_runs
+from relapp.reports.fonts import BODY, font_runs, has_glyph
 
 _RTL_CLASSES = frozenset({"R", "AL"})
 # Control characters would end up in the PDF's text as garbage; tabs and line breaks are kept
@@ -39,19 +41,33 @@ def visual(text: str) -> str:
     clean = text.translate(_CONTROLS)
     if not has_rtl(clean):
         return clean
-    return get_display(arabic_reshaper.reshape(clean))
+    return get_display(_reshaper().reshape(clean))
+
+
+@cache
+def _reshaper() -> ArabicReshaper:
+    """Arabic shaping with only the ligatures the body font can draw: the reshaper would
+    otherwise write "الله" as U+FDF2, which DejaVu Sans lacks (a box in every عبدالله)."""
+    missing = {
+        name: False
+        for name, (_letters, forms) in LIGATURES
+        if not all(has_glyph(BODY, form) for form in forms if form)
+    }
+    return ArabicReshaper(configuration=missing)
 
 
 def para(text: object, bold: bool = False) -> str:
-    """Paragraph markup that shows text literally, each run in the font that draws it."""
+    """Paragraph markup that shows text literally, each run in the font that draws it.
+
+    Runs are named by font rather than wrapped in <b>: inside <b> reportlab would swap a run
+    back to the bold font even where the bold font lacks its characters.
+    """
     shown = visual("" if text is None else str(text))
-    body = BOLD if bold else BODY
     pieces = []
     for font, piece in font_runs(shown, bold):
         safe = escape(piece)
-        pieces.append(safe if font == body else f'<font name="{font}">{safe}</font>')
-    markup = "".join(pieces)
-    return f"<b>{markup}</b>" if bold else markup
+        pieces.append(safe if font == BODY and not bold else f'<font name="{font}">{safe}</font>')
+    return "".join(pieces)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
@@ -84,7 +100,9 @@ def draw_text(
     if max_width is not None and width > max_width:
         size = max(size * 0.6, size * max_width / width)
         width = _width(shown, size, bold)
-        while width > max_width and len(shown) > 1:
+        # A hair of tolerance: the shrunk size is computed to fit exactly, and rounding must not
+        # then cut a text that fits.
+        while width > max_width + 0.01 and len(shown) > 1:
             shown = shown[:-2] + "…"
             width = _width(shown, size, bold)
     start = {"left": x, "centre": x - width / 2, "right": x - width}[align]
