@@ -6,9 +6,7 @@ the file safely.
 * Every page carries the shop's name and the report's title at the top, and the moment it was
   generated and "Page n of N" at the bottom (N is known once all pages are laid out: the
   canvas keeps each page's state and writes the footers at the end).
-* Long tables are laid out as many tables of TABLE_CHUNK rows, each repeating the header:
-  reportlab measures a table whole before splitting it across pages, which grows much faster
-  than the row count (DESIGN.md).
+* Long tables: relapp.reports.tables (many small tables, plain text where it can).
 * A report is written to a temporary file beside the target and renamed over it when complete,
   so a failure or a cancel never leaves a half-written PDF under the chosen name.
 """
@@ -31,7 +29,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from relapp.domain import clock
 from relapp.domain.settings import load_settings
@@ -41,8 +39,6 @@ from relapp.reports.text import draw_text, para
 
 PAPER_SIZES = {"A4": A4, "Letter": LETTER}
 MARGIN = 18 * mm
-TABLE_CHUNK = 100
-HEADER_GREY = colors.HexColor("#e6f0ef")
 RULE_GREY = colors.HexColor("#b8c4c2")
 TEXT_DARK = colors.HexColor("#1f2d2b")
 TEXT_MUTED = colors.HexColor("#5b6b69")
@@ -132,42 +128,11 @@ def data_table(
     rows: Sequence[Sequence[object]],
     widths: Sequence[float],
     numeric: Sequence[int] = (),
-    chunk: int = TABLE_CHUNK,
 ) -> list[Flowable]:
-    """A table of any length, as tables of `chunk` rows that each repeat the header.
+    """A table of any length with the header repeated (relapp.reports.tables.text_table)."""
+    from relapp.reports.tables import text_table
 
-    Cells are user text: each becomes a Paragraph of escaped markup (fonts for every script,
-    right-to-left shaping), and long text wraps inside its column. Columns listed in
-    `numeric` are right-aligned.
-    """
-    sheet = styles()
-    heading_cells = [Paragraph(para(text, bold=True), sheet["cell"]) for text in header]
-    flowables: list[Flowable] = []
-    for start in range(0, max(len(rows), 1), chunk):
-        body = [
-            [
-                Paragraph(para(value), sheet["cell_right" if column in numeric else "cell"])
-                for column, value in enumerate(row)
-            ]
-            for row in rows[start : start + chunk]
-        ]
-        table = Table([heading_cells, *body], colWidths=list(widths), repeatRows=1)
-        table.setStyle(_TABLE_STYLE)
-        flowables.append(table)
-    return flowables
-
-
-_TABLE_STYLE = TableStyle(
-    [
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_GREY),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE_GREY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-)
+    return text_table(header, rows, widths, numeric)
 
 
 # --------------------------------------------------------------------------------- pages

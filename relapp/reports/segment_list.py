@@ -32,7 +32,6 @@ from relapp.domain.contact_list import (
 from relapp.domain.phones import display_phone
 from relapp.reports.document import (
     MARGIN,
-    TABLE_CHUNK,
     Cancelled,
     Progress,
     ReportCancelled,
@@ -44,6 +43,7 @@ from relapp.reports.document import (
     report_context,
     styles,
 )
+from relapp.reports.tables import TABLE_CHUNK
 from relapp.reports.text import text_width
 
 PAGE_IDS = 1_000
