@@ -1,0 +1,96 @@
+"""`relapp report` as a script or a shop owner would run it, including the mistakes."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from relapp import cli
+from relapp.db.models import Contact
+from relapp.domain.contact_list import ContactFilter, save_segment
+
+
+def run(capsys, db_path, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["--db", str(db_path), "report", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("kind", ["loyalty", "retention", "followups"])
+def test_the_shop_reports_write_a_pdf_and_say_where(capsys, demo_db, db_path, tmp_path, kind):
+    out = tmp_path / f"{kind}.pdf"
+    code, printed, errors = run(capsys, db_path, kind, "--out", str(out))
+    assert (code, errors) == (0, "")
+    pages = len(PdfReader(out).pages)
+    assert (
+        printed.splitlines()[0] == f"Wrote {out} ({'1 page' if pages == 1 else f'{pages} pages'})."
+    )
+    assert "Lantern Lane" in PdfReader(out).pages[0].extract_text()
+
+
+def test_a_dossier_by_card_number(capsys, demo_db, db_path, tmp_path):
+    carded = Contact.select().where(Contact.card_number.is_null(False)).first()
+    out = tmp_path / "dossier.pdf"
+    code, _printed, errors = run(capsys, db_path, "customer", carded.card_number, "--out", str(out))
+    assert (code, errors) == (0, "")
+    assert carded.given_name in PdfReader(out).pages[0].extract_text()
+
+
+def test_cards_for_a_segment_and_for_numbers(capsys, demo_db, db_path, tmp_path):
+    save_segment("Regulars", ContactFilter(stages=("customer", "client", "supporter")))
+    out = tmp_path / "cards.pdf"
+    code, printed, _errors = run(
+        capsys, db_path, "cards", "--segment", "regulars", "--out", str(out)
+    )
+    assert code == 0 and out.exists()
+    assert len(PdfReader(out).pages) >= 1
+    ids = [str(contact.id) for contact in Contact.select().limit(3)]
+    code, printed, _errors = run(capsys, db_path, "cards", "--ids", *ids, "--out", str(out))
+    assert code == 0 and printed.startswith(f"Wrote {out}")
+
+
+def test_a_segment_list_with_chosen_columns(capsys, demo_db, db_path, tmp_path):
+    save_segment("Everyone", ContactFilter())
+    out = tmp_path / "segment.pdf"
+    code, _printed, errors = run(
+        capsys, db_path, "segment", "Everyone", "--columns", "name,phone", "--out", str(out)
+    )
+    assert (code, errors) == (0, "")
+    assert "Everyone" in PdfReader(out).pages[0].extract_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["customer", "99999999", "--out", "{tmp}/x.pdf"], "99999999"),
+        (["segment", "Nobody", "--out", "{tmp}/x.pdf"], "no saved segment called 'Nobody'"),
+        (["loyalty", "--out", "{tmp}/missing/x.pdf"], "does not exist"),
+    ],
+)
+def test_mistakes_get_one_line_and_no_file(capsys, demo_db, db_path, tmp_path, args, message):
+    filled = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    code, printed, errors = run(capsys, db_path, *filled)
+    assert code == 1 and printed == ""
+    assert errors.startswith("relapp: ") and message in errors
+    assert len(errors.strip().splitlines()) == 1
+    assert not (tmp_path / "x.pdf").exists()
+    assert not list(tmp_path.glob(".x.pdf.*"))  # no half-written file left behind
+
+
+def test_an_unknown_column_lists_the_valid_ones(capsys, demo_db, db_path, tmp_path):
+    save_segment("Everyone", ContactFilter())
+    code, _printed, errors = run(
+        capsys, db_path, "segment", "Everyone", "--columns", "shoe_size", "--out",
+        str(tmp_path / "x.pdf"),
+    )  # fmt: skip
+    assert code == 1 and "shoe_size" in errors and "phone" in errors
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["cards", "--out", "x.pdf"], ["customer", "--out", "x.pdf"], ["sales", "--out", "x.pdf"]],
+)
+def test_wrong_arguments_are_usage_errors(capsys, db, db_path, args):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--db", str(db_path), "report", *args])
+    assert stopped.value.code == 2
