@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-PREVIEW_WIDTH = 760  # pixels a page is drawn at on screen
+MAX_PREVIEW_WIDTH = 900  # pixels a page is drawn at on screen, at most
+MIN_PREVIEW_WIDTH = 300
 PRINT_DPI = 300
 PAGE_GAP = 14
 
@@ -64,24 +65,41 @@ class PdfPreview(QScrollArea):
         self.document: pypdfium2.PdfDocument | None = None
         self.page_labels: list[QLabel] = []
         self.drawn: set[int] = set()
+        self.page_width = MAX_PREVIEW_WIDTH
         self.draw_timer = QTimer(self, singleShot=True, interval=30)
         self.draw_timer.timeout.connect(self.draw_visible_pages)
         self.verticalScrollBar().valueChanged.connect(lambda _value: self.draw_timer.start())
+        self.resize_timer = QTimer(self, singleShot=True, interval=120)
+        self.resize_timer.timeout.connect(self.fit_pages)
 
     def load(self, path: Path) -> int:
         """Show the PDF at path; returns its page count."""
         self.clear()
         self.path = Path(path)
         self.document = pypdfium2.PdfDocument(str(path))
-        for index in range(len(self.document)):
-            width, height = self.document.get_page_size(index)
+        for _index in range(len(self.document)):
             label = QLabel(objectName="pdfPage", alignment=Qt.AlignmentFlag.AlignCenter)
-            label.setFixedSize(QSize(PREVIEW_WIDTH, round(PREVIEW_WIDTH * height / width)))
             label.setStyleSheet("background: white; border: 1px solid #c9d3d1;")
             self.page_labels.append(label)
             self.pages_layout.addWidget(label)
-        self.draw_visible_pages()
+        self.page_width = 0  # sized to the viewport by fit_pages
+        self.fit_pages()
         return len(self.page_labels)
+
+    def fit_pages(self) -> None:
+        """Pages as wide as the view (within limits), drawn again if the width changed."""
+        if self.document is None:
+            return
+        width = self.viewport().width() - 2 * PAGE_GAP
+        width = max(MIN_PREVIEW_WIDTH, min(MAX_PREVIEW_WIDTH, width))
+        if width != self.page_width:
+            self.page_width = width
+            self.drawn = set()
+            for index, label in enumerate(self.page_labels):
+                page_width, page_height = self.document.get_page_size(index)
+                label.setPixmap(QPixmap())
+                label.setFixedSize(QSize(width, round(width * page_height / page_width)))
+        self.draw_visible_pages()
 
     def clear(self) -> None:
         for label in self.page_labels:
@@ -97,17 +115,19 @@ class PdfPreview(QScrollArea):
         if self.document is None:
             return
         top = self.verticalScrollBar().value()
-        visible = QRect(0, top - PREVIEW_WIDTH, 1, self.viewport().height() + 2 * PREVIEW_WIDTH)
+        reach = self.viewport().height()  # a screen above and below is drawn ahead
+        visible = QRect(0, top - reach, 10_000, 3 * reach)
         for index, label in enumerate(self.page_labels):
             if index in self.drawn:
                 continue
             if label.geometry().intersects(visible) or index == 0:
-                label.setPixmap(QPixmap.fromImage(render_page(self.document, index, PREVIEW_WIDTH)))
+                image = render_page(self.document, index, self.page_width)
+                label.setPixmap(QPixmap.fromImage(image))
                 self.drawn.add(index)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.draw_timer.start()
+        self.resize_timer.start()
 
     # -- print and save -----------------------------------------------------------------------
 
