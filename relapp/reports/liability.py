@@ -1,0 +1,110 @@
+"""The loyalty liability: what the shop owes its customers in points, and what it is worth.
+
+relapp.domain.program.loyalty_liability() on paper: outstanding points and their value per
+tier with the total, the points that expire within 30 days and their value, and the value of
+100 points the figures are worked out with. One line says how: each value is the points
+times the value of 100 points, divided by 100 and rounded down to the cent; the total is
+worked out from the total points, so it can be a few cents more than its rows added up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.platypus import Flowable
+
+from relapp.db.models import database
+from relapp.domain.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
+from relapp.domain.settings import load_settings
+from relapp.i18n import _
+from relapp.reports.document import (
+    TEXT_DARK,
+    Cancelled,
+    Progress,
+    ReportContext,
+    build_pdf,
+    heading,
+    paragraph,
+    report_context,
+)
+from relapp.reports.dossier import check_cancelled
+from relapp.reports.fonts import BOLD
+from relapp.reports.tables import Fit, fit, section, text_table, widths
+
+TITLE = "Loyalty liability"
+NO_TIER = "No tier"  # as loyalty_liability() names the customers without a tier
+
+
+def liability_report(
+    out: Path, progress: Progress | None = None, cancelled: Cancelled | None = None
+) -> Path:
+    """Write the loyalty liability to out (a PDF) and return out.
+
+    Raises:
+        ReportCancelled: cancelled() became true; nothing was written.
+        RelappError: the file cannot be written.
+    """
+    check_cancelled(cancelled)
+    context = report_context()
+    with database.atomic():  # the value of points printed is the one the figures used
+        owed = loyalty_liability()
+        per_100 = load_settings().value_of_100_points_cents
+    as_of = _("As of {moment}").format(moment=context.moment(context.generated_at))
+    outstanding = _("Outstanding points: {points}, worth {value}, held by {n} customers.").format(
+        points=context.number(owed.points),
+        value=context.money(owed.value_cents),
+        n=context.number(owed.customers_with_points),
+    )
+    rate = _("Value of 100 points: {value}.").format(value=context.money(per_100))
+    how = _(
+        "Each value is the points times the value of 100 points, divided by 100 and rounded "
+        "down to the cent. The total is worked out from all the points together, so it can be "
+        "a few cents more than the rows added up. Every customer with a balance counts, "
+        "archived ones too."
+    )
+    story: list[Flowable] = [
+        heading(_(TITLE), "title"),
+        paragraph(as_of, "subtitle"),
+        paragraph(outstanding),
+        paragraph(rate),
+        *_by_tier(owed, context),
+        *_expiring(owed, per_100, context),
+        *section(_("How the value is worked out")),
+        paragraph(how, "small"),
+    ]
+    return build_pdf(out, _(TITLE), story, context, progress, cancelled)
+
+
+def value_of(points: int, value_of_100_points_cents: int) -> int:
+    """What points are worth in cents, rounded down, as loyalty_liability() works it out."""
+    return points * value_of_100_points_cents // 100
+
+
+def _by_tier(owed: Liability, context: ReportContext) -> list[Flowable]:
+    story = section(_("Outstanding points by tier"))
+    if not owed.by_tier:
+        return [*story, paragraph(_("No customer holds any points."))]
+    header = [_("Tier"), _("Customers"), _("Points"), _("Value")]
+    rows = [
+        (_(row.tier) if row.tier == NO_TIER else row.tier, context.number(row.customers),
+         context.number(row.points), context.money(row.value_cents))
+        for row in owed.by_tier
+    ]  # fmt: skip
+    rows.append((_("Total"), context.number(owed.customers_with_points),
+                 context.number(owed.points), context.money(owed.value_cents)))  # fmt: skip
+    # Figures in columns just wide enough (bold for the total: a little wider), the tier
+    # names taking the rest.
+    figures = [Fit(fit(title, [row[index] for row in rows]).width + 6)
+               for index, title in enumerate(header[1:], start=1)]  # fmt: skip
+    total_row = [("FONTNAME", (0, len(rows)), (-1, len(rows)), BOLD),
+                 ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.75, TEXT_DARK)]  # fmt: skip
+    return [*story, *text_table(header, rows, widths(context, 1, *figures), numeric=(1, 2, 3),
+                                style=total_row)]  # fmt: skip
+
+
+def _expiring(owed: Liability, per_100: int, context: ReportContext) -> list[Flowable]:
+    points = owed.expiring_soon_points
+    line = _("{points} points expire within {days} days, worth {value}.").format(
+        points=context.number(points), days=EXPIRING_SOON_DAYS,
+        value=context.money(value_of(points, per_100)))  # fmt: skip
+    return [*section(_("Expiring soon")), paragraph(line)]

@@ -1,0 +1,93 @@
+"""The loyalty liability report: its totals are loyalty_liability()'s and the ledger's, the
+value of points is the shop's setting, and cancelling leaves nothing behind."""
+
+from __future__ import annotations
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from relapp.db.models import Tier, database
+from relapp.domain.loyalty import add_opening_balance
+from relapp.domain.program import loyalty_liability
+from relapp.domain.settings import save_settings
+from relapp.reports.document import ReportCancelled, report_context
+from relapp.reports.liability import liability_report, value_of
+from tests.factories import add_contact
+
+
+def lines_of(path) -> list[str]:
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def assert_sound(path) -> None:
+    """The file opens and qpdf finds nothing wrong in its syntax or streams."""
+    with pikepdf.open(path) as pdf:
+        assert pdf.check_pdf_syntax() == []
+
+
+def test_the_totals_are_the_liabilitys_and_the_ledgers(demo_db, tmp_path):
+    out = liability_report(tmp_path / "liability.pdf")
+    owed = loyalty_liability()
+    held = database.execute_sql(
+        "SELECT count(*), sum(points_balance) FROM contact"
+        " WHERE points_balance > 0 AND erased_at IS NULL"
+    ).fetchone()
+    assert (owed.customers_with_points, owed.points) == held
+    context = report_context()
+    lines = lines_of(out)
+    total = lines.index("Total")
+    assert lines[total + 1 : total + 4] == [
+        context.number(owed.customers_with_points),
+        context.number(owed.points),
+        context.money(owed.value_cents),
+    ]
+    for row in owed.by_tier:  # each tier's row: name, customers, points, value
+        at = lines.index(row.tier)
+        assert lines[at + 1 : at + 4] == [
+            context.number(row.customers), context.number(row.points),
+            context.money(row.value_cents),
+        ]  # fmt: skip
+    text = " ".join(lines)
+    expiring = value_of(owed.expiring_soon_points, 100)
+    assert (
+        f"{context.number(owed.expiring_soon_points)} points expire within 30 days,"
+        f" worth {context.money(expiring)}." in text
+    )
+    assert "Value of 100 points: $1.00." in text
+    assert_sound(out)
+
+
+def test_the_value_of_points_follows_the_setting(db, tmp_path):
+    save_settings(value_of_100_points_cents=250)
+    for name, points, tier, threshold in (("Ann", 333, "Bronze", 0), ("Bob", 1, "Silver", 500)):
+        tier_row = Tier.create(name=tier, min_spend_cents=threshold)
+        add_opening_balance(add_contact(name, tier=tier_row).id, points, "Paper card")
+    lines = lines_of(liability_report(tmp_path / "liability.pdf"))
+    text = " ".join(lines)
+    assert "Value of 100 points: $2.50." in text
+    # 333 points are worth $8.32 and 1 point $0.02, rounded down; all 334 together $8.35.
+    assert lines[lines.index("Bronze") + 3] == "$8.32"
+    assert lines[lines.index("Silver") + 3] == "$0.02"
+    assert lines[lines.index("Total") + 3] == "$8.35"
+    assert loyalty_liability().value_cents == value_of(334, 250) == 835
+
+
+def test_a_shop_without_points_says_so(db, tmp_path):
+    out = liability_report(tmp_path / "liability.pdf")
+    text = " ".join(lines_of(out))
+    assert "No customer holds any points." in text
+    assert "Outstanding points: 0, worth $0.00, held by 0 customers." in text
+    assert_sound(out)
+
+
+def test_cancelling_leaves_no_file(demo_db, tmp_path):
+    with pytest.raises(ReportCancelled):
+        liability_report(tmp_path / "liability.pdf", cancelled=lambda: True)
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith((".pdf", ".part"))]
+    calls = []
+    with pytest.raises(ReportCancelled):  # once the layout has begun
+        liability_report(tmp_path / "liability.pdf",
+                         cancelled=lambda: calls.append(1) or len(calls) > 2)  # fmt: skip
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith((".pdf", ".part"))]
