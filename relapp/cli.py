@@ -29,6 +29,10 @@ MAX_DEMO_CONTACTS = 5_000_000
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "smoke_test", False):
+        from relapp.smoke_test import run_smoke_test
+
+        return run_smoke_test()
     try:
         return args.handler(args)
     except RelappError as error:
@@ -61,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[database_option],
     )
     parser.add_argument("--version", action="version", version=f"relapp {__version__}")
+    # Hidden: checks a build (bundle, .deb, installer) end to end; see relapp/smoke_test.py.
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

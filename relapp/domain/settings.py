@@ -77,6 +77,14 @@ SHOP_FIELDS = (
     "response_target_hours",
 )
 PAPER_SIZES = ("A4", "Letter")
+# Languages whose money and date formats reports know (Babel's data for them, in every
+# territory, ships with the app; the installable bundle leaves the rest out to stay small).
+LOCALE_LANGUAGES = (
+    "af", "ar", "bg", "bn", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "eu", "fa",
+    "fi", "fil", "fr", "ga", "gl", "he", "hi", "hr", "hu", "id", "is", "it", "ja", "ko", "lt",
+    "lv", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr", "sv",
+    "sw", "ta", "th", "tr", "uk", "ur", "vi", "zh",
+)  # fmt: skip
 _LIMITS = {"contact_cap_per_30_days": (1, 100), "response_target_hours": (1, 24 * 90)}
 
 
@@ -98,6 +106,11 @@ def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
     locale_name = changes.get("locale")
     if locale_name is not None and not _is_locale_name(locale_name):
         problems["locale"] = "A locale looks like en_AU or fr_FR."
+    elif locale_name is not None and locale_name.partition("_")[0] not in LOCALE_LANGUAGES:
+        problems["locale"] = (
+            f"Relapp does not know how {locale_name} writes money and dates; choose a locale"
+            " of one of these languages: " + ", ".join(LOCALE_LANGUAGES) + "."
+        )
     paper = changes.get("paper_size")
     if paper is not None and paper not in PAPER_SIZES:
         problems["paper_size"] = "Paper is A4 or Letter."

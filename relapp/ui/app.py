@@ -23,6 +23,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
+from relapp.ui.single_instance import bring_forward, claim
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 from relapp.ui.widgets.background_task import run_with_progress
 
@@ -52,6 +53,11 @@ def add_fallback_fonts() -> None:
 def run_app(database_path: Path) -> int:
     """Open the window on the database; returns the process exit code."""
     app = create_application()
+    # One window per database: a second launch brings the first forward and quits.
+    instance = claim(database_path)
+    if instance is None:
+        return 0  # the window already open on this database was asked to come forward
+    instance.activation_requested.connect(bring_forward)
     sys.excepthook = show_unexpected_error
     try:
         if needs_upgrade(database_path):

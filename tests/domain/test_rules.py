@@ -131,3 +131,12 @@ def test_shop_settings_are_checked_before_saving():
     }
     assert set(setting_problems(bad)) == set(bad)
     assert phone_regions()["AU"] == 61 and phone_regions()["GB"] == 44
+
+
+def test_a_locale_of_a_language_reports_cannot_format_is_refused():
+    from relapp.domain.settings import setting_problems
+
+    assert setting_problems({"locale": "de_CH"}) == {}
+    assert setting_problems({"locale": "ko_KR"}) == {}
+    problem = setting_problems({"locale": "qu_PE"})["locale"]
+    assert "qu_PE" in problem and "en, es" in problem

@@ -1,12 +1,15 @@
 """Writing a report off the GUI thread, with progress and Cancel, into the app's scratch folder.
 
 The PDF goes to a private temporary folder first: the preview shows it, Print prints it and
-Save as copies it where the user chooses. The folder is removed when the app quits.
+Save as copies it where the user chooses. The folder is removed when the app quits (after a
+crash, the system's temporary-file cleaning removes it).
 """
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -23,7 +26,9 @@ STEPS = 1000  # the progress bar's resolution
 
 @cache
 def scratch_folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="relapp-reports-"))
+    folder = Path(tempfile.mkdtemp(prefix="relapp-reports-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def suggested_file_name(request: ReportRequest) -> str:
