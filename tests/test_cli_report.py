@@ -94,3 +94,14 @@ def test_wrong_arguments_are_usage_errors(capsys, db, db_path, args):
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--db", str(db_path), "report", *args])
     assert stopped.value.code == 2
+
+
+def test_an_archived_customer_still_has_a_dossier(capsys, demo_db, db_path, tmp_path):
+    from relapp.domain.bulk_actions import archive_contacts
+
+    contact = Contact.select().where(Contact.card_number.is_null(False)).first()
+    archive_contacts([contact.id])
+    out = tmp_path / "archived.pdf"
+    code, _printed, errors = run(capsys, db_path, "customer", str(contact.id), "--out", str(out))
+    assert (code, errors) == (0, "")
+    assert "Archived" in PdfReader(out).pages[0].extract_text()

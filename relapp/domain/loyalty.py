@@ -188,18 +188,21 @@ class PointsSummary:
     recent: list[StatementLine]
 
 
-def find_customer(id_or_card: str) -> int:
-    """The live customer with this number, else the one holding this card number."""
+def find_customer(id_or_card: str, archived_too: bool = False) -> int:
+    """The live customer with this number, else the one holding this card number.
+
+    archived_too: an archived customer is found as well (to read about them, e.g. a dossier).
+    """
     text = id_or_card.strip()
     if text.isdigit() and text.isascii():
+        archived = "" if archived_too else " AND archived_at IS NULL"
         row = database.execute_sql(
-            "SELECT id FROM contact WHERE id = ? AND archived_at IS NULL AND erased_at IS NULL",
-            (int(text),),
+            f"SELECT id FROM contact WHERE id = ? AND erased_at IS NULL{archived}", (int(text),)
         ).fetchone()
         if row is not None:
             return row[0]
         hit = find_by_card(text)
-        if hit is not None and not hit.archived:
+        if hit is not None and (archived_too or not hit.archived):
             return hit.id
     raise CustomerNotFound(f"No customer with number or card {text}.")
 

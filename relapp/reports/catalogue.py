@@ -104,7 +104,8 @@ def _customer(request: ReportRequest, out: Path, progress, cancelled):
 
     if not request.customer.strip():
         raise RelappError("Say which customer: their number or card number.")
-    return customer_dossier(find_customer(request.customer), out, progress, cancelled)
+    contact_id = find_customer(request.customer, archived_too=True)
+    return customer_dossier(contact_id, out, progress, cancelled)
 
 
 def _cards(request: ReportRequest, out: Path, progress, cancelled):
