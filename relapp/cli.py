@@ -113,9 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's commands (sale, redeem, points), the history's (timeline, today), reports.
-    from relapp import cli_points, cli_report, cli_timeline, cli_today
+    from relapp import cli_exchange, cli_points, cli_report, cli_timeline, cli_today
 
-    for module in (cli_points, cli_timeline, cli_today, cli_report):
+    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange):
         module.add_commands(commands, database_option)
     return parser
 
