@@ -112,10 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--json", action="store_true", help="print JSON for other programs")
     find.set_defaults(handler=run_find)
 
-    # The till's commands (sale, redeem, points), the history's (timeline, today), reports.
-    from relapp import cli_exchange, cli_points, cli_report, cli_timeline, cli_today
+    # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
+    # export, privacy.
+    from relapp import cli_exchange, cli_points, cli_privacy, cli_report, cli_timeline, cli_today
 
-    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange):
+    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange, cli_privacy):
         module.add_commands(commands, database_option)
     return parser
 

@@ -1,0 +1,678 @@
+"""Per-person data export and erasure (GDPR articles 15, 17 and 20).
+
+Export. export_person() writes one zip: person.json (everything stored about the person, see
+EXPORT_KEYS), person.vcf (relapp.exchange.vcard.contact_vcard, when that module is present)
+and summary.pdf (relapp.reports.privacy_summary). Contacts that were merged into the person
+(archived shells that keep their own ledger rows) belong to the same person and are included.
+
+Erasure. erase_person() removes the personal data of a contact and of the contacts merged into
+it, in one write transaction, and keeps what the accounts need:
+
+* the contact row stays, with erased_at set and every personal column emptied (names, email,
+  phone, address, birthday, card number, notes); id, kind, ladder stage, dates, tier, cached
+  balance and referred_by stay (ids only). Search, lists and reports already skip erased rows.
+* interactions keep kind, direction, times, amount, score, status and staff; summary and
+  details are blanked. Tasks, preferences, social handles, consent events (and so the current
+  consent) and tag links are deleted, and so are the tags no other contact carries (a tag
+  used by one person can name them).
+* the points ledger keeps every entry and amount, so balances and liability totals do not
+  move. Reasons are free text and may name the person (a merge transfer, a referral bonus on
+  the referrer's ledger, a manager's adjustment): the person's reasons become "[erased]", and
+  the person's names, email, phone and card number are replaced by "[erased]" in every other
+  reason. The ledger is append-only by trigger; for this one statement the update trigger is
+  dropped and re-created from its stored SQL in the same transaction.
+* audit rows about the person (edits with old values, enrolment, merges, bulk actions naming
+  them) keep their action, time and staff; every personal value in their details becomes
+  "[erased]", and the person's strings are replaced in any other row that holds them.
+* one audit row "contact erased" records who erased which customer number, and when, without
+  any personal data.
+
+Then the search index is optimised (an FTS5 delete only adds a tombstone: the old tokens stay
+in older segments until they are merged) and the WAL is checkpointed with TRUNCATE. With
+secure_delete on, freed cells and pages are zeroed, so the person's strings no longer appear
+anywhere in the .db, -wal or -shm files (tests/privacy scan the raw bytes). A checkpoint that
+another connection blocks is reported (ErasureResult.checkpoint_complete), not hidden.
+
+Backups are not altered: erasure lists the backups (*.db in the backup folder) that still hold
+the person, so the shop can delete or replace them.
+
+Who may erase: in the app, an active manager (require_manager). The command line runs as the
+shop owner (as_owner=True): whoever can run commands on the database file owns it; the audit
+row then names no staff member and says "command line".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.models import database
+from relapp.domain.changes import Change, Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts import display_name
+from relapp.domain.merge import MERGE_ACTION
+from relapp.domain.staff import require_manager
+from relapp.errors import RelappError
+
+ERASED = "[erased]"
+ERASE_ACTION = "contact erased"
+EXPORT_ACTION = "personal data exported"
+EXPORT_FORMAT = "relapp-person-export"
+EXPORT_VERSION = 1
+
+# Contact columns holding personal data, and what erasure writes into them.
+PERSONAL_COLUMNS: dict[str, object] = {
+    "given_name": "",
+    "family_name": "",
+    "organisation": "",
+    "email": None,
+    "phone": None,
+    "phone_national": None,
+    "street": "",
+    "locality": "",
+    "region": "",
+    "postcode": "",
+    "country": "",
+    "birth_year": None,
+    "birth_month": None,
+    "birth_day": None,
+    "card_number": None,
+    "notes": "",
+}
+# Keys in audit details whose values are a contact's personal data (wherever they nest).
+_PERSONAL_KEYS = frozenset(PERSONAL_COLUMNS) | {"name", "card", "phone_national", "birthday"}
+_TIMESTAMP_COLUMNS = frozenset({
+    "created_at", "updated_at", "archived_at", "erased_at", "occurred_at", "expires_at",
+    "first_response_at", "resolved_at", "refunded_at", "due_at", "done_at",
+})  # fmt: skip
+# Strings shorter than this are not searched for in other rows' free text ("Al" is in
+# "Alpha"): only whole names, email, phone and card number are.
+_MIN_TERM = 4
+
+# The keys of person.json and what each holds: written into the file as "keys".
+EXPORT_KEYS: dict[str, str] = {
+    "format": f"always {EXPORT_FORMAT!r}",
+    "version": "version of this layout",
+    "exported_at": "when the file was written (ISO 8601, UTC)",
+    "contact_id": "the customer number",
+    "status": "active, archived, merged (into merged_into) or erased",
+    "merged_into": "customer number this record was merged into, or null",
+    "contact": "the contact row: names, email, phone (E.164), address, birthday, card, "
+    "ladder stage, referred_by_id, source, notes, dates, points balance, tier",
+    "merged_contacts": "records merged into this one (the same person), same layout as contact",
+    "referred_contact_ids": "customer numbers this person referred (ids only)",
+    "tags": "tag names",
+    "preferences": "likes, dislikes, sizes and notes",
+    "social_handles": "network and handle",
+    "consent_events": "the consent log per channel: granted or withdrawn, when, how, by whom",
+    "current_consent": "per channel: true (granted), false (withdrawn); absent: never asked",
+    "interactions": "visits, purchases (amount_cents), calls, messages, queries, complaints, "
+    "feedback, notes, each with its time and text",
+    "tasks": "follow-ups about the person",
+    "points_ledger": "every loyalty ledger entry, oldest first (points, kind, reason)",
+    "points_balance": "sum of the ledger",
+    "audit_log": "audit rows about the person (details as recorded)",
+    "files": "the files of the export and what each is",
+}
+_FILES = {
+    "person.json": "this file",
+    "person.vcf": "the contact as a vCard 3.0",
+    "summary.pdf": "a printable summary of this export",
+}
+
+
+class PersonNotFound(RelappError):
+    """No contact has this number."""
+
+
+class AlreadyErased(RelappError):
+    """The contact's personal data was erased before."""
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    contact_id: int
+    erased_ids: tuple[int, ...]  # the contact and the contacts merged into it
+    erased_at: datetime
+    backups_holding: list[Path]  # backups that still hold the person's data
+    unreadable_backups: list[Path] = field(default_factory=list)  # could not be checked
+    checkpoint_complete: bool = True  # False: another connection kept WAL frames alive
+    change: Change = field(default_factory=Change.of)
+
+
+# ------------------------------------------------------------------------------- gathering
+
+
+def _rows(sql: str, params: Iterable = ()) -> list[dict]:
+    cursor = database.execute_sql(sql, tuple(params))
+    names = [column[0] for column in cursor.description]
+    return [_iso(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def _iso(row: dict) -> dict:
+    for name in _TIMESTAMP_COLUMNS & row.keys():
+        if row[name] is not None:
+            row[name] = parse_timestamp(row[name]).isoformat()
+    return row
+
+
+def _contact_row(contact_id: int) -> dict:
+    rows = _rows(
+        "SELECT c.*, t.name AS tier_name FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
+        " WHERE c.id = ?",
+        (contact_id,),
+    )
+    if not rows:
+        raise PersonNotFound(f"There is no customer number {contact_id}.")
+    return rows[0]
+
+
+def person_ids(contact_id: int) -> tuple[int, ...]:
+    """The contact and every contact merged into it (through earlier merges too)."""
+    found = [contact_id]
+    index = 0
+    while index < len(found):
+        merged = database.execute_sql(
+            "SELECT json_extract(details, '$.merged_id') FROM audit_log"
+            " WHERE action = ? AND entity_id = ? ORDER BY id",
+            (MERGE_ACTION, found[index]),
+        ).fetchall()
+        found += [row[0] for row in merged if row[0] is not None and row[0] not in found]
+        index += 1
+    return tuple(found)
+
+
+def _merged_into(contact_id: int) -> int | None:
+    row = database.execute_sql(
+        "SELECT entity_id FROM audit_log WHERE action = ?"
+        " AND json_extract(details, '$.merged_id') = ? ORDER BY id DESC LIMIT 1",
+        (MERGE_ACTION, contact_id),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def _audit_about_sql(ids: tuple[int, ...]) -> tuple[str, tuple]:
+    """SQL selecting the ids of audit rows about these contacts, and its parameters."""
+    chosen = json.dumps(list(ids))
+    sql = (
+        "SELECT id FROM audit_log WHERE entity = 'contact' AND ("
+        " entity_id IN (SELECT value FROM json_each(:ids))"
+        " OR json_extract(details, '$.merged_id') IN (SELECT value FROM json_each(:ids))"
+        " OR EXISTS (SELECT 1 FROM json_each(details, '$.ids')"
+        "   WHERE value IN (SELECT value FROM json_each(:ids)))"
+        " OR EXISTS (SELECT 1 FROM json_each(details, '$.contact_ids')"
+        "   WHERE value IN (SELECT value FROM json_each(:ids))))"
+    )
+    return sql.replace(":ids", "?"), (chosen,) * sql.count(":ids")
+
+
+def person_data(contact_id: int) -> dict:
+    """Everything stored about the person, as person.json holds it (see EXPORT_KEYS).
+
+    Raises:
+        PersonNotFound: no contact has this number.
+        AlreadyErased: it was erased; nothing personal is left to export.
+    """
+    contact = _contact_row(contact_id)
+    if contact["erased_at"] is not None:
+        raise AlreadyErased(
+            f"Customer number {contact_id}'s personal data was erased on "
+            f"{contact['erased_at'][:10]}; there is nothing left to export."
+        )
+    ids = person_ids(contact_id)
+    chosen = (json.dumps(list(ids)),)
+    within = "contact_id IN (SELECT value FROM json_each(?))"
+    merged_into = _merged_into(contact_id)
+    if merged_into is not None:
+        status = "merged"
+    elif contact["archived_at"] is not None:
+        status = "archived"
+    else:
+        status = "active"
+    audit_sql, audit_params = _audit_about_sql(ids)
+    audit_rows = _rows(
+        "SELECT a.id, a.occurred_at, a.staff_id, s.name AS staff_name, a.action, a.entity,"
+        f" a.entity_id, a.details FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id"
+        f" WHERE a.id IN ({audit_sql}) ORDER BY a.id",
+        audit_params,
+    )
+    for row in audit_rows:
+        with suppress(ValueError):  # a row written by hand may hold plain text
+            row["details"] = json.loads(row["details"])
+    ledger = _rows(
+        "SELECT p.*, r.name AS reward_name FROM points_entry p"
+        f" LEFT JOIN reward r ON r.id = p.reward_id WHERE p.{within}"
+        " ORDER BY p.occurred_at, p.id",
+        chosen,
+    )
+    consent_events = _rows(
+        "SELECT c.id, c.contact_id, c.channel, c.granted, c.occurred_at, c.method, c.staff_id,"
+        f" s.name AS staff_name FROM consent c LEFT JOIN staff s ON s.id = c.staff_id"
+        f" WHERE c.{within} ORDER BY c.occurred_at, c.id",
+        chosen,
+    )
+    for event in consent_events:
+        event["granted"] = bool(event["granted"])
+    current = {}
+    for event in consent_events:
+        if event["contact_id"] == contact_id:
+            current[event["channel"]] = event["granted"]
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": utc_now().replace(microsecond=0).isoformat(),
+        "contact_id": contact_id,
+        "status": status,
+        "merged_into": merged_into,
+        "contact": contact,
+        "merged_contacts": [_contact_row(other) for other in ids[1:]],
+        "referred_contact_ids": [
+            row[0]
+            for row in database.execute_sql(
+                "SELECT id FROM contact WHERE referred_by_id IN"
+                " (SELECT value FROM json_each(?)) ORDER BY id",
+                chosen,
+            )
+        ],
+        "tags": [
+            row[0]
+            for row in database.execute_sql(
+                f"SELECT DISTINCT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+                f" WHERE ct.{within} ORDER BY t.name COLLATE NOCASE",
+                chosen,
+            )
+        ],
+        "preferences": _rows(
+            f"SELECT id, contact_id, kind, value, created_at FROM preference WHERE {within}"
+            " ORDER BY id",
+            chosen,
+        ),
+        "social_handles": _rows(
+            f"SELECT id, contact_id, network, handle FROM social_handle WHERE {within} ORDER BY id",
+            chosen,
+        ),
+        "consent_events": consent_events,
+        "current_consent": current,
+        "interactions": _rows(
+            f"SELECT * FROM interaction WHERE {within} ORDER BY occurred_at, id", chosen
+        ),
+        "tasks": _rows(f"SELECT * FROM task WHERE {within} ORDER BY due_at, id", chosen),
+        "points_ledger": ledger,
+        "points_balance": sum(
+            entry["points"] for entry in ledger if entry["contact_id"] == contact_id
+        ),
+        "audit_log": audit_rows,
+        "keys": EXPORT_KEYS,
+    }
+
+
+# --------------------------------------------------------------------------------- export
+
+
+def _vcard(contact_id: int) -> str | None:
+    """The vCard from relapp.exchange.vcard, or None while that module is not there."""
+    try:
+        from relapp.exchange.vcard import contact_vcard
+    except ImportError:
+        return None
+    return contact_vcard(contact_id, version="3.0")
+
+
+def export_person(contact_id: int, out_zip: Path, staff_id: int | None = None) -> Path:
+    """Write everything stored about the person to out_zip and return its path.
+
+    The zip holds person.json, person.vcf (when relapp.exchange.vcard is available) and
+    summary.pdf. It is written beside out_zip and renamed over it when complete. The export is
+    audited (action "personal data exported", no personal data in the row).
+
+    Raises:
+        PersonNotFound, AlreadyErased: see person_data.
+        RelappError: the folder does not exist or cannot be written.
+    """
+    from relapp.reports.privacy_summary import privacy_summary
+
+    out_zip = Path(out_zip)
+    folder = out_zip.parent if str(out_zip.parent) else Path(".")
+    if not folder.is_dir():
+        raise RelappError(f"The folder {folder} does not exist.")
+    data = person_data(contact_id)
+    vcard = _vcard(contact_id)
+    files = dict(_FILES)
+    if vcard is None:
+        files.pop("person.vcf")
+    data["files"] = files
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{out_zip.name}.", suffix=".part",
+                                             dir=folder)  # fmt: skip
+    except PermissionError as error:
+        raise RelappError(f"Cannot write {out_zip}: {error.strerror}.") from error
+    os.close(handle)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            pdf = privacy_summary(data, Path(scratch) / "summary.pdf")
+            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("person.json", text)
+                if vcard is not None:
+                    archive.writestr("person.vcf", vcard)
+                archive.write(pdf, "summary.pdf")
+        os.replace(temporary, out_zip)
+    except PermissionError as error:
+        raise RelappError(f"Cannot write {out_zip}: {error.strerror}.") from error
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    with database.atomic():
+        _audit(EXPORT_ACTION, contact_id, staff_id, {"files": sorted(files)})
+    return out_zip
+
+
+# -------------------------------------------------------------------------------- erasure
+
+
+def _terms(contacts: Iterable[Mapping]) -> list[str]:
+    """The person's distinctive strings, searched for in other rows' free text."""
+    found: set[str] = set()
+    for contact in contacts:
+        given, family = contact["given_name"].strip(), contact["family_name"].strip()
+        candidates = [
+            display_name(contact["kind"], given, family, contact["organisation"]),
+            f"{given} {family}",
+            f"{family} {given}",
+            f"{family}, {given}",
+            f"{family}{given}",
+            contact["organisation"],
+            contact["email"],
+            contact["phone"],
+            contact["phone_national"],
+            contact["card_number"],
+        ]
+        if given and family:
+            candidates += [given, family]  # alone only when long enough (see _MIN_TERM)
+        found.update(text.strip() for text in candidates if text and len(text.strip()) >= _MIN_TERM)
+    # Longest first: "Ann Lee" is replaced whole before "Lee" alone could be.
+    return sorted(found, key=lambda text: (-len(text), text))
+
+
+def _scrub_text(text: str, terms: list[str]) -> str:
+    for term in terms:
+        text = re.sub(re.escape(term), ERASED, text, flags=re.IGNORECASE)
+    return text
+
+
+def _scrub_value(value, terms: list[str], personal: bool = False):
+    """value with the values of personal keys (and everything under "values", a contact
+    edit's old and new values) erased, keeping their shape, and the person's strings removed
+    everywhere else."""
+    if isinstance(value, dict):
+        return {
+            key: _scrub_value(item, terms, personal or key in _PERSONAL_KEYS or key == "values")
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub_value(item, terms, personal) for item in value]
+    if personal:
+        return value if value in (None, "") or isinstance(value, bool) else ERASED
+    return _scrub_text(value, terms) if isinstance(value, str) else value
+
+
+def _scrub_audit(ids: tuple[int, ...], terms: list[str]) -> None:
+    about_sql, params = _audit_about_sql(ids)
+    about = {row[0] for row in database.execute_sql(about_sql, params)}
+    for row_id, details in database.execute_sql(
+        f"SELECT id, details FROM audit_log WHERE id IN ({about_sql})", params
+    ).fetchall():
+        _rewrite_audit(row_id, details, terms, about=ids)
+    # Any other row naming them (a tier change, a merge seen from the other side...).
+    # One pass over the log for every term, as written and as a JSON escape (Zo\u00eb).
+    searched = json.dumps(sorted({*terms, *(json.dumps(term)[1:-1] for term in terms)}))
+    for row_id, details in database.execute_sql(
+        "SELECT id, details FROM audit_log WHERE EXISTS (SELECT 1 FROM json_each(?)"
+        " WHERE instr(lower(details), lower(value)) > 0)",
+        (searched,),
+    ).fetchall():
+        if row_id not in about:
+            _rewrite_audit(row_id, details, terms, about=())
+
+
+def _rewrite_audit(row_id: int, details: str, terms: list[str], about: tuple[int, ...]) -> None:
+    """about: the erased ids, if the row is about them (else only their strings go)."""
+    try:
+        value = json.loads(details)
+    except ValueError:
+        value = _scrub_text(details, terms)
+    else:
+        if about and isinstance(value, dict):
+            value = _scrub_about(value, terms, about)
+        else:
+            value = _scrub_strings(value, terms)
+    database.execute_sql(
+        "UPDATE audit_log SET details = ? WHERE id = ?",
+        (json.dumps(value, ensure_ascii=False), row_id),
+    )
+
+
+def _scrub_about(details: dict, terms: list[str], ids: tuple[int, ...]) -> dict:
+    """An audit row about the person: old and new values, personal keys, their strings.
+
+    A merge row holds both contacts' previous values: only the erased one's are emptied.
+    """
+    scrubbed = {}
+    for key, value in details.items():
+        if key in ("survivor_before", "merged_before") and isinstance(value, dict):
+            mine = value.get("id") in ids
+            scrubbed[key] = _scrub_value(value, terms) if mine else _scrub_strings(value, terms)
+        elif key == "choices":  # which side's value a merge kept: no personal data
+            scrubbed[key] = _scrub_strings(value, terms)
+        else:
+            scrubbed[key] = _scrub_value({key: value}, terms)[key]
+    return scrubbed
+
+
+def _scrub_strings(value, terms: list[str]):
+    """value with the person's strings replaced wherever they appear, nothing else."""
+    if isinstance(value, dict):
+        return {key: _scrub_strings(item, terms) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_strings(item, terms) for item in value]
+    return _scrub_text(value, terms) if isinstance(value, str) else value
+
+
+def _scrub_ledger_reasons(ids: tuple[int, ...], terms: list[str]) -> None:
+    """Rewrite ledger reasons naming the person; only the reason column changes."""
+    chosen = json.dumps(list(ids))
+    changes: dict[int, str] = {
+        row_id: ERASED
+        for (row_id,) in database.execute_sql(
+            "SELECT id FROM points_entry WHERE contact_id IN (SELECT value FROM json_each(?))",
+            (chosen,),
+        )
+    }
+    for row_id, reason in database.execute_sql(
+        "SELECT id, reason FROM points_entry WHERE EXISTS (SELECT 1 FROM json_each(?)"
+        " WHERE instr(lower(reason), lower(value)) > 0)",
+        (json.dumps(terms),),
+    ).fetchall():
+        if row_id not in changes:
+            changes[row_id] = _scrub_text(reason, terms)
+    if not changes:
+        return
+    trigger = "points_entry_is_append_only_update"
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?", (trigger,)
+    ).fetchone()
+    if row is not None:
+        database.execute_sql(f"DROP TRIGGER {trigger}")
+    database.cursor().executemany(
+        "UPDATE points_entry SET reason = ? WHERE id = ?",
+        [(reason, row_id) for row_id, reason in changes.items()],
+    )
+    if row is not None:
+        database.execute_sql(row[0])
+
+
+def _audit(action: str, contact_id: int, staff_id: int | None, details: dict) -> None:
+    database.execute_sql(
+        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
+        " VALUES (?, ?, ?, 'contact', ?, ?)",
+        (format_timestamp(utc_now()), staff_id, action, contact_id, json.dumps(details)),
+    )
+
+
+def erase_person(
+    contact_id: int,
+    staff_id: int | None,
+    backup_folder: Path | None = None,
+    *,
+    as_owner: bool = False,
+) -> ErasureResult:
+    """Erase the person's personal data (see the module docstring for what stays).
+
+    Args:
+        contact_id: the customer number.
+        staff_id: the signed-in staff member, who must be an active manager.
+        backup_folder: where backups are; None: relapp.backups.default_backup_folder of this
+            database, if that module exists, else no backups are checked.
+        as_owner: the shop owner at the command line; no staff check (staff_id may be None).
+
+    Raises:
+        NotAllowed: not as_owner and staff_id is not an active manager.
+        PersonNotFound: no contact has this number.
+        AlreadyErased: it was erased before.
+    """
+    action = "erase a customer's personal data"
+    if not as_owner:
+        require_manager(staff_id, action)
+    database.execute_sql("PRAGMA secure_delete = 1")  # the connection's; set whatever opened it
+    now = utc_now()
+    with database.atomic("IMMEDIATE"):
+        if not as_owner:
+            require_manager(staff_id, action)
+        contact = _contact_row(contact_id)
+        if contact["erased_at"] is not None:
+            raise AlreadyErased(
+                f"Customer number {contact_id} was already erased on "
+                f"{contact['erased_at'][:10]}; there is nothing left to erase."
+            )
+        ids = person_ids(contact_id)
+        originals = [_raw_contact(row_id) for row_id in ids]
+        terms = _terms(originals)
+        chosen = json.dumps(list(ids))
+        within = "contact_id IN (SELECT value FROM json_each(?))"
+        assignments = ", ".join(f"{column} = ?" for column in PERSONAL_COLUMNS)
+        database.execute_sql(
+            f"UPDATE contact SET {assignments}, erased_at = ?, updated_at = ?"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (*PERSONAL_COLUMNS.values(), format_timestamp(now), format_timestamp(now), chosen),
+        )
+        database.execute_sql(
+            f"UPDATE interaction SET summary = '', details = '' WHERE {within}", (chosen,)
+        )
+        tag_ids = [row[0] for row in database.execute_sql(
+            f"SELECT DISTINCT tag_id FROM contact_tag WHERE {within}", (chosen,))]  # fmt: skip
+        for table in ("task", "preference", "social_handle", "consent", "contact_tag"):
+            database.execute_sql(f"DELETE FROM {table} WHERE {within}", (chosen,))
+        # A tag no one else carries may name the person ("Ann's friends"): it goes too.
+        database.execute_sql(
+            "DELETE FROM tag WHERE id IN (SELECT value FROM json_each(?))"
+            " AND NOT EXISTS (SELECT 1 FROM contact_tag WHERE tag_id = tag.id)",
+            (json.dumps(tag_ids),),
+        )
+        _scrub_ledger_reasons(ids, terms)
+        _scrub_audit(ids, terms)
+        _audit(
+            ERASE_ACTION,
+            contact_id,
+            staff_id,
+            {"contact_ids": list(ids), "by": "command line" if as_owner else "app"},
+        )
+        # An FTS5 delete adds a tombstone; optimize merges the segments, dropping old tokens.
+        database.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('optimize')")
+    busy = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    holding, unreadable = backups_holding(originals, _backup_folder(backup_folder))
+    return ErasureResult(
+        contact_id=contact_id,
+        erased_ids=ids,
+        erased_at=now,
+        backups_holding=holding,
+        unreadable_backups=unreadable,
+        checkpoint_complete=busy == 0,
+        change=Change.of(
+            Entity.CONTACTS,
+            Entity.TAGS,
+            Entity.INTERACTIONS,
+            Entity.TASKS,
+            Entity.POINTS,
+            contact_ids=frozenset(ids),
+        ),
+    )
+
+
+def _raw_contact(contact_id: int) -> dict:
+    cursor = database.execute_sql("SELECT * FROM contact WHERE id = ?", (contact_id,))
+    names = [column[0] for column in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+# -------------------------------------------------------------------------------- backups
+
+
+def _backup_folder(folder: Path | None) -> Path | None:
+    if folder is not None:
+        return Path(folder)
+    try:
+        from relapp.backups import default_backup_folder
+    except ImportError:
+        return None
+    return Path(default_backup_folder(Path(database.database)))
+
+
+def backups_holding(originals: list[Mapping], folder: Path | None) -> tuple[list[Path], list[Path]]:
+    """The backups (*.db in folder) holding any of these contacts as they were, by id and
+    original name, email or phone; and the files that could not be read. Each file is opened
+    read-only and immutable: nothing is written to it or beside it."""
+    if folder is None or not folder.is_dir():
+        return [], []
+    live = Path(database.database).resolve() if database.database else None
+    holding, unreadable = [], []
+    for path in sorted(folder.glob("*.db")):
+        if live is not None and path.resolve() == live:
+            continue
+        try:
+            if _holds(path, originals):
+                holding.append(path)
+        except sqlite3.Error:
+            unreadable.append(path)
+    return holding, unreadable
+
+
+def _holds(path: Path, originals: list[Mapping]) -> bool:
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    with closing(sqlite3.connect(uri, uri=True)) as backup:
+        for contact in originals:
+            row = backup.execute(
+                "SELECT given_name, family_name, email, phone FROM contact"
+                " WHERE id = ? AND erased_at IS NULL",
+                (contact["id"],),
+            ).fetchone()
+            if row is None:
+                continue
+            given, family, email, phone = row
+            same_name = (given, family) == (contact["given_name"], contact["family_name"]) and (
+                given or family
+            )
+            same_email = email is not None and email == contact["email"]
+            same_phone = phone is not None and phone == contact["phone"]
+            if same_name or same_email or same_phone:
+                return True
+    return False
