@@ -113,10 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy.
-    from relapp import cli_exchange, cli_points, cli_privacy, cli_report, cli_timeline, cli_today
+    # export, privacy, backups.
+    from relapp import (
+        cli_backup,
+        cli_exchange,
+        cli_points,
+        cli_privacy,
+        cli_report,
+        cli_timeline,
+        cli_today,
+    )
 
-    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange, cli_privacy):
+    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange, cli_privacy,
+                   cli_backup):  # fmt: skip
         module.add_commands(commands, database_option)
     return parser
 

@@ -32,6 +32,9 @@ class ShopSettings:
     birthday_bonus_points: int = 0
     referral_bonus_points: int = 0
     value_of_100_points_cents: int = 100  # what 100 points are worth, for the liability
+    # Backups: "" = a `backups` folder beside the database; how many automatic backups to keep.
+    backup_folder: str = ""
+    backup_keep: int = 10
     # Set when the owner chose an empty or a demo shop on first run.
     set_up_at: str = ""
     # When the daily round last looked for purchases leaving the tier window.
