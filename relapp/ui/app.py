@@ -19,6 +19,7 @@ from relapp.domain.settings import is_set_up, load_settings
 from relapp.domain.shop import start_empty_shop
 from relapp.errors import RelappError
 from relapp.resources import resource_path
+from relapp.ui.automatic_backup import AutomaticBackup
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
@@ -75,8 +76,12 @@ def run_app(database_path: Path) -> int:
     window.show()
     daily_round = DailyRound(change_bus, window)
     daily_round.start()
+    backups = AutomaticBackup(database_path, window)
+    backups.reported.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+    backups.start()
     exit_code = app.exec()
     daily_round.wait()  # a round half-way through a batch finishes its transaction
+    backups.stop()  # a copy half-way through is cancelled and its partial file removed
     return exit_code
 
 
