@@ -118,6 +118,13 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        contacts: ContactsView = self.views["contacts"]  # type: ignore[assignment]
+        for title, name in ((self.tr("&Import customers…"), "import"),
+                            (self.tr("&Export customers…"), "export")):  # fmt: skip
+            action = QAction(title, self)
+            action.triggered.connect(contacts.actions_by_name[name].trigger)
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

@@ -101,6 +101,13 @@ class ContactsView(QWidget):
         self._add_action("save_segment", self.tr("Save as segment…"), self.save_as_segment)
         self._add_action("delete_segment", self.tr("Delete segment"), self.delete_segment)
         self._add_action("duplicates", self.tr("Find duplicates…"), self.find_duplicates)
+        self.toolbar.addSeparator()
+        self._add_action("import", self.tr("Import…"), self.import_customers)
+        self._add_action("export", self.tr("Export…"), self.export_customers)
+        self._add_action("export_personal", self.tr("Export personal data…"),
+                         self.export_personal_data, toolbar=False)  # fmt: skip
+        self._add_action("erase_personal", self.tr("Erase personal data…"),
+                         self.erase_personal_data, toolbar=False)  # fmt: skip
 
         self.status = QLabel(objectName="contactsStatus")
         self.empty = EmptyState(view_icon("contacts"), self.tr("No customers here"))
@@ -123,6 +130,7 @@ class ContactsView(QWidget):
         title: str,
         slot: Callable[[], None],
         shortcut: str | QKeySequence.StandardKey | None = None,
+        toolbar: bool = True,
     ) -> None:
         action = QAction(title, self)
         if shortcut is not None:
@@ -130,7 +138,8 @@ class ContactsView(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.setToolTip(f"{title.rstrip('…')} ({action.shortcut().toString()})")
         action.triggered.connect(slot)
-        self.toolbar.addAction(action)
+        if toolbar:
+            self.toolbar.addAction(action)
         self.addAction(action)
         self.actions_by_name[name] = action
 
@@ -200,7 +209,7 @@ class ContactsView(QWidget):
         self.status.setText(text)
         has_rows = bool(count)
         for name in ("edit", "history", "log", "dossier", "cards", "tag", "untag", "stage",
-                     "archive", "unarchive"):  # fmt: skip
+                     "archive", "unarchive", "export_personal", "erase_personal"):  # fmt: skip
             self.actions_by_name[name].setEnabled(has_rows)
         self.actions_by_name["delete_segment"].setEnabled(
             self.filter_bar.current_segment() is not None
@@ -377,10 +386,41 @@ class ContactsView(QWidget):
         if change is not None:
             self.change_bus.publish(change)
 
+    def import_customers(self) -> None:
+        from relapp.ui.contacts.import_dialog import ImportDialog
+
+        ImportDialog.ask(self, self.change_bus, self.customer_actions.current_staff.staff_id)
+
+    def export_customers(self) -> None:
+        from relapp.ui.contacts.export_dialog import ExportDialog
+
+        ExportDialog(self.filter_bar.current_filter(), self).exec()
+
+    def export_personal_data(self) -> None:
+        from relapp.ui.contacts import privacy_actions
+
+        contact_id = self.current_contact_id()
+        if contact_id is not None:
+            privacy_actions.export_personal_data(
+                self, contact_id, self.customer_actions.current_staff
+            )
+
+    def erase_personal_data(self) -> None:
+        from relapp.ui.contacts import privacy_actions
+
+        contact_id = self.current_contact_id()
+        if contact_id is not None:
+            privacy_actions.erase_personal_data(
+                self, contact_id, self.customer_actions.current_staff, self.change_bus
+            )
+
     def _context_menu(self, position) -> None:
         menu = QMenu(self)
         for name in ("edit", "history", "log", "dossier", "cards", "tag", "untag", "stage",
                      "archive", "unarchive"):  # fmt: skip
+            menu.addAction(self.actions_by_name[name])
+        menu.addSeparator()
+        for name in ("export_personal", "erase_personal"):
             menu.addAction(self.actions_by_name[name])
         menu.exec(self.table.viewport().mapToGlobal(position))
 
