@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import locale
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from relapp.db.models import Setting, database
 from relapp.domain.changes import Change, Entity
@@ -78,6 +79,8 @@ SHOP_FIELDS = (
     "paper_size",
     "contact_cap_per_30_days",
     "response_target_hours",
+    "backup_folder",
+    "backup_keep",
 )
 PAPER_SIZES = ("A4", "Letter")
 # Languages whose money and date formats reports know (Babel's data for them, in every
@@ -88,7 +91,11 @@ LOCALE_LANGUAGES = (
     "lv", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru", "sk", "sl", "sr", "sv",
     "sw", "ta", "th", "tr", "uk", "ur", "vi", "zh",
 )  # fmt: skip
-_LIMITS = {"contact_cap_per_30_days": (1, 100), "response_target_hours": (1, 24 * 90)}
+_LIMITS = {
+    "contact_cap_per_30_days": (1, 100),
+    "response_target_hours": (1, 24 * 90),
+    "backup_keep": (1, 365),
+}
 
 
 def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
@@ -117,6 +124,12 @@ def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
     paper = changes.get("paper_size")
     if paper is not None and paper not in PAPER_SIZES:
         problems["paper_size"] = "Paper is A4 or Letter."
+    folder = changes.get("backup_folder")
+    if folder and not (isinstance(folder, str) and Path(folder).is_dir()):
+        problems["backup_folder"] = (
+            f"There is no folder {folder}; choose an existing one, or leave it empty for the"
+            " backups folder beside the database."
+        )
     for field_name, (lowest, highest) in _LIMITS.items():
         value = changes.get(field_name)
         if value is not None and not (isinstance(value, int) and lowest <= value <= highest):

@@ -1,7 +1,7 @@
 """The Settings view: the shop-wide settings every counter on this database shares.
 
 Shop name, the region phone numbers are read in, currency, locale for figures and dates,
-paper size, the logo printed on loyalty cards, and the relationship rules (how often a
+paper size, the logo printed on loyalty cards, backups, and the relationship rules (how often a
 customer may be contacted, how fast a query should be answered). The loyalty program's
 settings live in the Loyalty view.
 """
@@ -36,6 +36,7 @@ from relapp.domain.settings import (
     setting_problems,
 )
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.settings.backup_box import BackupBox
 from relapp.ui.settings.logo_picker import LogoPicker
 from relapp.ui.widgets.field_problems import FieldProblems
 
@@ -99,6 +100,8 @@ class SettingsView(QWidget):
         rules.addRow(self.tr("Answer queries and complaints &within:"), self.response_target)
         rules_box = QGroupBox(self.tr("Looking after customers"))
         rules_box.setLayout(rules)
+        self.backups = BackupBox(database_path)
+        self.backups.restored.connect(self._restored)
 
         self.problems = FieldProblems(
             {
@@ -109,6 +112,8 @@ class SettingsView(QWidget):
                 "paper_size": self.paper_size,
                 "contact_cap_per_30_days": self.contact_cap,
                 "response_target_hours": self.response_target,
+                "backup_folder": self.backups.folder,
+                "backup_keep": self.backups.keep,
             }
         )
         self.saved_note = QLabel(objectName="settingsHint")
@@ -138,6 +143,7 @@ class SettingsView(QWidget):
         column = QVBoxLayout()
         column.addWidget(shop_box)
         column.addWidget(rules_box)
+        column.addWidget(self.backups)
         column.addWidget(self.problems)
         column.addLayout(buttons)
         column.addWidget(where)
@@ -162,6 +168,7 @@ class SettingsView(QWidget):
         self.contact_cap.setValue(settings.contact_cap_per_30_days)
         self.response_target.setValue(settings.response_target_hours)
         self.logo.load()
+        self.backups.load()
         self.problems.clear_problems()
         self.saved_note.setText("")
 
@@ -174,6 +181,8 @@ class SettingsView(QWidget):
             "paper_size": self.paper_size.currentData(),
             "contact_cap_per_30_days": self.contact_cap.value(),
             "response_target_hours": self.response_target.value(),
+            "backup_folder": self.backups.folder.text().strip(),
+            "backup_keep": self.backups.keep.value(),
         }
 
     def save(self) -> None:
@@ -196,6 +205,10 @@ class SettingsView(QWidget):
         unedited = self.loaded is not None and self.edited() == _as_fields(self.loaded)
         if change.touches(Entity.SETTINGS) and unedited:
             self.load()
+
+    def _restored(self, change: Change) -> None:
+        self.change_bus.publish(change)  # every view reads the restored shop again
+        self.load()
 
     def _show_locale_example(self, name: str) -> None:
         locale = QLocale(name.strip())
