@@ -26,12 +26,15 @@ def parse_phone(text: str, default_region: str) -> Phone:
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"{text!r} is not a valid phone number for its country.")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return Phone(e164, national_digits(e164))
+    return Phone(e164, _national_digits(number))  # parsed once: imports parse thousands
 
 
 def national_digits(e164: str) -> str:
     """The digits of a stored number as written at home, trunk prefix included."""
-    number = phonenumbers.parse(e164, None)
+    return _national_digits(phonenumbers.parse(e164, None))
+
+
+def _national_digits(number: phonenumbers.PhoneNumber) -> str:
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return "".join(ch for ch in national if ch.isdigit())
 
