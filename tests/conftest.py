@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +37,23 @@ def demo_db(db):
 
     generate_demo_shop(60, seed=7, as_of=AS_OF)
     return db
+
+
+@pytest.fixture
+def time_zone():
+    """set_zone(name): this machine's local time zone for the test (TZ), restored after."""
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)

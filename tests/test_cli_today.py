@@ -1,20 +1,16 @@
 """`relapp today` as a script or a shop owner would run it, including the mistakes.
 
-In-process, through relapp.cli.main with the command added by relapp.cli_today.add_commands
-(as relapp.cli registers it), so errors go through the same one-line handling.
+In-process, through relapp.cli.main, so errors go through the same one-line handling.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from relapp import cli, cli_today
+from relapp import cli
 from relapp.db.models import Interaction, Task
 from relapp.domain.clock import utc_now
 from tests.factories import add_contact
@@ -23,31 +19,9 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def today_command(monkeypatch):
-    """relapp.cli's parser with the today command, whether or not cli.py registers it yet."""
-    build_parser = cli.build_parser
-
-    def with_today() -> argparse.ArgumentParser:
-        parser = build_parser()
-        commands = next(
-            action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-        )
-        if "today" not in commands.choices:
-            database_option = argparse.ArgumentParser(add_help=False)
-            database_option.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-            cli_today.add_commands(commands, database_option)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", with_today)
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+def utc_zone(time_zone):
+    """The machine's time zone is UTC, so the printed times are fixed."""
+    time_zone("UTC")
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from relapp import cli, cli_backup
+from relapp import cli
 
 
 def fingerprint(path: Path) -> str:
@@ -39,19 +38,4 @@ def scalar(path: Path, sql: str):
         return raw.execute(sql).fetchone()[0]
 
 
-def parser_with_backup_commands(build_parser):
-    def build() -> argparse.ArgumentParser:
-        parser = build_parser()
-        commands = next(
-            action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-        )
-        if "backup" not in commands.choices:
-            database_option = argparse.ArgumentParser(add_help=False)
-            database_option.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-            cli_backup.add_commands(commands, database_option)
-        return parser
-
-    return build
-
-
-__all__ = ["cli", "fingerprint", "integrity", "parser_with_backup_commands", "scalar"]
+__all__ = ["cli", "fingerprint", "integrity", "scalar"]

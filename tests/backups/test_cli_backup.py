@@ -5,17 +5,10 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-import pytest
-
 from relapp import cli
 from relapp.backups import default_backup_folder, list_backups
-from tests.backups.helpers import fingerprint, parser_with_backup_commands
+from tests.backups.helpers import fingerprint
 from tests.factories import add_contact
-
-
-@pytest.fixture(autouse=True)
-def backup_commands(monkeypatch):
-    monkeypatch.setattr(cli, "build_parser", parser_with_backup_commands(cli.build_parser))
 
 
 def test_backup_into_the_default_folder(demo_db, db_path, capsys):

@@ -24,16 +24,9 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
-def clock_zone():
+def clock_zone(time_zone):
     """Local time is UTC unless a test says otherwise."""
-    before = os.environ.get("TZ")
-    set_zone("UTC")
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    time_zone("UTC")
 
 
 @pytest.fixture(autouse=True)

@@ -38,16 +38,9 @@ SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture(autouse=True)
-def clock_zone():
+def clock_zone(time_zone):
     """Local time is UTC unless a test says otherwise, so "today" and "12 Dec" are fixed."""
-    before = os.environ.get("TZ")
-    set_zone("UTC")
-    yield
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    time_zone("UTC")
 
 
 def set_zone(name: str) -> None:

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import zipfile
 
 import pytest
 
-from relapp import cli, cli_privacy
+from relapp import cli
 from tests.privacy.conftest import traces
-
-
-@pytest.fixture(autouse=True)
-def privacy_command(monkeypatch):
-    """relapp.cli's parser with the privacy command, whether or not cli.py registers it yet."""
-    build_parser = cli.build_parser
-
-    def with_privacy() -> argparse.ArgumentParser:
-        parser = build_parser()
-        commands = next(
-            action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-        )
-        if "privacy" not in commands.choices:
-            database_option = argparse.ArgumentParser(add_help=False)
-            database_option.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-            cli_privacy.add_commands(commands, database_option)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", with_privacy)
 
 
 @pytest.fixture
