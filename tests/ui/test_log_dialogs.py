@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -40,17 +38,9 @@ def ann(staff):
 
 
 @pytest.fixture
-def sydney_time():
+def sydney_time(time_zone):
     """Local time 10 or 11 hours ahead of UTC, so that a missed conversion shows."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Australia/Sydney"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    time_zone("Australia/Sydney")
 
 
 def show(qtbot, dialog: QDialog) -> QDialog:
