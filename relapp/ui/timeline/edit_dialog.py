@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from relapp.domain.changes import Change
 from relapp.domain.timeline import (
     MAX_REASON_LENGTH,
-    InvalidEntry,
     edit_interaction,
     stored_entry,
 )
@@ -87,16 +86,12 @@ class EditEntryDialog(QDialog):
     def save(self) -> None:
         if self.change is not None:
             return  # saved already
-        try:
-            # Called even with no changes: a counter staff member learns they may not edit.
-            self.change = edit_interaction(self.interaction_id, self.changes(), self.staff_id)
-        except InvalidEntry as error:
-            self.problems.show_problems(error.problems)
-            return
-        except RelappError as error:  # not a manager, or the entry is gone
-            self.problems.show_problems({"": str(error)})
-            return
-        self.accept()
+        # Called even with no changes: a counter staff member learns they may not edit.
+        self.change = self.problems.attempt(
+            lambda: edit_interaction(self.interaction_id, self.changes(), self.staff_id)
+        )
+        if self.change is not None:
+            self.accept()
 
     @classmethod
     def ask(cls, parent: QWidget | None, interaction_id: int, staff_id: int) -> Change | None:

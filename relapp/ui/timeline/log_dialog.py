@@ -41,7 +41,6 @@ from relapp.domain.timeline import (
     LoggedInteraction,
     log_interaction,
 )
-from relapp.errors import RelappError
 from relapp.ui.timeline.kind_style import DIRECTION_NAMES, SOCIAL_NETWORKS, kind_icon, kind_name
 from relapp.ui.widgets.field_problems import FieldProblems
 
@@ -303,17 +302,14 @@ class QuickLogDialog(QDialog):
             self._warned = True
             self.log_button.setText(self.tr("Log &anyway"))
             return
-        try:
-            self.logged = log_interaction(
+        # Refused: wrong fields, an archived or merged customer, an unknown staff member.
+        self.logged = self.problems.attempt(
+            lambda: log_interaction(
                 self.contact_id, self.fields.kind(), staff_id=self.staff_id, **self.fields.values()
             )
-        except InvalidEntry as error:
-            self.problems.show_problems(error.problems)
-            return
-        except RelappError as error:  # archived or merged customer, unknown staff member
-            self.problems.show_problems({"": str(error)})
-            return
-        self.accept()
+        )
+        if self.logged is not None:
+            self.accept()
 
     @classmethod
     def ask(

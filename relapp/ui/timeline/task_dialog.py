@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
 from relapp.domain import clock
 from relapp.domain.follow_ups import MAX_TASK_TITLE, AddedTask, add_task
 from relapp.domain.staff import list_staff
-from relapp.domain.timeline import InvalidEntry
-from relapp.errors import RelappError
 from relapp.ui.timeline.log_dialog import plain_label, to_utc
 from relapp.ui.widgets.field_problems import FieldProblems
 
@@ -112,21 +110,17 @@ class TaskDialog(QDialog):
         if self.added is not None:
             return  # saved already: a second Enter must not add it twice
         due = to_utc(QDateTime(self.due_date.date(), self.due_time.time()))
-        try:
-            self.added = add_task(
+        self.added = self.problems.attempt(
+            lambda: add_task(
                 self.contact_id,
                 self.title.text(),
                 due,
                 staff_id=self.staff.currentData(),
                 interaction_id=self.interaction_id,
             )
-        except InvalidEntry as error:
-            self.problems.show_problems(error.problems)
-            return
-        except RelappError as error:  # archived or merged customer, unknown staff member
-            self.problems.show_problems({"": str(error)})
-            return
-        self.accept()
+        )
+        if self.added is not None:
+            self.accept()
 
     @classmethod
     def ask(

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
+
+from relapp.errors import RelappError
+
+T = TypeVar("T")
 
 
 class FieldProblems(QLabel):
@@ -31,3 +38,12 @@ class FieldProblems(QLabel):
 
     def clear_problems(self) -> None:
         self.show_problems({})
+
+    def attempt(self, action: Callable[[], T]) -> T | None:
+        """What action returns; or None, with its refusal shown: the problems by field of an
+        error that has them (InvalidEntry, InvalidContact), else the error's sentence."""
+        try:
+            return action()
+        except RelappError as error:
+            self.show_problems(getattr(error, "problems", None) or {"": str(error)})
+            return None
