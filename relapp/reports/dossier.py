@@ -16,7 +16,7 @@ written again here without Qt, which reports must not import.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from babel.dates import format_skeleton, format_time
@@ -37,6 +37,13 @@ from relapp.domain.merge import merged_into
 from relapp.domain.profiles import CustomerProfile, customer_profile
 from relapp.domain.timeline import MAX_PAGE, TimelineEntry, timeline_page
 from relapp.i18n import _
+from relapp.labels import (
+    CHANNEL_NAMES,
+    DIRECTION_NAMES,
+    KIND_NAMES,
+    LEDGER_KIND_NAMES,
+    duration_text,
+)
 from relapp.reports.document import (
     Cancelled,
     Progress,
@@ -57,21 +64,6 @@ _DEFAULT_PADDING = 2.5  # data_table's, above and below a cell's text
 # History details longer than this are cut in the table and printed in full after it: a
 # table row must fit on one page.
 DETAILS_IN_TABLE = 300
-
-KIND_NAMES = {
-    "visit": "Visit", "purchase": "Purchase", "call": "Call", "email": "Email",
-    "message": "Message", "social": "Social", "query": "Query", "complaint": "Complaint",
-    "feedback": "Feedback", "note": "Note", "campaign": "Campaign", "referral": "Referral",
-    "points": "Points",
-}  # fmt: skip
-LEDGER_KIND_NAMES = {
-    "earn": "Points earned", "redeem": "Reward redeemed", "bonus": "Bonus points",
-    "adjust": "Points adjusted", "expire": "Points expired", "opening": "Opening balance",
-    "reversal": "Points reversed", "transfer": "Points transferred",
-}  # fmt: skip
-DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
-CHANNEL_NAMES = {"email": "Email", "sms": "SMS", "phone": "Phone", "post": "Post",
-                 "social": "Social"}  # fmt: skip
 
 
 def customer_dossier(
@@ -303,16 +295,6 @@ def _open_work(profile: CustomerProfile, context: ReportContext):
     else:
         story.append(paragraph(_("No open follow-ups.")))
     return story
-
-
-def duration_text(span: timedelta) -> str:
-    """A time span as said at the counter: "40 min", "5 h", "3 days"."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return _("{n} min").format(n=minutes)
-    if minutes < 48 * 60:
-        return _("{n} h").format(n=minutes // 60)
-    return _("{n} days").format(n=minutes // (24 * 60))
 
 
 # --------------------------------------------------------------------------- points and history

@@ -23,6 +23,7 @@ from relapp.db.models import database
 from relapp.domain.phones import display_phone
 from relapp.domain.today import TodayQueue, today_queue
 from relapp.i18n import _
+from relapp.labels import KIND_NAMES, duration_text
 from relapp.reports.document import (
     Cancelled,
     Progress,
@@ -33,7 +34,7 @@ from relapp.reports.document import (
     report_context,
     styles,
 )
-from relapp.reports.dossier import KIND_NAMES, check_cancelled, duration_text
+from relapp.reports.dossier import check_cancelled
 from relapp.reports.tables import fit, section, text_table, widths
 from relapp.reports.text import para
 

@@ -69,6 +69,7 @@ from relapp.domain.contacts import display_name
 from relapp.domain.profiles import ContactNotFound
 from relapp.domain.settings import load_settings
 from relapp.errors import RelappError
+from relapp.labels import CHANNEL_NAMES
 from relapp.ui.contacts.editor_models import (
     ID_ROLE,
     ChoiceDelegate,
@@ -76,7 +77,6 @@ from relapp.ui.contacts.editor_models import (
     PairsModel,
     ReferrerModel,
 )
-from relapp.ui.labels import CHANNEL_NAMES
 from relapp.ui.widgets.field_problems import FieldProblems
 
 # Offered in the network column; any other network can be typed.

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from relapp.db.models import CONSENT_CHANNELS, LADDER_STAGES
 from relapp.domain.contact_list import ContactFilter, FilterChoices
-from relapp.ui.labels import CHANNEL_NAMES
+from relapp.labels import CHANNEL_NAMES
 
 TEXT_PAUSE_MS = 250
 

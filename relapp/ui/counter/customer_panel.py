@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
-from relapp.ui.labels import CHANNEL_NAMES
+from relapp.labels import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
 

@@ -10,20 +10,12 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from relapp import labels
 from relapp.domain import clock
 from relapp.domain.money import format_amount
 from relapp.domain.timeline import TimelineEntry
-from relapp.ui.timeline.kind_style import DIRECTION_NAMES, kind_name
-
-LEDGER_KIND_NAMES = {
-    "earn": "Points earned",
-    "redeem": "Reward redeemed",
-    "bonus": "Bonus points",
-    "adjust": "Points adjusted",
-    "expire": "Points expired",
-    "opening": "Opening balance",
-    "transfer": "Points transferred",
-}
+from relapp.labels import DIRECTION_NAMES, LEDGER_KIND_NAMES
+from relapp.ui.timeline.kind_style import kind_name
 
 
 @dataclass(frozen=True)
@@ -62,13 +54,7 @@ def day_heading(day: date, today: date | None = None) -> str:
 
 
 def duration_text(span: timedelta) -> str:
-    """A time span as said at the counter: "40 min", "5 h", "3 days"."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return tr("{n} min").format(n=minutes)
-    if minutes < 48 * 60:
-        return tr("{n} h").format(n=minutes // 60)
-    return tr("{n} days").format(n=minutes // (24 * 60))
+    return labels.duration_text(span, tr)
 
 
 def _title(entry: TimelineEntry) -> str:

@@ -14,24 +14,9 @@ from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
+from relapp.labels import KIND_NAMES
 from relapp.resources import resource_path
 
-KIND_NAMES = {
-    "visit": "Visit",
-    "purchase": "Purchase",
-    "call": "Call",
-    "email": "Email",
-    "message": "Message",
-    "social": "Social",
-    "query": "Query",
-    "complaint": "Complaint",
-    "feedback": "Feedback",
-    "note": "Note",
-    "campaign": "Campaign",
-    "referral": "Referral",
-    "points": "Points",
-    "task": "Follow-up",
-}
 KIND_COLOURS = {
     "visit": "#64748b",
     "purchase": "#15803d",
@@ -50,7 +35,6 @@ KIND_COLOURS = {
 }
 # Networks offered for a social entry; any other name may be typed.
 SOCIAL_NETWORKS = ("Facebook", "Instagram", "X", "TikTok", "WhatsApp", "LinkedIn", "YouTube")
-DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
 ICON_SIZES = (16, 24, 32, 48)
 
 

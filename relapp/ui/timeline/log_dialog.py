@@ -41,7 +41,8 @@ from relapp.domain.timeline import (
     LoggedInteraction,
     log_interaction,
 )
-from relapp.ui.timeline.kind_style import DIRECTION_NAMES, SOCIAL_NETWORKS, kind_icon, kind_name
+from relapp.labels import DIRECTION_NAMES
+from relapp.ui.timeline.kind_style import SOCIAL_NETWORKS, kind_icon, kind_name
 from relapp.ui.widgets.field_problems import FieldProblems
 
 # Which kinds have which fields; the domain (timeline) holds the same rules and has the

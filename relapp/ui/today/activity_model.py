@@ -15,7 +15,8 @@ from PySide6.QtGui import QBrush, QColor
 from relapp.domain import clock
 from relapp.domain.money import format_amount
 from relapp.domain.timeline import ActivityEntry, activity_feed
-from relapp.ui.timeline.kind_style import DIRECTION_NAMES, kind_icon, kind_name
+from relapp.labels import DIRECTION_NAMES
+from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import local, tr, when
 
 PAGE = 200

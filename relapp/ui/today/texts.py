@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
 from relapp.domain.today import Birthday
+from relapp.labels import duration_text
 
 DAY_FORMAT = "ddd d MMM"
 # The year of a long date format with the words that belong to it: a quoted word before it
@@ -66,12 +67,7 @@ def when(moment: datetime, today: date) -> str:
 
 def duration(span: timedelta) -> str:
     """A span as said at the counter: "40 min", "5 h", "3 days" (hours up to two days)."""
-    minutes = max(0, int(span.total_seconds() // 60))
-    if minutes < 60:
-        return tr("{n} min").format(n=minutes)
-    if minutes < 48 * 60:
-        return tr("{n} h").format(n=minutes // 60)
-    return plural(minutes // (24 * 60), "{n} day", "{n} days")
+    return duration_text(span, tr)
 
 
 def case_age(age_hours: int) -> str:

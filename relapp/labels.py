@@ -1,0 +1,57 @@
+"""Names shown for stored codes, and time spans as said at the counter: one wording for the
+views, the reports and the command line (each translates where it shows them).
+
+No Qt here: reports and the command line use it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from relapp.i18n import _
+
+CHANNEL_NAMES = {
+    "email": "Email",
+    "sms": "SMS",
+    "phone": "Phone",
+    "post": "Post",
+    "social": "Social",
+}
+KIND_NAMES = {
+    "visit": "Visit",
+    "purchase": "Purchase",
+    "call": "Call",
+    "email": "Email",
+    "message": "Message",
+    "social": "Social",
+    "query": "Query",
+    "complaint": "Complaint",
+    "feedback": "Feedback",
+    "note": "Note",
+    "campaign": "Campaign",
+    "referral": "Referral",
+    "points": "Points",
+    "task": "Follow-up",
+}
+LEDGER_KIND_NAMES = {
+    "earn": "Points earned",
+    "redeem": "Reward redeemed",
+    "bonus": "Bonus points",
+    "adjust": "Points adjusted",
+    "expire": "Points expired",
+    "opening": "Opening balance",
+    "reversal": "Points reversed",
+    "transfer": "Points transferred",
+}
+DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
+
+
+def duration_text(span: timedelta, translate: Callable[[str], str] = _) -> str:
+    """A time span as said at the counter: "40 min", "5 h" (up to two days), "3 days"."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    if minutes < 60:
+        return translate("{n} min").format(n=minutes)
+    if minutes < 48 * 60:
+        return translate("{n} h").format(n=minutes // 60)
+    return translate("{n} days").format(n=minutes // (24 * 60))
