@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from relapp.db.fields import format_timestamp
 from relapp.db.models import AuditLog, Interaction, Staff, Task, database
+from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.follow_ups import add_task
 from relapp.domain.staff import get_staff
@@ -297,6 +298,21 @@ def test_a_follow_up_from_the_counter_is_due_in_today(qtbot, counter):
     task = Task.get(Task.contact_id == ann.id)
     assert task.title == "Ring about the alteration"
     assert "Ring about the alteration" in counter.panel.follow_ups.text()
+    counter.toggle_history()  # F4: the history, read when its tab shows
     assert "Ring about the alteration" in counter.timeline.tasks.item(0).text()
     due_today = [row.task_id for row in today_queue().tasks_due_today.rows]
     assert task.id in due_today
+
+
+def test_the_counter_reads_a_history_only_when_its_tab_shows(qtbot, counter):
+    ann = add_contact("Ann", "Lazy")
+    log_interaction(ann.id, "note", summary="Prefers mornings")
+    counter.show_customer(ann.id)
+    assert counter.timeline.contact_id is None  # the Profile tab is showing
+    counter.toggle_history()
+    assert [entry.summary for entry in entries(counter.timeline)] == ["Prefers mornings"]
+    counter.toggle_history()
+    log_interaction(ann.id, "call", summary="Rang back", direction="outbound")
+    counter.on_change(Change.of(Entity.INTERACTIONS, contact_ids=frozenset({ann.id})))
+    counter.toggle_history()  # marked stale while hidden: read again now
+    assert entries(counter.timeline)[0].summary == "Rang back"

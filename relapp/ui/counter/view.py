@@ -100,6 +100,9 @@ class CounterView(QWidget):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self.panel, self.tr("Profile"))
         self.tabs.addTab(self.timeline, self.tr("History (F4)"))
+        # The history is read when its tab shows, not for every customer arrowed past.
+        self.timeline_stale = False
+        self.tabs.currentChanged.connect(lambda _index: self._sync_timeline())
         self.sale_button = QPushButton(self.tr("Record sale (F2)"), objectName="saleButton")
         self.redeem_button = QPushButton(self.tr("Redeem reward (F3)"), objectName="redeemButton")
         self.log_button = QPushButton(self.tr("Log contact"), objectName="logButton")
@@ -221,19 +224,31 @@ class CounterView(QWidget):
             self.shown_contact_id = None
             self.right.setCurrentWidget(self.hint)
             return
-        if contact_id != self.shown_contact_id:
-            self.timeline.show_contact(contact_id)
         self.shown_contact_id = contact_id
         self.shown_profile = profile
         self.panel.show_profile(profile)
         points = points_summary(contact_id, recent=0)
         self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
         self.right.setCurrentWidget(self.customer_page)
+        self._sync_timeline()
+
+    def _sync_timeline(self) -> None:
+        """Show the customer on screen in the History tab, if that tab is the one showing."""
+        if self.tabs.currentWidget() is not self.timeline:
+            return
+        if self.timeline.contact_id != self.shown_contact_id:
+            self.timeline.show_contact(self.shown_contact_id)
+        elif self.timeline_stale:
+            self.timeline.on_change(Change.everything())
+        self.timeline_stale = False
 
     def on_change(self, change: Change) -> None:
         if not change.entities & _WATCHED:
             return
-        self.timeline.on_change(change)
+        if self.tabs.currentWidget() is self.timeline:
+            self.timeline.on_change(change)
+        else:
+            self.timeline_stale = True
         if self.search_box.text().strip():
             self.run_search()
         if self.shown_contact_id is not None and (
