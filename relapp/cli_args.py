@@ -1,10 +1,14 @@
-"""Pieces every command-line module shares: bounded numbers and JSON for other programs."""
+"""Pieces every command-line module shares: bounded numbers, JSON for other programs, and
+asking the person at the terminal to confirm."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date, datetime
+
+from relapp.errors import RelappError
 
 
 def bounded_int(low: int, high: int):
@@ -31,3 +35,11 @@ def _json_value(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def answer_at_terminal(prompt: str, refusal: str) -> str:
+    """What the person at the terminal typed after prompt. Without a terminal nobody can
+    answer: RelappError(refusal), which tells a script to say --yes."""
+    if not sys.stdin.isatty():
+        raise RelappError(refusal)
+    return input(prompt).strip()

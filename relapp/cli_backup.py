@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from relapp.cli_args import answer_at_terminal
 from relapp.errors import RelappError
 
 
@@ -78,16 +79,13 @@ def run_restore(args: argparse.Namespace) -> int:
     path = database_path(args)
     info = inspect_backup(args.file)  # refuses a bad file before asking anything
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise RelappError(
-                "restore replaces the database; add --yes to confirm when not at a terminal."
+        refusal = "restore replaces the database; add --yes to confirm when not at a terminal."
+        if sys.stdin.isatty():
+            print(
+                f"This replaces everything in {path} with the backup {info.path} "
+                f"({_size(info.bytes)}). The current database is copied beside it first."
             )
-        print(
-            f"This replaces everything in {path} with the backup {info.path} "
-            f"({_size(info.bytes)}). The current database is copied beside it first."
-        )
-        answer = input("Type yes to restore: ")
-        if answer.strip().lower() != "yes":
+        if answer_at_terminal("Type yes to restore: ", refusal).lower() != "yes":
             print("Nothing was restored.")
             return 1
     result = restore_backup(path, info.path)

@@ -9,10 +9,9 @@ terminal (a script) it is refused unless --yes is given.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from relapp.cli_args import bounded_int
+from relapp.cli_args import answer_at_terminal, bounded_int
 from relapp.errors import RelappError
 
 MAX_ID = 2**63 - 1
@@ -95,16 +94,11 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def _confirm(contact_id: int) -> None:
-    if not sys.stdin.isatty():
-        raise RelappError(
-            f"Erasing customer {contact_id} cannot be undone: add --yes to confirm "
-            "when running without a terminal."
-        )
-    print(
+    answer = answer_at_terminal(
         f"This erases customer {contact_id}'s personal data for good. "
         "Type the customer number again to confirm: ",
-        end="",
-        flush=True,
+        f"Erasing customer {contact_id} cannot be undone: add --yes to confirm "
+        "when running without a terminal.",
     )
-    if sys.stdin.readline().strip() != str(contact_id):
+    if answer != str(contact_id):
         raise RelappError("Not confirmed; nothing was erased.")
