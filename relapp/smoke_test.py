@@ -66,6 +66,7 @@ class _SmokeRun:
             ("enrol", self.enrol),
             ("search", self.search),
             ("sale", self.sale),
+            ("workers", self.workers),
             ("report", self.report),
             ("qt", self.start_qt),
             ("plugins", self.plugins),
@@ -151,6 +152,18 @@ class _SmokeRun:
                 f"the sale said {result.balance}"
             )
         return f"{SALE_CENTS / 100:.2f} earned {result.points} points"
+
+    def workers(self) -> str:
+        """Rows of a large import are cleaned in worker processes: they must start here too."""
+        from relapp.exchange.importer import SourceRow, clean_rows
+
+        values = {"given_name": "Zoë", "phone": "0412 345 678", "email": "ZOE@Example.com"}
+        rows = [SourceRow(line, [], values) for line in range(2, 6)]
+        cleaned = [clean for _, clean in clean_rows(rows, "AU", False, workers=2)]
+        phones = {getattr(clean, "columns", {}).get("phone") for clean in cleaned}
+        if phones != {"+61412345678"}:
+            raise SmokeTestFailure(f"worker processes cleaned the rows as {cleaned!r}")
+        return f"{len(cleaned)} rows cleaned in 2 worker processes"
 
     def report(self) -> str:
         import pypdfium2

@@ -118,7 +118,7 @@ from relapp.domain.loyalty_sales import (
 )
 from relapp.domain.merge import remaining_lots
 from relapp.domain.search import find_by_card
-from relapp.domain.settings import load_settings
+from relapp.domain.settings import ShopSettings, load_settings
 from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 
@@ -309,9 +309,16 @@ def adjust_points(contact_id: int, points: int, reason: str, staff_id: int) -> C
 
 
 def add_opening_balance(
-    contact_id: int, points: int, reason: str, staff_id: int | None = None
+    contact_id: int,
+    points: int,
+    reason: str,
+    staff_id: int | None = None,
+    *,
+    settings: ShopSettings | None = None,
 ) -> Change:
     """Points carried over from a previous program; once per customer; audited.
+
+    settings: the shop's, when the caller already holds them (an import adds thousands).
 
     Raises:
         ValueError: points not positive, or no reason.
@@ -336,7 +343,7 @@ def add_opening_balance(
                 f"{found.label} already has an opening balance of {_points(earlier[0])}"
                 f" (entered {earlier[1][:10]}); correct it with an adjustment."
             )
-        expires = expiry_for(now, load_settings().points_expiry_months)
+        expires = expiry_for(now, (settings or load_settings()).points_expiry_months)
         entry_id = add_entry(
             contact_id, "opening", points, now, reason, expires_at=expires, staff_id=staff_id
         )

@@ -18,13 +18,20 @@ a merged customer who already has one keeps it.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from relapp.db.bulk import DeferredFullText
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
@@ -39,7 +46,7 @@ from relapp.domain.contact_fields import (
     clean_text,
 )
 from relapp.domain.loyalty import add_opening_balance
-from relapp.domain.settings import load_settings
+from relapp.domain.settings import ShopSettings, load_settings
 from relapp.errors import RelappError
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
 
@@ -47,6 +54,11 @@ Policy = Literal["skip", "merge", "create"]
 POLICIES: tuple[Policy, ...] = ("skip", "merge", "create")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_LINE = 200
+# New contacts reach the search index in batches of this many rows (see DeferredFullText).
+SEARCH_BATCH = 5_000
+# Files this long are cleaned in worker processes; a worker takes this many rows at a time.
+PARALLEL_FROM_ROWS = 5_000
+CLEAN_CHUNK = 2_000
 MAX_OPENING_POINTS = 10_000_000
 OPENING_REASON = "Opening balance imported from {name}"
 IMPORT_ACTION = "contacts imported"
@@ -202,6 +214,61 @@ def clean_row(values: dict[str, str], region: str, month_first: bool) -> CleanRo
     return CleanRow(columns, points)
 
 
+def clean_rows(
+    rows: Sequence[SourceRow], region: str, month_first: bool, workers: int | None = None
+) -> Iterator[tuple[SourceRow, CleanRow | str]]:
+    """Each row with its cleaned columns, or the sentence saying why it was refused, in order.
+
+    Cleaning (libphonenumber and email-validator are pure Python) is most of an import's work,
+    so a large file is cleaned in worker processes while this one writes; workers: how many
+    (default: one per core but the one this process writes on; none for small files or a
+    single core: 100,000 rows took 18.6 s here, 10.2 s with one worker, 11.4 s with two on a
+    two-core machine).
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) - 1 if len(rows) >= PARALLEL_FROM_ROWS else 0
+    if workers <= 0:
+        for row in rows:
+            yield row, _clean_or_reason(row.values, region, month_first)
+        return
+    chunks = [rows[start : start + CLEAN_CHUNK] for start in range(0, len(rows), CLEAN_CHUNK)]
+    # spawn, not fork: the app has Qt threads, and a forked child may inherit a held lock.
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+    )
+    try:
+        cleaned = pool.map(
+            _clean_chunk,
+            ([row.values for row in chunk] for chunk in chunks),
+            itertools.repeat(region),
+            itertools.repeat(month_first),
+        )
+        for chunk, results in zip(chunks, cleaned, strict=True):
+            yield from zip(chunk, results, strict=True)
+    finally:  # also when the caller stops early (Cancel, an error): drop the queued chunks
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _clean_or_reason(values: dict[str, str], region: str, month_first: bool) -> CleanRow | str:
+    try:
+        return clean_row(values, region, month_first)
+    except RelappError as error:
+        return str(error)
+
+
+def _exit_with_parent() -> None:
+    """Runs first in each worker: a killed app must not leave its workers waiting for ever
+    (they hold their own end of the work queue, so they never see it close)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
+
+
+def _clean_chunk(values: list[dict[str, str]], region: str, month_first: bool) -> list:
+    """Runs in a worker process."""
+    return [_clean_or_reason(row, region, month_first) for row in values]
+
+
 # ------------------------------------------------------------------------------- importing
 
 
@@ -213,8 +280,9 @@ def import_rows(
     dry_run: bool = False,
     progress: Progress | None = None,
     staff_id: int | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
-    """Import rows in one transaction; see the module's rules.
+    """Import rows in one transaction; see the module's rules. workers: see clean_rows.
 
     Raises:
         ImportCancelled: progress returned False; nothing was written.
@@ -226,25 +294,33 @@ def import_rows(
     result = ImportResult(dry_run=dry_run)
     touched: set[int] = set()
     now = utc_now()
-    stamp = _timestamp(now)
-    reason = OPENING_REASON.format(name=source_name)[:MAX_LINE]
+    writer = _RowWriter(
+        result, touched, duplicates, settings, _timestamp(now),
+        OPENING_REASON.format(name=source_name)[:MAX_LINE], staff_id,
+    )  # fmt: skip
     total = len(rows)
     with database.atomic("IMMEDIATE") as transaction:
-        for done, row in enumerate(rows, 1):
-            _import_one(row, result, touched, duplicates, region, month_first, stamp, reason,
-                        staff_id)  # fmt: skip
-            report = progress is not None and (done % 500 == 0 or done == total)
-            if report and not progress(done, total):
-                transaction.rollback()
-                raise ImportCancelled("The import was cancelled; nothing was written.")
+        with DeferredFullText(
+            database, "contact_search", "contact_search_source", "contact_search_insert"
+        ) as writer.search:
+            cleaned = clean_rows(rows, region, month_first, workers)
+            with closing(cleaned):  # stops the workers at once on Cancel or an error
+                for done, (row, clean) in enumerate(cleaned, 1):
+                    writer.write(row, clean)
+                    if done % SEARCH_BATCH == 0:
+                        writer.search.flush()
+                    report = progress is not None and (done % 500 == 0 or done == total)
+                    if report and not progress(done, total):
+                        raise ImportCancelled("The import was cancelled; nothing was written.")
         if dry_run:
             transaction.rollback()
         else:
             database.execute_sql(
                 "INSERT INTO audit_log (occurred_at, staff_id, action, entity, details)"
                 " VALUES (?, ?, ?, 'contact', ?)",
-                (stamp, staff_id, IMPORT_ACTION, json.dumps(_audit_details(result, source_name))),
-            )
+                (writer.stamp, staff_id, IMPORT_ACTION,
+                 json.dumps(_audit_details(result, source_name))),
+            )  # fmt: skip
     if not dry_run and touched:
         result.change = Change.of(Entity.CONTACTS, Entity.POINTS, contact_ids=frozenset(touched))
     return result
@@ -260,40 +336,60 @@ def _audit_details(result: ImportResult, source_name: str) -> dict:
     }
 
 
-def _import_one(row, result, touched, policy, region, month_first, stamp, reason, staff_id):
-    try:
-        clean = clean_row(row.values, region, month_first)
-    except RelappError as error:
-        _reject(result, row, str(error))
-        return
-    columns = clean.columns
-    existing = _find_existing(columns)
-    if existing is not None and policy == "skip":
-        result.skipped += 1
-        return
-    if existing is not None and policy == "merge":
-        contact_id = existing
-        _fill_empty_fields(contact_id, columns, stamp)
-        result.merged += 1
-    else:
-        if columns["card_number"] and _card_holder(columns["card_number"]) is not None:
-            _reject(result, row, f"Card {columns['card_number']} already belongs to a customer.")
+@dataclass
+class _RowWriter:
+    """Writes the cleaned rows of one import, in its transaction."""
+
+    result: ImportResult
+    touched: set[int]
+    policy: Policy
+    settings: ShopSettings
+    stamp: str
+    reason: str
+    staff_id: int | None
+    search: DeferredFullText | None = None
+
+    def write(self, row: SourceRow, clean: CleanRow | str) -> None:
+        if isinstance(clean, str):
+            _reject(self.result, row, clean)
             return
-        contact_id = _insert_contact(columns, stamp)
-        result.imported += 1
-    touched.add(contact_id)
-    if clean.opening_points:
+        columns = clean.columns
+        existing = _find_existing(columns)
+        if existing is not None and self.policy == "skip":
+            self.result.skipped += 1
+            return
+        if existing is not None and self.policy == "merge":
+            contact_id = existing
+            if self.search is not None and not self.search.covers(contact_id):
+                self.search.flush()  # added earlier in this file: indexed before it changes
+            _fill_empty_fields(contact_id, columns, self.stamp)
+            self.result.merged += 1
+        else:
+            if columns["card_number"] and _card_holder(columns["card_number"]) is not None:
+                taken = f"Card {columns['card_number']} already belongs to a customer."
+                _reject(self.result, row, taken)
+                return
+            contact_id = _insert_contact(columns, self.stamp)
+            self.result.imported += 1
+        self.touched.add(contact_id)
+        if clean.opening_points:
+            self._add_opening_points(row, contact_id, clean.opening_points)
+
+    def _add_opening_points(self, row: SourceRow, contact_id: int, points: int) -> None:
         has_one = database.execute_sql(
             "SELECT 1 FROM points_entry WHERE contact_id = ? AND kind = 'opening' LIMIT 1",
             (contact_id,),
         ).fetchone()
-        if has_one is None:
-            try:
-                add_opening_balance(contact_id, clean.opening_points, reason, staff_id)
-            except (RelappError, ValueError) as error:
-                result.errors.append(
-                    RowError(row.line, f"Imported, but no opening points: {error}", row.cells)
-                )
+        if has_one is not None:
+            return
+        try:
+            add_opening_balance(
+                contact_id, points, self.reason, self.staff_id, settings=self.settings
+            )
+        except (RelappError, ValueError) as error:
+            self.result.errors.append(
+                RowError(row.line, f"Imported, but no opening points: {error}", row.cells)
+            )
 
 
 def _reject(result: ImportResult, row: SourceRow, reason: str) -> None:
@@ -439,6 +535,7 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
     staff_id: int | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import a CSV or vCard file (format guessed from its content when not given)."""
     path = Path(path)
@@ -462,6 +559,7 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
         staff_id=staff_id,
+        workers=workers,
     )
     result.headers = headers
     if broken:

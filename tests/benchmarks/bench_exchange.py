@@ -1,6 +1,6 @@
 """Benchmark: import N CSV rows into a new database; export a demo database to CSV and vCard.
 
-Run: python tests/benchmarks/bench_exchange.py [--rows 100000] [--export DB ...]
+Run: python tests/benchmarks/bench_exchange.py [--rows 100000] [--workers 0 1 2] [--export DB ...]
 Exported databases are opened read-only (SQLite URI, immutable=1): nothing is written to them,
 not even a -wal or -shm file. Prints a Markdown table.
 """
@@ -18,7 +18,7 @@ from relapp.db import open_database
 from relapp.db.models import database
 from relapp.domain.settings import save_settings
 from relapp.exchange.exporter import export_csv, export_vcard
-from relapp.exchange.importer import import_file
+from relapp.exchange.importer import csv_rows, import_rows
 
 
 def write_csv(path: Path, rows: int) -> None:
@@ -32,16 +32,20 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
-def bench_import(rows: int) -> None:
+def bench_import(rows: int, workers: int | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "rows.csv"
         write_csv(source, rows)
         open_database(Path(folder) / "shop.db")
         save_settings(phone_region="AU")
         started = time.perf_counter()
-        result = import_file(source)
+        result = import_rows(csv_rows(source)[1], source_name=source.name, workers=workers)
         seconds = time.perf_counter() - started
-        print(f"| import CSV | {rows:,} rows | {seconds:.1f} s | {result.summary()} |", flush=True)
+        how = "default workers" if workers is None else f"{workers} workers"
+        print(
+            f"| import CSV ({how}) | {rows:,} rows | {seconds:.1f} s | {result.summary()} |",
+            flush=True,
+        )
         database.close()
 
 
@@ -64,11 +68,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--export", nargs="*", default=[])
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[None],
+        help="worker processes for cleaning rows (0: none); several values run several times",
+    )  # fmt: skip
     args = parser.parse_args()
     print("| task | size | time | result |")
     print("|---|---|---|---|")
     if args.rows:
-        bench_import(args.rows)
+        for workers in args.workers:
+            bench_import(args.rows, workers)
     for name in args.export:
         bench_export(Path(name))
 

@@ -8,17 +8,22 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import peewee
 import pytest
 
 from relapp.db.models import Contact, Segment, database
 from relapp.domain.contact_editing import record_consent
+from relapp.domain.search import search_contacts
 from relapp.domain.settings import save_settings
 from relapp.exchange.csv_read import decode_bytes, guess_mapping, read_table, sniff_delimiter
 from relapp.exchange.exporter import export_csv, export_vcard, safe_cell
 from relapp.exchange.importer import (
     ImportCancelled,
+    SourceRow,
+    clean_rows,
     import_file,
     preview,
     write_error_report,
@@ -181,6 +186,82 @@ def test_dry_run_and_cancel_change_nothing(shop):
     assert counts() == before
 
 
+def search_index_problems() -> str | None:
+    try:
+        database.execute_sql(
+            "INSERT INTO contact_search (contact_search) VALUES ('integrity-check')"
+        )
+    except peewee.DatabaseError as error:
+        return str(error)
+    return None
+
+
+def test_imported_rows_are_searchable_also_when_merged_within_the_file(shop, tmp_path):
+    rows = ["First name,Last name,Email,Mobile,Card number"]
+    rows += [f"Name{n},Family{n},p{n}@example.com,,{50_000_000 + n}" for n in range(12_000)]
+    # The same person again: a merge into a contact added earlier in this very import.
+    rows.append("Name5,Family5,p5@example.com,0412 555 000,")
+    source = tmp_path / "many.csv"
+    source.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+
+    result = import_file(source, duplicates="merge")
+
+    assert (result.imported, result.merged) == (12_000, 1)
+    assert search_index_problems() is None
+    assert [hit.id for hit in search_contacts("0412555000")] == [
+        Contact.get(Contact.email == "p5@example.com").id
+    ]
+    assert len(search_contacts("Name11999 Family11999")) == 1
+    triggers = database.execute_sql(
+        "SELECT count(*) FROM sqlite_schema WHERE name = 'contact_search_insert'"
+    ).fetchone()
+    assert triggers == (1,)  # typing a new customer at the counter indexes it again
+    add_contact("Typed", "Later")
+    assert len(search_contacts("Typed Later")) == 1
+
+
+def test_cancel_while_workers_clean_changes_nothing_and_stops_them(shop, tmp_path):
+    source = tmp_path / "many.csv"
+    lines = ["Name,Email", *(f"Person {n},p{n}@example.com" for n in range(8_000))]
+    source.write_text("\n".join(lines), encoding="utf-8")
+    before = counts()
+    with pytest.raises(ImportCancelled):
+        import_file(source, progress=lambda done, total: done < 1_000, workers=1)
+    assert counts() == before
+
+    def workers() -> list[int]:
+        return [pid for pid in child_processes(os.getpid()) if "spawn_main" in command_line(pid)]
+
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers() == []
+
+
+def test_dry_run_leaves_the_search_trigger_in_place(shop):
+    import_file(SAMPLES / "excel_utf8_comma.csv", dry_run=True)
+    add_contact("After", "Dryrun")
+    assert len(search_contacts("After Dryrun")) == 1
+
+
+def test_worker_processes_clean_rows_exactly_as_this_one(shop):
+    values = [
+        {"given_name": "Ann", "email": "ANN@Example.com", "phone": "0412 345 678"},
+        {"given_name": "Bad", "email": "not-an-email"},
+        {"full_name": "Zoë  Müller", "birthday": "31/05/1990", "opening_points": "1,200"},
+        {"phone": "12"},
+    ] * 5
+    rows = [SourceRow(line, list(row.values()), row) for line, row in enumerate(values, 2)]
+
+    here = list(clean_rows(rows, "AU", False, workers=0))
+    in_workers = list(clean_rows(rows, "AU", False, workers=2))
+
+    assert in_workers == here
+    assert here[0][1].columns["phone"] == "+61412345678"
+    assert "not an email address" in here[1][1]
+    assert here[2][1].opening_points == 1200
+
+
 # ----------------------------------------------------------------------------- vCard
 
 
@@ -304,6 +385,25 @@ def test_cli_import_and_export(shop, db_path, tmp_path, capsys):
 # ----------------------------------------------------------------------------- kill -9
 
 
+def child_processes(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:  # the parent's pid
+            children.append(int(stat.parent.name))
+    return children
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 @pytest.mark.slow
 def test_kill_9_mid_import_leaves_all_or_nothing(tmp_path):
     big = tmp_path / "big.csv"
@@ -322,8 +422,14 @@ def test_kill_9_mid_import_leaves_all_or_nothing(tmp_path):
         line = process.stderr.readline().decode()
     assert "10,000 of 60,000" in line, line
     assert process.poll() is None
+    workers = child_processes(process.pid)  # cleaning rows, on a machine with several cores
+    assert len(workers) >= (0 if (os.cpu_count() or 1) < 2 else 1)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # none left waiting
     connection = sqlite3.connect(db_file)
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     found = connection.execute("SELECT count(*) FROM contact WHERE family_name = 'Test'")
