@@ -415,3 +415,10 @@ def test_file_menu_and_context_menu_offer_the_new_actions(app, qtbot, shop, chan
     toolbar = [action.text() for action in contacts.toolbar.actions()]
     assert "Import…" in toolbar and "Export…" in toolbar
     assert "Erase personal data…" not in toolbar  # only for the customer on the row
+    more = [action.text() for action in contacts.more_menu.actions()]
+    assert "Find duplicates…" in more and "Save as segment…" in more
+    window.resize(1200, 760)
+    window.show()
+    window.show_view("contacts")
+    qtbot.waitExposed(window)
+    assert contacts.toolbar.sizeHint().width() <= contacts.toolbar.width()  # no » overflow

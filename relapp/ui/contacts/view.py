@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableView,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -98,16 +99,31 @@ class ContactsView(QWidget):
         self._add_action("archive", self.tr("Archive"), self.archive_selected, "Delete")
         self._add_action("unarchive", self.tr("Unarchive"), self.unarchive_selected, "Ctrl+U")
         self.toolbar.addSeparator()
-        self._add_action("save_segment", self.tr("Save as segment…"), self.save_as_segment)
-        self._add_action("delete_segment", self.tr("Delete segment"), self.delete_segment)
-        self._add_action("duplicates", self.tr("Find duplicates…"), self.find_duplicates)
-        self.toolbar.addSeparator()
         self._add_action("import", self.tr("Import…"), self.import_customers)
         self._add_action("export", self.tr("Export…"), self.export_customers)
+        # Used now and then: behind More, so the toolbar fits a 1200-pixel window.
+        self._add_action("save_segment", self.tr("Save as segment…"), self.save_as_segment,
+                         toolbar=False)  # fmt: skip
+        self._add_action("delete_segment", self.tr("Delete segment"), self.delete_segment,
+                         toolbar=False)  # fmt: skip
+        self._add_action("duplicates", self.tr("Find duplicates…"), self.find_duplicates,
+                         toolbar=False)  # fmt: skip
         self._add_action("export_personal", self.tr("Export personal data…"),
                          self.export_personal_data, toolbar=False)  # fmt: skip
         self._add_action("erase_personal", self.tr("Erase personal data…"),
                          self.erase_personal_data, toolbar=False)  # fmt: skip
+        self.more_menu = QMenu(self)
+        for name in ("save_segment", "delete_segment", "duplicates", "", "export_personal",
+                     "erase_personal"):  # fmt: skip
+            if name:
+                self.more_menu.addAction(self.actions_by_name[name])
+            else:
+                self.more_menu.addSeparator()
+        more = QToolButton(text=self.tr("More"), objectName="contactsMore")
+        more.setMenu(self.more_menu)
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(more)
 
         self.status = QLabel(objectName="contactsStatus")
         self.empty = EmptyState(view_icon("contacts"), self.tr("No customers here"))
