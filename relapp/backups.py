@@ -23,6 +23,7 @@ import re
 import shutil
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -53,6 +54,9 @@ STEP_PAGES = 32768
 # Read the source through memory-mapped I/O: about twice as fast as read() on a big file.
 # SQLite caps this at its compile-time maximum.
 MMAP_BYTES = 1 << 40
+# The read-ahead thread (see _ReadAhead): pieces of 8 MiB, at most 512 MiB ahead of the copy.
+READ_AHEAD_PIECE = 8 << 20
+READ_AHEAD_BYTES = 512 << 20
 BUSY_TIMEOUT_S = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_PROBLEMS = 20
@@ -77,8 +81,9 @@ class BackupResult:
     path: Path
     bytes: int
     seconds: float
-    copy_seconds: float = 0.0
+    copy_seconds: float = 0.0  # into NAME.part, not yet flushed to disk
     verify_seconds: float = 0.0
+    flush_seconds: float = 0.0  # what was still to write to disk after the check
     pruned: tuple[Path, ...] = ()
 
 
@@ -244,7 +249,9 @@ def take_backup(
         remove_leftover_parts(folder, database_path.stem)
         target = _free_name(folder, backup_name(database_path, now or datetime.now(UTC)))
 
-    copy_seconds, verify_seconds = _copy_to(database_path, target, progress, verify, step_pages)
+    copy_seconds, verify_seconds, flush_seconds = _copy_to(
+        database_path, target, progress, verify, step_pages
+    )
     pruned: list[Path] = []
     if out is None:
         pruned = prune_backups(target.parent, keep, database_path.stem)
@@ -254,6 +261,7 @@ def take_backup(
         seconds=time.perf_counter() - started,
         copy_seconds=copy_seconds,
         verify_seconds=verify_seconds,
+        flush_seconds=flush_seconds,
         pruned=tuple(pruned),
     )
 
@@ -261,7 +269,7 @@ def take_backup(
 def _copy_to(
     database_path: Path, target: Path, progress: Progress | None, verify: bool, step_pages: int
 ) -> tuple[float, float]:
-    """Backup API into target.part, check, fsync, rename. Returns (copy, verify) seconds."""
+    """Backup API into target.part, check, fsync, rename. Returns (copy, verify, flush) seconds."""
     part = target.with_name(target.name + PART_SUFFIX)
     lock = _create_locked(part)
     try:
@@ -276,16 +284,16 @@ def _copy_to(
                 # Nothing to roll back in a file that is not valid until renamed.
                 copy.execute("PRAGMA journal_mode = OFF")
                 copy.execute("PRAGMA synchronous = OFF")
-                _run_backup(source, copy, progress, step_pages, database_path)
+                _run_backup(source, copy, progress, step_pages, database_path, database_path)
             source.execute("COMMIT")
         with closing(sqlite3.connect(part, isolation_level=None)) as copy:
-            # The copied header says WAL; a backup is one self-contained file. This also
-            # writes the pages out (synchronous FULL).
+            # The copied header says WAL; a backup is one self-contained file. Not flushed
+            # yet: the system writes the pages out while the check below reads them.
+            copy.execute("PRAGMA synchronous = OFF")
             copy.execute("PRAGMA journal_mode = DELETE").fetchone()
         copied = time.perf_counter()
         if verify:
             with closing(sqlite3.connect(part, isolation_level=None)) as copy:
-                copy.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
                 problems = _integrity_problems(copy, limit=5)
                 if copy.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
                     problems.append("the copy lacks Relapp's application id")
@@ -298,7 +306,7 @@ def _copy_to(
         _fsync_file(part)
         os.replace(part, target)
         _fsync_folder(target.parent)
-        return copied - started, verified - copied
+        return copied - started, verified - copied, time.perf_counter() - verified
     except BaseException:
         _unlink_part(part)
         raise
@@ -312,8 +320,11 @@ def _run_backup(
     progress: Progress | None,
     step_pages: int,
     target_name: Path,
+    source_path: Path,
 ) -> None:
     busy_since: list[float] = []
+    page_size = source.execute("PRAGMA page_size").fetchone()[0]
+    read_ahead = _ReadAhead(source_path)
 
     def report(status: int, remaining: int, total: int) -> None:
         if status in (_SQLITE_BUSY, _SQLITE_LOCKED):
@@ -326,13 +337,58 @@ def _run_backup(
                 )
             return
         busy_since.clear()
+        read_ahead.copied_up_to((total - remaining) * page_size)
         if progress is not None and progress(total - remaining, total) is False:
             raise BackupCancelled("The backup was cancelled.")
 
+    read_ahead.start()
     try:
         source.backup(target, pages=max(1, step_pages), progress=report, sleep=0.05)
     except sqlite3.Error as error:
         raise BackupFailed(f"Copying {target_name} failed: {error}.") from error
+    finally:
+        read_ahead.stop()
+
+
+class _ReadAhead(threading.Thread):
+    """Reads the source file in big pieces just ahead of the backup API.
+
+    SQLite reads the file a page (4 KiB) at a time. From a file not in the system's cache
+    that took 14.5 s for the 4.6 GB demo; with this thread reading ahead in 8 MiB pieces,
+    5.8 s. It stays at most READ_AHEAD_BYTES ahead of the copy (the backup API copies pages
+    in file order), so a file bigger than the memory is not read twice. Only a hint: any
+    error just ends it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="relapp-backup-read-ahead", daemon=True)
+        self._path = path
+        self._copied = 0
+        self._moved = threading.Event()
+        self._stopped = threading.Event()
+
+    def copied_up_to(self, offset: int) -> None:
+        self._copied = offset
+        self._moved.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._moved.set()
+        self.join()
+
+    def run(self) -> None:
+        piece = bytearray(READ_AHEAD_PIECE)
+        read = 0
+        with contextlib.suppress(OSError), open(self._path, "rb", buffering=0) as handle:
+            while not self._stopped.is_set():
+                if read - self._copied > READ_AHEAD_BYTES:
+                    self._moved.wait(0.1)
+                    self._moved.clear()
+                    continue
+                count = handle.readinto(piece)
+                if not count:
+                    return
+                read += count
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -362,7 +418,6 @@ def inspect_backup(backup_file: Path | str) -> BackupInfo:
                     f"{path} was written by a newer Relapp (schema {version}; this version "
                     f"knows up to {LATEST_VERSION}); nothing was restored."
                 )
-            backup.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             problems = _integrity_problems(backup, limit=5)
     except sqlite3.Error as error:
         raise NotARelappDatabase(
@@ -427,7 +482,7 @@ def restore_backup(
         ):
             live.execute("PRAGMA journal_mode = WAL")
             source.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-            _run_backup(source, live, progress, step_pages, database_path)
+            _run_backup(source, live, progress, step_pages, database_path, info.path)
             live.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             version = live.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.OperationalError as error:
@@ -497,6 +552,9 @@ def _finish(report: CheckReport, started: float) -> CheckReport:
 
 
 def _integrity_problems(db: sqlite3.Connection, limit: int) -> list[str]:
+    # A bigger page cache does not help: on the 4.6 GB demo the check took 137 s with the
+    # default 2 MB and 149 s with 2 GB (it is bound by the processor, one core).
+    db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     rows = [row[0] for row in db.execute(f"PRAGMA integrity_check({int(limit)})")]
     return [] if rows == ["ok"] else rows
 
