@@ -435,14 +435,26 @@ def _scrub_audit(ids: tuple[int, ...], terms: list[str]) -> None:
         _rewrite_audit(row_id, details, terms, about=ids)
     # Any other row naming them (a tier change, a merge seen from the other side...).
     # One pass over the log for every term, as written and as a JSON escape (Zo\u00eb).
-    searched = json.dumps(sorted({*terms, *(json.dumps(term)[1:-1] for term in terms)}))
+    mentioning, searched = _mentioning("details", {*terms, *(json.dumps(t)[1:-1] for t in terms)})
     for row_id, details in database.execute_sql(
-        "SELECT id, details FROM audit_log WHERE EXISTS (SELECT 1 FROM json_each(?)"
-        " WHERE instr(lower(details), lower(value)) > 0)",
-        (searched,),
+        f"SELECT id, details FROM audit_log WHERE {mentioning}", searched
     ).fetchall():
         if row_id not in about:
             _rewrite_audit(row_id, details, terms, about=())
+
+
+def _mentioning(column: str, terms: Iterable[str]) -> tuple[str, list[str]]:
+    """An SQL condition true where column contains any of terms, ignoring ASCII case, and its
+    parameters. One LIKE per term: a json_each of the terms for every row took 42 s over the
+    8 million ledger entries of the 1,000,000 demo (LIKE folds case as SQLite's lower() does:
+    ASCII only)."""
+    patterns = [
+        "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for term in sorted(terms)
+    ]
+    if not patterns:
+        return "0", []
+    return "(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in patterns) + ")", patterns
 
 
 def _rewrite_audit(row_id: int, details: str, terms: list[str], about: tuple[int, ...]) -> None:
@@ -498,10 +510,9 @@ def _scrub_ledger_reasons(ids: tuple[int, ...], terms: list[str]) -> None:
             (chosen,),
         )
     }
+    mentioning, searched = _mentioning("reason", terms)
     for row_id, reason in database.execute_sql(
-        "SELECT id, reason FROM points_entry WHERE EXISTS (SELECT 1 FROM json_each(?)"
-        " WHERE instr(lower(reason), lower(value)) > 0)",
-        (json.dumps(terms),),
+        f"SELECT id, reason FROM points_entry WHERE {mentioning}", searched
     ).fetchall():
         if row_id not in changes:
             changes[row_id] = _scrub_text(reason, terms)

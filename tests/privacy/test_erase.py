@@ -167,3 +167,16 @@ def test_another_reader_makes_the_checkpoint_incomplete_and_says_so(person, db, 
     assert not result.checkpoint_complete
     database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     assert traces(db_path) == {}
+
+
+def test_searching_free_text_for_a_term_treats_like_wildcards_as_letters():
+    from relapp.domain.privacy import _mentioning
+
+    condition, params = _mentioning("reason", ["ann_smith%", "Zoë"])
+    texts = ["Gift from ANN_SMITH% today", "annXsmithY", "ann_smith", "zoë's bonus", "ZOË"]
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute("CREATE TABLE entry (reason TEXT)")
+        connection.executemany("INSERT INTO entry VALUES (?)", [(text,) for text in texts])
+        found = connection.execute(f"SELECT reason FROM entry WHERE {condition}", params)
+        # As SQLite's lower(): ASCII letters match in any case, others as written.
+        assert [row[0] for row in found] == ["Gift from ANN_SMITH% today", "zoë's bonus"]

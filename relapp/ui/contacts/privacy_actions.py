@@ -30,6 +30,7 @@ from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import contact_name
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.widgets.background_task import run_with_progress
 
 
 def _tr(text: str) -> str:
@@ -171,10 +172,21 @@ def erase_personal_data(
     dialog = EraseDialog(contact_id, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.confirmed():
         return None
+    staff_id = current_staff.staff_id
     try:
-        result = erase_person(contact_id, current_staff.staff_id, backup_folder)
+        # Seconds in a big shop (a scan of the ledger's reasons, the search index rebuilt):
+        # off the window's thread. Not cancellable: the owner confirmed, and it is one step.
+        result = run_with_progress(
+            parent,
+            _tr("Erasing the personal data of {who}…").format(who=who),
+            lambda report, should_stop: erase_person(contact_id, staff_id, backup_folder),
+            cancelled_errors=(),
+            cancellable=False,
+        )
     except RelappError as error:
         QMessageBox.warning(parent, _tr("Erase personal data"), str(error))
+        return None
+    if result is None:  # cannot be cancelled: only if the work ended without an answer
         return None
     if change_bus is not None:
         change_bus.publish(result.change)
