@@ -184,6 +184,22 @@ def test_cancel_leaves_the_database_unchanged(app, qtbot, shop, google_csv, monk
     assert "database is unchanged" in dialog.outcome.text()
 
 
+def test_a_large_file_is_imported_from_the_window_with_worker_processes(app, qtbot, shop, tmp_path):
+    rows = [f"Bulk{n},Person,bulk{n}@example.com,04{n:08d}" for n in range(6_000)]
+    source = tmp_path / "large.csv"
+    source.write_text("First name,Last name,Email,Mobile\n" + "\n".join(rows), encoding="utf-8")
+    dialog = show(qtbot, ImportDialog())
+    open_file(qtbot, dialog, source)
+    dialog.go_next()
+    dialog.dry_run.setChecked(False)
+    before = counts()
+    dialog.go_next()  # cleaned in worker processes (on more than one core) from a QThread
+    assert dialog.pages.currentIndex() == RESULT_PAGE
+    assert dialog.import_result.imported == 6_000
+    assert counts()[0] == before[0] + 6_000
+    assert Contact.get(Contact.email == "bulk5999@example.com").phone == "+61400005999"
+
+
 def test_a_vcard_skips_the_mapping_and_an_unreadable_file_is_said_in_a_sentence(
     app, qtbot, shop, tmp_path
 ):
