@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,21 +233,31 @@ def clean_rows(
             yield row, _clean_or_reason(row.values, region, month_first)
         return
     chunks = [rows[start : start + CLEAN_CHUNK] for start in range(0, len(rows), CLEAN_CHUNK)]
-    # spawn, not fork: the app has Qt threads, and a forked child may inherit a held lock.
-    pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
-    )
+    done = 0
     try:
-        cleaned = pool.map(
-            _clean_chunk,
-            ([row.values for row in chunk] for chunk in chunks),
-            itertools.repeat(region),
-            itertools.repeat(month_first),
+        # spawn, not fork: the app has Qt threads, and a forked child may inherit a held lock.
+        pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
         )
-        for chunk, results in zip(chunks, cleaned, strict=True):
-            yield from zip(chunk, results, strict=True)
-    finally:  # also when the caller stops early (Cancel, an error): drop the queued chunks
-        pool.shutdown(wait=False, cancel_futures=True)
+    except OSError:
+        pool = None
+    if pool is not None:
+        try:
+            cleaned = pool.map(
+                _clean_chunk,
+                ([row.values for row in chunk] for chunk in chunks),
+                itertools.repeat(region),
+                itertools.repeat(month_first),
+            )
+            for chunk, results in zip(chunks, cleaned, strict=True):
+                yield from zip(chunk, results, strict=True)
+                done += len(chunk)
+            return
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died or could not start (memory, a security program): go on here
+        finally:  # also when the caller stops early (Cancel, an error): drop queued chunks
+            pool.shutdown(wait=False, cancel_futures=True)
+    yield from clean_rows(rows[done:], region, month_first, workers=0)
 
 
 def _clean_or_reason(values: dict[str, str], region: str, month_first: bool) -> CleanRow | str:

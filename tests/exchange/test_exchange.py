@@ -238,6 +238,32 @@ def test_cancel_while_workers_clean_changes_nothing_and_stops_them(shop, tmp_pat
     assert workers() == []
 
 
+def test_rows_are_cleaned_here_when_a_worker_dies(shop, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from relapp.exchange import importer
+
+    class DiesAfterOneChunk:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def map(self, work, chunks, regions, month_firsts):
+            yield work(next(iter(chunks)), next(regions), next(month_firsts))
+            raise BrokenProcessPool("a worker was killed")
+
+        def shutdown(self, **kwargs) -> None:
+            pass
+
+    monkeypatch.setattr(importer, "ProcessPoolExecutor", DiesAfterOneChunk)
+    values = [{"given_name": f"Row{n}", "phone": "0412 345 678"} for n in range(5_000)]
+    rows = [SourceRow(line, [], row) for line, row in enumerate(values, 2)]
+
+    cleaned = list(clean_rows(rows, "AU", False, workers=1))
+
+    assert [row.line for row, _ in cleaned] == list(range(2, 5_002))  # each row once, in order
+    assert {clean.columns["phone"] for _, clean in cleaned} == {"+61412345678"}
+
+
 def test_dry_run_leaves_the_search_trigger_in_place(shop):
     import_file(SAMPLES / "excel_utf8_comma.csv", dry_run=True)
     add_contact("After", "Dryrun")
