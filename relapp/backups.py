@@ -101,6 +101,16 @@ class BackupInfo:
     path: Path
     schema_version: int
     bytes: int
+    modified_ns: int = 0  # the file's modification time when it was checked
+
+    def still_as_checked(self) -> bool:
+        """The file has the size and time it had when checked (restore need not check again:
+        integrity_check takes minutes on a big shop)."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (self.bytes, self.modified_ns)
 
 
 @dataclass(frozen=True)
@@ -427,7 +437,8 @@ def inspect_backup(backup_file: Path | str) -> BackupInfo:
         raise NotARelappDatabase(
             f"{path} is damaged ({'; '.join(problems)}); nothing was restored."
         )
-    return BackupInfo(path, version, path.stat().st_size)
+    stat = path.stat()
+    return BackupInfo(path, version, stat.st_size, stat.st_mtime_ns)
 
 
 def safety_copy_name(database_path: Path | str, moment: datetime | None = None) -> Path:
@@ -445,16 +456,22 @@ def restore_backup(
     progress: Progress | None = None,
     *,
     step_pages: int = STEP_PAGES,
+    inspected: BackupInfo | None = None,
 ) -> RestoreResult:
     """Replace the database's content with the backup's, after a safety copy of the current one.
 
     The content is written with the backup API into the live file, in one write transaction:
     a kill leaves the database as it was; other connections see the restored content at their
     next transaction. DatabaseBusy if another program keeps writing to it.
+    inspected: what inspect_backup said of backup_file (before asking the user); it is
+    checked again only if the file changed since.
     """
     started = time.perf_counter()
     database_path = Path(database_path)
-    info = inspect_backup(backup_file)
+    backup_file = Path(backup_file).expanduser()
+    info = inspected
+    if info is None or info.path != backup_file or not info.still_as_checked():
+        info = inspect_backup(backup_file)
     if _same_file(info.path, database_path):
         raise DatabaseUnavailable(f"{info.path} is the database itself; nothing to restore.")
     safety: Path | None = None

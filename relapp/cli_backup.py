@@ -88,7 +88,7 @@ def run_restore(args: argparse.Namespace) -> int:
         if answer_at_terminal("Type yes to restore: ", refusal).lower() != "yes":
             print("Nothing was restored.")
             return 1
-    result = restore_backup(path, info.path)
+    result = restore_backup(path, info.path, inspected=info)
     kept = f"; the previous database is kept as {result.safety_copy}" if result.safety_copy else ""
     print(f"Restored {path} from {info.path} in {result.seconds:.1f} s{kept}.")
     return 0

@@ -183,6 +183,21 @@ def test_restore_round_trip_with_safety_copy(demo_db, db_path):
     assert not Contact.select().where(Contact.id == added.id).exists()
 
 
+def test_a_backup_changed_after_its_check_is_checked_again_before_restoring(demo_db, db_path):
+    backup = take_backup(db_path).path
+    checked = inspect_backup(backup)
+    assert checked.still_as_checked()
+    size = backup.stat().st_size
+    backup.write_bytes(b"not a database any more".ljust(size, b"!"))  # same size, new time
+    os.utime(backup, ns=(checked.modified_ns + 10**9, checked.modified_ns + 10**9))
+    before = fingerprint(db_path)
+
+    with pytest.raises(NotARelappDatabase):
+        restore_backup(db_path, backup, inspected=checked)
+
+    assert fingerprint(db_path) == before
+
+
 def test_restore_into_a_missing_database(demo_db, db_path, tmp_path):
     backup = take_backup(db_path).path
     fresh = tmp_path / "new" / "fresh.db"

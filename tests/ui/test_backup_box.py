@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
+from relapp import backups
 from relapp.backups import list_backups
 from relapp.db.models import Contact
 from relapp.domain.changes import Entity
-from relapp.ui.settings import SettingsView
+from relapp.ui.settings import SettingsView, backup_box
 from tests.factories import add_contact
 
 
@@ -21,15 +22,27 @@ def test_back_up_now_then_restore_it(qtbot, app, db, db_path, change_bus, monkey
     qtbot.addWidget(view)
     view.show()
     box = view.backups
+    assert box.last_backup.text() == "none yet in this folder"
     box.back_up_now()
     [backup] = list_backups(box.backup_folder(), db_path.stem)
     assert said[-1].startswith(f"Backed up to {backup.path}")
+    assert box.last_backup.text().endswith("; 1 kept")
 
     add_contact("Bob", "After")
     assert Contact.select().count() == 2
     monkeypatch.setattr(box, "choose_backup", lambda: backup.path)
     monkeypatch.setattr(box, "confirm_restore", lambda chosen: True)
+    checks = []
+    inspect = backups.inspect_backup
+
+    def counted_inspection(path):
+        checks.append(path)
+        return inspect(path)
+
+    monkeypatch.setattr(backup_box, "inspect_backup", counted_inspection)
+    monkeypatch.setattr(backups, "inspect_backup", counted_inspection)
     box.restore()
+    assert checks == [backup.path]  # checked once, before asking: minutes on a big shop
     assert [c.given_name for c in Contact.select()] == ["Ann"]  # the app's connection sees it
     assert published and published[-1].entities == frozenset(Entity)
     assert "restored from" in said[-1] and "kept as" in said[-1]

@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -66,12 +68,36 @@ class BackupBox(QGroupBox):
         form = QFormLayout(self)
         form.addRow(self.tr("Back up into:"), folder_row)
         form.addRow(self.tr("&Keep the last:"), self.keep)
+        self.last_backup = QLabel(objectName="lastBackup")
+        form.addRow(self.tr("Last backup:"), self.last_backup)
         form.addRow(buttons)
 
     def load(self) -> None:
         settings = load_settings()
         self.folder.setText(settings.backup_folder)
         self.keep.setValue(settings.backup_keep)
+        self.show_last_backup()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.show_last_backup()  # automatic backups happen while the view is elsewhere
+        super().showEvent(event)
+
+    def show_last_backup(self) -> None:
+        backups = list_backups(self.backup_folder(), self.database_path.stem)
+        if not backups:
+            self.last_backup.setText(self.tr("none yet in this folder"))
+            return
+        locale = QLocale()
+        newest = backups[0]
+        self.last_backup.setText(
+            self.tr("{when} ({size}); {count} kept").format(
+                when=locale.toString(
+                    newest.taken_at.astimezone().replace(tzinfo=None), "d MMM yyyy, HH:mm"
+                ),
+                size=locale.formattedDataSize(newest.bytes),
+                count=len(backups),
+            )
+        )
 
     def backup_folder(self) -> Path:
         text = self.folder.text().strip()
@@ -102,6 +128,7 @@ class BackupBox(QGroupBox):
             QMessageBox.warning(self, self.tr("Relapp"), str(error))
             return
         if result is not None:
+            self.show_last_backup()
             size = QLocale().formattedDataSize(result.bytes)
             QMessageBox.information(
                 self, self.tr("Relapp"),
@@ -115,16 +142,20 @@ class BackupBox(QGroupBox):
         if chosen is None:
             return
         try:
-            info = inspect_backup(chosen)
+            # integrity_check reads the whole file: minutes for a million customers.
+            info = run_with_progress(
+                self, self.tr("Checking the backup…"),
+                lambda _report, _should_stop: inspect_backup(chosen), (), cancellable=False,
+            )  # fmt: skip
         except RelappError as error:
             QMessageBox.warning(self, self.tr("Relapp"), str(error))
             return
-        if not self.confirm_restore(chosen):
+        if info is None or not self.confirm_restore(chosen):
             return
         path = self.database_path
 
         def work(_report, _should_stop):
-            return restore_backup(path, info.path)
+            return restore_backup(path, info.path, inspected=info)
 
         try:
             result = run_with_progress(
