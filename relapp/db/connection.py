@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from peewee import DatabaseError as PeeweeDatabaseError
-from peewee import OperationalError, SqliteDatabase
+from peewee import OperationalError, PeeweeException, SqliteDatabase
 
 from relapp.db import models
 from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
@@ -88,6 +88,17 @@ def needs_upgrade(path: Path | str) -> bool:
 
 def schema_version(db: SqliteDatabase) -> int:
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def outside_commits_stamp() -> int | None:
+    """A number that changes when another connection commits to the database (another counter
+    on a shared file, the command line, a thread with its own connection); this thread's own
+    commits leave it as it is (SQLite's PRAGMA data_version). None when the file cannot be
+    read just now (busy, gone): ask again later."""
+    try:
+        return models.database.execute_sql("PRAGMA data_version").fetchone()[0]
+    except (PeeweeException, sqlite3.Error):
+        return None
 
 
 def migrate_database(

@@ -24,6 +24,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
+from relapp.ui.outside_changes import OutsideChanges
 from relapp.ui.single_instance import bring_forward, claim
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 from relapp.ui.widgets.background_task import run_with_progress
@@ -79,6 +80,8 @@ def run_app(database_path: Path) -> int:
     backups = AutomaticBackup(database_path, window)
     backups.reported.connect(lambda text: window.statusBar().showMessage(text, 15_000))
     backups.start()
+    outside_changes = OutsideChanges(change_bus, window)
+    outside_changes.start()
     exit_code = app.exec()
     daily_round.wait()  # a round half-way through a batch finishes its transaction
     backups.stop()  # a copy half-way through is cancelled and its partial file removed

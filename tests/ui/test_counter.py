@@ -118,6 +118,31 @@ def test_a_change_to_the_shown_customer_refreshes_the_panel(qtbot, counter, shop
     assert counter.panel.standing.text().startswith("Advocate")
 
 
+def test_a_change_elsewhere_keeps_the_cashiers_selection(qtbot, counter, shop):
+    type_and_wait(qtbot, counter, "zoe")
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Down)
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Down)
+    chosen = counter.shown_contact_id
+    assert counter.results.currentIndex().row() == 2
+
+    counter.on_change(Change.everything())  # e.g. another counter recorded a sale
+
+    assert counter.results.currentIndex().row() == 2
+    assert counter.shown_contact_id == chosen
+
+
+def test_a_shown_customer_who_no_longer_matches_stays_shown(qtbot, counter, shop):
+    type_and_wait(qtbot, counter, "martin1")
+    shown = counter.shown_contact_id
+    assert shown == shop["others"][1].id
+    Contact.update(family_name="Renamed").where(Contact.id == shown).execute()
+
+    counter.on_change(Change.of(Entity.CONTACTS, contact_ids=frozenset({shown})))
+
+    assert counter.shown_contact_id == shown
+    assert counter.right.currentWidget() is not counter.hint
+
+
 def test_results_model_passes_the_model_tester(qtmodeltester, db, shop):
     from relapp.domain.search import search_contacts
 

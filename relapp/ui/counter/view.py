@@ -175,13 +175,19 @@ class CounterView(QWidget):
 
     # -- searching --------------------------------------------------------------------------
 
-    def run_search(self) -> None:
+    def run_search(self, keep_current: bool = False) -> None:
+        """keep_current: the customer shown stays selected if still found (a refresh after a
+        change, perhaps made at another counter, must not move the cashier's selection)."""
         self.search_timer.stop()
         text = self.search_box.text()
+        kept = self.shown_contact_id if keep_current else None
         hits = search_contacts(text, limit=RESULT_LIMIT) if text.strip() else []
         self.results_model.set_hits(hits)
-        if hits:
-            self.results.setCurrentIndex(self.results_model.index(0))
+        rows = [n for n, hit in enumerate(hits) if hit.id == kept]
+        if kept is not None and not rows:
+            pass  # no longer matches the text: still shown until the cashier moves on
+        elif hits:
+            self.results.setCurrentIndex(self.results_model.index(rows[0] if rows else 0))
         else:
             self.show_customer_at(-1)
         self.update_hint()
@@ -250,7 +256,7 @@ class CounterView(QWidget):
         else:
             self.timeline_stale = True
         if self.search_box.text().strip():
-            self.run_search()
+            self.run_search(keep_current=True)
         if self.shown_contact_id is not None and (
             not change.contact_ids or self.shown_contact_id in change.contact_ids
         ):
