@@ -91,8 +91,8 @@ def schema_version(db: SqliteDatabase) -> int:
 
 
 def outside_commits_stamp() -> int | None:
-    """A number that changes when another connection commits to the database (another counter
-    on a shared file, the command line, a thread with its own connection); this thread's own
+    """A number that changes when another connection commits to the database (the command
+    line, another user's Relapp, a thread with its own connection); this thread's own
     commits leave it as it is (SQLite's PRAGMA data_version). None when the file cannot be
     read just now (busy, gone): ask again later."""
     try:

@@ -1,9 +1,10 @@
 """Changes made outside this window reach its views.
 
-Two counters may share one database file, and the command line (a restore, an import) may
-write to it while the app is open. Nothing in those tells this window, so it asks SQLite every
-few seconds whether another connection has committed (PRAGMA data_version) and, if so,
-publishes Change.everything(): each view refreshes what it shows, as after a restore.
+The command line (a restore, an import) or Relapp under another user account on the same PC
+may write to the database while this window is open. Nothing tells the window, so it asks
+SQLite every few seconds whether another connection has committed (PRAGMA data_version) and,
+if so, publishes Change.everything(): each view refreshes what it shows, as after a restore.
+(Not across PCs: the database is in WAL mode, which needs every process on one host.)
 
 This process's own worker threads commit on their own connections too; they publish what they
 changed themselves, so after any published change the stamp is read again instead of being

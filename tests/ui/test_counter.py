@@ -125,7 +125,7 @@ def test_a_change_elsewhere_keeps_the_cashiers_selection(qtbot, counter, shop):
     chosen = counter.shown_contact_id
     assert counter.results.currentIndex().row() == 2
 
-    counter.on_change(Change.everything())  # e.g. another counter recorded a sale
+    counter.on_change(Change.everything())  # e.g. a command-line import finished
 
     assert counter.results.currentIndex().row() == 2
     assert counter.shown_contact_id == chosen

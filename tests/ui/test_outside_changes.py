@@ -1,4 +1,4 @@
-"""Commits made outside this window (another counter, the command line) reach its views."""
+"""Commits made outside this window (the command line, another user) reach its views."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_a_commit_by_another_program_publishes_everything_once(app, db, db_path,
     changes = published_on(change_bus)
     assert watcher.check() is False
 
-    with closing(sqlite3.connect(db_path)) as other_counter:  # another PC on the shared file
+    with closing(sqlite3.connect(db_path)) as other_counter:  # another program on this PC
         other_counter.execute("REPLACE INTO setting (key, value) VALUES ('shop_name', 'Elsewhere')")
         other_counter.commit()
 

@@ -177,7 +177,7 @@ class CounterView(QWidget):
 
     def run_search(self, keep_current: bool = False) -> None:
         """keep_current: the customer shown stays selected if still found (a refresh after a
-        change, perhaps made at another counter, must not move the cashier's selection)."""
+        change, perhaps made outside this window, must not move the cashier's selection)."""
         self.search_timer.stop()
         text = self.search_box.text()
         kept = self.shown_contact_id if keep_current else None
