@@ -92,6 +92,12 @@ class CsvTable:
     delimiter: str
 
 
+NOT_TEXT = (
+    "This is not a text file (a spreadsheet or a picture?). In the spreadsheet, use Save As "
+    "and choose CSV, then import that file."
+)
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """The text and the name of the encoding it was read in (see the module's rules)."""
     for bom, name in (
@@ -105,18 +111,23 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             except UnicodeDecodeError as error:
                 raise UnreadableFile(f"The file says it is {name} but is not: {error}.") from None
     head = data[:4096]
-    if len(head) >= 4 and head.count(0) >= len(head) // 4:
-        name = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    # UTF-16 without a BOM: Latin text has a zero in every other byte, always the same one of
+    # the pair. Zeros on both sides are a picture, a spreadsheet or another binary file.
+    odd_zeros, even_zeros = head[1::2].count(0), head[0::2].count(0)
+    if len(head) >= 4 and max(odd_zeros, even_zeros) >= len(head) // 4 >= 10 * min(
+        odd_zeros, even_zeros
+    ):
+        name = "utf-16-le" if odd_zeros > even_zeros else "utf-16-be"
         try:
             return data.decode(name), name
         except UnicodeDecodeError:
             raise UnreadableFile("The file looks like UTF-16 text but is not.") from None
+    if b"\x00" in data:
+        raise UnreadableFile(NOT_TEXT)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data:
-        raise UnreadableFile("This is not a text file.")
     return data.decode("cp1252", errors="latin1_fallback"), "cp1252"
 
 

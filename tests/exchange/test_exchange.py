@@ -135,12 +135,23 @@ def test_bad_rows_are_reported_and_good_ones_imported(shop, tmp_path):
     assert lines[1][2:5] == ["Bad", "Email", "not-an-email"]
 
 
-@pytest.mark.parametrize("name", ["broken_not_text.csv"])
-def test_unreadable_files_say_so(shop, name):
+@pytest.mark.parametrize("name", ["broken_not_text.csv", "customers.xlsx", "nul.csv"])
+def test_files_that_are_not_text_say_so_and_what_to_do(shop, name, tmp_path):
+    import zipfile
+
     from relapp.errors import RelappError
 
-    with pytest.raises(RelappError):
-        import_file(SAMPLES / name)
+    if name == "customers.xlsx":  # the usual mistake: the spreadsheet itself
+        source = tmp_path / name
+        with zipfile.ZipFile(source, "w") as workbook:
+            workbook.writestr("xl/worksheets/sheet1.xml", "<row><c><v>1</v></c></row>" * 200)
+    elif name == "nul.csv":  # valid UTF-8, but with NUL bytes: not a CSV anyone wrote
+        source = tmp_path / name
+        source.write_bytes(b"Name,Email\r\nAnn\x00\x01,ann@example.com\r\n")
+    else:
+        source = SAMPLES / name
+    with pytest.raises(RelappError, match=r"not a text file.*Save As.*CSV"):
+        import_file(source)
     assert counts()[0] == 0
 
 
