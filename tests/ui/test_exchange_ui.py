@@ -120,6 +120,9 @@ def test_import_guesses_the_mapping_previews_dry_runs_then_imports(
     assert (result.dry_run, result.imported, result.rejected) == (True, 2, 1)
     assert "Nothing was written" in dialog.outcome.text()
     assert dialog.for_real_button.isVisible() and dialog.save_errors_button.isVisible()
+    assert dialog.problems_table.rowCount() == 1  # the rejected row, on screen too
+    assert dialog.problems_table.item(0, 0).text() == "5"
+    assert "not an email address" in dialog.problems_table.item(0, 1).text()
     screenshot(dialog, "import-4-dry-run")
 
     qtbot.mouseClick(dialog.for_real_button, Qt.MouseButton.LeftButton)
@@ -182,6 +185,7 @@ def test_cancel_leaves_the_database_unchanged(app, qtbot, shop, google_csv, monk
     assert counts() == before
     assert dialog.pages.currentIndex() == RESULT_PAGE
     assert "database is unchanged" in dialog.outcome.text()
+    assert dialog.problems_table.isHidden()
 
 
 def test_a_large_file_is_imported_from_the_window_with_worker_processes(app, qtbot, shop, tmp_path):

@@ -39,6 +39,7 @@ from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read
 from relapp.exchange.importer import (
     ImportCancelled,
     ImportResult,
+    RowError,
     detect_format,
     import_file,
     preview,
@@ -47,6 +48,8 @@ from relapp.exchange.importer import (
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.widgets.background_task import run_with_progress
 
+# The rejected rows listed on the last page; the error report holds them all.
+SHOWN_PROBLEMS = 500
 PROBLEM_COLOUR = "#b42318"  # the style sheet's colour for problems
 PREVIEW_ROWS = 20
 PREVIEW_PAUSE_MS = 150
@@ -293,6 +296,13 @@ class ImportDialog(QDialog):
         self.for_real_button.clicked.connect(lambda: self.run_import(dry_run=False))
         self.report_saved = QLabel(wordWrap=True)
         self.report_saved.setTextFormat(Qt.TextFormat.PlainText)
+        # The rows set aside, on screen as well as in the report (the first SHOWN_PROBLEMS).
+        self.problems_table = QTableWidget(0, 2, objectName="importProblems")
+        self.problems_table.setHorizontalHeaderLabels([self.tr("Line"), self.tr("Problem")])
+        self.problems_table.verticalHeader().hide()
+        self.problems_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.problems_table.horizontalHeader().setStretchLastSection(True)
+        self.problems_table.setWordWrap(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.for_real_button)
         buttons.addWidget(self.save_errors_button)
@@ -303,8 +313,21 @@ class ImportDialog(QDialog):
         layout.addWidget(self.counts)
         layout.addLayout(buttons)
         layout.addWidget(self.report_saved)
-        layout.addStretch(1)
+        layout.addWidget(self.problems_table, 1)
         return page
+
+    def show_problems(self, errors: list[RowError]) -> None:
+        shown = errors[:SHOWN_PROBLEMS]
+        self.problems_table.setRowCount(len(shown))
+        for row, error in enumerate(shown):
+            line = QTableWidgetItem(QLocale().toString(error.line))
+            line.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            reason = QTableWidgetItem(error.reason)
+            reason.setToolTip(error.reason)
+            self.problems_table.setItem(row, 0, line)
+            self.problems_table.setItem(row, 1, reason)
+        self.problems_table.resizeColumnToContents(0)
+        self.problems_table.setVisible(bool(shown))
 
     # -- moving between pages -----------------------------------------------------------------
 
@@ -535,6 +558,7 @@ class ImportDialog(QDialog):
                 self.tr("The import was cancelled. Nothing was written: the database is unchanged.")
             )
             self.counts.clear()
+            self.show_problems([])
             self.save_errors_button.hide()
             self.for_real_button.setVisible(True)
             self.for_real_button.setText(self.tr("&Import again"))
@@ -570,12 +594,20 @@ class ImportDialog(QDialog):
         if notes > 0:
             extra = (
                 "<p>"
-                + self.tr("{n} imported rows have a note (see the error report).").format(
+                + self.tr("{n} imported rows have a note (listed below).").format(
                     n=locale.toString(notes)
                 )
                 + "</p>"
             )
+        if len(result.errors) > SHOWN_PROBLEMS:
+            extra += (
+                "<p>"
+                + self.tr("The first {shown} problems are listed; the error report has all.")
+                .format(shown=locale.toString(SHOWN_PROBLEMS))
+                + "</p>"
+            )  # fmt: skip
         self.counts.setText(f"<table>{rows}</table>{extra}")
+        self.show_problems(result.errors)
         self.save_errors_button.setVisible(bool(result.errors))
         self.for_real_button.setText(self.tr("&Import for real"))
         self.for_real_button.setVisible(dry_run)
