@@ -188,3 +188,17 @@ def test_the_table_model_passes_the_model_tester(qtmodeltester, demo_db):
 def test_every_column_has_a_width(view):
     assert len(_COLUMN_CHARS) == len(COLUMNS)
     assert all(view.table.columnWidth(column) > 40 for column in range(len(COLUMNS)))
+
+
+def test_a_refresh_keeps_the_same_customer_selected_when_rows_move(view, qtbot):
+    from relapp.domain.changes import Change
+    from tests.factories import add_contact
+
+    view.table.setCurrentIndex(view.model.index(10, NAME))
+    chosen = view.model.contact_id(10)
+    add_contact("Aaaron", "Aaaardvark")  # sorts first: every row below moves down by one
+
+    view.on_change(Change.everything())  # e.g. an import from the command line
+
+    assert view.model.contact_id(view.table.currentIndex().row()) == chosen
+    assert view.table.currentIndex().row() == 11

@@ -102,6 +102,16 @@ class ContactsTableModel(QAbstractTableModel):
         line = self._line(row)
         return None if line is None else line.id
 
+    def row_near(self, contact_id: int, row: int, span: int = 200) -> int | None:
+        """The row listing contact_id, looked for within span rows of row: after a reload the
+        list may have moved by a few rows (a customer added or archived above). Searching a
+        million rows for one who moved far is not worth it."""
+        for distance in range(span + 1):
+            for candidate in (row - distance, row + distance):
+                if self._id_at(candidate) == contact_id:
+                    return candidate
+        return None
+
     def contact_ids(self, rows: list[int]) -> list[int]:
         return [contact_id for contact_id in map(self.contact_id, rows) if contact_id]
 

@@ -194,9 +194,13 @@ class ContactsView(QWidget):
         if change.entities & {Entity.TAGS, Entity.SEGMENTS}:
             self.filter_bar.set_choices(filter_choices())
         current = self.table.currentIndex()
+        kept = self.model.contact_id(current.row()) if current.isValid() else None
         self.model.reload()
         if self.model.rowCount():
-            row = min(max(current.row(), 0), self.model.rowCount() - 1)
+            # The same customer stays selected if still listed nearby, else the same row.
+            row = self.model.row_near(kept, current.row()) if kept is not None else None
+            if row is None:
+                row = min(max(current.row(), 0), self.model.rowCount() - 1)
             self.table.setCurrentIndex(self.model.index(row, max(current.column(), 0)))
         self.body.setCurrentWidget(self.table if self.model.rowCount() else self.empty)
         self._explain_empty()
