@@ -174,7 +174,7 @@ def erase_personal_data(
         return None
     staff_id = current_staff.staff_id
     try:
-        # Seconds in a big shop (a scan of the ledger's reasons, the search index rebuilt):
+        # Seconds in a big shop (a scan of the ledger's reasons, the search index optimised):
         # off the window's thread. Not cancellable: the owner confirmed, and it is one step.
         result = run_with_progress(
             parent,
