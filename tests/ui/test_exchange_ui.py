@@ -102,6 +102,9 @@ def test_import_guesses_the_mapping_previews_dry_runs_then_imports(
     # The preview shows the rows as stored, and the bad one in red with its reason.
     assert dialog.preview_table.rowCount() == 3
     assert dialog.preview_table.item(0, 5).text() == "+61412000111"
+    birthday = import_module.PREVIEW_COLUMNS.index("Birthday")
+    assert dialog.preview_table.item(0, birthday).text() == "14 February 1985"
+    assert dialog.preview_table.item(1, birthday).text() == "4 July"  # no year in the file
     assert dialog.problem_rows() == [2]
     problem = dialog.preview_table.item(2, import_module.PROBLEM_COLUMN)
     assert "not an email address" in problem.text()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, Qt, QTimer
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -96,8 +96,11 @@ def preview_cells(values: dict[str, str]) -> list[str]:
     )
     if values.get("birth_month"):
         year = values.get("birth_year")
-        month, day = int(values["birth_month"]), int(values.get("birth_day") or 0)
-        birthday = f"{int(year):04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+        month, day = int(values["birth_month"]), int(values.get("birth_day") or 1)
+        # In words, as people say it: "4 July 1985", or "4 July" without a year (2000 is a
+        # leap year, so 29 February reads too).
+        when = QDate(int(year) if year else 2000, month, day)
+        birthday = QLocale().toString(when, "d MMMM yyyy" if year else "d MMMM")
     else:
         birthday = values.get("birthday", "")
     return [
