@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from relapp.backups import (
     BackupCancelled,
+    BackupFile,
     default_backup_folder,
     inspect_backup,
     list_backups,
@@ -87,16 +88,20 @@ class BackupBox(QGroupBox):
         if not backups:
             self.last_backup.setText(self.tr("none yet in this folder"))
             return
-        locale = QLocale()
-        newest = backups[0]
         self.last_backup.setText(
-            self.tr("{when} ({size}); {count} kept").format(
-                when=locale.toString(
-                    newest.taken_at.astimezone().replace(tzinfo=None), "d MMM yyyy, HH:mm"
-                ),
-                size=locale.formattedDataSize(newest.bytes),
-                count=len(backups),
+            self.tr("{backup}; {count} kept").format(
+                backup=self.backup_label(backups[0]), count=len(backups)
             )
+        )
+
+    def backup_label(self, backup: BackupFile) -> str:
+        """When it was taken, in local time, and its size: 23 Nov 2026, 16:48 (12.93 MiB)."""
+        locale = QLocale()
+        return self.tr("{when} ({size})").format(
+            when=locale.toString(
+                backup.taken_at.astimezone().replace(tzinfo=None), "d MMM yyyy, HH:mm"
+            ),
+            size=locale.formattedDataSize(backup.bytes),
         )
 
     def backup_folder(self) -> Path:
@@ -178,16 +183,7 @@ class BackupBox(QGroupBox):
     def choose_backup(self) -> Path | None:
         """A backup of this shop from the folder (newest first), or another file."""
         backups = list_backups(self.backup_folder(), self.database_path.stem)
-        locale = QLocale()
-        labels = [
-            self.tr("{when} ({size})").format(
-                when=locale.toString(
-                    backup.taken_at.astimezone().replace(tzinfo=None), "d MMM yyyy, HH:mm"
-                ),
-                size=locale.formattedDataSize(backup.bytes),
-            )
-            for backup in backups
-        ]
+        labels = [self.backup_label(backup) for backup in backups]
         other = self.tr("Another file…")
         choice, accepted = QInputDialog.getItem(
             self, self.tr("Restore from a backup"), self.tr("Backup to restore:"),
