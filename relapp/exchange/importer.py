@@ -305,21 +305,22 @@ def import_rows(
     result = ImportResult(dry_run=dry_run)
     touched: set[int] = set()
     now = utc_now()
+    search = DeferredFullText(
+        database, "contact_search", "contact_search_source", "contact_search_insert"
+    )
     writer = _RowWriter(
         result, touched, duplicates, settings, _timestamp(now),
-        OPENING_REASON.format(name=source_name)[:MAX_LINE], staff_id,
+        OPENING_REASON.format(name=source_name)[:MAX_LINE], staff_id, search,
     )  # fmt: skip
     total = len(rows)
     with database.atomic("IMMEDIATE") as transaction:
-        with DeferredFullText(
-            database, "contact_search", "contact_search_source", "contact_search_insert"
-        ) as writer.search:
+        with search:
             cleaned = clean_rows(rows, region, month_first, workers)
             with closing(cleaned):  # stops the workers at once on Cancel or an error
                 for done, (row, clean) in enumerate(cleaned, 1):
                     writer.write(row, clean)
                     if done % SEARCH_BATCH == 0:
-                        writer.search.flush()
+                        search.flush()
                     report = progress is not None and (done % 500 == 0 or done == total)
                     if report and not progress(done, total):
                         raise ImportCancelled("The import was cancelled; nothing was written.")
@@ -358,7 +359,7 @@ class _RowWriter:
     stamp: str
     reason: str
     staff_id: int | None
-    search: DeferredFullText | None = None
+    search: DeferredFullText
 
     def write(self, row: SourceRow, clean: CleanRow | str) -> None:
         if isinstance(clean, str):
@@ -371,7 +372,7 @@ class _RowWriter:
             return
         if existing is not None and self.policy == "merge":
             contact_id = existing
-            if self.search is not None and not self.search.covers(contact_id):
+            if not self.search.covers(contact_id):
                 self.search.flush()  # added earlier in this file: indexed before it changes
             _fill_empty_fields(contact_id, columns, self.stamp)
             self.result.merged += 1
