@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -70,6 +71,29 @@ def run_app(database_path: Path) -> int:
     except RelappError as error:
         QMessageBox.critical(None, "Relapp", str(error))
         return 1
+    running = start_main_window(database_path)
+    exit_code = app.exec()
+    running.stop()
+    return exit_code
+
+
+@dataclass
+class RunningWindow:
+    """The main window with the work that runs beside it (daily round, backups, outside
+    changes), as the shop sees it; the flow tests start exactly this."""
+
+    window: MainWindow
+    change_bus: ChangeBus
+    daily_round: DailyRound
+    backups: AutomaticBackup
+
+    def stop(self) -> None:
+        self.daily_round.wait()  # a round half-way through a batch finishes its transaction
+        self.backups.stop()  # a copy half-way through is cancelled and its partial file removed
+
+
+def start_main_window(database_path: Path) -> RunningWindow:
+    """Show the window on the open database and start the work that runs beside it."""
     change_bus = ChangeBus()
     apply_shop_locale()
     change_bus.changed.connect(apply_shop_locale_if_changed)
@@ -82,10 +106,7 @@ def run_app(database_path: Path) -> int:
     backups.start()
     outside_changes = OutsideChanges(change_bus, window)
     outside_changes.start()
-    exit_code = app.exec()
-    daily_round.wait()  # a round half-way through a batch finishes its transaction
-    backups.stop()  # a copy half-way through is cancelled and its partial file removed
-    return exit_code
+    return RunningWindow(window, change_bus, daily_round, backups)
 
 
 def upgrade_with_progress(database_path: Path) -> None:

@@ -110,9 +110,16 @@ class RedeemDialog(QDialog):
         self.message.show()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, contact_id: int, name: str, balance: int) -> Change | None:
+    def ask(
+        cls,
+        parent: QWidget | None,
+        contact_id: int,
+        name: str,
+        balance: int,
+        staff_id: int | None = None,
+    ) -> Change | None:
         """What the redemption changed, or None if cancelled."""
-        dialog = cls(contact_id, name, balance, parent)
+        dialog = cls(contact_id, name, balance, staff_id, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.change

@@ -1,0 +1,68 @@
+"""The counter, from the real window: what a cashier does with a customer in front of them."""
+
+from __future__ import annotations
+
+from relapp.db.models import Contact, Interaction, PointsEntry, Reward
+from tests.flows.harness import Flow
+
+
+def a_card_holder(min_points: int = 0) -> Contact:
+    return (
+        Contact.select()
+        .where(
+            Contact.card_number.is_null(False),
+            Contact.kind == "person",
+            Contact.erased_at.is_null(),
+            Contact.archived_at.is_null(),
+            Contact.points_balance >= min_points,
+        )
+        .order_by(Contact.id)
+        .first()
+    )
+
+
+def test_scan_a_card_and_record_a_sale(flow: Flow):
+    customer = a_card_holder()
+    balance_before = customer.points_balance
+    purchases = Interaction.select().where(Interaction.kind == "purchase")
+    purchases_before = purchases.count()
+
+    flow.press("Ctrl+1")
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: customer.given_name in flow.screen_text())
+
+    def pay(dialog):
+        flow.type("12.50")
+        flow.press("Return")
+
+    flow.in_next_dialog(pay, "Record a sale")
+    flow.press("F2")
+
+    sale = purchases.order_by(Interaction.id.desc()).first()
+    assert purchases.count() == purchases_before + 1
+    assert (sale.contact_id, sale.amount_cents) == (customer.id, 1250)
+    after = Contact.get_by_id(customer.id)
+    assert after.points_balance > balance_before
+
+
+def test_redeem_a_reward_with_f3(flow: Flow):
+    customer = a_card_holder(
+        min_points=Reward.select(Reward.points_cost).order_by(Reward.points_cost).scalar()
+    )
+    flow.press("Ctrl+1")
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: customer.given_name in flow.screen_text())
+
+    flow.in_next_dialog(lambda dialog: flow.press("Return"), "Redeem a reward")
+    flow.press("F3")
+
+    spent = (
+        PointsEntry.select()
+        .where(PointsEntry.contact == customer.id, PointsEntry.kind == "redeem")
+        .order_by(PointsEntry.id.desc())
+        .first()
+    )
+    assert spent is not None and spent.points < 0
+    assert Contact.get_by_id(customer.id).points_balance == customer.points_balance + spent.points
