@@ -18,12 +18,12 @@ pattern are ever pruned.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import re
 import shutil
 import sqlite3
 import sys
-import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from relapp.db.connection import APPLICATION_ID
+from relapp.db.live_files import refuse_database_files
 from relapp.db.migrations import LATEST_VERSION
 from relapp.errors import (
     DatabaseBusy,
@@ -54,11 +55,7 @@ STEP_PAGES = 32768
 # Read the source through memory-mapped I/O: about twice as fast as read() on a big file.
 # SQLite caps this at its compile-time maximum.
 MMAP_BYTES = 1 << 40
-# The read-ahead thread (see _ReadAhead): pieces of 8 MiB, at most 512 MiB ahead of the copy.
-READ_AHEAD_PIECE = 8 << 20
-READ_AHEAD_BYTES = 512 << 20
 BUSY_TIMEOUT_S = 5.0
-SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_PROBLEMS = 20
 _STAMP = "%Y%m%d-%H%M%S"
 _SQLITE_BUSY = 5
@@ -239,8 +236,12 @@ def take_backup(
     """
     started = time.perf_counter()
     database_path = Path(database_path)
+    # Before any folder or file is made: another program's file or no database is refused
+    # without leaving an empty backups folder behind.
+    with closing(_connect_read_only(database_path)) as source:
+        _require_relapp(source, database_path)
     if out is not None:
-        target = Path(out).expanduser()
+        target = refuse_database_files(out, database_path)
         if not target.parent.is_dir():
             raise DatabaseUnavailable(f"Cannot write {target}: its folder does not exist.")
         if target.is_dir():
@@ -294,7 +295,7 @@ def _copy_to(
                 # Nothing to roll back in a file that is not valid until renamed.
                 copy.execute("PRAGMA journal_mode = OFF")
                 copy.execute("PRAGMA synchronous = OFF")
-                _run_backup(source, copy, progress, step_pages, database_path, database_path)
+                _run_backup(source, copy, progress, step_pages, database_path)
             source.execute("COMMIT")
         with closing(sqlite3.connect(part, isolation_level=None)) as copy:
             # The copied header says WAL; a backup is one self-contained file. Not flushed
@@ -330,11 +331,11 @@ def _run_backup(
     progress: Progress | None,
     step_pages: int,
     target_name: Path,
-    source_path: Path,
 ) -> None:
+    # The live file is read by SQLite only, never by open(): closing any other descriptor of
+    # it would drop this process's SQLite locks (see relapp/db/live_files.py). A thread that
+    # read ahead with open() made a cold 4.6 GB copy 17 s -> 12 s and corrupted a shop.
     busy_since: list[float] = []
-    page_size = source.execute("PRAGMA page_size").fetchone()[0]
-    read_ahead = _ReadAhead(source_path)
 
     def report(status: int, remaining: int, total: int) -> None:
         if status in (_SQLITE_BUSY, _SQLITE_LOCKED):
@@ -347,58 +348,13 @@ def _run_backup(
                 )
             return
         busy_since.clear()
-        read_ahead.copied_up_to((total - remaining) * page_size)
         if progress is not None and progress(total - remaining, total) is False:
             raise BackupCancelled("The backup was cancelled.")
 
-    read_ahead.start()
     try:
         source.backup(target, pages=max(1, step_pages), progress=report, sleep=0.05)
     except sqlite3.Error as error:
         raise BackupFailed(f"Copying {target_name} failed: {error}.") from error
-    finally:
-        read_ahead.stop()
-
-
-class _ReadAhead(threading.Thread):
-    """Reads the source file in big pieces just ahead of the backup API.
-
-    SQLite reads the file a page (4 KiB) at a time. From a file not in the system's cache,
-    backing up the 4.6 GB demo (copy and flush, no check) took 17.0-17.3 s; with this thread
-    reading ahead in 8 MiB pieces, 11.9-12.3 s. It stays at most READ_AHEAD_BYTES ahead of
-    the copy (the backup API copies pages in file order), so a file bigger than the memory
-    is not read twice. Only a hint: any error just ends it.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(name="relapp-backup-read-ahead", daemon=True)
-        self._path = path
-        self._copied = 0
-        self._moved = threading.Event()
-        self._stopped = threading.Event()
-
-    def copied_up_to(self, offset: int) -> None:
-        self._copied = offset
-        self._moved.set()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._moved.set()
-        self.join()
-
-    def run(self) -> None:
-        piece = bytearray(READ_AHEAD_PIECE)
-        read = 0
-        with contextlib.suppress(OSError), open(self._path, "rb", buffering=0) as handle:
-            while not self._stopped.is_set():
-                if read - self._copied > READ_AHEAD_BYTES:
-                    self._moved.wait(0.1)
-                    self._moved.clear()
-                    continue
-                count = handle.readinto(piece)
-                if not count:
-                    return
-                read += count
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -410,13 +366,15 @@ def inspect_backup(backup_file: Path | str) -> BackupInfo:
     path = Path(backup_file).expanduser()
     if not path.is_file():
         raise DatabaseUnavailable(f"{path} does not exist or is not a file.")
-    with open(path, "rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise NotARelappDatabase(f"{path} is not a database file; nothing was restored.")
+    # Read through SQLite, never open(): the file offered may be the live database itself.
     try:
         with closing(_connect_read_only(path)) as backup:
-            application_id = backup.execute("PRAGMA application_id").fetchone()[0]
+            try:
+                application_id = backup.execute("PRAGMA application_id").fetchone()[0]
+            except sqlite3.DatabaseError as error:
+                raise NotARelappDatabase(
+                    f"{path} is not a database file; nothing was restored."
+                ) from error
             if application_id != APPLICATION_ID:
                 raise NotARelappDatabase(
                     f"{path} is not a Relapp database (another program's file or an empty "
@@ -484,9 +442,9 @@ def restore_backup(
             _copy_to(database_path, safety, None, verify=False, step_pages=STEP_PAGES)
         except (BackupFailed, sqlite3.Error):
             # A damaged database (the usual reason to restore) may defeat the backup API:
-            # keep its files as they are.
+            # keep its files as they are, copied by another process (see _copy_files).
             _unlink_part(safety.with_name(safety.name + PART_SUFFIX))
-            _copy_files(database_path, safety)
+            _copy_files_in_child(database_path, safety)
     elif not database_path.parent.is_dir():
         raise DatabaseUnavailable(f"Cannot restore into {database_path}: no such folder.")
 
@@ -499,7 +457,7 @@ def restore_backup(
         ):
             live.execute("PRAGMA journal_mode = WAL")
             source.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-            _run_backup(source, live, progress, step_pages, database_path, info.path)
+            _run_backup(source, live, progress, step_pages, database_path)
             live.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             version = live.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.OperationalError as error:
@@ -729,12 +687,32 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
-def _copy_files(database_path: Path, target: Path) -> None:
+def _copy_files_in_child(database_path: Path, target: Path) -> None:
+    """Copy the database's files byte for byte in a child process.
+
+    Never in this one: the window keeps the database open, and closing the descriptor a copy
+    reads through would drop its SQLite locks (relapp/db/live_files.py). A child holds no
+    SQLite lock to lose. Spawned, not forked: works the same in the frozen app (main.py calls
+    freeze_support) and on Windows.
+    """
+    child = multiprocessing.get_context("spawn").Process(
+        target=_copy_files, args=(str(database_path), str(target)), name="relapp-safety-copy"
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise BackupFailed(
+            f"Could not keep a copy of {database_path} before restoring; nothing was restored."
+        )
+
+
+def _copy_files(database_path: str, target: str) -> None:
+    """In the child process of _copy_files_in_child only."""
     for suffix in ("", "-wal"):
-        source = database_path.with_name(database_path.name + suffix)
+        source = Path(database_path + suffix)
         if source.exists():
-            shutil.copyfile(source, target.with_name(target.name + suffix))
-            _fsync_file(target.with_name(target.name + suffix))
+            shutil.copyfile(source, target + suffix)
+            _fsync_file(Path(target + suffix))
 
 
 def _fsync_file(path: Path) -> None:

@@ -56,6 +56,7 @@ from datetime import datetime
 from pathlib import Path
 
 from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -341,7 +342,7 @@ def export_person(contact_id: int, out_zip: Path, staff_id: int | None = None) -
     """
     from relapp.reports.privacy_summary import privacy_summary
 
-    out_zip = Path(out_zip)
+    out_zip = refuse_database_files(out_zip)
     folder = out_zip.parent if str(out_zip.parent) else Path(".")
     if not folder.is_dir():
         raise RelappError(f"The folder {folder} does not exist.")

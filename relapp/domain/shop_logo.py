@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from relapp.db.live_files import refuse_database_files
 from relapp.domain.changes import Change
 from relapp.domain.settings import load_settings, save_settings
 from relapp.errors import RelappError
@@ -31,7 +32,7 @@ class InvalidLogo(RelappError):
 
 def set_logo(path: Path) -> Change:
     """Read the picture at path and keep it as the shop's logo."""
-    path = Path(path)
+    path = refuse_database_files(path)
     try:
         size = path.stat().st_size
     except OSError as error:

@@ -31,6 +31,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
+from relapp.db.live_files import refuse_database_files
 from relapp.domain import clock
 from relapp.domain.settings import load_settings
 from relapp.errors import RelappError
@@ -164,7 +165,9 @@ def atomic_pdf(target: Path) -> Iterator[str]:
     """A temporary file beside target, renamed over it if the block completes, else removed.
 
     The file gets the permissions a new file of this user gets (mkstemp's are owner-only).
+    A target that is the shop's database or one of its files is refused before anything.
     """
+    target = refuse_database_files(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise RelappError(f"The folder {folder} does not exist.")

@@ -28,6 +28,21 @@ def test_backup_of_a_missing_database_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("relapp: There is no database at")
 
 
+def test_backup_of_a_file_that_is_not_a_database_leaves_no_folder(tmp_path, capsys):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("milk, eggs\n" * 100)
+    assert cli.main(["backup", "--db", str(notes)]) == 1
+    assert "is damaged or is not a database file" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_backup_out_may_not_be_the_databases_own_files(demo_db, db_path, capsys):
+    for target in (db_path, db_path.with_name(db_path.name + "-wal")):
+        assert cli.main(["backup", "--db", str(db_path), "--out", str(target)]) == 1
+        assert "choose another file" in capsys.readouterr().err
+    assert not db_path.with_name(db_path.name + "-wal.part").exists()
+
+
 def test_restore_needs_yes_without_a_terminal(demo_db, db_path, tmp_path, capsys):
     out = tmp_path / "copy.db"
     cli.main(["backup", "--db", str(db_path), "--out", str(out)])

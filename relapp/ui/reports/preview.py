@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.db.live_files import DatabaseFileRefused, refuse_database_files
+
 MAX_PREVIEW_WIDTH = 900  # pixels a page is drawn at on screen, at most
 MIN_PREVIEW_WIDTH = 300
 PRINT_DPI = 300
@@ -156,7 +158,10 @@ class PdfPreview(QScrollArea):
         if target_path.suffix.lower() != ".pdf":
             target_path = target_path.with_suffix(".pdf")
         try:
-            shutil.copyfile(self.path, target_path)
+            shutil.copyfile(self.path, refuse_database_files(target_path))
+        except DatabaseFileRefused as error:
+            QMessageBox.warning(self, self.tr("Relapp"), str(error))
+            return None
         except OSError as error:
             QMessageBox.warning(
                 self, self.tr("Relapp"), self.tr("Cannot save {path}: {reason}.").format(
