@@ -144,7 +144,7 @@ def backup_name(database_path: Path | str, moment: datetime) -> str:
 
 def _pattern(stem: str | None) -> re.Pattern[str]:
     name = re.escape(stem) if stem else r".+"
-    return re.compile(rf"^(?P<stem>{name})-(?P<stamp>\d{{8}}-\d{{6}})(?:-\d+)?\.db$")
+    return re.compile(rf"^(?P<stem>{name})-(?P<stamp>\d{{8}}-\d{{6}})(?:-(?P<n>\d+))?\.db$")
 
 
 def list_backups(folder: Path | str, stem: str | None = None) -> list[BackupFile]:
@@ -163,9 +163,10 @@ def list_backups(folder: Path | str, stem: str | None = None) -> list[BackupFile
             size = entry.stat().st_size
         except (ValueError, OSError):
             continue
-        found.append(BackupFile(entry, taken_at, size))
-    found.sort(key=lambda backup: (backup.taken_at, backup.path.name), reverse=True)
-    return found
+        # Two backups in one second: NAME.db, then NAME-2.db (see _free_name).
+        found.append((taken_at, int(match["n"] or 1), BackupFile(entry, taken_at, size)))
+    found.sort(key=lambda item: item[:2], reverse=True)
+    return [backup for _taken_at, _n, backup in found]
 
 
 def needs_daily_backup(

@@ -318,3 +318,12 @@ def test_backup_preferences_come_from_the_shop_settings(db, db_path, tmp_path):
     Setting.replace(key="backup_folder", value=str(tmp_path / "usb")).execute()
     Setting.replace(key="backup_keep", value="3").execute()
     assert backup_preferences(db_path) == (tmp_path / "usb", 3)
+
+
+def test_two_backups_in_one_second_keep_the_newer_when_keeping_one(demo_db, db_path, tmp_path):
+    moment = datetime(2026, 12, 5, 9, 30, 0, tzinfo=UTC)
+    first = take_backup(db_path, folder=tmp_path / "b", keep=1, now=moment)
+    second = take_backup(db_path, folder=tmp_path / "b", keep=1, now=moment)
+    assert second.path.name.endswith("-2.db")
+    assert second.pruned == (first.path,)
+    assert [b.path for b in list_backups(tmp_path / "b")] == [second.path]
