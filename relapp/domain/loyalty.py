@@ -83,6 +83,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from relapp.db.busy import counter_transaction
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
@@ -228,8 +229,9 @@ def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) 
 
     Raises:
         RewardUnavailable, OutOfStock, NotEnoughPoints: nothing was changed.
+        DatabaseBusy: other work kept the write lock for longer than the busy timeout.
     """
-    with writing():
+    with counter_transaction():  # a customer is waiting: see relapp.db.busy
         now = clock.utc_now()
         found = live_customer(contact_id)
         check_staff(staff_id)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
+from relapp.db.busy import counter_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
@@ -29,7 +30,6 @@ from relapp.domain.loyalty_ledger import (
     tier_by_id,
     tier_spend,
     tiers,
-    writing,
 )
 from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
 from relapp.domain.money import MAX_AMOUNT_CENTS, format_amount
@@ -97,6 +97,7 @@ def record_sale(
         ValueError: the amount is not more than 0 or above 1,000,000.00; a malformed key.
         CustomerNotFound: no such customer (or erased).
         RelappError: an archived customer, or a key already used for a different sale.
+        DatabaseBusy: other work kept the write lock for longer than the busy timeout.
     """
     _check_amount(amount_cents)
     key = _clean_sale_key(sale_key)
@@ -105,7 +106,7 @@ def record_sale(
         if earlier is not None:
             return earlier
     try:
-        with writing():
+        with counter_transaction():
             if key is not None:
                 earlier = _earlier_sale(key, contact_id, amount_cents)
                 if earlier is not None:
@@ -260,11 +261,12 @@ def refund_sale(interaction_id: int, reason: str, staff_id: int | None = None) -
     Raises:
         ValueError: no reason given.
         RelappError: no such sale, or it was refunded already.
+        DatabaseBusy: other work kept the write lock for longer than the busy timeout.
     """
     reason = reason.strip()
     if not reason:
         raise ValueError("Give a reason for the refund.")
-    with writing():
+    with counter_transaction():
         now = clock.utc_now()
         check_staff(staff_id)
         row = database.execute_sql(

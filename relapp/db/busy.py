@@ -1,0 +1,99 @@
+"""Sharing the write lock: the counter gets it within moments, long work takes turns.
+
+SQLite lets one connection write at a time. A sale at the counter must not wait behind
+background work (an import, the daily round, a bulk action), so:
+
+* Long work writes in short transactions (a tenth of a second or so) and calls give_way()
+  after each commit: a counter waiting for the lock takes it in that pause.
+* The counter asks for the lock with counter_transaction(): BEGIN IMMEDIATE, tried again every
+  few milliseconds. SQLite's own busy handler sleeps longer and longer between tries (up to
+  100 ms), so it would keep missing the pauses between another connection's transactions
+  and could wait its whole timeout behind work that never holds the lock for long.
+* What cannot be shortened (a restore replaces the whole file) makes the counter wait as long
+  as the connection's busy timeout, then say in one sentence that the shop is busy
+  (DatabaseBusy), instead of sqlite's "database is locked".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+from peewee import Database, OperationalError
+
+from relapp.db.models import database
+from relapp.errors import DatabaseBusy
+
+# How often the counter asks for the write lock while someone else holds it.
+POLL_SECONDS = 0.002
+# How long long work pauses after each commit: several of the counter's polls.
+GIVE_WAY_SECONDS = 0.01
+BUSY_MESSAGE = (
+    "The shop's database is busy with other work (an import or a restore, perhaps), so "
+    "nothing was recorded; try again in a moment."
+)
+
+
+def is_lock_error(error: BaseException) -> bool:
+    """sqlite's SQLITE_BUSY or SQLITE_LOCKED, as peewee or sqlite3 raise them."""
+    if not isinstance(error, OperationalError | sqlite3.OperationalError):
+        return False
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def busy_error() -> DatabaseBusy:
+    return DatabaseBusy(BUSY_MESSAGE)
+
+
+@contextmanager
+def counter_transaction(db: Database | None = None) -> Iterator[None]:
+    """A write transaction that holds the write lock from its first statement (BEGIN
+    IMMEDIATE), for work a person at the counter is waiting for.
+
+    The lock is asked for every POLL_SECONDS for as long as the connection's busy timeout.
+    Nested in another transaction it is a savepoint of that one.
+
+    Raises:
+        DatabaseBusy: the lock stayed out of reach all that time, or sqlite reported the
+            database locked later in the transaction; nothing was written.
+    """
+    db = database if db is None else db
+    if db.in_transaction():
+        with db.atomic():
+            yield
+        return
+    with ExitStack() as stack:
+        _take_write_lock(db, stack)
+        try:
+            yield
+        except (OperationalError, sqlite3.OperationalError) as error:
+            if is_lock_error(error):
+                raise busy_error() from error
+            raise
+
+
+def _take_write_lock(db: Database, stack: ExitStack) -> None:
+    patience_ms = db.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+    deadline = time.monotonic() + patience_ms / 1000
+    db.execute_sql("PRAGMA busy_timeout = 0")  # this loop does the waiting, more often
+    try:
+        while True:
+            try:
+                stack.enter_context(db.atomic("IMMEDIATE"))
+                return
+            except OperationalError as error:
+                if not is_lock_error(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise busy_error() from error
+            time.sleep(POLL_SECONDS)
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {int(patience_ms):d}")
+
+
+def give_way() -> None:
+    """Pause between two transactions of long work, so a waiting counter gets the lock."""
+    time.sleep(GIVE_WAY_SECONDS)
