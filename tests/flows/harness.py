@@ -14,6 +14,7 @@ installed by run_app only, never by start_main_window.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import closing
@@ -21,7 +22,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QLabel,
+    QProgressDialog,
+    QWidget,
+)
 
 from relapp.db import open_database
 from relapp.demo.generator import generate_demo_shop
@@ -29,9 +37,10 @@ from relapp.ui.app import RunningWindow, create_application, start_main_window
 
 DEMO_CUSTOMERS = 300
 DEMO_SEED = 5
-DIALOG_WAIT_MS = 5_000
+UNEXPECTED_DIALOG_MS = 3_000
 
 DialogHandler = Callable[[QWidget], object]
+MENU = "\0menu"  # DialogAnswers: the next pop-up menu instead of the next dialog
 
 
 def make_demo_template(folder: Path) -> Path:
@@ -58,6 +67,21 @@ def visible_text(widget: QWidget) -> str:
     return "\n".join(texts)
 
 
+def _row_text(view: QAbstractItemView) -> str:
+    index = view.currentIndex()
+    model = view.model()
+    if not index.isValid():
+        return ""
+    return " ".join(
+        str(model.index(index.row(), column, index.parent()).data() or "")
+        for column in range(model.columnCount(index.parent()))
+    )
+
+
+def describe(dialog: QWidget) -> str:
+    return f"{dialog.windowTitle()!r}: {visible_text(dialog)!r}"
+
+
 class DialogAnswers:
     """Runs each queued handler on the next modal dialog that opens.
 
@@ -70,39 +94,64 @@ class DialogAnswers:
         self.queue: deque[tuple[DialogHandler, str]] = deque()
         self.answered: list[QWidget] = []
         self.errors: list[BaseException] = []
-        self.waited_ms = 0
+        self.unexpected: tuple[QWidget, float] | None = None
+        self.running = 0  # handlers still running (a dialog they opened is still open)
         self.timer = QTimer(interval=20)
         self.timer.timeout.connect(self._poll)
         self.timer.start()
 
     def expect(self, handler: DialogHandler, title: str = "") -> None:
         self.queue.append((handler, title))
-        self.waited_ms = 0
 
     def _poll(self) -> None:
+        self._close_a_dialog_nobody_expects()
         if not self.queue:
             return
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or not dialog.isVisible() or any(d is dialog for d in self.answered):
-            self.waited_ms += self.timer.interval()
+        handler, title = self.queue[0]
+        if title == MENU:
+            dialog = QApplication.activePopupWidget()
+        else:
+            dialog = QApplication.activeModalWidget()
+        if (
+            dialog is None
+            or not dialog.isVisible()
+            or isinstance(dialog, QProgressDialog)  # comes and goes by itself
+            or any(d is dialog for d in self.answered)
+        ):
             return
-        handler, title = self.queue.popleft()
+        if title not in (MENU, "") and title not in dialog.windowTitle():
+            return  # another dialog on the way (a progress dialog): wait for the one expected
+        self.queue.popleft()
         self.answered.append(dialog)
-        if title and title not in dialog.windowTitle():
-            self.errors.append(
-                AssertionError(f"expected a dialog titled {title!r}, got {dialog.windowTitle()!r}")
-            )
-            dialog.close()
-            return
         QTimer.singleShot(0, lambda: self._run(handler, dialog))
 
+    def _close_a_dialog_nobody_expects(self) -> None:
+        """A dialog no handler is waiting for (an error box, a question), or one its handler
+        left open, would block the test for ever: after UNEXPECTED_DIALOG_MS it is closed and
+        the test fails with what it said."""
+        dialog = QApplication.activeModalWidget()
+        expected = any(title in ("", MENU) or (dialog is not None and title in
+                       dialog.windowTitle()) for _handler, title in self.queue)  # fmt: skip
+        if dialog is None or isinstance(dialog, QProgressDialog) or expected or self.running:
+            self.unexpected = None
+            return
+        if self.unexpected is None or self.unexpected[0] is not dialog:
+            self.unexpected = (dialog, time.monotonic())
+            return
+        if time.monotonic() - self.unexpected[1] > UNEXPECTED_DIALOG_MS / 1000:
+            self.errors.append(AssertionError(f"a dialog left open: {describe(dialog)}"))
+            dialog.close()
+
     def _run(self, handler: DialogHandler, dialog: QWidget) -> None:
+        self.running += 1
         try:
             handler(dialog)
         except BaseException as error:  # handed to the test, which fails with it
             self.errors.append(error)
             if dialog.isVisible():
                 dialog.close()
+        finally:
+            self.running -= 1
 
     def stop(self) -> None:
         self.timer.stop()
@@ -121,6 +170,15 @@ class Flow:
     # -- the keyboard and the mouse ----------------------------------------------------------
 
     def focus(self) -> QWidget:
+        popup = QApplication.activePopupWidget()
+        if popup is not None:
+            return popup  # an open menu grabs the keyboard
+        if QApplication.activeWindow() is None:
+            # A window manager gives the window underneath (the modal dialog still open, else
+            # the main window) its focus back when a dialog closes; Qt's offscreen platform
+            # leaves no window active.
+            (QApplication.activeModalWidget() or self.window).activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is not None, timeout=2_000)
         return QApplication.focusWidget() or QApplication.activeWindow() or self.window
 
     def type(self, text: str) -> None:
@@ -137,13 +195,58 @@ class Flow:
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         self.check()
 
+    def move_to(self, view: QAbstractItemView, text: str, limit: int = 400) -> None:
+        """Press Down (from the top) until the current row of view shows text."""
+        view.setFocus()
+        self.press("Home")
+        for _ in range(limit):
+            if text in _row_text(view):
+                return
+            self.press("Down")
+        raise AssertionError(f"no row showing {text!r}")
+
     def in_next_dialog(self, handler: DialogHandler, title: str = "") -> None:
-        """handler(dialog) runs once the next modal dialog (titled ... title) is on screen."""
+        """handler(dialog) runs once the next modal dialog whose title holds title is on
+        screen (other dialogs, such as a progress dialog, are left alone)."""
         self.dialogs.expect(handler, title)
+
+    def in_next_menu(self, handler: DialogHandler) -> None:
+        """handler(menu) runs once the next pop-up menu is open."""
+        self.dialogs.expect(handler, MENU)
+
+    def choose_in_menu(self, menu: QWidget, text: str) -> None:
+        """Press Down in an open menu until the action starting with text is active, then
+        Enter, as a person does with the keyboard."""
+        for _ in range(len(menu.actions()) + 1):
+            if menu.activeAction() is not None and menu.activeAction().text().startswith(text):
+                self.press("Return")
+                return
+            self.press("Down")
+        raise AssertionError(f"no menu item {text!r}")
 
     def wait_until(self, condition: Callable[[], object], timeout_ms: int = 5_000) -> None:
         self.qtbot.waitUntil(lambda: bool(condition()), timeout=timeout_ms)
         self.check()
+
+    def sign_in(self, name: str, pin: str) -> None:
+        """Ctrl+Shift+U, pick the name (Up and Down in the PIN field), type the PIN, Enter."""
+
+        def sign_in(dialog) -> None:
+            for _ in range(dialog.staff_list.count()):
+                if dialog.selected_member().name.startswith(name):
+                    break
+                self.press("Down")
+            self.type(pin)
+            self.press("Return")
+
+        self.in_next_dialog(sign_in, "Switch user")
+        self.press("Ctrl+Shift+U")
+        assert self.window.current_staff.member.name.startswith(name)
+
+    def wait_for_dialogs(self, timeout_ms: int = 20_000) -> None:
+        """Until every queued handler has run and returned (after a key that opens a menu
+        or a window without blocking)."""
+        self.wait_until(lambda: not self.dialogs.queue and not self.dialogs.running, timeout_ms)
 
     def check(self) -> None:
         """Fail now with what went wrong inside a dialog's handler."""
@@ -163,7 +266,9 @@ class Flow:
 
     def close(self) -> None:
         self.dialogs.stop()
-        unanswered = [title or "a dialog" for _handler, title in self.dialogs.queue]
+        unanswered = [
+            {"": "a dialog", MENU: "a menu"}.get(title, title) for _h, title in self.dialogs.queue
+        ]
         self.window.close()
         self.running.stop()
         self.check()
