@@ -96,6 +96,7 @@ class DialogAnswers:
         self.errors: list[BaseException] = []
         self.unexpected: tuple[QWidget, float] | None = None
         self.running = 0  # handlers still running (a dialog they opened is still open)
+        self.handling: list[QWidget] = []  # the dialogs of the handlers running
         self.timer = QTimer(interval=20)
         self.timer.timeout.connect(self._poll)
         self.timer.start()
@@ -132,7 +133,8 @@ class DialogAnswers:
         dialog = QApplication.activeModalWidget()
         expected = any(title in ("", MENU) or (dialog is not None and title in
                        dialog.windowTitle()) for _handler, title in self.queue)  # fmt: skip
-        if dialog is None or isinstance(dialog, QProgressDialog) or expected or self.running:
+        handled = any(d is dialog for d in self.handling)
+        if dialog is None or isinstance(dialog, QProgressDialog) or expected or handled:
             self.unexpected = None
             return
         if self.unexpected is None or self.unexpected[0] is not dialog:
@@ -144,6 +146,7 @@ class DialogAnswers:
 
     def _run(self, handler: DialogHandler, dialog: QWidget) -> None:
         self.running += 1
+        self.handling.append(dialog)
         try:
             handler(dialog)
         except BaseException as error:  # handed to the test, which fails with it
@@ -152,6 +155,7 @@ class DialogAnswers:
                 dialog.close()
         finally:
             self.running -= 1
+            self.handling.remove(dialog)
 
     def stop(self) -> None:
         self.timer.stop()
@@ -173,12 +177,13 @@ class Flow:
         popup = QApplication.activePopupWidget()
         if popup is not None:
             return popup  # an open menu grabs the keyboard
-        if QApplication.activeWindow() is None:
-            # A window manager gives the window underneath (the modal dialog still open, else
-            # the main window) its focus back when a dialog closes; Qt's offscreen platform
-            # leaves no window active.
-            (QApplication.activeModalWidget() or self.window).activateWindow()
-            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is not None, timeout=2_000)
+        # A window manager activates a dialog when it opens, and the window underneath (the
+        # modal dialog still open, else the main window) when it closes; Qt's offscreen
+        # platform does neither.
+        wanted = QApplication.activeModalWidget() or self.window
+        if QApplication.activeWindow() is not wanted:
+            wanted.activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is wanted, timeout=2_000)
         return QApplication.focusWidget() or QApplication.activeWindow() or self.window
 
     def type(self, text: str) -> None:

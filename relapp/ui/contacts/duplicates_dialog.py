@@ -108,7 +108,9 @@ class DuplicatesDialog(QDialog):
         header.setSectionResizeMode(FIRST, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SECOND, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(REASONS, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.activated.connect(lambda _index: self.merge_current())
+        # A double click merges; Enter is the default button's (activated would fire for
+        # Enter too, and the dialog then opened a second merge for the next pair).
+        self.table.doubleClicked.connect(lambda _index: self.merge_current())
         self.summary = QLabel(objectName="duplicatesSummary", wordWrap=True)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
