@@ -72,9 +72,13 @@ def _row_text(view: QAbstractItemView) -> str:
     model = view.model()
     if not index.isValid():
         return ""
+    try:
+        columns = model.columnCount(index.parent())
+    except TypeError:  # a QListWidget's model keeps columnCount private: one column
+        columns = 1
     return " ".join(
         str(model.index(index.row(), column, index.parent()).data() or "")
-        for column in range(model.columnCount(index.parent()))
+        for column in range(columns)
     )
 
 
