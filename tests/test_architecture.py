@@ -90,6 +90,7 @@ ALLOWED_RAW_FILE_CALLS = {
     ("ui/icons.py", "view_icon"): "a resource file",
     ("ui/app.py", "create_application"): "a resource file",
     ("ui/timeline/kind_style.py", "_drawing"): "a resource file",
+    ("ui/help/user_guide_dialog.py", "show_for"): "the user guide, a resource file",
     ("exchange/csv_read.py", "read_table"): "path refused if it is the db",
     ("exchange/vcard.py", "vcard_rows"): "path refused if it is the db",
     ("exchange/importer.py", "detect_format"): "path refused if it is the db",
@@ -131,8 +132,10 @@ def _takes_a_path(name: str, call: ast.Call) -> bool:
         return (isinstance(owner, ast.Name) and owner.id == "os") or (
             len(call.args) == 1 and not call.keywords and name == "rename"
         )
-    if name == "copy":  # shutil.copy(a, b), not picture.copy()
-        return len(call.args) >= 2
+    if name in ("copy", "copy2", "move"):  # shutil.move(a, b), not window.move(x, y)
+        callee = call.func
+        owner = callee.value if isinstance(callee, ast.Attribute) else None
+        return owner is None or (isinstance(owner, ast.Name) and owner.id == "shutil")
     return True
 
 
