@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from relapp.db.live_files import refuse_database_files
+
 DELIMITERS = (",", ";", "\t")
 SNIFF_LINES = 50
 
@@ -156,7 +158,7 @@ def sniff_delimiter(text: str) -> str:
 
 def read_table(source: Path | str | bytes) -> CsvTable:
     """Every row of a CSV file, with the line each row starts on (the header is line 1)."""
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    data = source if isinstance(source, bytes) else refuse_database_files(source).read_bytes()
     text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("The file is empty.")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.contact_list import ContactFilter, _where
 from relapp.exchange.vcard import CONTACT_COLUMNS, card_from_row, text_row
@@ -71,6 +72,7 @@ def export_csv(
     progress: Progress | None = None,
 ) -> int:
     """Write the contacts the filter selects; the number written."""
+    out = refuse_database_files(out)
     where, params = _where(_filter(contact_filter, segment, consent))
     cursor = database.execute_sql(_CSV_SQL.format(where=where), params)
     count = 0
@@ -98,6 +100,7 @@ def export_vcard(
     progress: Progress | None = None,
 ) -> int:
     """Write one card per contact the filter selects; the number written."""
+    out = refuse_database_files(out)
     where, params = _where(_filter(contact_filter, segment, consent))
     cursor = database.execute_sql(
         f"SELECT {CONTACT_COLUMNS} FROM contact WHERE {where} ORDER BY id", params

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.errors import RelappError
 from relapp.exchange.csv_read import decode_bytes
@@ -198,7 +199,7 @@ def card_values(card: Card) -> dict[str, str]:
 
 def vcard_rows(path: Path) -> tuple[list[str], list[SourceRow], list[RowError]]:
     """The cards of a file as importer rows, and the broken cards."""
-    text, _ = decode_bytes(path.read_bytes())
+    text, _ = decode_bytes(refuse_database_files(path).read_bytes())
     cards, broken = parse_cards(text)
     rows = [SourceRow(card.line, ["\n".join(card.lines)], card_values(card)) for card in cards]
     return ["card"], rows, broken

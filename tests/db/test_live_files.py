@@ -54,3 +54,26 @@ def test_the_command_line_refuses_a_report_over_the_database(demo_db, db_path, c
     assert cli.main(["--db", str(db_path), "report", "loyalty", "--out", str(db_path)]) == 1
     assert "is the shop's database" in capsys.readouterr().err
     assert fingerprint(db_path) == before
+
+
+def test_the_database_is_neither_imported_nor_exported_over(demo_db, db_path, tmp_path):
+    from relapp.exchange.exporter import export_csv, export_vcard
+    from relapp.exchange.importer import detect_format, write_error_report
+
+    before = fingerprint(db_path)
+    for write in (export_csv, export_vcard):
+        with pytest.raises(DatabaseFileRefused):
+            write(db_path)
+    with pytest.raises(DatabaseFileRefused):
+        detect_format(db_path)
+    with pytest.raises(DatabaseFileRefused):
+        write_error_report(db_path.with_name(db_path.name + "-wal"), None)
+    assert fingerprint(db_path) == before
+
+
+def test_the_command_line_will_not_import_the_database_itself(demo_db, db_path, capsys):
+    demo_db.close()
+    before = fingerprint(db_path)
+    assert cli.main(["--db", str(db_path), "import", str(db_path)]) == 1
+    assert "is the shop's database" in capsys.readouterr().err
+    assert fingerprint(db_path) == before
