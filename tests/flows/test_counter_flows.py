@@ -66,3 +66,54 @@ def test_redeem_a_reward_with_f3(flow: Flow):
     )
     assert spent is not None and spent.points < 0
     assert Contact.get_by_id(customer.id).points_balance == customer.points_balance + spent.points
+
+
+def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: Flow):
+    first, second = (
+        Contact.select()
+        .where(
+            Contact.card_number.is_null(False),
+            Contact.kind == "person",
+            Contact.erased_at.is_null(),
+            Contact.archived_at.is_null(),
+        )
+        .order_by(Contact.id)
+        .limit(2)
+    )
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(first.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == first.id)
+    flow.in_next_dialog(lambda d: (flow.type("12.50"), flow.press("Return")), "Record a sale")
+    flow.press("F2")
+
+    after = Contact.get_by_id(first.id)
+    name = f"{first.given_name} {first.family_name}"
+    assert counter.confirmation.isVisible()
+    assert counter.confirmation.text().startswith("Sale recorded: +")
+    assert f"{name} now has {after.points_balance:,}." in counter.confirmation.text()
+    assert counter.search_box.text() == ""
+    assert flow.window.focusWidget() is counter.search_box  # where the next scan goes
+
+    flow.type(second.card_number)  # the next customer's card, scanned
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == second.id)
+    assert counter.search_box.text() == second.card_number
+
+
+def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
+    customer = a_card_holder(
+        min_points=Reward.select(Reward.points_cost).order_by(Reward.points_cost).scalar()
+    )
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == customer.id)
+    flow.in_next_dialog(lambda dialog: flow.press("Return"), "Redeem a reward")
+    flow.press("F3")
+    balance = Contact.get_by_id(customer.id).points_balance
+    assert counter.confirmation.text().startswith("Reward redeemed: ")
+    assert counter.confirmation.text().endswith(f"now has {balance:,} points.")
+    assert counter.search_box.text() == ""

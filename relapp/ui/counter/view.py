@@ -8,7 +8,7 @@ customer immediately.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QLocale, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +41,7 @@ from relapp.ui.timeline.panel import TimelinePanel
 from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
+CONFIRMATION_MS = 8_000  # long enough to read while the customer is still at the till
 RESULT_LIMIT = 30
 # Settings too: the shop's locale formats the figures, its targets decide what is overdue.
 _WATCHED = frozenset(
@@ -93,6 +94,12 @@ class CounterView(QWidget):
             lambda current, _previous: self.show_customer_at(current.row())
         )
         self.result_count = QLabel(objectName="resultCount", wordWrap=True)
+        # What the last sale, redemption or enrolment did, while the next customer steps up.
+        self.confirmation = QLabel(objectName="counterConfirmation", wordWrap=True)
+        self.confirmation.setTextFormat(Qt.TextFormat.PlainText)
+        self.confirmation.hide()
+        self.confirmation_timer = QTimer(self, singleShot=True, interval=CONFIRMATION_MS)
+        self.confirmation_timer.timeout.connect(self.confirmation.hide)
 
         self.panel = CustomerPanel()
         self.timeline = TimelinePanel(self.customer_actions, standalone=False)
@@ -170,6 +177,7 @@ class CounterView(QWidget):
         top.addWidget(self.enrol_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.confirmation)
         layout.addLayout(body, 1)
         self.update_hint()
 
@@ -267,9 +275,18 @@ class CounterView(QWidget):
         if profile is None:
             return
         result = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
-        if result is not None:
-            self.change_bus.publish(result.change)
-        self.search_box.setFocus()
+        if result is None:
+            self.search_box.setFocus()
+            return
+        self.change_bus.publish(result.change)
+        locale = QLocale()
+        self.confirm(
+            self.tr("Sale recorded: +{points} points, {name} now has {balance}.").format(
+                points=locale.toString(result.points),
+                name=profile.name,
+                balance=locale.toString(result.balance),
+            )
+        )
 
     def redeem_reward(self) -> None:
         profile = self._customer_at_counter()
@@ -278,8 +295,26 @@ class CounterView(QWidget):
         change = RedeemDialog.ask(
             self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
         )
-        if change is not None:
-            self.change_bus.publish(change)
+        if change is None:
+            self.search_box.setFocus()
+            return
+        self.change_bus.publish(change)
+        balance = points_summary(profile.id, recent=0).balance
+        self.confirm(
+            self.tr("Reward redeemed: {name} now has {balance} points.").format(
+                name=profile.name, balance=QLocale().toString(balance)
+            )
+        )
+
+    def confirm(self, text: str) -> None:
+        """Say what was done for a few seconds, and empty the search for the next customer:
+        a second scan must not be appended to the first card number. The customer stays
+        shown until the next search."""
+        self.confirmation.setText(text)
+        self.confirmation.show()
+        self.confirmation_timer.start()
+        self.search_timer.stop()
+        self.search_box.clear()
         self.search_box.setFocus()
 
     def log_contact(self) -> None:
@@ -328,11 +363,14 @@ class CounterView(QWidget):
             return
         if outcome.change is not None:
             self.change_bus.publish(outcome.change)
-        self.search_box.clear()
         self.results_model.set_hits([])
-        self.update_hint()
         self.show_customer(outcome.contact_id)
-        self.search_box.setFocus()
+        if outcome.change is not None and self.shown_profile is not None:
+            self.confirm(self.tr("{name} is enrolled.").format(name=self.shown_profile.name))
+        else:
+            self.search_box.clear()
+            self.search_box.setFocus()
+        self.update_hint()
 
     # -- keyboard ---------------------------------------------------------------------------
 
