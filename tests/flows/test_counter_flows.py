@@ -92,7 +92,7 @@ def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: 
     name = f"{first.given_name} {first.family_name}"
     assert counter.confirmation.isVisible()
     assert counter.confirmation.text().startswith("Sale recorded: +")
-    assert f"{name} now has {after.points_balance:,}." in counter.confirmation.text()
+    assert f"{name} now has {after.points_balance:,} points." in counter.confirmation.text()
     assert counter.search_box.text() == ""
     assert flow.window.focusWidget() is counter.search_box  # where the next scan goes
 

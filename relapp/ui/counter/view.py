@@ -281,7 +281,7 @@ class CounterView(QWidget):
         self.change_bus.publish(result.change)
         locale = QLocale()
         self.confirm(
-            self.tr("Sale recorded: +{points} points, {name} now has {balance}.").format(
+            self.tr("Sale recorded: +{points} points, {name} now has {balance} points.").format(
                 points=locale.toString(result.points),
                 name=profile.name,
                 balance=locale.toString(result.balance),
