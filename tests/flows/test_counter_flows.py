@@ -117,3 +117,49 @@ def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
     assert counter.confirmation.text().startswith("Reward redeemed: ")
     assert counter.confirmation.text().endswith(f"now has {balance:,} points.")
     assert counter.search_box.text() == ""
+
+
+def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
+    from relapp.domain.cards import card_number_for
+
+    card = card_number_for(987_654)
+    assert Contact.get_or_none(Contact.card_number == card) is None
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(card)
+    flow.press("Return")  # the scanner's Enter: shows the card is unknown, opens nothing
+    flow.wait_until(lambda: counter.right.currentWidget() is counter.unknown_card)
+    assert f"No customer has card {card}." in flow.screen_text()
+    assert counter.enrol_card_button.isVisible()
+
+    def enrol(dialog):
+        assert dialog.card_number.text() == card
+        flow.type("Priya")
+        flow.press("Alt+F")
+        flow.type("Venkataraman")
+        flow.press("Return")
+
+    flow.in_next_dialog(enrol, "New customer")
+    flow.press("Return")  # Enrol this card
+
+    enrolled = Contact.get(Contact.card_number == card)
+    assert (enrolled.given_name, enrolled.family_name) == ("Priya", "Venkataraman")
+    assert counter.shown_contact_id == enrolled.id
+    assert counter.confirmation.text() == "Priya Venkataraman is enrolled."
+    assert counter.search_box.text() == ""
+
+
+def test_a_walk_in_is_enrolled_from_an_empty_search(flow: Flow):
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+
+    def enrol(dialog):
+        flow.type("Walker")
+        flow.press("Alt+F")
+        flow.type("Inn")
+        flow.press("Return")
+
+    flow.in_next_dialog(enrol, "New customer")
+    flow.press("Ctrl+N")
+    walker = Contact.get(Contact.given_name == "Walker", Contact.family_name == "Inn")
+    assert counter.shown_contact_id == walker.id

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.domain.cards import is_valid_card_number
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty import points_summary
 from relapp.domain.profiles import ContactNotFound, CustomerProfile, customer_profile
@@ -51,6 +52,12 @@ _WATCHED = frozenset(
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
 
+def looks_like_a_card(text: str) -> bool:
+    """Digits as a scanner types them, with a correct check digit (as the enrol form takes)."""
+    digits = text.strip()
+    return len(digits) >= 8 and is_valid_card_number(digits)
+
+
 class CounterView(QWidget):
     def __init__(
         self,
@@ -65,6 +72,7 @@ class CounterView(QWidget):
         self.customer_actions = actions or CustomerActions(change_bus, self.current_staff, self)
         self.shown_contact_id: int | None = None
         self.shown_profile: CustomerProfile | None = None
+        self.unknown_card_seen = ""  # a card nobody has, once its scan's Enter showed it
 
         self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
         self.search_box.setPlaceholderText(
@@ -161,8 +169,19 @@ class CounterView(QWidget):
                 "clears the search."
             )
         )
+        # A card scanned that nobody has: said plainly, and Enter enrols it.
+        self.unknown_card = EmptyState(view_icon("counter"), self.tr("Unknown card"))
+        self.enrol_card_button = QPushButton(
+            self.tr("Enrol this card (Enter)"), objectName="enrolCardButton"
+        )
+        self.enrol_card_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter comes from the box
+        self.enrol_card_button.clicked.connect(self.enrol_customer)
+        self.unknown_card.layout().addWidget(
+            self.enrol_card_button, 0, Qt.AlignmentFlag.AlignHCenter
+        )
         self.right = QStackedWidget()
         self.right.addWidget(self.hint)
+        self.right.addWidget(self.unknown_card)
         self.right.addWidget(customer)
         self.customer_page = customer
 
@@ -198,11 +217,26 @@ class CounterView(QWidget):
             self.results.setCurrentIndex(self.results_model.index(rows[0] if rows else 0))
         else:
             self.show_customer_at(-1)
+            if looks_like_a_card(text):
+                self.unknown_card.set_body(
+                    self.tr(
+                        "No customer has card {card}. Press Enter to enrol it for the customer "
+                        "at the counter, or Escape to start again."
+                    ).format(card=text.strip())
+                )
+                self.right.setCurrentWidget(self.unknown_card)
         self.update_hint()
 
     def on_return(self) -> None:
+        text = self.search_box.text().strip()
+        if self.right.currentWidget() is self.unknown_card and self.unknown_card_seen == text:
+            self.enrol_customer()  # the second Enter: the scanner's own was the first
+            return
         if self.search_timer.isActive() or self.results_model.rowCount() == 0:
             self.run_search()  # a scanner types faster than the pause
+        if self.right.currentWidget() is self.unknown_card:
+            self.unknown_card_seen = text
+            return
         row = self.results.currentIndex().row()
         if row >= 0:
             self.show_customer_at(row)
