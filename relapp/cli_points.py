@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from relapp.cli_args import print_json
+from relapp.cli_args import (
+    add_customer_argument,
+    customer_reference,
+    find_named_customer,
+    print_json,
+)
 from relapp.domain.loyalty import (
     RewardUnavailable,
-    find_customer,
     points_summary,
     record_sale,
     redeem_reward,
     reward_options,
 )
+from relapp.domain.loyalty_sales import MAX_SALE_KEY_LENGTH
 from relapp.domain.money import format_amount, parse_amount
 from relapp.errors import RelappError
 
@@ -27,15 +32,18 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "sale",
         parents=[database_option],
         help="record a purchase and the points it earns",
-        description="Record a purchase for a customer (number or card) and the points it "
-        "earns under the shop's program.",
+        description="Record a purchase for a customer (card number, #N or --id N for customer "
+        "number N) and the points it earns under the shop's program.",
     )
-    sale.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
-    sale.add_argument("--amount", required=True, metavar="X", help="amount paid, e.g. 12.50")
+    add_customer_argument(sale)
+    sale.add_argument("--amount", required=True, metavar="X",
+                      help="amount paid, e.g. 12.50 or 12,50")  # fmt: skip
     sale.add_argument(
         "--key",
+        type=_sale_key,
         metavar="KEY",
-        help="the till's own id for this sale: the same key is never recorded twice",
+        help="the till's own id for this sale (at most "
+        f"{MAX_SALE_KEY_LENGTH} characters): the same key is never recorded twice",
     )
     sale.add_argument("--note", default="", metavar="TEXT", help="what was bought")
     sale.add_argument("--json", action="store_true", help="print JSON for other programs")
@@ -47,7 +55,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         help="redeem a reward for a customer's points",
         description="Redeem a reward (its number or name) for a customer's points.",
     )
-    redeem.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    add_customer_argument(redeem)
     redeem.add_argument("reward", metavar="REWARD", help="reward number or name")
     redeem.add_argument("--json", action="store_true", help="print JSON for other programs")
     redeem.set_defaults(handler=run_redeem)
@@ -59,7 +67,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         description="Show a customer's points balance, tier, points expiring within 30 days "
         "and the latest ledger entries.",
     )
-    points.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    add_customer_argument(points)
     points.add_argument("--json", action="store_true", help="print JSON for other programs")
     points.set_defaults(handler=run_points)
 
@@ -67,12 +75,13 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 def run_sale(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
 
+    reference = customer_reference(args)
     try:
         amount = parse_amount(args.amount)
     except ValueError as error:
         raise RelappError(str(error)) from None
     open_shop(database_path(args))
-    contact_id = find_customer(args.customer)
+    contact_id = find_named_customer(reference)
     result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
     if args.json:
         print_json({**_fields(result, exclude={"change"}), "amount_cents": amount})
@@ -90,8 +99,9 @@ def run_sale(args: argparse.Namespace) -> int:
 def run_redeem(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
 
+    reference = customer_reference(args)
     open_shop(database_path(args))
-    contact_id = find_customer(args.customer)
+    contact_id = find_named_customer(reference)
     reward = _reward(contact_id, args.reward)
     redeem_reward(contact_id, reward.id)
     summary = points_summary(contact_id, recent=0)
@@ -111,8 +121,9 @@ def run_redeem(args: argparse.Namespace) -> int:
 def run_points(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
 
+    reference = customer_reference(args)
     open_shop(database_path(args))
-    summary = points_summary(find_customer(args.customer))
+    summary = points_summary(find_named_customer(reference))
     if args.json:
         print_json(_fields(summary))
         return 0
@@ -142,6 +153,18 @@ def _reward(contact_id: int, wanted: str):
         f"No active reward in stock is called {wanted!r}."
         + (f" Rewards: {names}." if names else " The catalogue has none right now.")
     )
+
+
+def _sale_key(text: str) -> str:
+    key = text.strip()
+    if not key:
+        # Without a key a till that retries would record the sale twice.
+        raise argparse.ArgumentTypeError("is empty: give the till's id for the sale, or no --key")
+    if len(key) > MAX_SALE_KEY_LENGTH:
+        raise argparse.ArgumentTypeError(
+            f"is {len(key):,} characters long; a sale key has at most {MAX_SALE_KEY_LENGTH}"
+        )
+    return key
 
 
 def _fields(value, exclude: frozenset[str] | set[str] = frozenset()) -> dict:

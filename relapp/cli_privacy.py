@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from relapp.cli_args import answer_at_terminal, bounded_int
+from relapp.cli_args import answer_at_terminal, customer_number
 from relapp.errors import RelappError
-
-MAX_ID = 2**63 - 1
 
 
 def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
@@ -34,7 +32,8 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         description="Write a zip holding person.json (everything stored about the person), "
         "person.vcf (their contact card) and summary.pdf (a printable summary).",
     )
-    export.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID", help="customer number")
+    export.add_argument("id", type=customer_number, metavar="ID",
+                        help="customer number (42 or #42)")  # fmt: skip
     export.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="the zip to write, e.g. customer-42.zip")  # fmt: skip
     export.set_defaults(handler=run_export)
@@ -47,7 +46,8 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "log and the text of their history. Amounts and the points ledger stay, anonymous, "
         "for the accounts. Lists the backups that still hold the person.",
     )
-    erase.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID", help="customer number")
+    erase.add_argument("id", type=customer_number, metavar="ID",
+                       help="customer number (42 or #42)")  # fmt: skip
     erase.add_argument("--yes", action="store_true",
                        help="do not ask for confirmation (needed without a terminal)")  # fmt: skip
     erase.add_argument("--backups", type=Path, default=None, metavar="FOLDER",
@@ -100,5 +100,5 @@ def _confirm(contact_id: int) -> None:
         f"Erasing customer {contact_id} cannot be undone: add --yes to confirm "
         "when running without a terminal.",
     )
-    if answer != str(contact_id):
+    if answer.removeprefix("#") != str(contact_id):
         raise RelappError("Not confirmed; nothing was erased.")

@@ -1,6 +1,6 @@
 """`relapp report KIND ... --out F.pdf`: the Reports view's reports, for scripts and schedules.
 
-    relapp report customer ID|CARD --out F.pdf
+    relapp report customer CARD|#ID --out F.pdf      (or --id N instead of CARD|#ID)
     relapp report cards [--segment NAME | --ids N [N ...]] --out F.pdf
     relapp report segment NAME [--columns name,card,...] --out F.pdf
     relapp report loyalty --out F.pdf
@@ -16,6 +16,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from relapp.cli_args import (
+    MAX_ID,
+    add_customer_argument,
+    bounded_int,
+    customer_reference,
+    find_named_customer,
+)
 from relapp.reports.catalogue import REPORTS, ReportRequest, write_report
 
 
@@ -28,13 +35,19 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )
     kinds = report.add_subparsers(title="reports", metavar="KIND", dest="kind", required=True)
     parsers = {
-        kind.key: kinds.add_parser(kind.key, help=kind.title.lower(), description=kind.description)
+        kind.key: kinds.add_parser(
+            kind.key,
+            parents=[database_option],
+            help=kind.title.lower(),
+            description=kind.description,
+        )
         for kind in REPORTS
     }
-    parsers["customer"].add_argument("customer", metavar="ID|CARD", help="customer or card number")
+    add_customer_argument(parsers["customer"])
     whose = parsers["cards"].add_mutually_exclusive_group(required=True)
     whose.add_argument("--segment", metavar="NAME", help="every customer of a saved segment")
-    whose.add_argument("--ids", type=int, nargs="+", metavar="N", help="customer numbers")
+    whose.add_argument("--ids", type=bounded_int(1, MAX_ID), nargs="+", metavar="N",
+                       help="customer numbers")  # fmt: skip
     parsers["segment"].add_argument("segment", metavar="NAME", help="a saved segment")
     parsers["segment"].add_argument(
         "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"
@@ -47,11 +60,15 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 def run_report(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
 
+    reference = customer_reference(args) if args.kind == "customer" else ""
     open_shop(database_path(args))
+    if reference:
+        # A bare number is a card here as for the till; the report then names the customer.
+        reference = f"#{find_named_customer(reference, archived_too=True)}"
     columns = getattr(args, "columns", None)
     request = ReportRequest(
         kind=args.kind,
-        customer=getattr(args, "customer", "") or "",
+        customer=reference,
         ids=tuple(getattr(args, "ids", None) or ()),
         segment=getattr(args, "segment", "") or "",
         columns=tuple(part.strip() for part in columns.split(",") if part.strip())

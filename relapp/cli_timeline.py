@@ -1,4 +1,4 @@
-"""`relapp timeline ID|CARD`: a customer's history, newest first, as text or JSON.
+"""`relapp timeline CARD|#ID`: a customer's history, newest first, as text or JSON.
 
 Text groups the entries by day in this machine's time zone, one line each; JSON is a list of
 objects with the fields of relapp.domain.timeline.TimelineEntry and times in ISO 8601 (UTC).
@@ -12,8 +12,13 @@ import unicodedata
 from datetime import datetime
 from itertools import groupby
 
-from relapp.cli_args import bounded_int, print_json
-from relapp.domain.loyalty import find_customer
+from relapp.cli_args import (
+    add_customer_argument,
+    bounded_int,
+    customer_reference,
+    find_named_customer,
+    print_json,
+)
 from relapp.domain.loyalty_ledger import customer
 from relapp.domain.money import format_amount
 from relapp.domain.timeline import (
@@ -37,7 +42,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         description="Show a customer's history (visits, purchases, calls, messages, queries "
         "and complaints, feedback, notes, points events), newest first, grouped by day.",
     )
-    timeline.add_argument("customer", metavar="ID|CARD", help="customer number or card number")
+    add_customer_argument(timeline)
     timeline.add_argument(
         "--limit",
         type=bounded_int(1, MAX_PAGE),
@@ -60,8 +65,9 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 def run_timeline(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
 
+    reference = customer_reference(args)
     open_shop(database_path(args))
-    contact_id = find_customer(args.customer)
+    contact_id = find_named_customer(reference)
     kinds = frozenset(args.kind) if args.kind else None
     entries = timeline_page(contact_id, kinds=kinds, limit=args.limit)
     if args.json:

@@ -28,6 +28,13 @@ def test_the_shop_reports_write_a_pdf_and_say_where(capsys, demo_db, db_path, tm
     assert "Lantern Lane" in PdfReader(out).pages[0].extract_text()
 
 
+def test_db_may_follow_the_report_kind(capsys, demo_db, db_path, tmp_path):
+    out = tmp_path / "loyalty.pdf"
+    code = cli.main(["report", "loyalty", "--out", str(out), "--db", str(db_path)])
+    assert (code, capsys.readouterr().err) == (0, "")
+    assert out.exists()
+
+
 def test_a_dossier_by_card_number(capsys, demo_db, db_path, tmp_path):
     carded = Contact.select().where(Contact.card_number.is_null(False)).first()
     out = tmp_path / "dossier.pdf"
@@ -62,7 +69,9 @@ def test_a_segment_list_with_chosen_columns(capsys, demo_db, db_path, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["customer", "99999999", "--out", "{tmp}/x.pdf"], "99999999"),
+        (["customer", "99999999", "--out", "{tmp}/x.pdf"], "No customer has card 99999999;"),
+        (["customer", "1" * 25, "--out", "{tmp}/x.pdf"], f"No customer has card {'1' * 25}."),
+        (["customer", "#99999999", "--out", "{tmp}/x.pdf"], "No customer has number 99999999."),
         (["segment", "Nobody", "--out", "{tmp}/x.pdf"], "no saved segment called 'Nobody'"),
         (["loyalty", "--out", "{tmp}/missing/x.pdf"], "does not exist"),
     ],
@@ -88,7 +97,15 @@ def test_an_unknown_column_lists_the_valid_ones(capsys, demo_db, db_path, tmp_pa
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["cards", "--out", "x.pdf"], ["customer", "--out", "x.pdf"], ["sales", "--out", "x.pdf"]],
+    [
+        [],
+        ["cards", "--out", "x.pdf"],
+        ["cards", "--ids", "99999999999999999999", "--out", "x.pdf"],
+        ["customer", "--out", "x.pdf"],
+        ["customer", "Ann", "--out", "x.pdf"],
+        ["customer", "#1", "--id", "1", "--out", "x.pdf"],
+        ["sales", "--out", "x.pdf"],
+    ],
 )
 def test_wrong_arguments_are_usage_errors(capsys, db, db_path, args):
     with pytest.raises(SystemExit) as stopped:
@@ -102,6 +119,32 @@ def test_an_archived_customer_still_has_a_dossier(capsys, demo_db, db_path, tmp_
     contact = Contact.select().where(Contact.card_number.is_null(False)).first()
     archive_contacts([contact.id])
     out = tmp_path / "archived.pdf"
-    code, _printed, errors = run(capsys, db_path, "customer", str(contact.id), "--out", str(out))
+    code, _printed, errors = run(capsys, db_path, "customer", f"#{contact.id}", "--out", str(out))
     assert (code, errors) == (0, "")
     assert "Archived" in PdfReader(out).pages[0].extract_text()
+
+
+def test_a_dossier_by_customer_number_and_by_a_32_digit_card(capsys, demo_db, db_path, tmp_path):
+    contact = Contact.select().where(Contact.card_number.is_null()).first()
+    out = tmp_path / "dossier.pdf"
+    code, _printed, errors = run(capsys, db_path, "customer", "--id", str(contact.id), "--out",
+                                 str(out))  # fmt: skip
+    assert (code, errors) == (0, "")
+    assert contact.given_name in PdfReader(out).pages[0].extract_text()
+    Contact.update(card_number="4" * 32).where(Contact.id == contact.id).execute()
+    out.unlink()
+    code, _printed, errors = run(capsys, db_path, "customer", "4" * 32, "--out", str(out))
+    assert (code, errors) == (0, "")
+    assert contact.given_name in PdfReader(out).pages[0].extract_text()
+
+
+def test_a_bare_number_is_a_card_not_a_customer_number(capsys, demo_db, db_path, tmp_path):
+    contact = Contact.select().where(Contact.card_number.is_null()).first()
+    code, printed, errors = run(capsys, db_path, "customer", str(contact.id), "--out",
+                                str(tmp_path / "x.pdf"))  # fmt: skip
+    assert (code, printed) == (1, "")
+    assert errors == (
+        f"relapp: No customer has card {contact.id}; for customer number {contact.id} type "
+        f"'#{contact.id}' or --id {contact.id}.\n"
+    )
+    assert not (tmp_path / "x.pdf").exists()

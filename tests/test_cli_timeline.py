@@ -74,7 +74,7 @@ def ann(db, monkeypatch, eleven_hours_ahead):
 
 
 def test_the_history_is_grouped_by_local_day_one_line_each(ann, relapp):
-    code, out, err = relapp("timeline", str(ann.id))
+    code, out, err = relapp("timeline", f"#{ann.id}")
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"Ann Lee (customer {ann.id})",
@@ -103,29 +103,61 @@ def test_json_lists_the_entries_with_iso_times(ann, relapp):
 
 
 def test_the_limit_keeps_the_latest_and_says_there_is_more(ann, relapp):
-    code, out, _ = relapp("timeline", str(ann.id), "--limit", "2")
+    code, out, _ = relapp("timeline", f"#{ann.id}", "--limit", "2")
     assert code == 0
     lines = out.splitlines()
     assert len([line for line in lines if line.startswith("  ")]) == 2
     assert lines[-1] == "(the latest 2 entries; older ones with a larger --limit)"
-    code, out, _ = relapp("timeline", str(ann.id), "--limit", "4")
+    code, out, _ = relapp("timeline", "--id", str(ann.id), "--limit", "4")
     assert "latest" not in out
-    code, out, _ = relapp("timeline", str(ann.id), "--kind", "feedback")
+    code, out, _ = relapp("timeline", f"#{ann.id}", "--kind", "feedback")
     assert out.splitlines()[1:] == ["  No history of these kinds."]
 
 
 def test_an_unknown_customer_is_one_clear_line(ann, relapp):
     code, out, err = relapp("timeline", "999999")
     assert (code, out) == (1, "")
-    assert err == "relapp: No customer with number or card 999999.\n"
+    assert err == (
+        "relapp: No customer has card 999999; for customer number 999999 type '#999999' "
+        "or --id 999999.\n"
+    )
+    code, out, err = relapp("timeline", "#999999")
+    assert (code, out, err) == (1, "", "relapp: No customer has number 999999.\n")
+
+
+def test_a_bare_number_is_a_card_never_a_customer_number(ann, relapp):
+    code, out, err = relapp("timeline", str(ann.id))  # nobody has card 1
+    assert (code, out) == (1, "")
+    assert err.startswith(f"relapp: No customer has card {ann.id};")
+
+
+def test_a_card_of_up_to_32_digits_finds_its_holder(ann, relapp):
+    for card in ("1" * 20, "9" * 32):
+        holder = add_contact("Long", "Card", card_number=card)
+        code, out, err = relapp("timeline", card)
+        assert (code, err) == (0, "")
+        assert out.startswith(f"Long Card (customer {holder.id})")
+    code, out, err = relapp("timeline", "12345678901234567890")  # nobody's, and no integer
+    assert (code, out) == (1, "")
+    assert err == "relapp: No customer has card 12345678901234567890.\n"
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["--kind", "gossip"], ["--limit", "0"], ["--limit", "1001"], ["--limit", "ten"]],
+    [
+        ["#1", "--kind", "gossip"],
+        ["#1", "--limit", "0"],
+        ["#1", "--limit", "1001"],
+        ["#1", "--limit", "ten"],
+        ["Ann"],
+        ["#Ann"],
+        [],
+        ["#1", "--id", "1"],
+        ["--id", "99999999999999999999"],
+    ],
 )
 def test_usage_mistakes_exit_2(ann, relapp, capsys, argv):
     with pytest.raises(SystemExit) as stopped:
-        relapp("timeline", str(ann.id), *argv)
+        relapp("timeline", *argv)
     assert stopped.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
