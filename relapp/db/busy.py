@@ -3,9 +3,9 @@
 SQLite lets one connection write at a time. A sale at the counter must not wait behind
 background work (an import, the daily round, a bulk action), so:
 
-* Long work writes in short transactions (a tenth of a second or so) and calls give_way()
+* Long work writes in short transactions (a fifth of a second at most) and calls give_way()
   after each commit: a counter waiting for the lock takes it in that pause.
-* The counter asks for the lock with counter_transaction(): BEGIN IMMEDIATE, tried again every
+* The counter asks for the lock with write_transaction(): BEGIN IMMEDIATE, tried again every
   few milliseconds. SQLite's own busy handler sleeps longer and longer between tries (up to
   100 ms), so it would keep missing the pauses between another connection's transactions
   and could wait its whole timeout behind work that never holds the lock for long.
@@ -30,6 +30,8 @@ from relapp.errors import DatabaseBusy
 POLL_SECONDS = 0.002
 # How long long work pauses after each commit: several of the counter's polls.
 GIVE_WAY_SECONDS = 0.01
+# Work made of many small transactions pauses after this much of it (TakingTurns).
+TURN_SECONDS = 0.1
 BUSY_MESSAGE = (
     "The shop's database is busy with other work (an import or a restore, perhaps), so "
     "nothing was recorded; try again in a moment."
@@ -49,11 +51,12 @@ def busy_error() -> DatabaseBusy:
 
 
 @contextmanager
-def counter_transaction(db: Database | None = None) -> Iterator[None]:
+def write_transaction(patience: float | None = None, db: Database | None = None) -> Iterator[None]:
     """A write transaction that holds the write lock from its first statement (BEGIN
-    IMMEDIATE), for work a person at the counter is waiting for.
+    IMMEDIATE), asked for every POLL_SECONDS: for a sale (a customer is waiting) and for
+    each step of long work.
 
-    The lock is asked for every POLL_SECONDS for as long as the connection's busy timeout.
+    patience: seconds to wait for the lock; default: the connection's busy timeout.
     Nested in another transaction it is a savepoint of that one.
 
     Raises:
@@ -66,7 +69,7 @@ def counter_transaction(db: Database | None = None) -> Iterator[None]:
             yield
         return
     with ExitStack() as stack:
-        _take_write_lock(db, stack)
+        _take_write_lock(db, stack, patience)
         try:
             yield
         except (OperationalError, sqlite3.OperationalError) as error:
@@ -75,9 +78,9 @@ def counter_transaction(db: Database | None = None) -> Iterator[None]:
             raise
 
 
-def _take_write_lock(db: Database, stack: ExitStack) -> None:
-    patience_ms = db.execute_sql("PRAGMA busy_timeout").fetchone()[0]
-    deadline = time.monotonic() + patience_ms / 1000
+def _take_write_lock(db: Database, stack: ExitStack, patience: float | None) -> None:
+    busy_timeout_ms = db.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+    deadline = time.monotonic() + (busy_timeout_ms / 1000 if patience is None else patience)
     db.execute_sql("PRAGMA busy_timeout = 0")  # this loop does the waiting, more often
     try:
         while True:
@@ -91,9 +94,24 @@ def _take_write_lock(db: Database, stack: ExitStack) -> None:
                     raise busy_error() from error
             time.sleep(POLL_SECONDS)
     finally:
-        db.execute_sql(f"PRAGMA busy_timeout = {int(patience_ms):d}")
+        db.execute_sql(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
 
 
 def give_way() -> None:
     """Pause between two transactions of long work, so a waiting counter gets the lock."""
     time.sleep(GIVE_WAY_SECONDS)
+
+
+class TakingTurns:
+    """For work made of many small transactions back to back (one per customer, say): the
+    gap between two of them is too short for the counter to notice, so after TURN_SECONDS of
+    such work, turn() gives way."""
+
+    def __init__(self) -> None:
+        self._since = time.monotonic()
+
+    def turn(self) -> None:
+        """Call between two transactions."""
+        if time.monotonic() - self._since >= TURN_SECONDS:
+            give_way()
+            self._since = time.monotonic()

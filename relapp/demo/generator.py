@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 
 import phonenumbers
 
@@ -33,6 +34,7 @@ from relapp.domain.cards import card_number_for
 from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
 from relapp.domain.phones import national_digits
 from relapp.domain.settings import save_settings
+from relapp.domain.shop_format import ShopFormat
 from relapp.domain.staff import hash_pin
 from relapp.errors import RelappError
 
@@ -206,6 +208,11 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in folded.lower() if ch.isalnum())
 
 
+@cache  # a few hundred amounts, each written thousands of times
+def _money(cents: int) -> str:
+    return ShopFormat(SHOP_SETTINGS["locale"], SHOP_SETTINGS["currency"]).money(cents)
+
+
 def _stamp(seconds: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
 
@@ -371,7 +378,7 @@ class _DemoBuilder:
                 rng.choice(words.PREFERENCE_NOTES) if rng.random() < 0.04 else "",
                 _stamp(created),
                 _stamp(max(created, history.last_seen)),
-                tier.id if history.purchases else None,
+                tier.id,  # Bronze starts at nothing: everyone is in a tier
             )
         )
         history.flush_into(rows)
@@ -585,7 +592,7 @@ class _History:
         self.total_spend += amount
         points = points_for_purchase(amount, 1, tier.multiplier_percent)
         if points > 0:
-            reason = f"Purchase ${amount / 100:,.2f}"
+            reason = f"Purchase of {_money(amount)}"  # as the counter writes it
             self._ledger(
                 "earn", points, moment, builder.expiry(moment), interaction_id, None, reason
             )

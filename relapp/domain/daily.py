@@ -12,12 +12,19 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from relapp.db.busy import TakingTurns
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.loyalty import expire_due_points, grant_birthday_bonus, recompute_tier
-from relapp.domain.loyalty_ledger import window_start
+from relapp.domain.loyalty import grant_birthday_bonus, recompute_tier
+from relapp.domain.loyalty_ledger import (
+    EXPIRY_BATCH,
+    expire_contact,
+    now_or,
+    window_start,
+    writing,
+)
 from relapp.domain.settings import load_settings, save_settings
 
 # With no record of the last sweep, purchases that left the window this long ago are checked.
@@ -29,27 +36,62 @@ class DailyResult:
     expired_points: int
     birthday_bonuses: int
     tier_changes: int = 0
+    imports_finished: int = 0  # imports a crash had stopped half way, saved now
 
     @property
     def change(self) -> Change:
-        wrote = self.expired_points or self.birthday_bonuses or self.tier_changes
+        wrote = (
+            self.expired_points or self.birthday_bonuses or self.tier_changes
+        ) or self.imports_finished
         return Change.of(Entity.POINTS, Entity.CONTACTS) if wrote else Change.of()
 
 
 def run_daily_jobs(today: date | None = None, now: datetime | None = None) -> DailyResult:
-    """Expire what is due, give the birthday bonus to today's birthdays (once a year), and
-    move down the customers whose purchases have left the tier window since the last round."""
+    """Expire what is due, give the birthday bonus to today's birthdays (once a year), move
+    down the customers whose purchases have left the tier window since the last round, and
+    save the rest of an import that a crash stopped half way.
+
+    Each customer is a transaction of its own, and the round takes turns with the counter
+    (relapp.db.busy.TakingTurns): a sale meanwhile waits a tenth of a second at most."""
     today = today or date.today()  # the shop's own calendar day
-    expired = expire_due_points(now)
+    turns = TakingTurns()
+    expired = expire_due_points_taking_turns(now, turns)
     bonuses = 0
     if load_settings().birthday_bonus_points > 0:
         for contact_id in birthdays_on(today):
             if grant_birthday_bonus(contact_id, today) is not None:
                 bonuses += 1
-    return DailyResult(expired, bonuses, sweep_tier_window(now or utc_now()))
+            turns.turn()
+    tier_changes = sweep_tier_window(now or utc_now(), turns)
+    from relapp.exchange.importer import finish_interrupted_imports  # it imports loyalty
+
+    return DailyResult(expired, bonuses, tier_changes, finish_interrupted_imports())
 
 
-def sweep_tier_window(now: datetime) -> int:
+def expire_due_points_taking_turns(now: datetime | None, turns: TakingTurns) -> int:
+    """relapp.domain.loyalty.expire_due_points, the same batches of customers, with turns
+    between them for the counter (expire_due_points runs its batches back to back)."""
+    moment = now_or(now)
+    stamp = format_timestamp(moment)
+    candidates = [
+        row[0]
+        for row in database.execute_sql(
+            "SELECT DISTINCT p.contact_id FROM points_entry p JOIN contact c"
+            " ON c.id = p.contact_id WHERE p.expires_at <= ? AND p.points > 0"
+            " AND c.points_balance > 0 ORDER BY p.contact_id",
+            (stamp,),
+        )
+    ]
+    expired = 0
+    for start in range(0, len(candidates), EXPIRY_BATCH):
+        with writing():
+            for contact_id in candidates[start : start + EXPIRY_BATCH]:
+                expired += expire_contact(contact_id, moment)
+        turns.turn()
+    return expired
+
+
+def sweep_tier_window(now: datetime, turns: TakingTurns | None = None) -> int:
     """Recompute the tier of everyone with a purchase that left the rolling window between
     the last sweep and now; returns how many tiers changed. A sale recomputes its own
     customer at once; this catches those who simply stopped buying."""
@@ -69,7 +111,11 @@ def sweep_tier_window(now: datetime) -> int:
             (format_timestamp(left_from), format_timestamp(left_until)),
         )
     ]
-    changed = sum(recompute_tier(contact_id, now) is not None for contact_id in contact_ids)
+    turns = turns or TakingTurns()
+    changed = 0
+    for contact_id in contact_ids:
+        changed += recompute_tier(contact_id, now) is not None
+        turns.turn()
     save_settings(tier_sweep_at=format_timestamp(now))
     return changed
 

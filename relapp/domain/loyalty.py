@@ -9,8 +9,9 @@ live in loyalty_sales, ledger entries, expiry lots and tiers in loyalty_ledger.
 
 Rules:
 
-* Finding a customer. find_customer("123") is contact 123 if it exists and is neither
-  archived nor erased; otherwise the customer holding card 123 (same conditions); otherwise
+* Finding a customer. find_customer("#123") is contact 123 if it exists and is neither
+  archived nor erased; so is find_customer("123"), else the holder of card 123 (same
+  conditions; with cards_only, for the command line, only the card holder); otherwise
   CustomerNotFound. Sales, redemptions, adjustments, opening balances and bonuses are for
   such live customers only: an archived or merged one is refused with a sentence saying why
   (a merged one names its survivor), an erased or unknown one is CustomerNotFound. Refunds,
@@ -83,7 +84,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from relapp.db.busy import counter_transaction
+from relapp.db.busy import write_transaction
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
@@ -189,22 +190,34 @@ class PointsSummary:
     recent: list[StatementLine]
 
 
-def find_customer(id_or_card: str, archived_too: bool = False) -> int:
-    """The live customer with this number, else the one holding this card number.
+def find_customer(reference: str, archived_too: bool = False, *, cards_only: bool = False) -> int:
+    """The live customer that reference names: "#123" is customer number 123; digits alone
+    are customer number 123 if there is one, else card 123.
 
     archived_too: an archived customer is found as well (to read about them, e.g. a dossier).
+    cards_only: digits alone are a card number and nothing else (the command line: a till's
+    script must not reach customer 999 because nobody has card 999).
     """
-    text = id_or_card.strip()
-    if text.isdigit() and text.isascii():
+    text = reference.strip()
+    explicit = text.startswith("#")
+    number = text[1:].strip() if explicit else text
+    digits = number.isdigit() and number.isascii()
+    # Beyond SQLite's integers a number is nobody's id (nor can it be bound); still a card.
+    if digits and (explicit or not cards_only) and len(number) <= 19 and int(number) < 2**63:
         archived = "" if archived_too else " AND archived_at IS NULL"
         row = database.execute_sql(
-            f"SELECT id FROM contact WHERE id = ? AND erased_at IS NULL{archived}", (int(text),)
+            f"SELECT id FROM contact WHERE id = ? AND erased_at IS NULL{archived}", (int(number),)
         ).fetchone()
         if row is not None:
             return row[0]
-        hit = find_by_card(text)
+    if digits and explicit:
+        raise CustomerNotFound(f"No customer has number {number}.")
+    if digits:
+        hit = find_by_card(text)  # card numbers stay text: 32 digits are no integer
         if hit is not None and (archived_too or not hit.archived):
             return hit.id
+        if cards_only:
+            raise CustomerNotFound(f"No customer has card {text}.")
     raise CustomerNotFound(f"No customer with number or card {text}.")
 
 
@@ -231,7 +244,7 @@ def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) 
         RewardUnavailable, OutOfStock, NotEnoughPoints: nothing was changed.
         DatabaseBusy: other work kept the write lock for longer than the busy timeout.
     """
-    with counter_transaction():  # a customer is waiting: see relapp.db.busy
+    with write_transaction():  # a customer is waiting: see relapp.db.busy
         now = clock.utc_now()
         found = live_customer(contact_id)
         check_staff(staff_id)

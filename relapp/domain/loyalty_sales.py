@@ -10,7 +10,7 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
-from relapp.db.busy import counter_transaction
+from relapp.db.busy import write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
@@ -106,7 +106,7 @@ def record_sale(
         if earlier is not None:
             return earlier
     try:
-        with counter_transaction():
+        with write_transaction():
             if key is not None:
                 earlier = _earlier_sale(key, contact_id, amount_cents)
                 if earlier is not None:
@@ -266,7 +266,7 @@ def refund_sale(interaction_id: int, reason: str, staff_id: int | None = None) -
     reason = reason.strip()
     if not reason:
         raise ValueError("Give a reason for the refund.")
-    with counter_transaction():
+    with write_transaction():
         now = clock.utc_now()
         check_staff(staff_id)
         row = database.execute_sql(

@@ -3,8 +3,15 @@
 Every row goes through the same cleaners as the contact form (relapp.domain.contact_fields):
 names folded, phones stored in E.164 read in the shop's region, emails validated offline.
 A row with a problem is set aside with its line and reason (write_error_report) while the
-good rows are imported. Everything happens in one transaction: a dry run or a Cancel rolls it
-back, and a killed process leaves the database as it was (SQLite's journal undoes it).
+good rows are imported.
+
+All or nothing, without locking the counter out (see import_rows): the rows are checked first,
+writing nothing (a dry run stops there; so does Cancel, and a killed process leaves the
+database as it was). Then the checked rows are set aside in the database, and once the last
+of them is, the import is decided. They are then saved into the shop in steps of about a fifth
+of a second, so a sale at the counter waits at most about that long; if Relapp stops half
+way, the next import or the next daily round saves the rest (finish_interrupted_imports).
+While the steps run, the rows appear in the shop a few thousand at a time.
 
 Duplicates are found by card number, then email, then phone, among contacts not erased,
 including those imported earlier in the same file. The policy decides what happens:
@@ -23,17 +30,24 @@ import json
 import multiprocessing
 import os
 import re
+import string
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
-from relapp.db.bulk import DeferredFullText
+from peewee import IntegrityError
+
+from relapp.db.bulk import DeferredFullText, insert_rows
+from relapp.db.busy import give_way, write_transaction
 from relapp.db.fields import format_timestamp
+from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -46,17 +60,26 @@ from relapp.domain.contact_fields import (
     clean_phone,
     clean_text,
 )
-from relapp.domain.loyalty import add_opening_balance
+from relapp.domain.loyalty import add_opening_balance, live_customer
 from relapp.domain.settings import ShopSettings, load_settings
-from relapp.errors import RelappError
+from relapp.errors import DatabaseBusy, RelappError
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
 
 Policy = Literal["skip", "merge", "create"]
 POLICIES: tuple[Policy, ...] = ("skip", "merge", "create")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_LINE = 200
-# New contacts reach the search index in batches of this many rows (see DeferredFullText).
-SEARCH_BATCH = 5_000
+# Saving: at most this many rows, and about this long, per transaction; the counter waits at
+# most about that long for the write lock (relapp.db.busy).
+SAVE_STEP_ROWS = 5_000
+SAVE_STEP_SECONDS = 0.2
+# How long the import waits for the write lock (a restore holds it for minutes) before saying
+# the database is busy; and how many checked rows are set aside per transaction.
+SAVE_PATIENCE_SECONDS = 120
+DECIDE_CHUNK = 10_000
+# An import nobody moved on for this long was interrupted: finish_interrupted_imports.
+INTERRUPTED_AFTER = timedelta(seconds=60)
+PROGRESS_STEP = 500
 # Files this long are cleaned in worker processes; a worker takes this many rows at a time.
 PARALLEL_FROM_ROWS = 5_000
 CLEAN_CHUNK = 2_000
@@ -74,7 +97,7 @@ Progress = Callable[[int, int], bool]  # (rows done, rows in all) -> carry on?
 
 
 class ImportCancelled(RelappError):
-    """Cancelled: the transaction was rolled back, nothing was written."""
+    """Cancelled while the rows were checked: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -221,13 +244,12 @@ def clean_rows(
     """Each row with its cleaned columns, or the sentence saying why it was refused, in order.
 
     Cleaning (libphonenumber and email-validator are pure Python) is most of an import's work,
-    so a large file is cleaned in worker processes while this one writes; workers: how many
-    (default: one per core but the one this process writes on; none for small files or a
-    single core: 100,000 rows took 18.6 s here, 10.2 s with one worker, 11.4 s with two on a
-    two-core machine).
+    so a large file is cleaned in worker processes; workers: how many (default: one per core,
+    since this process only collects the rows; none for small files or a single core).
     """
     if workers is None:
-        workers = (os.cpu_count() or 1) - 1 if len(rows) >= PARALLEL_FROM_ROWS else 0
+        cores = os.cpu_count() or 1
+        workers = cores if len(rows) >= PARALLEL_FROM_ROWS and cores > 1 else 0
     if workers <= 0:
         for row in rows:
             yield row, _clean_or_reason(row.values, region, month_first)
@@ -293,115 +315,498 @@ def import_rows(
     staff_id: int | None = None,
     workers: int | None = None,
 ) -> ImportResult:
-    """Import rows in one transaction; see the module's rules. workers: see clean_rows.
+    """Import rows, all or nothing; see the module's rules. workers: see clean_rows.
+
+    Three steps, so that the counter never waits long for the write lock:
+    1. Check: every row is cleaned; nothing is written, and Cancel (progress returning False)
+       stops the import here. A dry run then works out what the import would do, reading
+       the shop only, and stops.
+    2. Decide: the checked rows are set aside in import_row, DECIDE_CHUNK per transaction;
+       the import is decided when the last of them is. From then on it happens, even if
+       Relapp stops (finish_interrupted_imports); before, anything that stops it leaves
+       nothing.
+    3. Save: the rows are moved into the shop in steps of at most SAVE_STEP_SECONDS, each
+       its own transaction, with a pause after each for a sale waiting at the counter.
+       Progress is still reported, but returning False no longer stops anything.
+    progress counts both halves as one bar: (done, len(rows)), checking up to half of it.
 
     Raises:
-        ImportCancelled: progress returned False; nothing was written.
+        ImportCancelled: progress returned False while the rows were checked; nothing was
+            written.
+        DatabaseBusy: the write lock stayed out of reach for SAVE_PATIENCE_SECONDS before
+            the import was decided; nothing was written.
     """
     if duplicates not in POLICIES:
         raise ValueError(f"duplicates must be one of {POLICIES}, not {duplicates!r}")
+    if not dry_run:
+        finish_interrupted_imports()
     settings = load_settings()
-    region, month_first = settings.phone_region, settings.phone_region in {"US", "PH", "FM"}
     result = ImportResult(dry_run=dry_run)
-    touched: set[int] = set()
-    now = utc_now()
-    search = DeferredFullText(
-        database, "contact_search", "contact_search_source", "contact_search_insert"
-    )
-    writer = _RowWriter(
-        result, touched, duplicates, settings, _timestamp(now),
-        OPENING_REASON.format(name=source_name)[:MAX_LINE], staff_id, search,
-    )  # fmt: skip
-    total = len(rows)
-    with database.atomic("IMMEDIATE") as transaction:
-        with search:
-            cleaned = clean_rows(rows, region, month_first, workers)
-            with closing(cleaned):  # stops the workers at once on Cancel or an error
-                for done, (row, clean) in enumerate(cleaned, 1):
-                    writer.write(row, clean)
-                    if done % SEARCH_BATCH == 0:
-                        search.flush()
-                    report = progress is not None and (done % 500 == 0 or done == total)
-                    if report and not progress(done, total):
-                        raise ImportCancelled("The import was cancelled; nothing was written.")
-        if dry_run:
-            transaction.rollback()
-        else:
-            database.execute_sql(
-                "INSERT INTO audit_log (occurred_at, staff_id, action, entity, details)"
-                " VALUES (?, ?, ?, 'contact', ?)",
-                (writer.stamp, staff_id, IMPORT_ACTION,
-                 json.dumps(_audit_details(result, source_name))),
-            )  # fmt: skip
-    if not dry_run and touched:
-        result.change = Change.of(Entity.CONTACTS, Entity.POINTS, contact_ids=frozenset(touched))
+    bar = _ProgressBar(progress, len(rows))
+    checked = _check(rows, settings, workers, bar)
+    if dry_run:
+        _work_out(checked, result, duplicates)
+    else:
+        batch_id = _set_aside(checked, result, source_name, duplicates, staff_id)
+        touched = _save(batch_id, result, [row for row, _ in checked], bar)
+        if touched:
+            result.change = Change.of(
+                Entity.CONTACTS, Entity.POINTS, contact_ids=frozenset(touched)
+            )
+    result.errors.sort(key=lambda error: error.line)
     return result
 
 
-def _audit_details(result: ImportResult, source_name: str) -> dict:
-    return {
-        "file": source_name,
-        "imported": result.imported,
-        "merged": result.merged,
-        "skipped": result.skipped,
-        "rejected": result.rejected,
-    }
+def finish_interrupted_imports(idle: timedelta = INTERRUPTED_AFTER) -> int:
+    """Save the rest of every decided import that stopped half way through saving (Relapp
+    closed by a crash or a power cut) and that nobody has moved on for idle; returns how
+    many. The rows of one that stopped before it was decided are deleted.
+
+    Runs before each import and in the daily round (at start-up, then hourly). An import
+    still being saved elsewhere is left to its owner; two saving one import would still be
+    safe, since each step takes the next rows under the write lock and deletes them.
+    """
+    batches = database.execute_sql(
+        "SELECT id, decided_at IS NOT NULL FROM import_batch WHERE saved_at <= ? ORDER BY id",
+        (_timestamp(utc_now() - idle),),
+    ).fetchall()
+    for batch_id, decided in batches:
+        if decided:
+            _save(batch_id, ImportResult(), None, None)
+        else:
+            _discard(batch_id)  # stopped while its rows were set aside: it never happened
+    return sum(decided for _, decided in batches)
+
+
+class _ProgressBar:
+    """One bar over both halves of an import: checking the rows, then saving them.
+
+    Reported at every multiple of PROGRESS_STEP (none skipped: the command line prints every
+    10,000), and at the end of each half.
+    """
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self._progress, self._total, self._next = progress, total, PROGRESS_STEP
+
+    def checked(self, done: int) -> bool:
+        """Rows checked so far; False: the user cancelled."""
+        return self._show(done // 2, final=done == self._total)
+
+    def saved(self, done: int) -> None:
+        self._show(self._total // 2 + (done + 1) // 2, final=done == self._total)
+
+    def _show(self, done: int, final: bool) -> bool:
+        if self._progress is None or not self._total:
+            return True
+        values = []
+        while self._next <= done:
+            values.append(self._next)
+            self._next += PROGRESS_STEP
+        if final and (not values or values[-1] != done):
+            values.append(done)
+        carry_on = True
+        for value in values:
+            carry_on = self._progress(value, self._total) and carry_on
+        return carry_on
+
+
+def _check(
+    rows: Sequence[SourceRow], settings: ShopSettings, workers: int | None, bar: _ProgressBar
+) -> list[tuple[SourceRow, CleanRow | str]]:
+    region, month_first = settings.phone_region, settings.phone_region in {"US", "PH", "FM"}
+    checked = []
+    cleaned = clean_rows(rows, region, month_first, workers)
+    with closing(cleaned):  # stops the workers at once on Cancel or an error
+        for done, pair in enumerate(cleaned, 1):
+            checked.append(pair)
+            report = done % PROGRESS_STEP == 0 or done == len(rows)
+            if report and not bar.checked(done):
+                raise ImportCancelled("The import was cancelled; nothing was written.")
+    return checked
+
+
+def _work_out(
+    checked: list[tuple[SourceRow, CleanRow | str]], result: ImportResult, policy: Policy
+) -> None:
+    """What the import would do, read from one snapshot of the shop; nothing is written."""
+    with database.atomic():  # BEGIN (deferred) and reads only: a snapshot, no write lock
+        writer = _RowWriter(result, set(), policy, _DryRunStore())
+        for row, clean in checked:
+            writer.write(row, clean)
+
+
+def _set_aside(
+    checked: list[tuple[SourceRow, CleanRow | str]],
+    result: ImportResult,
+    source_name: str,
+    policy: Policy,
+    staff_id: int | None,
+) -> int:
+    """Write the checked rows to import_row, DECIDE_CHUNK rows per transaction, then mark the
+    import decided; returns its batch id. Anything that stops it before then deletes the rows
+    again (after a crash, finish_interrupted_imports does).
+    """
+    good = []
+    for position, (row, clean) in enumerate(checked):
+        if isinstance(clean, str):
+            _reject(result, row, clean)
+        else:
+            good.append((position, row.line, clean))
+    names = list(good[0][2].columns) if good else []
+    stamp = _timestamp(utc_now())
+    with write_transaction(SAVE_PATIENCE_SECONDS):
+        batch_id = database.execute_sql(
+            "INSERT INTO import_batch (source_name, duplicates, staff_id, columns, imported_at,"
+            " saved_at, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source_name, policy, staff_id, json.dumps(names), stamp, stamp, result.rejected),
+        ).lastrowid
+    try:
+        for start in range(0, len(good), DECIDE_CHUNK):
+            rows = [
+                (batch_id, position, line,
+                 json.dumps([clean.opening_points, *(clean.columns[name] for name in names)],
+                            ensure_ascii=False))
+                for position, line, clean in good[start : start + DECIDE_CHUNK]
+            ]  # fmt: skip
+            with write_transaction(SAVE_PATIENCE_SECONDS):
+                insert_rows(database, "import_row", ("batch_id", "position", "line", "clean"), rows)
+                _mark_saved(batch_id)
+            give_way()
+        with write_transaction(SAVE_PATIENCE_SECONDS):
+            database.execute_sql(
+                "UPDATE import_batch SET decided_at = ? WHERE id = ?",
+                (_timestamp(utc_now()), batch_id),
+            )
+    except BaseException:
+        with suppress(Exception):  # else finish_interrupted_imports deletes them later
+            _discard(batch_id)
+        raise
+    return batch_id
+
+
+def _discard(batch_id: int) -> None:
+    """Delete an import that was not decided: its rows a step at a time, then itself."""
+    while True:
+        with write_transaction(SAVE_PATIENCE_SECONDS):
+            deleted = database.execute_sql(
+                "DELETE FROM import_row WHERE batch_id = ? AND position < ? + (SELECT"
+                " min(position) FROM import_row WHERE batch_id = ?)",
+                (batch_id, DECIDE_CHUNK, batch_id),
+            ).rowcount
+            if not deleted:
+                database.execute_sql("DELETE FROM import_batch WHERE id = ?", (batch_id,))
+                return
+        give_way()
+
+
+def _mark_saved(batch_id: int) -> None:
+    database.execute_sql(
+        "UPDATE import_batch SET saved_at = ? WHERE id = ?", (_timestamp(utc_now()), batch_id)
+    )
+
+
+@dataclass
+class _SaveStep:
+    rows: int  # rows of the file saved by this step
+    finished: bool  # the import is complete (this step or another saver finished it)
+    totals: tuple[int, int, int, int] | None  # (imported, merged, skipped, rejected) if this
+    # step finished it: the whole import's, also what another saver did
+
+
+def _save(
+    batch_id: int,
+    result: ImportResult,
+    sources: Sequence[SourceRow] | None,
+    bar: _ProgressBar | None,
+) -> set[int]:
+    """Move the batch's rows into the shop, a step at a time; returns the contacts touched.
+
+    sources: the file's rows by position, for the error report (None when finishing an
+    interrupted import: its errors are counted, not listed).
+    """
+    touched: set[int] = set()
+    saved = 0
+    while True:
+        try:
+            with write_transaction(SAVE_PATIENCE_SECONDS):
+                step = _save_step(batch_id, result, sources, touched)
+        except DatabaseBusy as error:
+            raise RelappError(
+                "The database stayed busy with other work, so the import is only partly saved;"
+                " Relapp saves the rest by itself at its next start or with the next import."
+            ) from error
+        saved += step.rows
+        if step.totals is not None:
+            result.imported, result.merged, result.skipped, result.rejected = step.totals
+        if step.finished:
+            if bar is not None:
+                bar.saved(len(sources) if sources is not None else saved)
+            return touched
+        if bar is not None:
+            bar.saved(saved)
+        give_way()
+
+
+def _save_step(
+    batch_id: int,
+    result: ImportResult,
+    sources: Sequence[SourceRow] | None,
+    touched: set[int],
+) -> _SaveStep:
+    """One transaction's worth of saving: the next rows, for at most SAVE_STEP_SECONDS."""
+    batch = database.execute_sql(
+        "SELECT source_name, duplicates, staff_id, columns, imported_at FROM import_batch"
+        " WHERE id = ?",
+        (batch_id,),
+    ).fetchone()
+    if batch is None:
+        return _SaveStep(0, True, None)  # another saver finished it
+    source_name, policy, staff_id, names, stamp = batch
+    names = json.loads(names)
+    pending = database.execute_sql(
+        "SELECT position, line, clean FROM import_row WHERE batch_id = ? ORDER BY position LIMIT ?",
+        (batch_id, SAVE_STEP_ROWS),
+    ).fetchall()
+    step = ImportResult()
+    search = DeferredFullText(
+        database, "contact_search", "contact_search_source", "contact_search_insert"
+    )
+    reason = OPENING_REASON.format(name=source_name)[:MAX_LINE]
+    store = _LiveStore(stamp, reason, staff_id, load_settings(), search)
+    writer = _RowWriter(step, touched, policy, store)
+    deadline = time.perf_counter() + SAVE_STEP_SECONDS
+    last = -1
+    with search:
+        for position, line, clean in pending:
+            row = sources[position] if sources is not None else SourceRow(line, [], {})
+            points, *values = json.loads(clean)
+            try:
+                writer.write(row, CleanRow(dict(zip(names, values, strict=True)), points))
+            except IntegrityError as error:
+                # The one statement that failed had no effect (SQLite undoes it alone): this
+                # row is refused, and the rest of the import goes on rather than stop for good.
+                _reject(step, row, f"This row could not be saved: {error}.")
+            last = position
+            if time.perf_counter() > deadline:
+                break
+    database.execute_sql(
+        "DELETE FROM import_row WHERE batch_id = ? AND position <= ?", (batch_id, last)
+    )
+    database.execute_sql(
+        "UPDATE import_batch SET imported = imported + ?, merged = merged + ?,"
+        " skipped = skipped + ?, rejected = rejected + ? WHERE id = ?",
+        (step.imported, step.merged, step.skipped, step.rejected, batch_id),
+    )
+    _mark_saved(batch_id)
+    result.errors += step.errors
+    for name in ("imported", "merged", "skipped", "rejected"):
+        setattr(result, name, getattr(result, name) + getattr(step, name))
+    saved = sum(1 for row in pending if row[0] <= last)
+    more = database.execute_sql(
+        "SELECT 1 FROM import_row WHERE batch_id = ? LIMIT 1", (batch_id,)
+    ).fetchone()
+    if more is not None:
+        return _SaveStep(saved, False, None)
+    totals = database.execute_sql(
+        "SELECT imported, merged, skipped, rejected FROM import_batch WHERE id = ?", (batch_id,)
+    ).fetchone()
+    details = dict(zip(("imported", "merged", "skipped", "rejected"), totals, strict=True))
+    database.execute_sql(
+        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, details)"
+        " VALUES (?, ?, ?, 'contact', ?)",
+        (stamp, staff_id, IMPORT_ACTION, json.dumps({"file": source_name, **details})),
+    )
+    database.execute_sql("DELETE FROM import_batch WHERE id = ?", (batch_id,))
+    return _SaveStep(saved, True, tuple(totals))
+
+
+class _Store(Protocol):
+    """Where an import's decisions are looked up and carried out: the shop itself
+    (_LiveStore), or a dry run's notes beside a read-only snapshot of it (_DryRunStore)."""
+
+    def find_existing(self, columns: dict[str, object]) -> int | None: ...
+    def card_holder(self, card: object) -> int | None: ...
+    def insert(self, columns: dict[str, object]) -> int: ...
+    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None: ...
+    def has_opening(self, contact_id: int) -> bool: ...
+    def add_opening(self, contact_id: int, points: int) -> None: ...
 
 
 @dataclass
 class _RowWriter:
-    """Writes the cleaned rows of one import, in its transaction."""
+    """Applies the duplicate policy to cleaned rows, through a store."""
 
     result: ImportResult
     touched: set[int]
     policy: Policy
-    settings: ShopSettings
-    stamp: str
-    reason: str
-    staff_id: int | None
-    search: DeferredFullText
+    store: _Store
 
     def write(self, row: SourceRow, clean: CleanRow | str) -> None:
         if isinstance(clean, str):
             _reject(self.result, row, clean)
             return
         columns = clean.columns
-        existing = _find_existing(columns)
+        existing = self.store.find_existing(columns)
         if existing is not None and self.policy == "skip":
             self.result.skipped += 1
             return
         if existing is not None and self.policy == "merge":
             contact_id = existing
-            if not self.search.covers(contact_id):
-                self.search.flush()  # added earlier in this file: indexed before it changes
-            _fill_empty_fields(contact_id, columns, self.stamp)
+            self.store.fill_empty_fields(contact_id, columns)
             self.result.merged += 1
         else:
-            if columns["card_number"] and _card_holder(columns["card_number"]) is not None:
+            card = columns["card_number"]
+            if card and self.store.card_holder(card) is not None:
                 taken = f"Card {columns['card_number']} already belongs to a customer."
                 _reject(self.result, row, taken)
                 return
-            contact_id = _insert_contact(columns, self.stamp)
+            contact_id = self.store.insert(columns)
             self.result.imported += 1
         self.touched.add(contact_id)
-        if clean.opening_points:
-            self._add_opening_points(row, contact_id, clean.opening_points)
+        if clean.opening_points and not self.store.has_opening(contact_id):
+            try:
+                self.store.add_opening(contact_id, clean.opening_points)
+            except (RelappError, ValueError, IntegrityError) as error:
+                self.result.errors.append(
+                    RowError(row.line, f"Imported, but no opening points: {error}", row.cells)
+                )
 
-    def _add_opening_points(self, row: SourceRow, contact_id: int, points: int) -> None:
-        has_one = database.execute_sql(
-            "SELECT 1 FROM points_entry WHERE contact_id = ? AND kind = 'opening' LIMIT 1",
-            (contact_id,),
-        ).fetchone()
-        if has_one is not None:
-            return
-        try:
-            add_opening_balance(
-                contact_id, points, self.reason, self.staff_id, settings=self.settings
+
+@dataclass
+class _LiveStore:
+    """The shop itself, inside a step's transaction."""
+
+    stamp: str
+    reason: str
+    staff_id: int | None
+    settings: ShopSettings
+    search: DeferredFullText
+
+    def find_existing(self, columns: dict[str, object]) -> int | None:
+        for column, collate in _LOOKUPS:
+            value = columns.get(column)
+            if value:
+                found = database.execute_sql(
+                    f"SELECT id FROM contact WHERE {column} = ?{collate} AND erased_at IS NULL"
+                    " ORDER BY archived_at IS NOT NULL, id LIMIT 1",
+                    (value,),
+                ).fetchone()
+                if found:
+                    return found[0]
+        return None
+
+    def card_holder(self, card: object) -> int | None:
+        return _card_holder(card)
+
+    def insert(self, columns: dict[str, object]) -> int:
+        names = [*_COLUMNS, "created_at", "updated_at"]
+        values = [columns.get(name, "") for name in _COLUMNS[:-1]]
+        cursor = database.execute_sql(
+            f"INSERT INTO contact ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [*values, "import", self.stamp, self.stamp],
+        )
+        return cursor.lastrowid
+
+    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None:
+        if not self.search.covers(contact_id):
+            self.search.flush()  # added earlier in this step: indexed before it changes
+        updates = _fill_updates(_stored_fields(contact_id), columns, self.card_holder)
+        if updates:
+            assignments = ", ".join(f"{name} = ?" for name in updates)
+            database.execute_sql(
+                f"UPDATE contact SET {assignments}, updated_at = ? WHERE id = ?",
+                (*updates.values(), self.stamp, contact_id),
             )
-        except (RelappError, ValueError) as error:
-            self.result.errors.append(
-                RowError(row.line, f"Imported, but no opening points: {error}", row.cells)
+
+    def has_opening(self, contact_id: int) -> bool:
+        return _has_opening(contact_id)
+
+    def add_opening(self, contact_id: int, points: int) -> None:
+        add_opening_balance(contact_id, points, self.reason, self.staff_id, settings=self.settings)
+
+
+class _DryRunStore:
+    """A dry run's notes: the shop is only read; what the file would add or change is kept
+    here, so later rows of the file find it exactly as they would in a real import."""
+
+    def __init__(self) -> None:
+        self._first_new = (
+            database.execute_sql("SELECT coalesce(max(id), 0) FROM contact").fetchone()[0] + 1
+        )
+        self._next = self._first_new
+        self._fields: dict[int, dict[str, object]] = {}  # as the import would leave them
+        self._archived: dict[int, bool] = {}
+        self._index: dict[str, dict[object, list[tuple[bool, int]]]] = {
+            column: {} for column, _ in _LOOKUPS
+        }
+        self._openings: set[int] = set()
+
+    def find_existing(self, columns: dict[str, object]) -> int | None:
+        for column, collate in _LOOKUPS:
+            value = columns.get(column)
+            if not value:
+                continue
+            found = list(self._index[column].get(_lookup_key(column, value), []))
+            stored = database.execute_sql(
+                f"SELECT archived_at IS NOT NULL, id FROM contact WHERE {column} = ?{collate}"
+                " AND erased_at IS NULL ORDER BY archived_at IS NOT NULL, id LIMIT 1",
+                (value,),
+            ).fetchone()
+            if stored is not None:
+                found.append((bool(stored[0]), stored[1]))
+            if found:
+                return min(found)[1]  # as the shop orders them: not archived, then oldest
+        return None
+
+    def card_holder(self, card: object) -> int | None:
+        noted = self._index["card_number"].get(card)
+        return noted[0][1] if noted else _card_holder(card)
+
+    def insert(self, columns: dict[str, object]) -> int:
+        contact_id, self._next = self._next, self._next + 1
+        self._fields[contact_id] = dict(columns)
+        self._archived[contact_id] = False
+        self._note(contact_id, columns)
+        return contact_id
+
+    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None:
+        if contact_id not in self._fields:
+            fields = _stored_fields(contact_id)
+            self._archived[contact_id] = bool(
+                database.execute_sql(
+                    "SELECT archived_at IS NOT NULL FROM contact WHERE id = ?", (contact_id,)
+                ).fetchone()[0]
             )
+            self._fields[contact_id] = fields
+        updates = _fill_updates(self._fields[contact_id], columns, self.card_holder)
+        self._fields[contact_id].update(updates)
+        self._note(contact_id, updates)
+
+    def has_opening(self, contact_id: int) -> bool:
+        if contact_id in self._openings:
+            return True
+        return contact_id < self._first_new and _has_opening(contact_id)
+
+    def add_opening(self, contact_id: int, points: int) -> None:
+        if contact_id < self._first_new:
+            live_customer(contact_id)  # refuses an archived or merged one, as the import would
+        self._openings.add(contact_id)
+
+    def _note(self, contact_id: int, values: dict[str, object]) -> None:
+        for column, _ in _LOOKUPS:
+            if values.get(column):
+                noted = self._index[column].setdefault(_lookup_key(column, values[column]), [])
+                noted.append((self._archived[contact_id], contact_id))
+
+
+# Duplicates are looked for by card, then email (ignoring ASCII case, as SQLite's NOCASE
+# does), then phone.
+_LOOKUPS = (("card_number", ""), ("email", " COLLATE NOCASE"), ("phone", ""))
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _lookup_key(column: str, value: object) -> object:
+    return value.translate(_ASCII_LOWER) if column == "email" and isinstance(value, str) else value
 
 
 def _reject(result: ImportResult, row: SourceRow, reason: str) -> None:
@@ -414,43 +819,38 @@ def _card_holder(card: object) -> int | None:
     return found[0] if found else None
 
 
-def _find_existing(columns: dict[str, object]) -> int | None:
-    alive = "erased_at IS NULL"
-    for column, collate in (("card_number", ""), ("email", " COLLATE NOCASE"), ("phone", "")):
-        value = columns.get(column)
-        if value:
-            found = database.execute_sql(
-                f"SELECT id FROM contact WHERE {column} = ?{collate} AND {alive}"
-                " ORDER BY archived_at IS NOT NULL, id LIMIT 1",
-                (value,),
-            ).fetchone()
-            if found:
-                return found[0]
-    return None
-
-
-def _insert_contact(columns: dict[str, object], stamp: str) -> int:
-    names = [*_COLUMNS, "created_at", "updated_at"]
-    values = [columns.get(name, "") for name in _COLUMNS[:-1]] + ["import", stamp, stamp]
-    cursor = database.execute_sql(
-        f"INSERT INTO contact ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-        values,
+def _has_opening(contact_id: int) -> bool:
+    return (
+        database.execute_sql(
+            "SELECT 1 FROM points_entry WHERE contact_id = ? AND kind = 'opening' LIMIT 1",
+            (contact_id,),
+        ).fetchone()
+        is not None
     )
-    return cursor.lastrowid
 
 
-def _fill_empty_fields(contact_id: int, columns: dict[str, object], stamp: str) -> None:
+def _stored_fields(contact_id: int) -> dict[str, object]:
+    names = (*_FILLABLE, "birth_year", "birth_month", "birth_day")
     stored = database.execute_sql(
-        f"SELECT {', '.join(_FILLABLE)}, birth_month FROM contact WHERE id = ?", (contact_id,)
+        f"SELECT {', '.join(names)} FROM contact WHERE id = ?", (contact_id,)
     ).fetchone()
-    current = dict(zip((*_FILLABLE, "birth_month"), stored, strict=True))
+    return dict(zip(names, stored, strict=True))
+
+
+def _fill_updates(
+    current: dict[str, object],
+    columns: dict[str, object],
+    card_holder: Callable[[object], int | None],
+) -> dict[str, object]:
+    """The fields a merge fills: those empty now and given in the row; a card only if nobody
+    holds it, a birthday only if none is known."""
     updates: dict[str, object] = {}
     for name in _FILLABLE:
         if name == "phone_national":
             continue
         new = columns.get(name)
         if new and not current[name]:
-            if name == "card_number" and _card_holder(new) is not None:
+            if name == "card_number" and card_holder(new) is not None:
                 continue
             updates[name] = new
             if name == "phone":
@@ -458,12 +858,7 @@ def _fill_empty_fields(contact_id: int, columns: dict[str, object], stamp: str) 
     if current["birth_month"] is None and columns.get("birth_month") is not None:
         for name in ("birth_year", "birth_month", "birth_day"):
             updates[name] = columns[name]
-    if updates:
-        assignments = ", ".join(f"{name} = ?" for name in updates)
-        database.execute_sql(
-            f"UPDATE contact SET {assignments}, updated_at = ? WHERE id = ?",
-            (*updates.values(), stamp, contact_id),
-        )
+    return updates
 
 
 def _timestamp(moment) -> str:
@@ -527,7 +922,8 @@ def preview(
 
 
 def detect_format(path: Path) -> str:
-    head = path.read_bytes()[:4096]
+    with open(refuse_database_files(path), "rb") as handle:
+        head = handle.read(4096)
     for encoding in ("utf-8", "utf-16", "cp1252"):
         try:
             text = head.decode(encoding, errors="ignore")
@@ -584,7 +980,7 @@ def write_error_report(path: Path | str, result: ImportResult) -> None:
     """The rejected rows as CSV: line, reason, then the row's cells as they were."""
     from relapp.exchange.exporter import safe_cell
 
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+    with open(refuse_database_files(path), "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["line", "reason", *result.headers])
         for error in result.errors:
