@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from relapp.db.fields import format_timestamp
+from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
@@ -29,6 +29,7 @@ from relapp.domain.contacts import display_name
 from relapp.domain.loyalty_rules import TierRule, tier_for_spend
 from relapp.domain.merge import PointsLot, merged_into, remaining_lots
 from relapp.domain.settings import load_settings
+from relapp.domain.shop_format import format_day
 from relapp.domain.staff import NotAllowed  # one class for "may not", whoever raises it
 from relapp.errors import RelappError
 
@@ -223,7 +224,8 @@ def expire_contact(contact_id: int, now: datetime) -> int:
         " AND expires_at <= ?",
         (contact_id, format_timestamp(latest_expiry)),
     ).fetchone()[0]
-    reason = f"Points earned up to {earned_up_to[:10]} expired"
+    # Written as every day is written (the shop's locale); older entries keep their wording.
+    reason = f"Points earned up to {format_day(parse_timestamp(earned_up_to))} expired"
     add_entry(contact_id, "expire", -points, now, reason)
     return points
 
@@ -316,6 +318,26 @@ def apply_tier(contact_id: int, now: datetime, window_months: int) -> Change | N
     }
     audit(TIER_CHANGED, "contact", contact_id, details, now)
     return Change.of(Entity.CONTACTS, Entity.TIERS, contact_ids=frozenset({contact_id}))
+
+
+def place_tierless(now: datetime, window_months: int) -> int:
+    """Put every customer without a tier in the one their spend reaches; returns how many.
+
+    New customers start in the tier from 0 by themselves (a trigger, schema 9); this is for
+    those already there when such a tier is added. A customer whose spend reaches no tier
+    stays without one. Runs in the caller's transaction.
+    """
+    start = window_start(now, window_months)
+    return database.execute_sql(
+        "UPDATE contact SET tier_id = (SELECT t.id FROM tier t WHERE t.min_spend_cents <="
+        " (SELECT coalesce(sum(i.amount_cents), 0) FROM interaction i"
+        "  WHERE i.contact_id = contact.id AND i.kind = 'purchase' AND i.refunded_at IS NULL"
+        "  AND i.occurred_at >= ? AND i.occurred_at <= ?)"
+        " ORDER BY t.min_spend_cents DESC LIMIT 1)"
+        " WHERE tier_id IS NULL AND erased_at IS NULL"
+        " AND EXISTS (SELECT 1 FROM tier WHERE min_spend_cents = 0)",
+        ("" if start is None else format_timestamp(start), format_timestamp(now)),
+    ).rowcount
 
 
 def recompute_tier(contact_id: int, now: datetime | None = None) -> Change | None:

@@ -16,7 +16,9 @@ from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_fields import clean_name, clean_text
+from relapp.domain.loyalty_ledger import place_tierless
 from relapp.domain.settings import load_settings, save_settings
+from relapp.domain.shop_format import format_money
 from relapp.domain.staff import require_manager
 
 # Program settings and the range each may take.
@@ -30,6 +32,7 @@ PROGRAM_LIMITS = {
     "value_of_100_points_cents": (0, 1_000_000),  # what 100 points are worth to the customer
 }
 MAX_REWARD_COST = 10_000_000
+MAX_TIER_THRESHOLD_CENTS = 100_000_000_00
 MAX_STOCK = 1_000_000
 EXPIRING_SOON_DAYS = 30
 
@@ -98,13 +101,17 @@ def save_tier(
     tier_id: int | None, name: str, min_spend_cents: int, multiplier_percent: int,
     staff_id: int | None,
 ) -> Change:  # fmt: skip
-    """Add a tier (tier_id None) or change one. Customers move at their next recompute."""
+    """Add a tier (tier_id None) or change one. Customers move at their next recompute,
+    except those without a tier: with a tier from 0 they all join the one they reach now."""
     require_manager(staff_id, "change the tiers")
     name = clean_name(name)
     if not name:
         raise ValueError("A tier needs a name.")
-    if not 0 <= min_spend_cents <= 100_000_000_00:
-        raise ValueError("A tier threshold must be between 0 and 100,000,000.")
+    if not 0 <= min_spend_cents <= MAX_TIER_THRESHOLD_CENTS:
+        raise ValueError(
+            f"A tier threshold is from {format_money(0)} to"
+            f" {format_money(MAX_TIER_THRESHOLD_CENTS)}."
+        )
     if not 0 <= multiplier_percent <= 1_000:
         raise ValueError("A tier multiplier must be between 0% and 1,000%.")
     clash = database.execute_sql(
@@ -129,11 +136,15 @@ def save_tier(
                 (name, min_spend_cents, multiplier_percent, tier_id),
             )
             action = "tier changed"
-        _audit(
-            action, "tier", tier_id, staff_id,
-            {"name": name, "min_spend_cents": min_spend_cents,
-             "multiplier_percent": multiplier_percent},
-        )  # fmt: skip
+        now = utc_now()
+        placed = place_tierless(now, load_settings().tier_window_months)
+        details = {"name": name, "min_spend_cents": min_spend_cents,
+                   "multiplier_percent": multiplier_percent}  # fmt: skip
+        if placed:
+            details["customers_placed"] = placed
+        _audit(action, "tier", tier_id, staff_id, details)
+    if placed:
+        return Change.of(Entity.TIERS, Entity.CONTACTS)
     return Change.of(Entity.TIERS)
 
 

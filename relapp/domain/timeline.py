@@ -68,8 +68,9 @@ from relapp.domain.contact_fields import MAX_TEXT_LENGTH, ProblemCollector
 from relapp.domain.contacts import display_name
 from relapp.domain.loyalty import refund_sale
 from relapp.domain.loyalty_ledger import audit, check_staff, customer, live_customer, writing
-from relapp.domain.money import MAX_AMOUNT_CENTS, format_amount
+from relapp.domain.money import MAX_AMOUNT_CENTS
 from relapp.domain.settings import load_settings
+from relapp.domain.shop_format import format_money
 from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 
@@ -606,7 +607,9 @@ def _clean_amount(amount: int | None) -> int | None:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise ValueError("An amount is a whole number of cents.")
     if not 0 <= amount <= MAX_AMOUNT_CENTS:
-        raise ValueError(f"An amount is from 0.00 to {format_amount(MAX_AMOUNT_CENTS)}.")
+        raise ValueError(
+            f"An amount is from {format_money(0)} to {format_money(MAX_AMOUNT_CENTS)}."
+        )
     return amount
 
 

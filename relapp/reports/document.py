@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
@@ -34,6 +32,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 from relapp.db.live_files import refuse_database_files
 from relapp.domain import clock
 from relapp.domain.settings import load_settings
+from relapp.domain.shop_format import ShopFormat, babel_locale
 from relapp.errors import RelappError
 from relapp.reports.fonts import BODY, BOLD, register_fonts
 from relapp.reports.text import draw_text, para
@@ -62,19 +61,22 @@ class ReportContext:
     currency: str
     generated_at: datetime  # local, aware
 
+    @property
+    def shop_format(self) -> ShopFormat:
+        """Money and dates as the views write them (relapp.domain.shop_format)."""
+        return ShopFormat(self.locale, self.currency)
+
     def money(self, cents: int) -> str:
-        return format_currency(cents / 100, self.currency, locale=self.locale)
+        return self.shop_format.money(cents)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return self.shop_format.number(value)
 
     def day(self, moment: datetime | date) -> str:
-        if isinstance(moment, datetime):
-            moment = moment.astimezone().date()
-        return format_date(moment, "medium", locale=self.locale)
+        return self.shop_format.day(moment)
 
     def moment(self, moment: datetime) -> str:
-        return format_datetime(moment.astimezone(), "medium", locale=self.locale)
+        return self.shop_format.moment(moment)
 
 
 def report_context(now: datetime | None = None) -> ReportContext:
@@ -82,20 +84,10 @@ def report_context(now: datetime | None = None) -> ReportContext:
     return ReportContext(
         shop_name=settings.shop_name,
         paper=PAPER_SIZES.get(settings.paper_size, A4),
-        locale=_babel_locale(settings.locale),
+        locale=str(babel_locale(settings.locale)),
         currency=settings.currency,
         generated_at=(now or clock.utc_now()).astimezone(),
     )
-
-
-def _babel_locale(name: str) -> str:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(name)
-    except (ValueError, UnknownLocaleError):
-        return "en_US"
-    return name
 
 
 # -------------------------------------------------------------------------------- styles

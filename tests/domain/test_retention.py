@@ -166,7 +166,8 @@ def test_tiers_by_threshold_and_stages_in_ladder_order(db):
     add_contact("C", tier=bronze, ladder_stage="customer")
     add_contact("D", kind="business", organisation="Partner Co", ladder_stage="partner")
     result = summary()
-    assert result.tiers == (MixEntry(None, 1), MixEntry("Bronze", 2), MixEntry("Gold", 1))
+    # D was given no tier: with a tier from nothing, D starts in it like every customer.
+    assert result.tiers == (MixEntry(None, 0), MixEntry("Bronze", 3), MixEntry("Gold", 1))
     assert [(entry.name, entry.customers) for entry in result.stages] == [
         ("prospect", 0), ("customer", 2), ("client", 0), ("supporter", 0), ("advocate", 1),
         ("partner", 1),

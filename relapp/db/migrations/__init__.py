@@ -1,13 +1,15 @@
 """Numbered schema migrations, applied in order and recorded in PRAGMA user_version.
 
 Each migration is a module with DESCRIPTION and upgrade(db). They are listed here explicitly,
-not discovered on disk, so a frozen build carries them like any other import.
+not discovered on disk, so a frozen build carries them like any other import. A migration's
+version is the number in its module's name (m0009_... is 9), and they apply in that order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from peewee import Database
 
@@ -19,6 +21,8 @@ from relapp.db.migrations import (
     m0005_sales,
     m0006_timeline,
     m0007_today,
+    m0008_import_batches,
+    m0009_lowest_tier,
 )
 
 
@@ -29,19 +33,28 @@ class Migration:
     upgrade: Callable[[Database], None]
 
 
+def _version(module: ModuleType) -> int:
+    """9 for relapp.db.migrations.m0009_lowest_tier."""
+    return int(module.__name__.rpartition(".")[2][1:5])
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(
-    Migration(number, module.DESCRIPTION, module.upgrade)
-    for number, module in enumerate(
+    sorted(
         (
-            m0001_contacts,
-            m0002_loyalty,
-            m0003_search,
-            m0004_contact_list,
-            m0005_sales,
-            m0006_timeline,
-            m0007_today,
+            Migration(_version(module), module.DESCRIPTION, module.upgrade)
+            for module in (
+                m0001_contacts,
+                m0002_loyalty,
+                m0003_search,
+                m0004_contact_list,
+                m0005_sales,
+                m0006_timeline,
+                m0007_today,
+                m0008_import_batches,
+                m0009_lowest_tier,
+            )
         ),
-        start=1,
+        key=lambda migration: migration.version,
     )
 )
 LATEST_VERSION = MIGRATIONS[-1].version
