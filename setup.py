@@ -1,7 +1,8 @@
-"""Build hook: ship the top-level resources/ folder inside the installed package.
+"""Build hook: ship the top-level resources/ folder, and the user guide, inside the package.
 
-A checkout keeps resources/ beside relapp/ (DESIGN.md layout); an installed wheel has no such
-sibling, so the build copies it to relapp/resources. relapp.resources looks in both places.
+A checkout keeps resources/ and docs/ beside relapp/ (DESIGN.md layout); an installed wheel has
+no such siblings, so the build copies resources/ to relapp/resources and docs/user-guide.md to
+relapp/resources/docs (Help > User guide). relapp.resources looks in both places.
 """
 
 import shutil
@@ -14,8 +15,11 @@ from setuptools.command.build_py import build_py
 class BuildPyWithResources(build_py):
     def run(self) -> None:
         super().run()
+        root = Path(__file__).parent
         target = Path(self.build_lib) / "relapp" / "resources"
-        shutil.copytree(Path(__file__).parent / "resources", target, dirs_exist_ok=True)
+        shutil.copytree(root / "resources", target, dirs_exist_ok=True)
+        (target / "docs").mkdir(exist_ok=True)
+        shutil.copy2(root / "docs" / "user-guide.md", target / "docs" / "user-guide.md")
 
 
 setup(cmdclass={"build_py": BuildPyWithResources})

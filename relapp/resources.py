@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from functools import cache
 from pathlib import Path
@@ -32,3 +33,27 @@ def resources_dir() -> Path:
 def resource_path(*parts: str) -> Path:
     """Path of one resource, e.g. resource_path("icons", "relapp.svg")."""
     return resources_dir().joinpath(*parts)
+
+
+USER_GUIDE = "user-guide.md"
+
+
+def user_guide_path() -> Path:
+    """The user guide (docs/user-guide.md), wherever Relapp runs from.
+
+    Builds carry it as resources/docs/user-guide.md (setup.py copies it into the wheel,
+    packaging/relapp.spec into the bundle); a source checkout reads docs/ beside the package.
+
+    Raises:
+        FileNotFoundError: neither is there (a damaged installation).
+    """
+    candidates = []
+    with contextlib.suppress(FileNotFoundError):  # no resources/ at all: the checkout's docs/
+        candidates.append(resources_dir() / "docs" / USER_GUIDE)
+    candidates.append(_PACKAGE_DIR.parent / "docs" / USER_GUIDE)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(
+        "The user guide is missing; looked in " + ", ".join(map(str, candidates))
+    )

@@ -179,3 +179,18 @@ def test_the_packaging_scripts_parse():
     for script in sorted(PACKAGING.glob("*.sh")):
         result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
         assert result.returncode == 0, f"{script.name}: {result.stderr}"
+
+
+def test_the_user_guide_ships_in_the_bundle_and_the_wheel(tmp_path):
+    """Help > User guide opens docs/user-guide.md from resources/docs in a build."""
+    assert "user-guide.md" in spec_assignment("DOCUMENTS")
+    spec = (PACKAGING / "relapp.spec").read_text(encoding="utf-8")
+    assert '"resources/docs") for name in DOCUMENTS' in spec
+    build = tmp_path / "build"
+    result = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(build)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    shipped = build / "relapp" / "resources" / "docs" / "user-guide.md"
+    assert shipped.read_bytes() == (ROOT / "docs" / "user-guide.md").read_bytes()

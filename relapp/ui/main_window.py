@@ -1,4 +1,9 @@
-"""The main window: navigation between the views, menus, status bar, remembered geometry."""
+"""The main window: navigation between the views, menus, status bar, remembered geometry.
+
+It fits the screen it opens on (a 1366 x 768 laptop included, status bar and all), remembers
+its size and whether it was maximised, and puts the cursor in each view's first field. Lock
+(Ctrl+L) hides the views behind a PIN prompt until someone signs in.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,11 +30,13 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView
 from relapp.ui.counter import CounterView
 from relapp.ui.customer_actions import CustomerActions
+from relapp.ui.help import ShortcutsDialog, UserGuideDialog
 from relapp.ui.icons import app_icon, view_icon
 from relapp.ui.loyalty import LoyaltyView
 from relapp.ui.reports import ReportsView
 from relapp.ui.settings import SettingsView
-from relapp.ui.staff.current_staff import CurrentStaff, install_staff_toolbar
+from relapp.ui.staff.current_staff import CurrentStaff, StaffButton, install_staff_toolbar
+from relapp.ui.staff.lock_screen import LockScreen
 from relapp.ui.today import TodayView
 
 
@@ -47,6 +55,12 @@ VIEWS = (
     ViewEntry("reports", "Reports", "Ctrl+5"),
     ViewEntry("settings", "Settings", "Ctrl+6"),
 )
+FIND_SHORTCUT = "Ctrl+F"
+# The window at its largest by default and at its smallest, when the screen has room.
+DEFAULT_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(760, 520)
+# The title bar and borders the window manager adds around the window (unknown until shown).
+FRAME_ALLOWANCE = QSize(16, 40)
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +74,7 @@ class MainWindow(QMainWindow):
         self.customer_actions = CustomerActions(change_bus, self.current_staff, self)
         self.customer_actions.open_customer_requested.connect(self.open_customer)
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(QSize(760, 520))
+        self._fit_to_screen()
 
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setIconSize(QSize(22, 22))
@@ -75,6 +89,8 @@ class MainWindow(QMainWindow):
             "reports": ReportsView(),
             "settings": SettingsView(database_path, change_bus),
         }
+        # What Lock disables: everything that would show a customer.
+        self.data_actions: list[QAction] = []
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         for entry in VIEWS:
             self.stack.addWidget(self.views[entry.key])
@@ -85,18 +101,31 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(entry.shortcut))
             action.triggered.connect(lambda _=False, key=entry.key: self.show_view(key))
             view_menu.addAction(action)
+            self.data_actions.append(action)
             change_bus.changed.connect(self.views[entry.key].on_change)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        view_menu.addSeparator()
+        find_action = QAction(self.tr("&Find a customer"), self)
+        find_action.setShortcut(QKeySequence(FIND_SHORTCUT))
+        find_action.triggered.connect(self.find_customer)
+        view_menu.addAction(find_action)
+        self.data_actions.append(find_action)
+        self.navigation.currentRowChanged.connect(self._view_chosen)
+        toolbar = install_staff_toolbar(self, self.current_staff, change_bus)
+        self.staff_button: StaffButton = toolbar.findChild(StaffButton)
         self._build_menus()
-        install_staff_toolbar(self, self.current_staff, change_bus)
 
-        central = QWidget()
-        layout = QHBoxLayout(central)
+        self.main_page = QWidget()
+        layout = QHBoxLayout(self.main_page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.navigation)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.lock_screen = LockScreen(self.current_staff)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.main_page)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.current_staff.lock_changed.connect(self._show_locked)
 
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
@@ -105,7 +134,39 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     def show_view(self, key: str) -> None:
-        self.navigation.setCurrentRow([entry.key for entry in VIEWS].index(key))
+        """Show the view, with the cursor in its first field (Ctrl+1 to Ctrl+6)."""
+        row = [entry.key for entry in VIEWS].index(key)
+        if self.navigation.currentRow() == row:
+            self.focus_first_field()  # already there: the cursor goes back to the start
+        else:
+            self.navigation.setCurrentRow(row)
+
+    def _view_chosen(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """The cursor in the current view's first field: the Counter's search box, the
+        Contacts filter, the Today list, the Loyalty tab's first field..."""
+        view = self.stack.currentWidget()
+        if self.current_view_key() == "counter":
+            self.views["counter"].search_box.setFocus()  # type: ignore[attr-defined]
+        elif hasattr(view, "focus_first_field"):
+            view.focus_first_field()
+        else:
+            first = _first_field(view)
+            if first is not None:
+                first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def find_customer(self) -> None:
+        """Ctrl+F: the Counter's search box at the Counter, the Contacts filter elsewhere."""
+        if self.current_view_key() == "counter":
+            box = self.views["counter"].search_box  # type: ignore[attr-defined]
+        else:
+            self.show_view("contacts")
+            box = self.views["contacts"].filter_bar.text  # type: ignore[attr-defined]
+        box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        box.selectAll()
 
     def open_customer(self, contact_id: int) -> None:
         """Show the customer at the Counter, where everything about them is one key away."""
@@ -124,6 +185,7 @@ class MainWindow(QMainWindow):
             action = QAction(title, self)
             action.triggered.connect(contacts.actions_by_name[name].trigger)
             file_menu.addAction(action)
+            self.data_actions.append(action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -131,10 +193,46 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         # File comes first on screen although View was created first (it needs the views).
         self.menuBar().insertMenu(self.menuBar().actions()[0], file_menu)
+        # The user menu of the toolbar's staff button, reachable from the keyboard (Alt+T).
+        staff_menu = self.menuBar().addMenu(self.tr("S&taff"))
+        for action in self.staff_button.menu_actions():
+            if action is None:
+                staff_menu.addSeparator()
+            else:
+                staff_menu.addAction(action)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        shortcuts_action = QAction(self.tr("&Keyboard shortcuts"), self)
+        shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        shortcuts_action.triggered.connect(self.show_shortcuts)
+        guide_action = QAction(self.tr("&User guide"), self)
+        guide_action.triggered.connect(lambda: UserGuideDialog.show_for(self))
         about_action = QAction(self.tr("&About Relapp"), self)
         about_action.triggered.connect(lambda: AboutDialog.show_for(self, self.database_path))
-        help_menu.addAction(about_action)
+        for action in (shortcuts_action, guide_action, about_action):
+            help_menu.addAction(action)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog.show_for(self, [(entry.title, self.views[entry.key]) for entry in VIEWS])
+
+    def _show_locked(self, locked: bool) -> None:
+        """Hide the customers behind the PIN prompt, or show them again once signed in."""
+        for action in self.data_actions:
+            action.setEnabled(not locked)
+        if locked:
+            # A customer's history open in a window of its own goes too.
+            for widget in QApplication.topLevelWidgets():
+                if (
+                    widget is not self
+                    and widget.isVisible()
+                    and widget.isWindow()
+                    and (widget.windowType() == Qt.WindowType.Window)
+                ):
+                    widget.close()
+            self.pages.setCurrentWidget(self.lock_screen)
+            self.lock_screen.prepare()
+        else:
+            self.pages.setCurrentWidget(self.main_page)
+            self.focus_first_field()
 
     def _on_change(self, change: Change) -> None:
         if change.touches(Entity.SETTINGS):
@@ -146,11 +244,22 @@ class MainWindow(QMainWindow):
         # Only cheap facts here: counting a million customers is the views' job, on demand.
         self.status_label.setText(f"{shop} · {self.database_path}")
 
+    def _fit_to_screen(self) -> None:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        minimum, self.default_size = window_sizes(screen.availableGeometry().size())
+        self.setMinimumSize(minimum)
+
     def _restore_state(self) -> None:
         settings = QSettings()
         geometry = settings.value("window/geometry")
+        # restoreGeometry brings back the size, the place and the maximised state, moved and
+        # shrunk onto this screen if it was saved on a larger one.
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 760)
+            self.resize(self.default_size)
+            free = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+            frame = self.frameGeometry()
+            frame.moveCenter(free.center())
+            self.move(frame.topLeft().x(), max(free.top(), frame.topLeft().y()))
         keys = [entry.key for entry in VIEWS]
         last_view = settings.value("window/view", "counter")
         self.show_view(last_view if last_view in keys else "counter")
@@ -160,3 +269,26 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/view", self.current_view_key())
         super().closeEvent(event)
+
+
+def window_sizes(free: QSize) -> tuple[QSize, QSize]:
+    """The window's minimum and default size on a screen whose free area (without the
+    taskbar) is free, leaving room for the title bar: on a 1366 x 768 laptop the whole
+    window, status bar included, is in sight."""
+    room = free - FRAME_ALLOWANCE
+    return MINIMUM_SIZE.boundedTo(room), DEFAULT_SIZE.boundedTo(room)
+
+
+def _first_field(view: QWidget) -> QWidget | None:
+    """The first widget of view that Tab would reach."""
+    widget = view.nextInFocusChain()
+    while widget is not None and widget is not view:
+        if (
+            view.isAncestorOf(widget)
+            and widget.isVisibleTo(view)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None

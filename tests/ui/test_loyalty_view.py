@@ -77,6 +77,26 @@ def test_the_liability_loads_when_its_tab_opens(view):
     assert view.liability_summary.text().startswith("Outstanding: ")
 
 
+def test_money_and_dates_are_written_as_the_shop_writes_them(view, qtbot):
+    """The demo shop is in Australia: dollars with their symbol, days as "5 Mar 2026"."""
+    from relapp.domain.program import loyalty_liability
+
+    owed = loyalty_liability()
+    dollars, cents = divmod(owed.value_cents, 100)
+    worth = f"worth ${dollars:,}.{cents:02d}, held by"
+    assert [view.tiers.item(row, 1).text() for row in range(3)] == [
+        "$0.00", "$500.00", "$1,500.00"]  # fmt: skip
+    view.tabs.setCurrentWidget(view.liability_page)
+    assert worth in view.liability_summary.text()
+    assert all(view.liability.item(row, 3).text().startswith("$")
+               for row in range(view.liability.rowCount()))  # fmt: skip
+    open_statement(view, qtbot, 1)
+    import re
+
+    when = view.statement.item(0, 0).text()
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} 20\d\d, \d{1,2}:\d\d\u202f[ap]m", when), when
+
+
 def open_statement(view, qtbot, contact_id: int) -> None:
     view.tabs.setCurrentIndex(1)
     view.statement_customer.setText(str(contact_id))

@@ -142,3 +142,81 @@ def test_only_the_view_on_screen_reads_its_list(
     assert len(calls) == 2  # hidden, it was only marked stale
     window.show_view("today")
     assert len(calls) == 3
+
+
+def test_the_window_fits_a_1366_by_768_laptop_with_its_status_bar(
+    app, qtbot, demo_db, db_path, change_bus
+):
+    from PySide6.QtCore import QSize
+
+    from relapp.ui.main_window import FRAME_ALLOWANCE, window_sizes
+
+    free = QSize(1366, 768 - 40)  # a taskbar of 40 pixels
+    minimum, default = window_sizes(free)
+    assert default + FRAME_ALLOWANCE == QSize(1296, 728)
+    assert minimum.width() <= default.width() and minimum.height() <= default.height()
+    # Every view's content, with the menus, toolbar and status bar, fits that default size.
+    window = open_window(qtbot, db_path, change_bus)
+    for entry in VIEWS:
+        window.show_view(entry.key)
+        needed = window.minimumSizeHint()
+        assert needed.width() <= default.width() and needed.height() <= default.height(), (
+            entry.key, needed)  # fmt: skip
+
+
+def test_a_tiny_screen_gets_a_window_no_larger_than_it(app):
+    from PySide6.QtCore import QSize
+
+    from relapp.ui.main_window import window_sizes
+
+    minimum, default = window_sizes(QSize(700, 480))
+    assert (minimum.width(), minimum.height()) == (684, 440)
+    assert (default.width(), default.height()) == (684, 440)
+
+
+def test_being_maximised_is_remembered(app, qtbot, db, db_path, change_bus):
+    first = open_window(qtbot, db_path, change_bus)
+    first.showMaximized()
+    qtbot.waitUntil(first.isMaximized)
+    first.close()
+    second = open_window(qtbot, db_path, change_bus)
+    assert second.isMaximized()
+
+
+def test_lock_hides_the_views_and_their_menus_until_someone_signs_in(
+    app, qtbot, demo_db, db_path, change_bus
+):
+    from relapp.domain.staff import list_staff
+
+    window = open_window(qtbot, db_path, change_bus)
+    window.show_view("contacts")
+    window.current_staff.lock()
+    assert window.pages.currentWidget() is window.lock_screen
+    assert not window.views["contacts"].isVisible()
+    assert not any(action.isEnabled() for action in window.data_actions)
+    window.current_staff.set_member(list_staff()[0])
+    assert window.pages.currentWidget() is window.main_page
+    assert window.views["contacts"].isVisible()
+    assert all(action.isEnabled() for action in window.data_actions)
+
+
+def test_the_help_menu_offers_shortcuts_and_the_guide(app, qtbot, db, db_path, change_bus):
+    window = open_window(qtbot, db_path, change_bus)
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    assert list(menus) == ["&File", "&View", "S&taff", "&Help"]  # as on screen
+    help_items = [action.text() for action in menus["&Help"].actions()]
+    assert help_items == ["&Keyboard shortcuts", "&User guide", "&About Relapp"]
+    assert menus["&Help"].actions()[0].shortcut().toString() == "F1"
+
+
+def test_the_user_guide_is_found_and_read_as_a_document(app, qtbot):
+    from relapp.resources import user_guide_path
+    from relapp.ui.help import UserGuideDialog
+
+    path = user_guide_path()
+    assert path.name == "user-guide.md"
+    dialog = UserGuideDialog(path.read_text(encoding="utf-8"))
+    qtbot.addWidget(dialog)
+    assert dialog.sections()[:3] == ["First start", "Where your data lives", "Finding your way"]
+    dialog.contents.setCurrentRow(dialog.sections().index("Staff"))
+    assert dialog.browser.textCursor().block().text() == "Staff"

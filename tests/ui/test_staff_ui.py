@@ -411,3 +411,92 @@ def test_the_audit_model_reads_pages_by_key_after_the_first(busy_log, app, monke
         assert model.audit_row(row) is not None
     assert calls[0] is None and all(key is not None for key in calls[1:]) and len(calls) == 3
     assert model.audit_row(model.rowCount()) is None
+
+
+# ---------------------------------------------------------- PINs at the counter, sign out, lock
+
+
+def test_with_pins_in_use_the_counter_asks_someone_to_sign_in_first(qtbot, shop, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    asked = []
+
+    def ask(parent, current, reason=""):
+        asked.append(reason)
+        return shop["Sam"]
+
+    monkeypatch.setattr(SwitchUserDialog, "ask", ask)
+    current = CurrentStaff()
+    counter = show(qtbot, QWidget())
+    assert current.require_for_counter(counter, "record a sale") is True
+    assert asked == ["Sign in to record a sale: every sale and redemption records who made it."]
+    assert current.staff_id == shop["Sam"].id
+    assert current.require_for_counter(counter, "redeem a reward") is True  # signed in now
+    assert len(asked) == 1
+
+    current.sign_out()
+    monkeypatch.setattr(SwitchUserDialog, "ask", lambda parent, current, reason="": None)
+    assert current.require_for_counter(counter, "record a sale") is False  # cancelled
+    assert current.member is None
+
+
+def test_without_staff_accounts_the_counter_goes_on_unattributed(qtbot, app, db, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    monkeypatch.setattr(SwitchUserDialog, "ask", lambda *args, **kwargs: pytest.fail("asked"))
+    current = CurrentStaff()
+    assert current.require_for_counter(show(qtbot, QWidget()), "record a sale") is True
+    assert current.staff_id is None
+
+
+def test_the_sign_in_prompt_says_why(qtbot, shop, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        seen["title"] = dialog.windowTitle()
+        seen["said"] = dialog.findChild(QLabel, "signInReason").text()
+        choose(dialog, "Lee")
+        qtbot.keyClicks(dialog.pin, "0000")
+        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, answer)
+    member = SwitchUserDialog.ask(None, None, reason="Sign in to record a sale: because.")
+    assert member == shop["Lee"]
+    assert seen == {"title": "Sign in", "said": "Sign in to record a sale: because."}
+
+
+def test_sign_out_and_lock_in_the_user_menu(qtbot, shop):
+    current = CurrentStaff()
+    button = show(qtbot, StaffButton(current))
+    texts = [action.text() for action in button.menu().actions() if not action.isSeparator()]
+    assert texts[:3] == ["&Switch user…", "Sign &out", "&Lock"]
+    assert button.lock_action.shortcut().toString() == "Ctrl+L"
+    assert not button.sign_out_action.isEnabled() and button.lock_action.isEnabled()
+    current.set_member(shop["Maya"])
+    assert button.sign_out_action.isEnabled()
+    button.sign_out_action.trigger()
+    assert current.member is None and button.text() == "Sign in"
+
+
+def test_locking_signs_out_until_someone_signs_in(qtbot, shop):
+    current = CurrentStaff()
+    current.set_member(shop["Sam"])
+    with qtbot.wait_signal(current.lock_changed) as locked:
+        current.lock()
+    assert locked.args == [True] and current.locked and current.member is None
+    with qtbot.wait_signal(current.lock_changed) as unlocked:
+        current.set_member(shop["Lee"])
+    assert unlocked.args == [False] and not current.locked
+
+
+def test_a_shop_without_staff_cannot_lock_itself_out(qtbot, app, db):
+    current = CurrentStaff()
+    button = show(qtbot, StaffButton(current))
+    assert not button.lock_action.isEnabled()
+    with qtbot.assert_not_emitted(current.lock_changed):
+        current.lock()
+    assert not current.locked

@@ -316,3 +316,23 @@ def test_the_counter_reads_a_history_only_when_its_tab_shows(qtbot, counter):
     counter.on_change(Change.of(Entity.INTERACTIONS, contact_ids=frozenset({ann.id})))
     counter.toggle_history()  # marked stale while hidden: read again now
     assert entries(counter.timeline)[0].summary == "Rang back"
+
+
+def test_a_purchase_shows_its_amount_in_the_shops_currency(panel, time_zone):
+    from relapp.domain.settings import save_settings
+
+    time_zone("UTC")
+    save_settings(locale="en_GB", currency="GBP")
+    ann = add_contact("Ann", "Pound")
+    when = utc_now().replace(hour=14, minute=5, second=0, microsecond=0) - timedelta(days=1)
+    log_interaction(ann.id, "visit", summary="Came in", occurred_at=when)
+    database.execute_sql(
+        "INSERT INTO interaction (contact_id, kind, occurred_at, summary, amount_cents,"
+        " created_at, updated_at) VALUES (?, 'purchase', ?, 'Scarf', 4500, ?, ?)",
+        (ann.id, format_timestamp(when), format_timestamp(when), format_timestamp(when)),
+    )
+    panel.show_contact(ann.id)
+    purchase = next(entry for entry in entries(panel) if entry.kind == "purchase")
+    text = entry_text(purchase, panel.model.shop)
+    assert text.badge == "£45.00"
+    assert text.time == "14:05"  # en_GB writes times on the 24-hour clock

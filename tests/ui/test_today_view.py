@@ -1,7 +1,7 @@
 """The Today view and the activity feed, used as at the counter, against a real database.
 
 The clock is fixed (Monday 23 November 2026, noon, UTC on this machine) for the domain and
-the view alike, so "overdue 2 days", "due 15:00" and "in 3 days (Thu 26 Nov)" are exact.
+the view alike, so "overdue 2 days", "due 3:00\u202fPM" and "in 3 days (Thu 26 Nov)" are exact.
 Dialog-opening actions are replaced by recorders; marking done, resolving and answering go
 through the real CustomerActions into the database.
 """
@@ -123,13 +123,13 @@ def test_each_section_shows_its_customers(shop, view):
     lines = view.work_list.lines
     assert lines(TASKS) == [
         ("Ann Lee", "Ring about the repair", "overdue 2 days", "Sam"),
-        ("Bob Stone", "Confirm the fitting", "due 15:00", ""),
+        ("Bob Stone", "Confirm the fitting", "due 3:00\u202fPM", ""),
     ]
     assert lines(CASES) == [
         ("Cat Wu", "Query — Is the blue dress back?", "30 h · overdue", "Lee"),
     ]
     assert lines(BIRTHDAYS) == [("Dan Roe", "Birthday · turns 40", "in 3 days (Thu 26 Nov)", "")]
-    assert lines(DRIFTING) == [("Eve Park", "every 10 days · 3 visits", "24 Sep", "60 days")]
+    assert lines(DRIFTING) == [("Eve Park", "every 10 days · 3 visits", "Sep 24, 2026", "60 days")]
     [(name, reason, _, _)] = lines(AT_CAP)
     assert name == "Fay Moss"
     assert reason == "4 outbound contacts in the last 30 days (cap 4); next allowed on 3 Dec"
@@ -261,7 +261,7 @@ def test_log_contact_offers_the_lines_customer_and_a_fitting_kind(shop, view, qt
     monkeypatch.setattr(actions, "log_contact", lambda *args: calls.append(args) or False)
     for key in (BIRTHDAYS, DRIFTING, CASES, AT_CAP):
         view.work_list.select(key, 0)
-        press(qtbot, view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        press(qtbot, view, Qt.Key.Key_F5)  # Log contact, as at the Counter
     assert calls == [
         (view, shop["dan"].id, "message"),
         (view, shop["eve"].id, "call"),
@@ -331,11 +331,26 @@ def test_the_feed_lists_the_newest_first(shop, feed):
     assert times == sorted(times, reverse=True)
     model = feed.model
     assert [model.index(0, n).data() for n in (WHEN, KIND, CUSTOMER, SUMMARY, STAFF)] == [
-        "today 11:59", "Note", "Ann Lee", "Likes linen", "Lee"]  # fmt: skip
+        "today 11:59\u202fAM", "Note", "Ann Lee", "Likes linen", "Lee"]  # fmt: skip
     assert model.index(1, KIND).data() == "Call · Out"
-    assert model.index(1, WHEN).data() == "Sun 22 Nov 12:00"
+    assert model.index(1, WHEN).data() == "yesterday 12:00\u202fPM"
+    # Older ones as every date is written (the shop's locale: en_US here).
+    assert model.index(model.rowCount() - 1, WHEN).data() == "Sep 4, 2026, 12:00\u202fPM"
     assert "Query · In" in column(feed, KIND)
     assert "Is the blue dress back? · overdue" in column(feed, SUMMARY)
+
+
+def test_the_feed_shows_money_in_the_shops_currency(shop, feed):
+    from relapp.domain.settings import save_settings
+
+    save_settings(locale="en_AU", currency="AUD")
+    log(shop["ann"], "purchase", NOW - HOUR, summary="Linen scarf", amount_cents=4500)
+    feed.refresh()
+    assert feed.model.index(0, SUMMARY).data() == "Linen scarf · $45.00"
+    assert feed.model.index(0, WHEN).data() == "today 11:00\u202fam"
+    assert (
+        feed.model.index(0, WHEN).data(Qt.ItemDataRole.ToolTipRole) == "23 Nov 2026, 11:00\u202fam"
+    )
 
 
 def test_the_feed_filters_by_kind_and_by_staff(shop, feed):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -67,6 +67,7 @@ class ContactsView(QWidget):
 
         self.filter_bar = FilterBar()
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.filter_bar.text.installEventFilter(self)  # Down goes on to the table
 
         self.model = ContactsTableModel(self)
         self.table = QTableView(objectName="contactsTable")
@@ -89,13 +90,17 @@ class ContactsView(QWidget):
         self._add_action("edit", self.tr("Edit…"), self.edit_current)
         self.actions_by_name["edit"].setToolTip(self.tr("Edit the customer (Enter)"))
         self._add_action("history", self.tr("History…"), self.show_history, "Ctrl+H")
-        self._add_action("log", self.tr("Log contact…"), self.log_contact, "Ctrl+Shift+L")
+        # F5 as at the Counter and in Today; Ctrl+Shift+L, its key here before, still works.
+        self._add_action("log", self.tr("Log contact…"), self.log_contact, "F5")
+        self.actions_by_name["log"].setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+Shift+L")])
         self._add_action("dossier", self.tr("Dossier…"), self.print_dossier, "Ctrl+P")
         self._add_action("cards", self.tr("Print cards…"), self.print_cards, "Ctrl+Shift+P")
         self.toolbar.addSeparator()
         self._add_action("tag", self.tr("Tag…"), self.tag_selected, "Ctrl+T")
         self._add_action("untag", self.tr("Untag…"), self.untag_selected, "Ctrl+Shift+T")
-        self._add_action("stage", self.tr("Set stage…"), self.set_stage_of_selected, "Ctrl+L")
+        # Ctrl+L locks the window (Staff > Lock).
+        self._add_action("stage", self.tr("Set stage…"), self.set_stage_of_selected,
+                         "Ctrl+Shift+S")  # fmt: skip
         self._add_action("archive", self.tr("Archive"), self.archive_selected, "Delete")
         self._add_action("unarchive", self.tr("Unarchive"), self.unarchive_selected, "Ctrl+U")
         self.toolbar.addSeparator()
@@ -140,6 +145,19 @@ class ContactsView(QWidget):
         bottom.addWidget(self.status, 1)
         layout.addLayout(bottom)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down in the filter box goes on to the table, as at the Counter.
+        if (
+            watched is self.filter_bar.text
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.body.currentWidget() is self.table
+        ):
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
     def _add_action(
         self,
         name: str,
@@ -165,7 +183,12 @@ class ContactsView(QWidget):
         if self.stale:
             self.reload()
         super().showEvent(event)
-        self.table.setFocus()
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """The filter box: what someone opening Contacts (Ctrl+2, Ctrl+F) types first.
+        Down or Tab reaches the table."""
+        self.filter_bar.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def reload(self) -> None:
         self.stale = False

@@ -50,6 +50,7 @@ from relapp.domain.program import (
     save_tier,
 )
 from relapp.domain.settings import load_settings
+from relapp.domain.shop_format import shop_format
 from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
@@ -106,6 +107,7 @@ class LoyaltyView(QWidget):
         # only when its tab is open.
         self.liability_stale = True
         self.tabs.currentChanged.connect(lambda _index: self._load_liability_if_shown())
+        self.tabs.currentChanged.connect(lambda _index: self.focus_first_field())
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -173,13 +175,13 @@ class LoyaltyView(QWidget):
         settings = load_settings()
         for name, box in self.program_fields.items():
             box.setValue(getattr(settings, name))
-        locale = QLocale()
+        locale, shop = QLocale(), shop_format()
         self.tiers.setRowCount(0)
         for tier in list_tiers():
             row = self.tiers.rowCount()
             self.tiers.insertRow(row)
             self.tiers.setItem(row, 0, _cell(tier.name, tier))
-            self.tiers.setItem(row, 1, _cell(format_amount(tier.min_spend_cents), numeric=True))
+            self.tiers.setItem(row, 1, _cell(shop.money(tier.min_spend_cents), numeric=True))
             self.tiers.setItem(row, 2, _cell(f"×{tier.multiplier_percent / 100:g}", numeric=True))
             self.tiers.setItem(row, 3, _cell(locale.toString(tier.customers), numeric=True))
         self.rewards.setRowCount(0)
@@ -338,15 +340,18 @@ class LoyaltyView(QWidget):
             )
         )
         lines = points_statement(contact_id, limit=STATEMENT_LINES)
+        shop = shop_format()
         self.statement.setRowCount(0)
         for line in reversed(lines):  # newest first on screen
             row = self.statement.rowCount()
             self.statement.insertRow(row)
-            expires = line.expires_at.strftime("%Y-%m-%d") if line.expires_at else ""
+            expires = shop.day(line.expires_at) if line.expires_at else ""
             cells = (
-                _cell(line.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M"), line.sale_id),
+                _cell(shop.moment(line.occurred_at), line.sale_id),
                 _cell(self.tr(line.kind)),
-                _cell(f"{line.points:+,}", numeric=True),
+                _cell(
+                    ("+" if line.points > 0 else "") + locale.toString(line.points), numeric=True
+                ),
                 _cell(locale.toString(line.balance), numeric=True),
                 _cell(expires),
                 _cell(line.reason),
@@ -359,8 +364,8 @@ class LoyaltyView(QWidget):
 
     def _liability_page(self) -> QWidget:
         self.liability_summary = QLabel(objectName="statementHeading", wordWrap=True)
-        self.liability = _table([self.tr("Tier"), self.tr("Customers"), self.tr("Points"),
-                                 self.tr("Value")])  # fmt: skip
+        self.liability = _table([self.tr("Tier"), self.tr("Customers with points"),
+                                 self.tr("Points"), self.tr("Value")])  # fmt: skip
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.liability_summary)
@@ -368,17 +373,15 @@ class LoyaltyView(QWidget):
         return page
 
     def load_liability(self) -> None:
-        locale = QLocale()
+        locale, shop = QLocale(), shop_format()
         owed = loyalty_liability()
-        currency = load_settings().currency
         self.liability_summary.setText(
             self.tr(
-                "Outstanding: {points} points worth {value} {currency}, held by {customers} "
+                "Outstanding: {points} points worth {value}, held by {customers} "
                 "customers. Expiring within 30 days: {soon} points."
             ).format(
                 points=locale.toString(owed.points),
-                value=format_amount(owed.value_cents),
-                currency=currency,
+                value=shop.money(owed.value_cents),
                 customers=locale.toString(owed.customers_with_points),
                 soon=locale.toString(owed.expiring_soon_points),
             )
@@ -392,10 +395,22 @@ class LoyaltyView(QWidget):
                     _cell(tier.tier),
                     _cell(locale.toString(tier.customers), numeric=True),
                     _cell(locale.toString(tier.points), numeric=True),
-                    _cell(format_amount(tier.value_cents), numeric=True),
+                    _cell(shop.money(tier.value_cents), numeric=True),
                 )
             ):
                 self.liability.setItem(row, column, cell)
+
+    def focus_first_field(self) -> None:
+        """The first field of the tab on screen: the points rate, the customer whose
+        statement to show, or the liability table."""
+        page = self.tabs.currentWidget()
+        if page is self.liability_page:
+            self.liability.setFocus()
+        elif self.tabs.currentIndex() == 1:
+            self.statement_customer.setFocus()
+            self.statement_customer.selectAll()
+        else:
+            self.program_fields["points_per_unit"].setFocus()
 
     # -- refreshing ---------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ from relapp.domain.audit import (
     count_audit,
     pinned,
 )
+from relapp.domain.shop_format import shop_format
 from relapp.domain.staff import list_staff
 from relapp.ui.widgets.paged_table import configure_paged_table
 
@@ -71,11 +72,13 @@ class AuditTableModel(QAbstractTableModel):
         self.filter = AuditFilter(newest_id=0)
         self._row_count = 0
         self._blocks: OrderedDict[int, list[AuditRow]] = OrderedDict()
+        self.shop = shop_format()  # how times are written, read again with each filter
 
     def set_filter(self, audit_filter: AuditFilter) -> None:
         """List what audit_filter selects, as of now."""
         self.beginResetModel()
         self._blocks.clear()
+        self.shop = shop_format()
         self.filter = pinned(audit_filter)
         self._row_count = count_audit(self.filter)
         self.endResetModel()
@@ -139,7 +142,7 @@ class AuditTableModel(QAbstractTableModel):
 
     def _text(self, line: AuditRow, column: int) -> str:
         if column == WHEN:
-            return _local_time(line, QLocale.FormatType.ShortFormat)
+            return self.shop.moment(line.occurred_at)
         if column == STAFF:
             return line.staff_name or "—"
         if column == ACTION:

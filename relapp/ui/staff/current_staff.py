@@ -3,6 +3,10 @@
 Nothing opens at start-up: the button says "Sign in" until someone does. Views read
 CurrentStaff.staff_id for the acting staff member and CurrentStaff.can() to enable actions; the
 domain checks again, so a stale button cannot do what the role does not allow.
+
+A shop with staff accounts uses PINs: a sale or a redemption at the counter then needs someone
+signed in (CurrentStaff.require_for_counter), and Lock (Ctrl+L) signs out and hides the
+customers until someone signs in again. A shop without accounts works as before, unattributed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.staff import StaffMember, can, change_pin, get_staff
+from relapp.domain.staff import StaffMember, can, change_pin, get_staff, has_staff
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.staff.audit_view import AuditLogDialog
@@ -28,6 +32,7 @@ from relapp.ui.staff.staff_dialog import PinDialog, StaffDialog
 from relapp.ui.staff.switch_user_dialog import SwitchUserDialog
 
 SWITCH_USER_SHORTCUT = "Ctrl+Shift+U"
+LOCK_SHORTCUT = "Ctrl+L"
 
 
 class CurrentStaff(QObject):
@@ -36,13 +41,16 @@ class CurrentStaff(QObject):
     Signals:
         changed(object): someone signed in or out, or the signed-in account's role or state
             changed; carries the StaffMember or None.
+        lock_changed(bool): the window was locked (True) or someone signed in to unlock it.
     """
 
     changed = Signal(object)
+    lock_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._member: StaffMember | None = None
+        self._locked = False
 
     @property
     def member(self) -> StaffMember | None:
@@ -60,9 +68,47 @@ class CurrentStaff(QObject):
         if member != self._member:
             self._member = member
             self.changed.emit(member)
+        if member is not None and self._locked:
+            self._locked = False
+            self.lock_changed.emit(False)
 
     def sign_out(self) -> None:
         self.set_member(None)
+
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
+    @staticmethod
+    def pins_in_use() -> bool:
+        """Whether the shop has staff accounts, and so signs in with PINs."""
+        return has_staff()
+
+    def lock(self) -> None:
+        """Sign out and hide the customers until someone signs in (only with PINs in use:
+        without an account nobody could unlock)."""
+        if self._locked or not self.pins_in_use():
+            return
+        self.sign_out()
+        self._locked = True
+        self.lock_changed.emit(True)
+
+    def require_for_counter(self, parent: QWidget, action: str) -> bool:
+        """Whether the counter may go on with action ("record a sale", "redeem a reward").
+
+        With PINs in use, every sale and redemption records who made it: with nobody signed
+        in, the sign-in is offered with a sentence saying why, and this is True once someone
+        has signed in (False if the cashier cancelled: nothing happens). Without staff
+        accounts it is always True and the sale is not attributed to anyone.
+        """
+        if self._member is not None or not self.pins_in_use():
+            return True
+        reason = self.tr("Sign in to {action}: every sale and redemption records who made it.")
+        member = SwitchUserDialog.ask(parent.window(), None, reason=reason.format(action=action))
+        if member is None:
+            return False
+        self.set_member(member)
+        return True
 
     def refresh(self) -> None:
         """Read the account again: a deactivated account is signed out, a new role applies."""
@@ -105,18 +151,33 @@ class StaffButton(QToolButton):
         self.staff_action.triggered.connect(self.manage_staff)
         self.audit_action = QAction(self.tr("&Audit log…"), self)
         self.audit_action.triggered.connect(self.show_audit_log)
+        self.sign_out_action = QAction(self.tr("Sign &out"), self)
+        self.sign_out_action.triggered.connect(current_staff.sign_out)
+        self.lock_action = QAction(self.tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.lock_action.setToolTip(
+            self.tr("Sign out and hide the customers until someone signs in")
+        )
+        self.lock_action.triggered.connect(current_staff.lock)
         menu = QMenu(self)
-        menu.addAction(self.switch_action)
-        menu.addAction(self.pin_action)
-        menu.addSeparator()
-        menu.addAction(self.staff_action)
-        menu.addAction(self.audit_action)
+        for action in self.menu_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
         self.setMenu(menu)
         self.addAction(self.switch_action)  # the shortcut works while the button is shown
+        self.addAction(self.lock_action)
         self.clicked.connect(self.switch_user)
 
         current_staff.changed.connect(lambda _member: self.update_state())
         self.update_state()
+
+    def menu_actions(self) -> list[QAction | None]:
+        """The user menu, None for a separator (the window's Staff menu shows the same)."""
+        return [self.switch_action, self.sign_out_action, self.lock_action, None,
+                self.pin_action, None, self.staff_action, self.audit_action]  # fmt: skip
 
     def update_state(self) -> None:
         member = self.current_staff.member
@@ -129,6 +190,8 @@ class StaffButton(QToolButton):
             )
         )
         self.pin_action.setEnabled(member is not None)
+        self.sign_out_action.setEnabled(member is not None)
+        self.lock_action.setEnabled(self.current_staff.pins_in_use())
         self.staff_action.setEnabled(can(member, "manage_staff"))
         self.audit_action.setEnabled(can(member, "view_audit"))
 
@@ -184,7 +247,12 @@ def install_staff_toolbar(
     button = StaffButton(current_staff, change_bus, toolbar)
     toolbar.addWidget(button)
     main_window.addAction(button.switch_action)
+    main_window.addAction(button.lock_action)
     main_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
     if change_bus is not None:
         change_bus.changed.connect(current_staff.on_change)
+        # The first account added (or the last deactivated) turns Lock on or off.
+        change_bus.changed.connect(
+            lambda change: button.update_state() if change.touches(Entity.STAFF) else None
+        )
     return toolbar

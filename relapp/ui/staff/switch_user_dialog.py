@@ -6,16 +6,13 @@ instead, from a name and a PIN typed twice.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,13 +21,12 @@ from relapp.domain.staff import (
     MAX_STAFF_NAME,
     InvalidStaff,
     StaffMember,
-    authenticate,
     ensure_owner,
     has_staff,
-    list_staff,
 )
 from relapp.errors import RelappError
-from relapp.ui.staff.staff_dialog import ROLE_TITLES, STAFF_MEMBER_ROLE, PinFields, pin_edit
+from relapp.ui.staff.sign_in_form import SignInForm
+from relapp.ui.staff.staff_dialog import PinFields
 from relapp.ui.widgets.field_problems import FieldProblems
 
 
@@ -60,93 +56,29 @@ class SwitchUserDialog(QDialog):
     def _build_sign_in(self, layout: QVBoxLayout, current: StaffMember | None) -> None:
         self.setWindowTitle(self.tr("Switch user"))
         self.ok_button.setText(self.tr("&Sign in"))
-        self.staff_list = QListWidget(objectName="staffList")
-        for member in list_staff():
-            title = self.tr(ROLE_TITLES.get(member.role, member.role)).lower()
-            item = QListWidgetItem(f"{member.name} — {title}")
-            item.setData(STAFF_MEMBER_ROLE, member)
-            self.staff_list.addItem(item)
-            if current is not None and member.id == current.id:
-                self.staff_list.setCurrentItem(item)
-        if self.staff_list.currentRow() < 0 and self.staff_list.count():
-            self.staff_list.setCurrentRow(0)
-        self.pin = pin_edit()
-        # Large enough to hit and read at a glance at the counter.
-        for widget in (self.staff_list, self.pin):
-            font = widget.font()
-            font.setPointSizeF(font.pointSizeF() * 1.25)
-            widget.setFont(font)
-        self.staff_list.setSpacing(3)
-        rows = min(max(self.staff_list.count(), 3), 8)
-        spacing = self.staff_list.spacing()
-        row_height = max(self.staff_list.sizeHintForRow(0), self.staff_list.fontMetrics().height())
-        self.staff_list.setFixedHeight(
-            rows * (row_height + 2 * spacing) + 2 * self.staff_list.frameWidth()
+        self.form = SignInForm(current)
+        self.form.signed_in.connect(self._signed_in)
+        # The form's parts, as tests and the flow harness reach them.
+        self.staff_list, self.pin, self.message = (
+            self.form.staff_list,
+            self.form.pin,
+            self.form.message,
         )
-        self.pin.installEventFilter(self)
-        self.message = QLabel(objectName="fieldProblems", wordWrap=True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.hide()
-        # Picking a name leads to the PIN: click, type, Enter.
-        self.staff_list.currentRowChanged.connect(lambda _row: self._name_picked())
-        self.staff_list.itemActivated.connect(lambda _item: self.pin.setFocus())
-        who = QLabel(self.tr("&Who is at the counter?"))
-        who.setBuddy(self.staff_list)
-        pin_label = QLabel(self.tr("&PIN:"))
-        pin_label.setBuddy(self.pin)
-        layout.addWidget(who)
-        layout.addWidget(self.staff_list)
-        layout.addWidget(pin_label)
-        layout.addWidget(self.pin)
-        layout.addWidget(self.message)
-        self.pin.setFocus()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Up and Down in the PIN field choose the name, so the hands stay on the keys.
-        if (
-            watched is getattr(self, "pin", None)
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
-        ):
-            step = -1 if event.key() == Qt.Key.Key_Up else 1
-            row = self.staff_list.currentRow() + step
-            if 0 <= row < self.staff_list.count():
-                self.staff_list.setCurrentRow(row)
-            return True
-        return super().eventFilter(watched, event)
-
-    def _name_picked(self) -> None:
-        self.pin.clear()
-        self.message.hide()
+        layout.addWidget(self.form)
         self.pin.setFocus()
 
     def selected_member(self) -> StaffMember | None:
-        item = self.staff_list.currentItem()
-        return None if item is None else item.data(STAFF_MEMBER_ROLE)
+        return self.form.selected_member()
 
     def try_sign_in(self) -> None:
-        member = self.selected_member()
-        if member is None:
-            self.show_message(self.tr("Choose your name first."))
-            return
-        if not self.pin.text():
-            # Not a wrong try: Enter pressed before typing does not count towards a lockout.
-            self.show_message(self.tr("Type your PIN, then press Enter."))
-            self.pin.setFocus()
-            return
-        try:
-            self.member = authenticate(member.id, self.pin.text())
-        except RelappError as error:
-            self.pin.clear()
-            self.show_message(str(error))
-            self.pin.setFocus()
-            return
-        self.accept()
+        self.form.try_sign_in()
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.form.show_message(text)
+
+    def _signed_in(self, member: StaffMember) -> None:
+        self.member = member
+        self.accept()
 
     # -- the first account --------------------------------------------------------------------
 
@@ -198,10 +130,19 @@ class SwitchUserDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None = None, current: StaffMember | None = None
+        cls, parent: QWidget | None = None, current: StaffMember | None = None, reason: str = ""
     ) -> StaffMember | None:
-        """The staff member now signed in, or None if the dialog was cancelled."""
+        """The staff member now signed in, or None if the dialog was cancelled.
+
+        reason: why signing in is asked for now ("Sign in to record a sale: ..."), said first;
+        the dialog is then titled "Sign in".
+        """
         dialog = cls(current, parent)
+        if reason and not dialog.owner_mode:
+            dialog.setWindowTitle(dialog.tr("Sign in"))
+            said = QLabel(reason, objectName="signInReason", wordWrap=True)
+            said.setTextFormat(Qt.TextFormat.PlainText)
+            dialog.layout().insertWidget(0, said)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.member

@@ -12,6 +12,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from relapp.domain.shop_format import ShopFormat
 from relapp.domain.timeline import TimelineEntry
 from relapp.ui.timeline.entry_text import day_heading, entry_text
 from relapp.ui.timeline.kind_style import kind_colour, kind_pixmap
@@ -38,7 +39,8 @@ class TimelineDelegate(QStyledItemDelegate):
         if day is not None:
             self._paint_day(painter, option, day_heading(day))
         else:
-            self._paint_entry(painter, option, index.data(ENTRY_ROLE))
+            shop = getattr(index.model(), "shop", None)  # the TimelineModel's, read once
+            self._paint_entry(painter, option, index.data(ENTRY_ROLE), shop)
         painter.restore()
 
     def _paint_day(self, painter: QPainter, option: QStyleOptionViewItem, text: str) -> None:
@@ -52,7 +54,11 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_entry(
-        self, painter: QPainter, option: QStyleOptionViewItem, entry: TimelineEntry
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        entry: TimelineEntry,
+        shop: ShopFormat | None,
     ) -> None:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
@@ -68,7 +74,7 @@ class TimelineDelegate(QStyledItemDelegate):
         icon_top = rect.top() + (rect.height() - ICON_SIZE) // 2
         painter.drawPixmap(rect.left() + 4, icon_top, kind_pixmap(entry.kind, ICON_SIZE))
 
-        text = entry_text(entry)
+        text = entry_text(entry, shop)
         # The painter's metrics: those of a bare QFontMetrics(font) may assume another DPI
         # than the widget painted on, and elide text that fits.
         painter.setFont(option.font)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from relapp import labels
 from relapp.domain import clock
-from relapp.domain.money import format_amount
+from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.timeline import TimelineEntry
 from relapp.labels import DIRECTION_NAMES, LEDGER_KIND_NAMES
 from relapp.ui.timeline.kind_style import kind_name
@@ -22,8 +22,8 @@ from relapp.ui.timeline.kind_style import kind_name
 class EntryText:
     title: str  # "Call · Out — Asked about the linen shirts"
     subtitle: str  # the details' first line, or who logged it
-    time: str  # "14:05"
-    badge: str  # "45.00 · +45 pts", "Open · overdue", "8/10"
+    time: str  # "2:05 PM"
+    badge: str  # "$45.00 · +45 pts", "Open · overdue", "8/10"
     alert: bool  # the badge needs attention (an overdue case)
 
 
@@ -31,12 +31,15 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("timeline", text)
 
 
-def entry_text(entry: TimelineEntry) -> EntryText:
+def entry_text(entry: TimelineEntry, shop: ShopFormat | None = None) -> EntryText:
+    """shop: how the shop writes money and times; read from the settings if not given (a
+    list painting many rows passes the one its model read)."""
+    shop = shop or shop_format()
     return EntryText(
         title=_title(entry),
         subtitle=_subtitle(entry),
-        time=QLocale().toString(entry.occurred_at.astimezone().time(), "HH:mm"),
-        badge=" · ".join(part for part in _badges(entry) if part),
+        time=shop.time(entry.occurred_at),
+        badge=" · ".join(part for part in _badges(entry, shop) if part),
         alert=entry.overdue,
     )
 
@@ -77,11 +80,11 @@ def _subtitle(entry: TimelineEntry) -> str:
     return " · ".join(part for part in (first_line, by) if part)
 
 
-def _badges(entry: TimelineEntry) -> list[str]:
+def _badges(entry: TimelineEntry, shop: ShopFormat) -> list[str]:
     locale = QLocale()
     badges = []
     if entry.amount_cents is not None:
-        badges.append(format_amount(entry.amount_cents))
+        badges.append(shop.money(entry.amount_cents))
     if entry.points:
         badges.append(tr("{sign}{points} pts").format(
             sign="+" if entry.points > 0 else "−", points=locale.toString(abs(entry.points))

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from relapp.domain.shop_format import shop_format
 from relapp.domain.timeline import TimelineEntry, TimelineKey, local_day, timeline_page
 from relapp.ui.timeline.entry_text import entry_text
 
@@ -32,12 +33,15 @@ class TimelineModel(QAbstractListModel):
         self._rows: list[TimelineEntry | date] = []
         self._last_key: TimelineKey | None = None
         self._exhausted = True
+        # How the shop writes money and times, read with each load rather than each paint.
+        self.shop = shop_format()
 
     # -- loading ----------------------------------------------------------------------------
 
     def show_contact(self, contact_id: int | None, kinds: frozenset[str] | None = None) -> None:
         """Show this customer's history (None: nobody) from the newest entry."""
         self.beginResetModel()
+        self.shop = shop_format()
         self.contact_id = contact_id
         self.kinds = kinds
         self._rows = []
@@ -52,6 +56,7 @@ class TimelineModel(QAbstractListModel):
         so that a change does not throw the user back to the newest entries."""
         loaded = max(FIRST_PAGE, self.entry_count())
         self.beginResetModel()
+        self.shop = shop_format()
         self._rows = []
         self._last_key = None
         self._exhausted = self.contact_id is None
@@ -151,6 +156,6 @@ class TimelineModel(QAbstractListModel):
             return row.isoformat()
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(row, TimelineEntry):
             # The whole entry: the line on screen is elided.
-            text = entry_text(row)
+            text = entry_text(row, self.shop)
             return "\n".join(part for part in (text.title, row.details, text.badge) if part)
         return None

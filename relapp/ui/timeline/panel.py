@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.follow_ups import TaskItem, tasks_for
+from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.timeline import TIMELINE_KINDS, TimelineEntry, delete_interaction
 from relapp.errors import RelappError
 from relapp.ui.customer_actions import CustomerActions
@@ -212,8 +213,9 @@ class TimelinePanel(QWidget):
         items = [] if self.contact_id is None else _shown_tasks(tasks_for(self.contact_id))
         self.tasks.blockSignals(True)
         self.tasks.clear()
+        shop = shop_format()
         for task in items:
-            item = QListWidgetItem(kind_icon("task"), self._task_text(task))
+            item = QListWidgetItem(kind_icon("task"), self._task_text(task, shop))
             item.setData(TASK_ID_ROLE, task.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             done = task.done_at is not None
@@ -235,13 +237,12 @@ class TimelinePanel(QWidget):
         row_height = self.tasks.sizeHintForRow(0) if items else 0
         self.tasks.setFixedHeight(min(len(items), TASK_ROWS_SHOWN) * row_height + 6)
 
-    def _task_text(self, task: TaskItem) -> str:
-        due = task.due_at.astimezone()
-        when = due.strftime("%a %d %b %H:%M")
+    def _task_text(self, task: TaskItem, shop: ShopFormat) -> str:
+        when = shop.moment(task.due_at)
         staff = f" · {task.staff_name}" if task.staff_name else ""
         state = self.tr(" — overdue") if task.overdue else ""
         if task.done_at is not None:
-            state = self.tr(" — done {day}").format(day=task.done_at.astimezone().strftime("%d %b"))
+            state = self.tr(" — done {day}").format(day=shop.day(task.done_at))
         return f"{task.title} ({when}{staff}){state}"
 
     def _task_ticked(self, item: QListWidgetItem) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from relapp.domain import clock
-from relapp.domain.money import format_amount
+from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.timeline import ActivityEntry, activity_feed
 from relapp.labels import DIRECTION_NAMES
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
@@ -37,6 +37,7 @@ class ActivityFeedModel(QAbstractTableModel):
         self.entries: list[ActivityEntry] = []
         self.exhausted = True
         self.today = date.today()
+        self.shop = shop_format()  # read again with each reload: Settings may change it
 
     def set_filter(self, kinds: frozenset[str] | None, staff_id: int | None) -> None:
         self.kinds, self.staff_id = kinds, staff_id
@@ -46,6 +47,7 @@ class ActivityFeedModel(QAbstractTableModel):
         """The first page again, from the newest entry."""
         self.beginResetModel()
         self.today = local(clock.utc_now()).date()
+        self.shop = shop_format()
         self.entries = activity_feed(self.kinds, self.staff_id, limit=PAGE)
         self.exhausted = len(self.entries) < PAGE
         self.endResetModel()
@@ -106,35 +108,36 @@ class ActivityFeedModel(QAbstractTableModel):
     def text(self, line: ActivityEntry, column: int) -> str:
         entry = line.entry
         if column == WHEN:
-            return when(entry.occurred_at, self.today)
+            return when(entry.occurred_at, self.today, self.shop)
         if column == KIND:
             name = kind_name(entry.kind)
             return f"{name} · {tr(DIRECTION_NAMES[entry.direction])}" if entry.direction else name
         if column == CUSTOMER:
             return line.contact_name
         if column == SUMMARY:
-            return summary_text(line)
+            return summary_text(line, self.shop)
         if column == STAFF:
             return entry.staff_name or ""
         return ""
 
     def tooltip(self, line: ActivityEntry, column: int) -> str | None:
         if column == WHEN:
-            return local(line.entry.occurred_at).strftime("%Y-%m-%d %H:%M")
+            return self.shop.moment(line.entry.occurred_at)
         if column == SUMMARY:
-            return "\n\n".join(part for part in (summary_text(line), line.entry.details) if part)
+            summary = summary_text(line, self.shop)
+            return "\n\n".join(part for part in (summary, line.entry.details) if part)
         return self.text(line, column) or None
 
 
-def summary_text(line: ActivityEntry) -> str:
-    """The summary and what else matters about the entry: "Scarf · 45.00", "score 8/10",
+def summary_text(line: ActivityEntry, shop: ShopFormat) -> str:
+    """The summary and what else matters about the entry: "Scarf · $45.00", "score 8/10",
     "Instagram", "open" or "overdue" for a case."""
     entry = line.entry
     parts = [entry.summary] if entry.summary else []
     if entry.network:
         parts.append(entry.network)
     if entry.amount_cents is not None:
-        parts.append(format_amount(entry.amount_cents))
+        parts.append(shop.money(entry.amount_cents))
     if entry.feedback_score is not None:
         parts.append(tr("score {score}/10").format(score=entry.feedback_score))
     if entry.status == "open":

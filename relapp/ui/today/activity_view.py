@@ -93,7 +93,7 @@ class ActivityFeedView(QWidget):
 
         self.open_action = action(self.tr("Open customer"), self.open_customer)
         self.history_action = action(self.tr("History"), self.show_history, "Ctrl+H")
-        self.log_action = action(self.tr("Log contact…"), self.log_contact, "Ctrl+L")
+        self.log_action = action(self.tr("Log contact…"), self.log_contact, "F5")
         self.task_action = action(self.tr("Add follow-up…"), self.add_follow_up, "Ctrl+T")
 
     def _fill_staff(self) -> None:

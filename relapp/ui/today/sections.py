@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtGui import QIcon
 
-from relapp.domain.contact_rhythm import format_day
+from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.today import TodayQueue
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import (
@@ -82,11 +82,12 @@ class SectionContent:
 
 
 def build_sections(queue: TodayQueue) -> list[SectionContent]:
+    shop = shop_format()
     return [
-        _follow_ups(queue),
+        _follow_ups(queue, shop),
         _cases(queue),
         _birthdays(queue),
-        _drifting(queue),
+        _drifting(queue, shop),
         _at_cap(queue),
     ]
 
@@ -96,7 +97,7 @@ def _more(lines: list[Line | str], more: int, one: str, many: str) -> None:
         lines.append(plural(more, one, many))
 
 
-def _follow_ups(queue: TodayQueue) -> SectionContent:
+def _follow_ups(queue: TodayQueue, shop: ShopFormat) -> SectionContent:
     overdue, due = queue.overdue_tasks, queue.tasks_due_today
     section = SectionContent(
         TASKS,
@@ -112,7 +113,7 @@ def _follow_ups(queue: TodayQueue) -> SectionContent:
     _more(section.lines, overdue.more, "and {n} more overdue", "and {n} more overdue")
     for task in due.rows:
         ref = RowRef(TASKS, task.contact_id, task_id=task.task_id)
-        at = tr("due {time}").format(time=clock_time(task.due_at))
+        at = tr("due {time}").format(time=clock_time(task.due_at, shop))
         cells = (task.contact_name, task.title, at, task.staff_name or "")
         section.lines.append(Line(ref, cells, kind_icon("task")))
     _more(section.lines, due.more, "and {n} more due today", "and {n} more due today")
@@ -164,7 +165,7 @@ def _birthdays(queue: TodayQueue) -> SectionContent:
     return section
 
 
-def _drifting(queue: TodayQueue) -> SectionContent:
+def _drifting(queue: TodayQueue, shop: ShopFormat) -> SectionContent:
     drifting = queue.drifting
     section = SectionContent(
         DRIFTING,
@@ -181,7 +182,7 @@ def _drifting(queue: TodayQueue) -> SectionContent:
         cells = (
             customer.name,
             rhythm,
-            format_day(customer.last_visit_at, queue.today),
+            shop.day(customer.last_visit_at),
             plural(customer.days_since_visit, "{n} day", "{n} days"),
         )
         section.lines.append(Line(ref, cells, kind_icon("visit")))

@@ -2,7 +2,8 @@
 
 Kept apart from the widgets so that tests can read exactly what the user sees. Times arrive
 in UTC and are shown on this machine's clock (datetime.astimezone, as the domain computes
-the shop's day), formatted with the shop's QLocale.
+the shop's day). Moments and times are written as everywhere else (relapp.domain.shop_format);
+counts and the day headings use the shop's QLocale.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
+from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.today import Birthday
 from relapp.labels import duration_text
 
@@ -50,19 +52,21 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone()
 
 
-def clock_time(moment: datetime) -> str:
-    """ "14:05": on the 24-hour clock, as the customer's timeline shows times."""
-    return local(moment).strftime("%H:%M")
+def clock_time(moment: datetime, shop: ShopFormat | None = None) -> str:
+    """ "2:05 PM": on this PC's clock, as the shop writes times."""
+    return (shop or shop_format()).time(moment)
 
 
-def when(moment: datetime, today: date) -> str:
-    """An activity's time: "today 14:05", "Mon 21 Nov 09:30", "21 Nov 2025 09:30"."""
-    here = local(moment)
-    if here.date() == today:
-        return tr("today {time}").format(time=clock_time(moment))
-    if here.year == today.year:
-        return f"{QLocale().toString(QDate(here.date()), DAY_FORMAT)} {clock_time(moment)}"
-    return f"{QLocale().toString(QDate(here.date()), 'd MMM yyyy')} {clock_time(moment)}"
+def when(moment: datetime, today: date, shop: ShopFormat | None = None) -> str:
+    """An activity's time: "today 2:05 PM", "yesterday 9:30 AM", else the moment as written
+    everywhere ("Nov 21, 2026, 9:30 AM")."""
+    shop = shop or shop_format()
+    day = local(moment).date()
+    if day == today:
+        return tr("today {time}").format(time=shop.time(moment))
+    if day == today - timedelta(days=1):
+        return tr("yesterday {time}").format(time=shop.time(moment))
+    return shop.moment(moment)
 
 
 def duration(span: timedelta) -> str:

@@ -1,7 +1,7 @@
 """The Today view: the shop's work list for the day, at the counter.
 
 Follow-ups due, open queries and complaints, birthdays this week, regulars drifting away and
-who must not be contacted again yet, each line acted on where it stands (Enter, Ctrl+L,
+who must not be contacted again yet, each line acted on where it stands (Enter, F5,
 Ctrl+D, the context menu or the buttons); a second tab holds the shop's activity feed.
 
 Like the other views it reads only while on screen: a change elsewhere marks it stale, and
@@ -64,8 +64,9 @@ class TodayView(QWidget):
         self.summary_label = QLabel(objectName="todaySummary", wordWrap=True)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
         self.refresh_button = QPushButton(self.tr("Refresh"), autoDefault=False)
-        self.refresh_button.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        self.refresh_button.setToolTip(self.tr("Read the list again (F5)"))
+        # Ctrl+R: F5 logs a contact, as at the Counter.
+        self.refresh_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.refresh_button.setToolTip(self.tr("Read the list again (Ctrl+R)"))
         self.refresh_button.clicked.connect(self.refresh_all)
 
         self.work_list = WorkList()
@@ -138,7 +139,7 @@ class TodayView(QWidget):
             self.tr("History"), self.show_history, "Ctrl+H", self.tr("The customer's history")
         )
         self.log_action = action(
-            self.tr("Log contact…"), self.log_contact, "Ctrl+L",
+            self.tr("Log contact…"), self.log_contact, "F5",
             self.tr("Log a call, message or visit"),
         )  # fmt: skip
         self.task_action = action(
@@ -170,7 +171,7 @@ class TodayView(QWidget):
                 self.refresh()
 
     def refresh_all(self) -> None:
-        """F5: the list, and the activity feed if it is on screen."""
+        """Ctrl+R: the list, and the activity feed if it is on screen."""
         self.refresh()
         self.activity_view.refresh()
 
@@ -196,6 +197,13 @@ class TodayView(QWidget):
     def _focus_list(self) -> None:
         if self.tabs.currentWidget() is self.today_page:
             self.work_list.setFocus()
+
+    def focus_first_field(self) -> None:
+        """The work list, or the activity feed's table on that tab."""
+        if self.tabs.currentWidget() is self.today_page:
+            self.work_list.setFocus()
+        else:
+            self.activity_view.table.setFocus()
 
     # -- acting on the selected line ----------------------------------------------------------
 

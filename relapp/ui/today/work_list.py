@@ -1,7 +1,7 @@
 """The Today list: one tree, a top-level item per section, a line per customer.
 
 One tree rather than a table per section, so that the arrow keys walk the whole day and one
-set of actions (Enter, Ctrl+L, Ctrl+D...) works on whichever line is selected. Each section's
+set of actions (Enter, F5, Ctrl+D...) works on whichever line is selected. Each section's
 heading also labels its columns ("What", "Due", "Staff"), since the sections' columns mean
 different things; the tree's own header is hidden.
 """
