@@ -22,6 +22,7 @@ def a_card_holder(min_points: int = 0) -> Contact:
 
 
 def test_scan_a_card_and_record_a_sale(flow: Flow):
+    flow.sign_in("Sam", "0000")  # the demo shop has staff PINs: a sale says who made it
     customer = a_card_holder()
     balance_before = customer.points_balance
     purchases = Interaction.select().where(Interaction.kind == "purchase")
@@ -47,6 +48,7 @@ def test_scan_a_card_and_record_a_sale(flow: Flow):
 
 
 def test_redeem_a_reward_with_f3(flow: Flow):
+    flow.sign_in("Sam", "0000")  # the demo shop has staff PINs: a sale says who made it
     customer = a_card_holder(
         min_points=Reward.select(Reward.points_cost).order_by(Reward.points_cost).scalar()
     )
@@ -69,6 +71,7 @@ def test_redeem_a_reward_with_f3(flow: Flow):
 
 
 def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: Flow):
+    flow.sign_in("Sam", "0000")  # the demo shop has staff PINs: a sale says who made it
     first, second = (
         Contact.select()
         .where(
@@ -103,6 +106,7 @@ def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: 
 
 
 def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
+    flow.sign_in("Sam", "0000")  # the demo shop has staff PINs: a sale says who made it
     customer = a_card_holder(
         min_points=Reward.select(Reward.points_cost).order_by(Reward.points_cost).scalar()
     )

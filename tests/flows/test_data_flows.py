@@ -53,6 +53,7 @@ def test_import_a_csv_through_the_wizard_with_a_dry_run_first(flow: Flow, tmp_pa
 
 
 def test_back_up_from_settings_then_restore_that_backup(flow: Flow):
+    flow.sign_in("Maya", "1234")  # restoring is a manager's, and a sale needs someone
     folder = default_backup_folder(flow.db_path)
     flow.wait_until(lambda: not flow.running.backups.worker.isRunning())  # the start-up one
     taken_before = len(list_backups(folder))

@@ -308,6 +308,9 @@ class CounterView(QWidget):
         profile = self._customer_at_counter()
         if profile is None:
             return
+        if not self.current_staff.require_for_counter(self, self.tr("record a sale")):
+            self.search_box.setFocus()
+            return
         result = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
         if result is None:
             self.search_box.setFocus()
@@ -325,6 +328,9 @@ class CounterView(QWidget):
     def redeem_reward(self) -> None:
         profile = self._customer_at_counter()
         if profile is None:
+            return
+        if not self.current_staff.require_for_counter(self, self.tr("redeem a reward")):
+            self.search_box.setFocus()
             return
         change = RedeemDialog.ask(
             self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
