@@ -54,6 +54,7 @@ def open_database(
         raise DatabaseUnavailable(f"Cannot create the database {path}: folder does not exist.")
     if path.is_dir():
         raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
+    _refuse_another_programs_file(path)
     db = SqliteDatabase(
         str(path), pragmas=connection_pragmas(busy_timeout_ms), timeout=busy_timeout_ms / 1000
     )
@@ -138,6 +139,27 @@ def backup_before_migration(db: SqliteDatabase, path: Path, new_version: int) ->
 
     take_backup(path, out=copy_path, verify=False)
     return copy_path
+
+
+def _refuse_another_programs_file(path: Path) -> None:
+    """Look at an existing file through a read-only connection before the pragmas, which
+    write (journal_mode=WAL changes bytes 18-19 of the header): another program's file or a
+    file that is not a database is refused without being touched."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as raw:
+            application_id = raw.execute("PRAGMA application_id").fetchone()[0]
+            tables = raw.execute(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+            ).fetchone()[0]
+    except sqlite3.Error as error:
+        raise translate_error(error, path) from error
+    if application_id != APPLICATION_ID and (application_id != 0 or tables):
+        raise NotARelappDatabase(
+            f"{path} is another program's SQLite database, not a Relapp database; "
+            "it was left untouched."
+        )
 
 
 def _check_identity(db: SqliteDatabase, path: Path) -> None:

@@ -77,3 +77,19 @@ def test_the_command_line_will_not_import_the_database_itself(demo_db, db_path, 
     assert cli.main(["--db", str(db_path), "import", str(db_path)]) == 1
     assert "is the shop's database" in capsys.readouterr().err
     assert fingerprint(db_path) == before
+
+
+def test_another_programs_sqlite_file_is_left_byte_for_byte_as_it_was(tmp_path, capsys):
+    import hashlib
+    import sqlite3
+    from contextlib import closing
+
+    foreign = tmp_path / "photos.db"
+    with closing(sqlite3.connect(foreign)) as raw:
+        raw.execute("CREATE TABLE photo (id INTEGER PRIMARY KEY, name TEXT)")
+        raw.commit()
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    assert cli.main(["--db", str(foreign), "find", "a"]) == 1
+    assert "another program's SQLite database" in capsys.readouterr().err
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before  # still not WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photos.db"]
