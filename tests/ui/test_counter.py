@@ -150,3 +150,16 @@ def test_results_model_passes_the_model_tester(qtmodeltester, db, shop):
     model.set_hits(search_contacts("zoe"))
     qtmodeltester.check(model)
     assert model.rowCount() == 4
+
+
+def test_f5_logs_a_contact_and_ctrl_l_is_left_to_lock(qtbot, counter, monkeypatch):
+    from relapp.ui.timeline.log_dialog import QuickLogDialog
+
+    asked = []
+    monkeypatch.setattr(QuickLogDialog, "ask", classmethod(lambda cls, *args: asked.append(args)))
+    type_and_wait(qtbot, counter, "obri")
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert asked == []
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_F5)
+    assert [args[1] for args in asked] == [counter.shown_contact_id]
+    assert counter.log_button.toolTip() == "Log contact (F5)"

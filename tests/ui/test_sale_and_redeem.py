@@ -114,3 +114,11 @@ def test_the_counter_shows_points_expiring_soon(app, qtbot, customer, change_bus
     qtbot.addWidget(view)
     view.show_customer(customer.id)
     assert view.panel.expiring.text().startswith("80 expire within 30 days (first ")
+
+
+def test_enter_right_after_typing_leaves_no_preview_waiting(app, qtbot, customer):
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "4.00")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # before the preview's pause ends
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert not dialog.preview_timer.isActive()  # it would read a database closed by then

@@ -124,12 +124,18 @@ class SaleDialog(QDialog):
             return
         self.accept()
 
+    def done(self, result: int) -> None:
+        # A preview still waiting must not run once the dialog is gone (perhaps on another
+        # database: a test's, or after a restore).
+        self.preview_timer.stop()
+        super().done(result)
+
     @classmethod
     def ask(
         cls, parent: QWidget | None, contact_id: int, name: str, staff_id: int | None = None
     ) -> SaleResult | None:
         """The recorded sale, or None if cancelled."""
         dialog = cls(contact_id, name, staff_id, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.result_
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.result_ if accepted else None

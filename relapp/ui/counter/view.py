@@ -127,7 +127,7 @@ class CounterView(QWidget):
         for button, slot, key in (
             (self.sale_button, self.record_sale, "F2"),
             (self.redeem_button, self.redeem_reward, "F3"),
-            (self.log_button, self.log_contact, "Ctrl+L"),
+            (self.log_button, self.log_contact, "F5"),
             (self.task_button, self.add_task, "Ctrl+T"),
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
