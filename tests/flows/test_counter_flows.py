@@ -167,3 +167,34 @@ def test_a_walk_in_is_enrolled_from_an_empty_search(flow: Flow):
     flow.press("Ctrl+N")
     walker = Contact.get(Contact.given_name == "Walker", Contact.family_name == "Inn")
     assert counter.shown_contact_id == walker.id
+
+
+def test_f2_after_a_name_search_waits_until_the_cashier_picks_the_customer(flow: Flow):
+    flow.sign_in("Sam", "0000")
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    from peewee import fn
+
+    shared = (
+        Contact.select(Contact.family_name)
+        .where(Contact.kind == "person", Contact.erased_at.is_null(), Contact.family_name != "")
+        .group_by(Contact.family_name)
+        .having(fn.count(Contact.id) > 1)
+        .scalar()
+    )
+    flow.type(shared)  # a family name two customers share
+    flow.wait_until(lambda: counter.results_model.rowCount() > 1)
+    purchases = Interaction.select().where(Interaction.kind == "purchase")
+    before = purchases.count()
+
+    flow.press("F2")  # the first row is highlighted, but nobody was picked: no sale dialog
+    assert "pick one with the arrow keys or Enter first" in counter.result_count.text()
+    assert purchases.count() == before
+
+    flow.press("Down")  # the second Smith, picked
+    chosen = counter.shown_contact_id
+    flow.in_next_dialog(lambda d: (flow.type("4.00"), flow.press("Return")), "Record a sale")
+    flow.press("F2")
+    sale = purchases.order_by(Interaction.id.desc()).first()
+    assert purchases.count() == before + 1
+    assert (sale.contact_id, sale.amount_cents) == (chosen, 400)

@@ -73,6 +73,10 @@ class CounterView(QWidget):
         self.shown_contact_id: int | None = None
         self.shown_profile: CustomerProfile | None = None
         self.unknown_card_seen = ""  # a card nobody has, once its scan's Enter showed it
+        # Whether the customer shown is the one the cashier means: a scanned card, the only
+        # match, or one picked with Enter or the arrows; not merely the first of several
+        # names the list happened to highlight.
+        self.customer_chosen = False
 
         self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
         self.search_box.setPlaceholderText(
@@ -215,6 +219,8 @@ class CounterView(QWidget):
             pass  # no longer matches the text: still shown until the cashier moves on
         elif hits:
             self.results.setCurrentIndex(self.results_model.index(rows[0] if rows else 0))
+            if not rows:
+                self.customer_chosen = len(hits) == 1 or hits[0].exact_card
         else:
             self.show_customer_at(-1)
             if looks_like_a_card(text):
@@ -240,6 +246,8 @@ class CounterView(QWidget):
         row = self.results.currentIndex().row()
         if row >= 0:
             self.show_customer_at(row)
+            self.customer_chosen = True
+            self.update_hint()
 
     def update_hint(self) -> None:
         text = self.search_box.text().strip()
@@ -265,7 +273,8 @@ class CounterView(QWidget):
             return
         self.show_customer(self.results_model.hit(row).id)
 
-    def show_customer(self, contact_id: int) -> None:
+    def show_customer(self, contact_id: int, chosen: bool = True) -> None:
+        """chosen: the cashier means this customer (see customer_chosen)."""
         try:
             profile = customer_profile(contact_id)
         except ContactNotFound:
@@ -274,6 +283,7 @@ class CounterView(QWidget):
             return
         self.shown_contact_id = contact_id
         self.shown_profile = profile
+        self.customer_chosen = chosen  # run_search says otherwise for the first of several
         self.panel.show_profile(profile)
         points = points_summary(contact_id, recent=0)
         self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
@@ -302,7 +312,7 @@ class CounterView(QWidget):
         if self.shown_contact_id is not None and (
             not change.contact_ids or self.shown_contact_id in change.contact_ids
         ):
-            self.show_customer(self.shown_contact_id)
+            self.show_customer(self.shown_contact_id, chosen=self.customer_chosen)
 
     def record_sale(self) -> None:
         profile = self._customer_at_counter()
@@ -391,8 +401,15 @@ class CounterView(QWidget):
             self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
 
     def _customer_at_counter(self) -> CustomerProfile | None:
-        """The customer on screen, if any (an archived one cannot buy or redeem)."""
+        """The customer on screen, if any (an archived one cannot buy or redeem), once the
+        cashier has chosen them among several matches."""
         if self.shown_contact_id is None or self.right.currentWidget() is not self.customer_page:
+            return None
+        if not self.customer_chosen:
+            self.result_count.setText(
+                self.tr("Several customers match: pick one with the arrow keys or Enter first.")
+            )
+            self.search_box.setFocus()
             return None
         return None if self.shown_profile.archived else self.shown_profile
 
@@ -428,6 +445,7 @@ class CounterView(QWidget):
         return super().eventFilter(watched, event)
 
     def _move_selection(self, key: Qt.Key) -> None:
+        self.customer_chosen = True
         step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -10}.get(key, 10)
         last = self.results_model.rowCount() - 1
         row = min(max(self.results.currentIndex().row() + step, 0), last)
