@@ -129,3 +129,22 @@ def test_ctrl_n_at_the_counter_enrols_and_shows_the_new_customer(
     assert asked == ["Amara Okafor"]
     assert view.panel.name.text() == "Amara Okafor"
     assert view.search_box.text() == "" and view.search_box.hasFocus()
+
+
+def test_a_sentence_goes_once_its_field_is_right(qtbot, dialog):
+    qtbot.keyClicks(dialog.phone, "12")
+    press_enter(qtbot, dialog.phone)
+    assert "Enter a name." in dialog.problems.text()
+    phone_problem = dialog.problems.problems["phone"]
+
+    qtbot.keyClicks(dialog.phone, "3")  # still not a phone number: still said
+    assert phone_problem in dialog.problems.text()
+    dialog.phone.selectAll()
+    qtbot.keyClicks(dialog.phone, "0400 111 222")
+    assert phone_problem not in dialog.problems.text()
+    assert dialog.phone.property("invalid") is False
+    assert dialog.problems.text() == "Enter a name."
+
+    qtbot.keyClicks(dialog.family_name, "Okafor")  # a family name is a name too
+    assert not dialog.problems.isVisible()
+    assert dialog.given_name.property("invalid") is False

@@ -122,3 +122,18 @@ def test_enter_right_after_typing_leaves_no_preview_waiting(app, qtbot, customer
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # before the preview's pause ends
     assert dialog.result() == dialog.DialogCode.Accepted
     assert not dialog.preview_timer.isActive()  # it would read a database closed by then
+
+
+def test_the_amount_problem_goes_once_the_amount_is_right(app, qtbot, customer):
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "12 50")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert "could be read two ways" in dialog.problems.text()
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Backspace)
+    assert "could be read two ways" in dialog.problems.text()  # "12 5": still two ways
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Backspace)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Backspace)
+    assert dialog.amount.text() == "12"
+    assert not dialog.problems.isVisible()
+    assert dialog.amount.property("invalid") is False
+    assert Interaction.select().count() == 0

@@ -74,7 +74,8 @@ class EnrolDialog(QDialog):
                 "phone": self.phone,
                 "email": self.email,
                 "card_number": self.card_number,
-            }
+            },
+            check=self._problems_now,
         )
 
         self.duplicate_warning = QLabel(objectName="duplicateWarning", wordWrap=True)
@@ -125,6 +126,13 @@ class EnrolDialog(QDialog):
             email=self.email.text(),
             card_number=self.card_number.text(),
         )
+
+    def _problems_now(self) -> dict[str, str]:
+        try:
+            clean_new_contact(self.new_contact(), self.region)
+        except InvalidContact as error:
+            return error.problems
+        return {}
 
     def try_enrol(self) -> None:
         try:

@@ -52,7 +52,7 @@ class SaleDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("&Amount paid:"), self.amount)
         form.addRow(self.tr("&Note:"), self.note)
-        self.problems = FieldProblems({"amount": self.amount})
+        self.problems = FieldProblems({"amount": self.amount}, check=self._amount_problems)
 
         self.preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_PAUSE_MS)
         self.preview_timer.timeout.connect(self.update_preview)
@@ -73,6 +73,13 @@ class SaleDialog(QDialog):
         layout.addWidget(buttons)
         self.amount.setFocus()
         self.update_preview()
+
+    def _amount_problems(self) -> dict[str, str]:
+        try:
+            parse_amount(self.amount.text())
+        except ValueError as error:
+            return {"amount": str(error)}
+        return {}
 
     def _cents(self) -> int | None:
         try:
