@@ -1,0 +1,72 @@
+"""Undoing a sale just made at the counter (a wrong amount, the wrong customer).
+
+An undo is a refund through the ledger (loyalty_sales.refund_sale) with the reason
+UNDO_REASON: the purchase stays in the history marked refunded, its points are taken back by
+a reversing entry, and the audit log has it. It is offered for UNDO_MINUTES after the sale
+was recorded; after that a sale is refunded from the customer's history like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from relapp.db.fields import parse_timestamp
+from relapp.db.models import database
+from relapp.domain import clock
+from relapp.domain.changes import Change
+from relapp.domain.loyalty_sales import refund_sale
+from relapp.errors import RelappError
+
+UNDO_MINUTES = 5
+UNDO_REASON = "undone at the counter"
+
+
+class TooLateToUndo(RelappError):
+    pass
+
+
+@dataclass(frozen=True)
+class UndoneSale:
+    interaction_id: int
+    contact_id: int
+    amount_cents: int
+    points_taken_back: int
+    balance: int  # the customer's points after the undo
+    change: Change = field(repr=False)
+
+
+def undo_deadline(recorded_at: datetime) -> datetime:
+    """Until when a sale recorded at recorded_at may be undone."""
+    return recorded_at + timedelta(minutes=UNDO_MINUTES)
+
+
+def undo_sale(interaction_id: int, staff_id: int | None = None) -> UndoneSale:
+    """Refund a sale recorded less than UNDO_MINUTES ago, with the reason UNDO_REASON.
+
+    Raises:
+        TooLateToUndo: the sale is older than that.
+        RelappError: no such sale, or it was refunded already (refund_sale's refusals).
+        DatabaseBusy: other work kept the write lock for longer than the busy timeout.
+    """
+    row = database.execute_sql(
+        "SELECT created_at FROM interaction WHERE id = ? AND kind = 'purchase'",
+        (interaction_id,),
+    ).fetchone()
+    if row is None:
+        raise RelappError(f"There is no sale number {interaction_id}.")
+    if clock.utc_now() > undo_deadline(parse_timestamp(row[0])):
+        raise TooLateToUndo(
+            f"A sale can be undone for {UNDO_MINUTES} minutes only: refund it from the "
+            "customer's history instead."
+        )
+    change = refund_sale(interaction_id, UNDO_REASON, staff_id)
+    contact_id, amount_cents, taken_back, balance = database.execute_sql(
+        "SELECT i.contact_id, i.amount_cents,"
+        " (SELECT coalesce(-sum(points), 0) FROM points_entry"
+        "  WHERE interaction_id = i.id AND kind = 'reversal'),"
+        " c.points_balance"
+        " FROM interaction i JOIN contact c ON c.id = i.contact_id WHERE i.id = ?",
+        (interaction_id,),
+    ).fetchone()
+    return UndoneSale(interaction_id, contact_id, amount_cents or 0, taken_back, balance, change)
