@@ -256,10 +256,12 @@ class MainWindow(QMainWindow):
         # shrunk onto this screen if it was saved on a larger one.
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(self.default_size)
+            # Centred with its title bar and borders, which are not there until it is shown.
             free = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
-            frame = self.frameGeometry()
-            frame.moveCenter(free.center())
-            self.move(frame.topLeft().x(), max(free.top(), frame.topLeft().y()))
+            spare = free.size() - self.default_size - FRAME_ALLOWANCE
+            self.move(
+                free.left() + max(0, spare.width() // 2), free.top() + max(0, spare.height() // 2)
+            )
         keys = [entry.key for entry in VIEWS]
         last_view = settings.value("window/view", "counter")
         self.show_view(last_view if last_view in keys else "counter")

@@ -220,3 +220,16 @@ def test_the_user_guide_is_found_and_read_as_a_document(app, qtbot):
     assert dialog.sections()[:3] == ["First start", "Where your data lives", "Finding your way"]
     dialog.contents.setCurrentRow(dialog.sections().index("Staff"))
     assert dialog.browser.textCursor().block().text() == "Staff"
+
+
+def test_a_first_window_is_placed_with_room_for_its_title_bar(app, qtbot, db, db_path, change_bus):
+    """Centred before the window manager adds its frame, it would hang below the screen."""
+    from relapp.ui.main_window import FRAME_ALLOWANCE
+
+    window = MainWindow(db_path, change_bus)  # nothing remembered yet
+    qtbot.addWidget(window)
+    free = window.screen().availableGeometry()
+    bottom = window.y() + window.height() + FRAME_ALLOWANCE.height()
+    right = window.x() + window.width() + FRAME_ALLOWANCE.width()
+    assert window.y() >= free.top() and bottom <= free.bottom() + 1
+    assert window.x() >= free.left() and right <= free.right() + 1
