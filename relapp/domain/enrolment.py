@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from peewee import IntegrityError
 
@@ -23,6 +23,7 @@ from relapp.domain.contact_fields import (
 )
 from relapp.domain.contacts import person_name
 from relapp.domain.loyalty import grant_welcome_bonus
+from relapp.domain.profiles import CustomerClues, customer_clues
 from relapp.domain.search import search_contacts
 from relapp.errors import RelappError
 
@@ -54,6 +55,7 @@ class Duplicate:
     id: int
     name: str
     reason: str  # "same phone", "same email", "similar name"
+    clues: CustomerClues | None = None  # what tells them apart: phone, email, card, last visit
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,9 @@ def likely_duplicates(contact: CleanContact, limit: int = 5) -> list[Duplicate]:
         ratio = difflib.SequenceMatcher(None, wanted, _fold(f"{given} {family}")).ratio()
         if ratio >= SIMILAR_NAME_RATIO:
             add([(candidate_id, given, family)], "similar name")
-    return list(found.values())[:limit]
+    shown = list(found.values())[:limit]
+    clues = customer_clues(duplicate.id for duplicate in shown)
+    return [replace(duplicate, clues=clues.get(duplicate.id)) for duplicate in shown]
 
 
 def enrol(contact: CleanContact, staff_id: int | None = None) -> Enrolment:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from relapp.db.models import Consent, Contact, Interaction, Preference
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
+from relapp.domain.shop_format import shop_format
 from relapp.ui.counter import CounterView
 from relapp.ui.counter.results_model import SearchResultsModel
 from tests.factories import add_contact as enrol
@@ -69,6 +70,19 @@ def test_typing_shows_results_and_selects_the_best_hit(qtbot, counter):
     assert counter.panel.birthday_badge.isVisibleTo(counter)
     assert counter.panel.birthday_badge.text() == "Birthday today!"
     assert counter.result_count.text() == "1 found"
+
+
+def test_each_result_says_what_tells_namesakes_apart(qtbot, counter, shop):
+    Contact.update(email="zoe.martin@example.com").where(
+        Contact.id == shop["others"][0].id
+    ).execute()
+    type_and_wait(qtbot, counter, "zoe")
+    rows = [counter.results_model.index(row).data() for row in range(4)]
+    by_name = {row.split("\n")[0]: row.split("\n")[1] for row in rows}
+    today = shop_format().day(utc_now())
+    assert by_name["Zoë O'Brien"] == f"phone …5678  ·  card …0017  ·  last visit {today}"
+    assert by_name["Zoe Martin0"] == "zoe.martin@example.com  ·  no visit yet"
+    assert by_name["Zoe Martin1"] == "no visit yet"
 
 
 def test_a_phone_fragment_finds_the_customer(qtbot, counter):

@@ -35,7 +35,9 @@ from relapp.domain.enrolment import (
     likely_duplicates,
 )
 from relapp.domain.settings import load_settings
+from relapp.domain.shop_format import shop_format
 from relapp.errors import RelappError
+from relapp.ui.counter.clues import clue_line
 from relapp.ui.widgets.field_problems import FieldProblems
 
 
@@ -167,8 +169,12 @@ class EnrolDialog(QDialog):
             )
         )
         self.duplicates.clear()
+        shop = shop_format()
         for duplicate in duplicates:
-            item = QListWidgetItem(f"{duplicate.name} — {self.tr(duplicate.reason)}")
+            clues = clue_line(duplicate.clues, shop)
+            item = QListWidgetItem(
+                f"{duplicate.name} — {self.tr(duplicate.reason)}" + (f"\n{clues}" if clues else "")
+            )
             item.setData(Qt.ItemDataRole.UserRole, duplicate.id)
             self.duplicates.addItem(item)
         self.duplicates.setCurrentRow(0)

@@ -1,4 +1,5 @@
-"""The counter's search results: a short list of ContactHit, best first."""
+"""The counter's search results: a short list of ContactHit, best first, each with what tells
+it apart from another customer of the same name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 
 from relapp.domain.phones import display_phone
+from relapp.domain.profiles import CustomerClues
 from relapp.domain.search import ContactHit
+from relapp.domain.shop_format import ShopFormat
+from relapp.ui.counter.clues import clue_line
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -18,13 +22,23 @@ class SearchResultsModel(QAbstractListModel):
     def __init__(self, parent=None, row_height: int = 48) -> None:
         super().__init__(parent)
         self._hits: list[ContactHit] = []
+        self._lines: list[str] = []  # each hit's second line
         # Set by the view from its font: two lines with room for taller scripts (CJK, Arabic),
         # whose fallback fonts the item delegate does not measure.
         self.row_height = row_height
 
-    def set_hits(self, hits: list[ContactHit]) -> None:
+    def set_hits(
+        self,
+        hits: list[ContactHit],
+        clues: dict[int, CustomerClues] | None = None,
+        shop: ShopFormat | None = None,
+    ) -> None:
+        """clues (with shop, which formats the last visit): what tells the hits apart."""
         self.beginResetModel()
         self._hits = list(hits)
+        self._lines = [
+            clue_line(clues.get(hit.id), shop) if clues and shop else "" for hit in self._hits
+        ]
         self.endResetModel()
 
     def hit(self, row: int) -> ContactHit:
@@ -38,14 +52,16 @@ class SearchResultsModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            details = [display_phone(hit.phone) if hit.phone else "", hit.card_number or ""]
-            second_line = "  ·  ".join(part for part in details if part)
             archived = " (archived)" if hit.archived else ""
+            second_line = self._lines[index.row()]
             return f"{hit.name}{archived}\n{second_line}" if second_line else hit.name + archived
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(0, self.row_height)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.email or None
+            details = [display_phone(hit.phone) if hit.phone else "", hit.email or ""]
+            if hit.card_number:
+                details.append(f"card {hit.card_number}")
+            return "\n".join(part for part in details if part) or None
         if role == HIT_ROLE:
             return hit
         return None

@@ -27,8 +27,14 @@ from PySide6.QtWidgets import (
 from relapp.domain.cards import is_valid_card_number
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty import points_summary
-from relapp.domain.profiles import ContactNotFound, CustomerProfile, customer_profile
+from relapp.domain.profiles import (
+    ContactNotFound,
+    CustomerProfile,
+    customer_clues,
+    customer_profile,
+)
 from relapp.domain.search import search_contacts
+from relapp.domain.shop_format import shop_format
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
@@ -73,6 +79,7 @@ class CounterView(QWidget):
         self.shown_contact_id: int | None = None
         self.shown_profile: CustomerProfile | None = None
         self.unknown_card_seen = ""  # a card nobody has, once its scan's Enter showed it
+        self.shop = shop_format()  # money and days in the shop's style; read again on a change
         # Whether the customer shown is the one the cashier means: a scanned card, the only
         # match, or one picked with Enter or the arrows; not merely the first of several
         # names the list happened to highlight.
@@ -213,7 +220,8 @@ class CounterView(QWidget):
         text = self.search_box.text()
         kept = self.shown_contact_id if keep_current else None
         hits = search_contacts(text, limit=RESULT_LIMIT) if text.strip() else []
-        self.results_model.set_hits(hits)
+        clues = customer_clues(hit.id for hit in hits) if hits else {}
+        self.results_model.set_hits(hits, clues, self.shop)
         rows = [n for n, hit in enumerate(hits) if hit.id == kept]
         if kept is not None and not rows:
             pass  # no longer matches the text: still shown until the cashier moves on
@@ -303,6 +311,8 @@ class CounterView(QWidget):
     def on_change(self, change: Change) -> None:
         if not change.entities & _WATCHED:
             return
+        if change.touches(Entity.SETTINGS):
+            self.shop = shop_format()
         if self.tabs.currentWidget() is self.timeline:
             self.timeline.on_change(change)
         else:
