@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward
+from relapp.domain.shop_format import shop_format
+from relapp.domain.usual_spend import unusual_amount
 from tests.flows.harness import Flow
 
 
@@ -94,8 +96,11 @@ def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: 
     after = Contact.get_by_id(first.id)
     name = f"{first.given_name} {first.family_name}"
     assert counter.confirmation.isVisible()
-    assert counter.confirmation.text().startswith("Sale recorded: +")
-    assert f"{name} now has {after.points_balance:,} points." in counter.confirmation.text()
+    earned = after.points_balance - first.points_balance
+    assert (
+        f"$12.50 recorded: +{earned} points, {name} now has {after.points_balance:,} points."
+        in flow.screen_text()
+    )  # the demo shop sells in Australian dollars
     assert counter.search_box.text() == ""
     assert flow.window.focusWidget() is counter.search_box  # where the next scan goes
 
@@ -118,8 +123,15 @@ def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
     flow.in_next_dialog(lambda dialog: flow.press("Return"), "Redeem a reward")
     flow.press("F3")
     balance = Contact.get_by_id(customer.id).points_balance
-    assert counter.confirmation.text().startswith("Reward redeemed: ")
-    assert counter.confirmation.text().endswith(f"now has {balance:,} points.")
+    reward = (
+        PointsEntry.select()
+        .where(PointsEntry.contact == customer.id, PointsEntry.kind == "redeem")
+        .order_by(PointsEntry.id.desc())
+        .first()
+        .reward
+    )
+    name = f"{customer.given_name} {customer.family_name}"
+    assert f"{reward.name} redeemed: {name} now has {balance:,} points." in flow.screen_text()
     assert counter.search_box.text() == ""
 
 
@@ -149,7 +161,12 @@ def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
     enrolled = Contact.get(Contact.card_number == card)
     assert (enrolled.given_name, enrolled.family_name) == ("Priya", "Venkataraman")
     assert counter.shown_contact_id == enrolled.id
-    assert counter.confirmation.text() == "Priya Venkataraman is enrolled."
+    welcome = enrolled.points_balance
+    assert welcome == 50  # the demo shop's welcome bonus
+    assert (
+        f"Priya Venkataraman is enrolled with card {card} and 50 welcome points."
+        in flow.screen_text()
+    )
     assert counter.search_box.text() == ""
 
 
@@ -188,7 +205,9 @@ def test_f2_after_a_name_search_waits_until_the_cashier_picks_the_customer(flow:
     before = purchases.count()
 
     flow.press("F2")  # the first row is highlighted, but nobody was picked: no sale dialog
-    assert "pick one with the arrow keys or Enter first" in counter.result_count.text()
+    assert "Several customers match: pick one with the arrow keys or Enter first." in (
+        flow.screen_text()
+    )
     assert purchases.count() == before
 
     flow.press("Down")  # the second Smith, picked
@@ -198,3 +217,89 @@ def test_f2_after_a_name_search_waits_until_the_cashier_picks_the_customer(flow:
     sale = purchases.order_by(Interaction.id.desc()).first()
     assert purchases.count() == before + 1
     assert (sale.contact_id, sale.amount_cents) == (chosen, 400)
+
+
+def scan(flow: Flow, customer: Contact):
+    """Ctrl+1, the card scanned (digits and Enter), until the Counter shows the customer."""
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == customer.id)
+    return counter
+
+
+def test_the_last_sale_is_undone_with_ctrl_z_and_the_points_are_back(flow: Flow):
+    flow.sign_in("Sam", "0000")
+    customer = a_card_holder()
+    name = f"{customer.given_name} {customer.family_name}"
+    counter = scan(flow, customer)
+    assert not counter.sale_undo.button.isVisible()  # nothing to undo yet
+    flow.in_next_dialog(lambda d: (flow.type("12.50"), flow.press("Return")), "Record a sale")
+    flow.press("F2")
+    sale = Interaction.select().order_by(Interaction.id.desc()).get()
+    assert (sale.contact_id, sale.amount_cents) == (customer.id, 1250)
+    assert "Undo sale (Ctrl+Z)" in flow.screen_text()
+
+    def confirm(dialog):
+        assert "Undo the sale of $12.50 for " + name in dialog.text()
+        flow.press("Return")  # Undo sale is the default
+
+    flow.in_next_dialog(confirm, "Undo sale")
+    flow.press("Ctrl+Z")
+
+    assert Interaction.get_by_id(sale.id).refunded_at is not None
+    reversal = PointsEntry.get(PointsEntry.interaction == sale.id, PointsEntry.kind == "reversal")
+    assert reversal.reason.endswith(": undone at the counter")
+    assert Contact.get_by_id(customer.id).points_balance == customer.points_balance
+    assert (
+        f"Sale of $12.50 undone: {name} is back to {customer.points_balance:,} points."
+        in flow.screen_text()
+    )
+    assert "Undo sale (Ctrl+Z)" not in flow.screen_text()  # one undo per sale
+
+    flow.press("Ctrl+Z")  # nothing left to undo: said, and no dialog
+    assert "No sale to undo" in flow.screen_text()
+    assert PointsEntry.select().where(PointsEntry.kind == "reversal").count() == 1
+
+
+def test_an_amount_far_above_the_customers_usual_is_asked_about_once(flow: Flow):
+    flow.sign_in("Sam", "0000")
+    regulars = (
+        Contact.select()
+        .join(Interaction)
+        .where(
+            Contact.card_number.is_null(False),
+            Contact.archived_at.is_null(),
+            Contact.erased_at.is_null(),
+            Interaction.kind == "purchase",
+        )
+        .group_by(Contact.id)
+        .order_by(Contact.id)
+    )
+    customer, unusual = next(
+        (c, u) for c in regulars if (u := unusual_amount(c.id, 125_000)) and u.customers_own
+    )
+    name = f"{customer.given_name} {customer.family_name}"
+    usual = shop_format().money(unusual.usual_cents)  # the median of their purchases
+    counter = scan(flow, customer)
+    purchases = Interaction.select().where(Interaction.kind == "purchase")
+    before = purchases.count()
+
+    def pay(dialog):
+        flow.type("1250")  # meant 12.50
+        flow.press("Return")
+        assert dialog.isVisible()
+        assert f"$1,250.00 is more than 20 times what {name} usually spends ({usual})." in (
+            dialog.unusual.text()
+        )
+        assert purchases.count() == before  # nothing recorded yet
+        flow.press("Return")  # yes, 1,250.00
+
+    flow.in_next_dialog(pay, "Record a sale")
+    flow.press("F2")
+    sale = purchases.order_by(Interaction.id.desc()).first()
+    assert purchases.count() == before + 1
+    assert (sale.contact_id, sale.amount_cents) == (customer.id, 125_000)
+    assert "$1,250.00 recorded" in flow.screen_text()
+    assert counter.search_box.text() == ""

@@ -177,3 +177,38 @@ def test_f5_logs_a_contact_and_ctrl_l_is_left_to_lock(qtbot, counter, monkeypatc
     qtbot.keyClick(counter.search_box, Qt.Key.Key_F5)
     assert [args[1] for args in asked] == [counter.shown_contact_id]
     assert counter.log_button.toolTip() == "Log contact (F5)"
+
+
+def test_undo_is_offered_for_five_minutes_after_a_sale(qtbot, counter, shop, monkeypatch):
+    from relapp.domain.loyalty import record_sale
+    from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog
+    from relapp.ui.counter.sale_undo import UndoSaleDialog
+    from tests.factories import FakeClock
+
+    clock = FakeClock(utc_now())
+    monkeypatch.setattr("relapp.domain.clock.utc_now", clock)
+    monkeypatch.setattr(
+        SaleDialog,
+        "ask",
+        classmethod(
+            lambda cls, _p, contact_id, *_a: RecordedSale(record_sale(contact_id, 900), 900)
+        ),
+    )
+    asked = []
+    monkeypatch.setattr(
+        UndoSaleDialog, "ask", classmethod(lambda cls, _p, sale: asked.append(sale))
+    )
+    qtbot.keyClicks(counter.search_box, "270000000017")
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Return)
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_F2)
+    assert counter.sale_undo.button.isVisible()
+    qtbot.keyClicks(counter.search_box, "zo")  # the next customer's name, being typed
+
+    clock.advance(minutes=5, seconds=1)
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    assert asked == []  # too late: not even asked
+    assert counter.confirmation.text().startswith("No sale to undo")
+    assert not counter.sale_undo.button.isVisible()
+    assert counter.search_box.text() == "zo"  # Ctrl+Z is the counter's, not the box's undo
+    assert Interaction.select().where(Interaction.refunded_at.is_null(False)).count() == 0

@@ -10,7 +10,7 @@ from relapp.domain.clock import utc_now
 from relapp.domain.settings import save_settings
 from relapp.ui.counter import CounterView
 from relapp.ui.counter.redeem_dialog import RedeemDialog
-from relapp.ui.counter.sale_dialog import SaleDialog
+from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog
 from tests.factories import add_contact
 
 
@@ -93,7 +93,7 @@ def test_f2_at_the_counter_records_a_sale_for_the_customer_shown(
     def fake_ask(parent, contact_id, name, staff_id=None):
         from relapp.domain.loyalty import record_sale
 
-        return record_sale(contact_id, 4_500, sale_key="test-key")
+        return RecordedSale(record_sale(contact_id, 4_500, sale_key="test-key"), 4_500)
 
     monkeypatch.setattr(SaleDialog, "ask", staticmethod(fake_ask))
     qtbot.keyClick(view.search_box, Qt.Key.Key_F2)
@@ -137,3 +137,39 @@ def test_the_amount_problem_goes_once_the_amount_is_right(app, qtbot, customer):
     assert not dialog.problems.isVisible()
     assert dialog.amount.property("invalid") is False
     assert Interaction.select().count() == 0
+
+
+def test_an_amount_far_above_the_usual_needs_a_second_enter(app, qtbot, customer):
+    from relapp.domain.loyalty import record_sale
+
+    for _ in range(3):
+        record_sale(customer.id, 1_000)  # Zoë usually spends 10.00
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "500")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.unusual.isVisible()
+    assert dialog.unusual.text().startswith(
+        "$500.00 is more than 20 times what Zoë O'Brien usually spends ($10.00)."
+    )
+    assert dialog.record_button.text() == "&Record anyway"
+    assert Interaction.select().count() == 3
+
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Backspace)  # 50: usual enough
+    assert not dialog.unusual.isVisible()
+    assert dialog.record_button.text() == "&Record sale"
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert dialog.recorded.amount_cents == 5_000
+
+
+def test_a_second_enter_records_the_unusual_amount_as_typed(app, qtbot, customer):
+    from relapp.domain.loyalty import record_sale
+
+    for _ in range(3):
+        record_sale(customer.id, 1_000)
+    dialog = sale_dialog(qtbot, customer)
+    qtbot.keyClicks(dialog.amount, "1250")
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    last = Interaction.select().order_by(Interaction.id.desc()).first()
+    assert last.amount_cents == 125_000

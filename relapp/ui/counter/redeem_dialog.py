@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +21,12 @@ from relapp.domain.loyalty import RewardOption, redeem_reward, reward_options
 from relapp.errors import RelappError
 
 
+@dataclass(frozen=True)
+class Redemption:
+    reward: str  # its name
+    change: Change
+
+
 class RedeemDialog(QDialog):
     def __init__(
         self,
@@ -32,6 +40,7 @@ class RedeemDialog(QDialog):
         self.contact_id = contact_id
         self.staff_id = staff_id
         self.change: Change | None = None
+        self.redeemed: Redemption | None = None
         self.setWindowTitle(self.tr("Redeem a reward"))
         self.setMinimumSize(460, 360)
         locale = QLocale()
@@ -87,6 +96,7 @@ class RedeemDialog(QDialog):
         item = QListWidgetItem(text)
         item.setToolTip(option.description)
         item.setData(Qt.ItemDataRole.UserRole, option.id)
+        item.setData(Qt.ItemDataRole.UserRole + 1, option.name)
         if not option.affordable:
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
         return item
@@ -103,6 +113,7 @@ class RedeemDialog(QDialog):
         except RelappError as error:
             self._say(str(error))
             return
+        self.redeemed = Redemption(item.data(Qt.ItemDataRole.UserRole + 1), self.change)
         self.accept()
 
     def _say(self, text: str) -> None:
@@ -117,9 +128,9 @@ class RedeemDialog(QDialog):
         name: str,
         balance: int,
         staff_id: int | None = None,
-    ) -> Change | None:
-        """What the redemption changed, or None if cancelled."""
+    ) -> Redemption | None:
+        """The reward redeemed and what that changed, or None if cancelled."""
         dialog = cls(contact_id, name, balance, staff_id, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.change
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.redeemed if accepted else None

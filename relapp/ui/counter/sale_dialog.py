@@ -3,11 +3,16 @@
 The dialog makes one sale key when it opens, so a double click, a second Enter or a scanner's
 repeated scan can never record the sale twice: the domain answers a known key with the sale
 already recorded.
+
+An amount far outside what the customer usually spends (relapp.domain.usual_spend: 1250
+typed for 12.50) is not recorded at the first Enter: the dialog says so, and a second Enter
+records it as typed.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -23,10 +28,18 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.loyalty import SaleResult, preview_sale, record_sale
 from relapp.domain.money import parse_amount
+from relapp.domain.shop_format import format_money
+from relapp.domain.usual_spend import UNUSUAL_FACTOR, UnusualAmount, unusual_amount
 from relapp.errors import RelappError
 from relapp.ui.widgets.field_problems import FieldProblems
 
 PREVIEW_PAUSE_MS = 120
+
+
+@dataclass(frozen=True)
+class RecordedSale:
+    result: SaleResult
+    amount_cents: int
 
 
 class SaleDialog(QDialog):
@@ -35,9 +48,12 @@ class SaleDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.contact_id = contact_id
+        self.name = name
         self.staff_id = staff_id
         self.sale_key = uuid.uuid4().hex
         self.result_: SaleResult | None = None
+        self.recorded: RecordedSale | None = None
+        self.asked_unusual: int | None = None  # the unusual amount the next Enter records
         self.setWindowTitle(self.tr("Record a sale"))
         self.setMinimumWidth(420)
 
@@ -49,6 +65,9 @@ class SaleDialog(QDialog):
         self.note.setPlaceholderText(self.tr("What was bought (optional)"))
         self.preview = QLabel(objectName="salePreview", wordWrap=True)
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.unusual = QLabel(objectName="unusualAmount", wordWrap=True)
+        self.unusual.setTextFormat(Qt.TextFormat.PlainText)
+        self.unusual.hide()
         form = QFormLayout()
         form.addRow(self.tr("&Amount paid:"), self.amount)
         form.addRow(self.tr("&Note:"), self.note)
@@ -57,6 +76,7 @@ class SaleDialog(QDialog):
         self.preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_PAUSE_MS)
         self.preview_timer.timeout.connect(self.update_preview)
         self.amount.textEdited.connect(lambda _text: self.preview_timer.start())
+        self.amount.textEdited.connect(lambda _text: self._forget_unusual())
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.record_button = QPushButton(self.tr("&Record sale"))
@@ -69,6 +89,7 @@ class SaleDialog(QDialog):
         layout.addWidget(who)
         layout.addLayout(form)
         layout.addWidget(self.preview)
+        layout.addWidget(self.unusual)
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
         self.amount.setFocus()
@@ -116,6 +137,11 @@ class SaleDialog(QDialog):
         except ValueError as error:
             self.problems.show_problems({"amount": str(error)})
             return
+        if cents != self.asked_unusual:
+            unusual = unusual_amount(self.contact_id, cents)
+            if unusual is not None:
+                self._ask_about(unusual)
+                return
         self.record_button.setEnabled(False)  # one sale, however often Enter is pressed
         try:
             self.result_ = record_sale(
@@ -129,7 +155,37 @@ class SaleDialog(QDialog):
             self.record_button.setEnabled(True)
             self.problems.show_problems({"amount": str(error)})
             return
+        self.recorded = RecordedSale(self.result_, cents)
         self.accept()
+
+    def _ask_about(self, unusual: UnusualAmount) -> None:
+        """Say the amount is far outside the usual; the next Enter records it as typed."""
+        whose = (
+            self.tr("what {name} usually spends").format(name=self.name)
+            if unusual.customers_own
+            else self.tr("a usual sale here")
+        )
+        self.unusual.setText(
+            self.tr(
+                "{amount} is more than {factor} times {whose} ({usual}). Check the amount, "
+                "or press Enter again to record {amount}."
+            ).format(
+                amount=format_money(unusual.amount_cents),
+                factor=UNUSUAL_FACTOR,
+                whose=whose,
+                usual=format_money(unusual.usual_cents),
+            )
+        )
+        self.unusual.show()
+        self.asked_unusual = unusual.amount_cents
+        self.record_button.setText(self.tr("&Record anyway"))
+        self.amount.setFocus()
+
+    def _forget_unusual(self) -> None:
+        if self.asked_unusual is not None:
+            self.asked_unusual = None
+            self.unusual.hide()
+            self.record_button.setText(self.tr("&Record sale"))
 
     def done(self, result: int) -> None:
         # A preview still waiting must not run once the dialog is gone (perhaps on another
@@ -140,9 +196,9 @@ class SaleDialog(QDialog):
     @classmethod
     def ask(
         cls, parent: QWidget | None, contact_id: int, name: str, staff_id: int | None = None
-    ) -> SaleResult | None:
+    ) -> RecordedSale | None:
         """The recorded sale, or None if cancelled."""
         dialog = cls(contact_id, name, staff_id, parent)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
-        return dialog.result_ if accepted else None
+        return dialog.recorded if accepted else None

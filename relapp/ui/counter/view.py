@@ -35,12 +35,16 @@ from relapp.domain.profiles import (
 )
 from relapp.domain.search import search_contacts
 from relapp.domain.shop_format import shop_format
+from relapp.domain.undo_sale import UNDO_MINUTES, undo_sale
+from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
+from relapp.ui.counter.notice import CounterNotice
 from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.results_model import SearchResultsModel
 from relapp.ui.counter.sale_dialog import SaleDialog
+from relapp.ui.counter.sale_undo import UNDO_KEYS, SaleUndo, UndoSaleDialog
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
 from relapp.ui.staff.current_staff import CurrentStaff
@@ -48,7 +52,6 @@ from relapp.ui.timeline.panel import TimelinePanel
 from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
-CONFIRMATION_MS = 8_000  # long enough to read while the customer is still at the till
 RESULT_LIMIT = 30
 # Settings too: the shop's locale formats the figures, its targets decide what is overdue.
 _WATCHED = frozenset(
@@ -114,11 +117,18 @@ class CounterView(QWidget):
         )
         self.result_count = QLabel(objectName="resultCount", wordWrap=True)
         # What the last sale, redemption or enrolment did, while the next customer steps up.
-        self.confirmation = QLabel(objectName="counterConfirmation", wordWrap=True)
-        self.confirmation.setTextFormat(Qt.TextFormat.PlainText)
-        self.confirmation.hide()
-        self.confirmation_timer = QTimer(self, singleShot=True, interval=CONFIRMATION_MS)
-        self.confirmation_timer.timeout.connect(self.confirmation.hide)
+        self.confirmation = CounterNotice()
+        self.sale_undo = SaleUndo(self)
+        self.sale_undo.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sale_undo.button.clicked.connect(self.undo_last_sale)
+        self.undo_keys = QKeySequence(UNDO_KEYS)
+        undo_shortcut = QShortcut(self.undo_keys, self)
+        undo_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Help > Keyboard shortcuts reads this: the button naming the key is hidden mostly.
+        undo_shortcut.setWhatsThis(
+            self.tr("Undo the last sale (within {minutes} minutes)").format(minutes=UNDO_MINUTES)
+        )
+        undo_shortcut.activated.connect(self.undo_last_sale)
 
         self.panel = CustomerPanel()
         self.timeline = TimelinePanel(self.customer_actions, standalone=False)
@@ -204,6 +214,7 @@ class CounterView(QWidget):
         body.addWidget(self.right, 1)
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
+        top.addWidget(self.sale_undo.button)
         top.addWidget(self.enrol_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -331,17 +342,57 @@ class CounterView(QWidget):
         if not self.current_staff.require_for_counter(self, self.tr("record a sale")):
             self.search_box.setFocus()
             return
-        result = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
-        if result is None:
+        sale = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
+        if sale is None:
             self.search_box.setFocus()
             return
+        result = sale.result
         self.change_bus.publish(result.change)
+        amount = self.shop.money(sale.amount_cents)
+        self.sale_undo.remember(
+            result.interaction_id, profile.id, profile.name, amount, result.points
+        )
         locale = QLocale()
+        text = self.tr("{amount} recorded: +{points} points, {name} now has {balance} points.")
+        text = text.format(
+            amount=amount,
+            points=locale.toString(result.points),
+            name=profile.name,
+            balance=locale.toString(result.balance),
+        )
+        if result.tier is not None and result.tier != profile.tier:
+            text += " " + self.tr("Now in the {tier} tier.").format(tier=result.tier)
+        self.confirm(text)
+
+    def undo_last_sale(self) -> None:
+        """Ctrl+Z: a refund of the last sale made here, within minutes, asked once."""
+        sale = self.sale_undo.current()
+        if sale is None:
+            self.confirmation.say(
+                self.tr("No sale to undo: a sale can be undone here for {minutes} minutes.").format(
+                    minutes=UNDO_MINUTES
+                ),
+                warning=True,
+            )
+            self.search_box.setFocus()
+            return
+        if not self.current_staff.require_for_counter(
+            self, self.tr("undo a sale")
+        ) or not UndoSaleDialog.ask(self, sale):
+            self.search_box.setFocus()
+            return
+        try:
+            undone = undo_sale(sale.interaction_id, self.current_staff.staff_id)
+        except RelappError as error:
+            self.sale_undo.forget()
+            self.confirmation.say(str(error), warning=True)
+            self.search_box.setFocus()
+            return
+        self.sale_undo.forget()
+        self.change_bus.publish(undone.change)
         self.confirm(
-            self.tr("Sale recorded: +{points} points, {name} now has {balance} points.").format(
-                points=locale.toString(result.points),
-                name=profile.name,
-                balance=locale.toString(result.balance),
+            self.tr("Sale of {amount} undone: {name} is back to {balance} points.").format(
+                amount=sale.amount, name=sale.name, balance=QLocale().toString(undone.balance)
             )
         )
 
@@ -352,17 +403,17 @@ class CounterView(QWidget):
         if not self.current_staff.require_for_counter(self, self.tr("redeem a reward")):
             self.search_box.setFocus()
             return
-        change = RedeemDialog.ask(
+        redemption = RedeemDialog.ask(
             self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
         )
-        if change is None:
+        if redemption is None:
             self.search_box.setFocus()
             return
-        self.change_bus.publish(change)
+        self.change_bus.publish(redemption.change)
         balance = points_summary(profile.id, recent=0).balance
         self.confirm(
-            self.tr("Reward redeemed: {name} now has {balance} points.").format(
-                name=profile.name, balance=QLocale().toString(balance)
+            self.tr("{reward} redeemed: {name} now has {balance} points.").format(
+                reward=redemption.reward, name=profile.name, balance=QLocale().toString(balance)
             )
         )
 
@@ -370,9 +421,7 @@ class CounterView(QWidget):
         """Say what was done for a few seconds, and empty the search for the next customer:
         a second scan must not be appended to the first card number. The customer stays
         shown until the next search."""
-        self.confirmation.setText(text)
-        self.confirmation.show()
-        self.confirmation_timer.start()
+        self.confirmation.say(text)
         self.search_timer.stop()
         self.search_box.clear()
         self.search_box.setFocus()
@@ -416,8 +465,9 @@ class CounterView(QWidget):
         if self.shown_contact_id is None or self.right.currentWidget() is not self.customer_page:
             return None
         if not self.customer_chosen:
-            self.result_count.setText(
-                self.tr("Several customers match: pick one with the arrow keys or Enter first.")
+            self.confirmation.say(
+                self.tr("Several customers match: pick one with the arrow keys or Enter first."),
+                warning=True,
             )
             self.search_box.setFocus()
             return None
@@ -433,15 +483,34 @@ class CounterView(QWidget):
         self.results_model.set_hits([])
         self.show_customer(outcome.contact_id)
         if outcome.change is not None and self.shown_profile is not None:
-            self.confirm(self.tr("{name} is enrolled.").format(name=self.shown_profile.name))
+            self.confirm(self._enrolled_text(self.shown_profile))
         else:
             self.search_box.clear()
             self.search_box.setFocus()
         self.update_hint()
 
+    def _enrolled_text(self, profile: CustomerProfile) -> str:
+        """ "Priya Venkataraman is enrolled with card 270009876541 and 50 welcome points." """
+        locale = QLocale()
+        if profile.card_number and profile.points_balance:
+            text = self.tr("{name} is enrolled with card {card} and {points} welcome points.")
+        elif profile.card_number:
+            text = self.tr("{name} is enrolled with card {card}.")
+        else:
+            text = self.tr("{name} is enrolled.")
+        return text.format(
+            name=profile.name,
+            card=profile.card_number,
+            points=locale.toString(profile.points_balance),
+        )
+
     # -- keyboard ---------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search_box and event.type() == QEvent.Type.ShortcutOverride:
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if QKeySequence(key_event.keyCombination()) == self.undo_keys:
+                return True  # the counter's Undo sale, not the box's undo of its typing
         if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
             key_event: QKeyEvent = event  # type: ignore[assignment]
             key = key_event.key()
