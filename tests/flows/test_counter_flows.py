@@ -5,7 +5,7 @@ from __future__ import annotations
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward
 from relapp.domain.shop_format import shop_format
 from relapp.domain.usual_spend import unusual_amount
-from tests.flows.harness import Flow
+from tests.flows.harness import Flow, describe
 
 
 def a_card_holder(min_points: int = 0) -> Contact:
@@ -303,3 +303,80 @@ def test_an_amount_far_above_the_customers_usual_is_asked_about_once(flow: Flow)
     assert (sale.contact_id, sale.amount_cents) == (customer.id, 125_000)
     assert "$1,250.00 recorded" in flow.screen_text()
     assert counter.search_box.text() == ""
+
+
+def test_the_profile_shows_what_the_points_buy_and_the_way_to_the_next_reward(flow: Flow):
+    customer = a_card_holder(min_points=1)
+    counter = scan(flow, customer)
+    offered = (
+        Reward.select()
+        .where(Reward.active == True, (Reward.stock.is_null()) | (Reward.stock > 0))  # noqa: E712
+        .order_by(Reward.points_cost, Reward.name)
+    )
+    balance = customer.points_balance
+    within = [reward.name for reward in offered if reward.points_cost <= balance]
+    beyond = next(reward for reward in offered if reward.points_cost > balance)
+    screen = flow.screen_text()
+    if within:
+        assert f"Can redeem now: {', '.join(within)}" in screen
+    assert f"{beyond.points_cost - balance:,} points to {beyond.name}" in screen
+    assert " more spend to " in counter.panel.progress.text() or customer.tier.name == "Gold"
+
+
+def test_namesakes_are_told_apart_in_the_results(flow: Flow):
+    from peewee import fn
+
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    given, family = (
+        Contact.select(Contact.given_name, Contact.family_name)
+        .where(Contact.kind == "person", Contact.erased_at.is_null(), Contact.archived_at.is_null())
+        .group_by(Contact.given_name, Contact.family_name)
+        .having(fn.count(Contact.id) > 1)
+        .tuples()
+        .first()
+    )  # the demo has people enrolled twice, as a busy counter does
+    flow.type(f"{given} {family}")
+    flow.wait_until(lambda: counter.results_model.rowCount() > 1)
+    rows = [counter.results_model.index(row).data() for row in range(2)]
+    assert rows[0] != rows[1]
+    for row in range(2):
+        hit = counter.results_model.hit(row)
+        stored = Contact.get_by_id(hit.id)
+        clue = rows[row].split("\n")[1]
+        if stored.phone:
+            assert f"phone …{stored.phone[-4:]}" in clue
+        elif stored.email:
+            assert stored.email in clue
+        if stored.card_number:
+            assert f"card …{stored.card_number[-4:]}" in clue
+        visits = Interaction.select().where(
+            Interaction.contact == stored.id, Interaction.kind.in_(("visit", "purchase"))
+        )
+        assert ("last visit" in clue) == visits.exists()
+
+
+def test_a_wrong_phone_in_the_enrol_form_is_corrected_and_its_warning_goes(flow: Flow):
+    flow.press("Ctrl+1")
+
+    def enrol(dialog):
+        flow.type("Noor")
+        flow.press("Alt+F")
+        flow.type("Haddad")
+        flow.press("Alt+P")
+        flow.type("12")
+        flow.press("Return")
+        problem = dialog.problems.problems["phone"]
+        assert problem in describe(dialog)
+        flow.press("Backspace")
+        flow.press("Backspace")
+        flow.type("0400 111 222")
+        assert problem not in describe(dialog)  # gone once the phone is right
+        assert not dialog.problems.isVisible()
+        flow.press("Return")
+
+    flow.in_next_dialog(enrol, "New customer")
+    flow.press("Ctrl+N")
+    noor = Contact.get(Contact.given_name == "Noor", Contact.family_name == "Haddad")
+    assert noor.phone == "+61400111222"
+    assert "Noor Haddad is enrolled with card " in flow.screen_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 
 from relapp.db.models import Interaction, PointsEntry, Reward
 from relapp.domain.clock import utc_now
@@ -173,3 +173,27 @@ def test_a_second_enter_records_the_unusual_amount_as_typed(app, qtbot, customer
     assert dialog.result() == dialog.DialogCode.Accepted
     last = Interaction.select().order_by(Interaction.id.desc()).first()
     assert last.amount_cents == 125_000
+
+
+def test_the_profile_says_what_the_points_buy_and_how_far_the_next_tier_is(
+    app, qtbot, customer, change_bus
+):
+    from relapp.db.models import Tier
+    from relapp.domain.changes import Change, Entity
+    from relapp.domain.loyalty import record_sale
+
+    Tier.create(name="Gold", min_spend_cents=20_000, multiplier_percent=100)
+    record_sale(customer.id, 8_000)  # 80 points: Coffee (50) now, the Tote bag at 5,000
+    view = CounterView(change_bus)
+    change_bus.changed.connect(view.on_change)
+    qtbot.addWidget(view)
+    view.show_customer(customer.id)
+    assert view.panel.rewards_now.text() == "Can redeem now: Coffee"
+    assert view.panel.progress.text() == (
+        f"{QLocale().toString(4_920)} points to Tote bag  ·  $120.00 more spend to Gold"
+    )
+
+    Reward.update(stock=0).where(Reward.name == "Coffee").execute()  # from the Loyalty view
+    change_bus.publish(Change.of(Entity.REWARDS))
+    assert view.panel.rewards_now.text() == ""
+    assert not view.panel.rewards_now.isVisibleTo(view.panel)

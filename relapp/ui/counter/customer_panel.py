@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
+from relapp.domain.progress import Progress
+from relapp.domain.shop_format import ShopFormat
 from relapp.labels import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
@@ -63,6 +65,11 @@ class CustomerPanel(QFrame):
 
         self.expiring = _label("expiringPoints")
         facts.addWidget(self.expiring, 2, 0, 1, 3)
+        # What the points buy now, and how far the next reward and the next tier are.
+        self.rewards_now = _label("rewardsNow", word_wrap=True)
+        self.progress = _label("loyaltyProgress", word_wrap=True)
+        facts.addWidget(self.rewards_now, 3, 0, 1, 3)
+        facts.addWidget(self.progress, 4, 0, 1, 3)
 
         self.open_cases = _label("openCases", word_wrap=True)
         self.follow_ups = _label("followUps", word_wrap=True)
@@ -141,6 +148,33 @@ class CustomerPanel(QFrame):
         )
         reach = [display_phone(profile.phone) if profile.phone else "", profile.email or ""]
         self.reach.setText("  ·  ".join(part for part in reach if part) or "–")
+
+    def show_progress(self, progress: Progress | None, shop: ShopFormat) -> None:
+        """ "Can redeem now: Free coffee" and "38 points to Free cake · $120.00 more spend to
+        Gold"; a line with nothing to say is hidden."""
+        rewards = progress.rewards_now if progress else ()
+        self.rewards_now.setText(
+            self.tr("Can redeem now: {rewards}").format(rewards=", ".join(rewards))
+            if rewards
+            else ""
+        )
+        self.rewards_now.setVisible(bool(rewards))
+        steps = []
+        if progress is not None and progress.next_reward:
+            steps.append(
+                self.tr("{points} points to {reward}").format(
+                    points=QLocale().toString(progress.points_to_next_reward),
+                    reward=progress.next_reward,
+                )
+            )
+        if progress is not None and progress.next_tier:
+            steps.append(
+                self.tr("{money} more spend to {tier}").format(
+                    money=shop.money(progress.spend_to_next_tier_cents), tier=progress.next_tier
+                )
+            )
+        self.progress.setText("  ·  ".join(steps))
+        self.progress.setVisible(bool(steps))
 
     def show_expiring(self, points: int, first: datetime | None) -> None:
         """Points that expire within 30 days, so the cashier can suggest spending them."""

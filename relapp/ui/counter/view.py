@@ -33,7 +33,9 @@ from relapp.domain.profiles import (
     customer_clues,
     customer_profile,
 )
+from relapp.domain.progress import customer_progress
 from relapp.domain.search import search_contacts
+from relapp.domain.settings import load_settings
 from relapp.domain.shop_format import shop_format
 from relapp.domain.undo_sale import UNDO_MINUTES, undo_sale
 from relapp.errors import RelappError
@@ -53,10 +55,12 @@ from relapp.ui.widgets.empty_state import EmptyState
 
 SEARCH_PAUSE_MS = 60
 RESULT_LIMIT = 30
-# Settings too: the shop's locale formats the figures, its targets decide what is overdue.
+# Settings too: the shop's locale formats the figures, its targets decide what is overdue;
+# rewards and tiers: the profile says what the points buy and how far the next tier is.
 _WATCHED = frozenset(
-    {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS}
-)
+    {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS,
+     Entity.REWARDS, Entity.TIERS}
+)  # fmt: skip
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
@@ -83,6 +87,7 @@ class CounterView(QWidget):
         self.shown_profile: CustomerProfile | None = None
         self.unknown_card_seen = ""  # a card nobody has, once its scan's Enter showed it
         self.shop = shop_format()  # money and days in the shop's style; read again on a change
+        self.tier_window_months = load_settings().tier_window_months
         # Whether the customer shown is the one the cashier means: a scanned card, the only
         # match, or one picked with Enter or the arrows; not merely the first of several
         # names the list happened to highlight.
@@ -306,6 +311,7 @@ class CounterView(QWidget):
         self.panel.show_profile(profile)
         points = points_summary(contact_id, recent=0)
         self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
+        self.panel.show_progress(customer_progress(contact_id, self.tier_window_months), self.shop)
         self.right.setCurrentWidget(self.customer_page)
         self._sync_timeline()
 
@@ -324,6 +330,7 @@ class CounterView(QWidget):
             return
         if change.touches(Entity.SETTINGS):
             self.shop = shop_format()
+            self.tier_window_months = load_settings().tier_window_months
         if self.tabs.currentWidget() is self.timeline:
             self.timeline.on_change(change)
         else:
