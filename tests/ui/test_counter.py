@@ -212,3 +212,49 @@ def test_undo_is_offered_for_five_minutes_after_a_sale(qtbot, counter, shop, mon
     assert not counter.sale_undo.button.isVisible()
     assert counter.search_box.text() == "zo"  # Ctrl+Z is the counter's, not the box's undo
     assert Interaction.select().where(Interaction.refunded_at.is_null(False)).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("screen", "room", "scale"),
+    [
+        ((1366, 768), None, 1.0),
+        ((1920, 1080), None, 1.4),
+        ((1920, 1080), (1690, 950), 1.4),  # maximised
+        ((1920, 1080), (1075, 680), 1.0),  # a window left at 1280 x 800
+        ((3840, 2160), None, 1.6),
+        ((1280, 1024), None, 1.0),
+    ],
+)
+def test_the_type_scale_follows_the_screen_and_the_room(screen, room, scale):
+    from PySide6.QtCore import QSize
+
+    from relapp.ui.counter.type_scale import type_scale
+
+    assert type_scale(QSize(*screen), QSize(*room) if room else None) == scale
+
+
+def test_on_a_large_screen_the_counter_type_is_larger_and_still_fits(qtbot, counter):
+    from PySide6.QtCore import QSize
+
+    from relapp.ui.counter.type_scale import scaled
+
+    type_and_wait(qtbot, counter, "obri")
+    assert counter.search_box.font().pointSizeF() == 15  # 1366 x 768: the sizes as designed
+    assert counter.panel.name.font().pointSizeF() == 17
+    assert counter.minimumSizeHint().height() <= 610  # the room it has there
+
+    counter.screen_size = lambda: QSize(1920, 1080)
+    counter.resize(1690, 950)  # a maximised window on 1920 x 1080
+    qtbot.waitUntil(lambda: counter.type_scale == 1.4)
+
+    assert counter.search_box.font().pointSizeF() == 21
+    assert counter.panel.name.font().pointSizeF() == 24
+    assert counter.panel.likes.font().pointSizeF() == scaled(counter.base_points, 1.4)
+    assert counter.results.width() == 532
+    counter.layout().activate()
+    hint = counter.minimumSizeHint()
+    assert hint.width() <= 1690 and hint.height() <= 950
+
+    counter.resize(1040, 610)  # the window made small again on the same screen
+    qtbot.waitUntil(lambda: counter.type_scale == 1.0)
+    assert counter.search_box.font().pointSizeF() == 15

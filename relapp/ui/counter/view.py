@@ -8,8 +8,17 @@ customer immediately.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QLocale, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelectionModel, QLocale, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QToolButton,
@@ -47,6 +57,14 @@ from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.results_model import SearchResultsModel
 from relapp.ui.counter.sale_dialog import SaleDialog
 from relapp.ui.counter.sale_undo import UNDO_KEYS, SaleUndo, UndoSaleDialog
+from relapp.ui.counter.type_scale import (
+    POINTS,
+    RESULTS_WIDTH,
+    avatar_pixels,
+    counter_style_sheet,
+    scaled,
+    type_scale,
+)
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
 from relapp.ui.staff.current_staff import CurrentStaff
@@ -114,9 +132,7 @@ class CounterView(QWidget):
         self.results = QListView(objectName="counterResults")
         self.results.setModel(self.results_model)
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
-        self.results.setFixedWidth(340)
         self.results.setUniformItemSizes(True)
-        self.results_model.row_height = int(self.results.fontMetrics().lineSpacing() * 2.7) + 14
         self.results.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self.show_customer_at(current.row())
         )
@@ -139,7 +155,12 @@ class CounterView(QWidget):
         self.timeline = TimelinePanel(self.customer_actions, standalone=False)
         self.tabs = QTabWidget(objectName="customerTabs")
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.tabs.addTab(self.panel, self.tr("Profile"))
+        # Scrolls rather than pushing the window past a 1366x768 screen when the profile is
+        # long (progress to rewards and tiers, many preferences).
+        profile_scroll = QScrollArea(widgetResizable=True, objectName="profileScroll")
+        profile_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        profile_scroll.setWidget(self.panel)
+        self.tabs.addTab(profile_scroll, self.tr("Profile"))
         self.tabs.addTab(self.timeline, self.tr("History (F4)"))
         # The history is read when its tab shows, not for every customer arrowed past.
         self.timeline_stale = False
@@ -226,6 +247,12 @@ class CounterView(QWidget):
         layout.addWidget(self.confirmation)
         layout.addLayout(body, 1)
         self.update_hint()
+        self.base_points = QFontInfo(self.font()).pointSizeF()  # the application's own size
+        self.type_scale = 0.0
+        self.apply_type_scale(1.0)
+        # Fitted after a resize settles: new fonts inside resizeEvent would lay out again there.
+        self.type_timer = QTimer(self, singleShot=True, interval=0)
+        self.type_timer.timeout.connect(self.fit_type)
 
     # -- searching --------------------------------------------------------------------------
 
@@ -543,3 +570,32 @@ class CounterView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.search_box.setFocus()
+        self.type_timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.type_timer.start()
+
+    # -- type size --------------------------------------------------------------------------
+
+    def fit_type(self) -> None:
+        """Type as large as the screen and the Counter's room allow (see type_scale)."""
+        if self.isVisible():
+            self.apply_type_scale(type_scale(self.screen_size(), self.size()))
+
+    def screen_size(self) -> QSize:
+        return self.screen().size()
+
+    def apply_type_scale(self, scale: float) -> None:
+        if scale == self.type_scale:
+            return
+        self.type_scale = scale
+        self.setStyleSheet(counter_style_sheet(scale, self.base_points))
+        self.results.setFixedWidth(round(RESULTS_WIDTH * scale))
+        rows = QFont(self.font())
+        rows.setPointSizeF(scaled(POINTS["counterResults"], scale))
+        # Two lines, with room for taller scripts (CJK, Arabic) whose fallback fonts the item
+        # delegate does not measure.
+        self.results_model.row_height = int(QFontMetrics(rows).lineSpacing() * 2.7) + 14
+        self.results.doItemsLayout()
+        self.panel.avatar.setFixedSize(avatar_pixels(scale), avatar_pixels(scale))
