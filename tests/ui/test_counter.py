@@ -80,8 +80,8 @@ def test_each_result_says_what_tells_namesakes_apart(qtbot, counter, shop):
     rows = [counter.results_model.index(row).data() for row in range(4)]
     by_name = {row.split("\n")[0]: row.split("\n")[1] for row in rows}
     today = shop_format().day(utc_now())
-    assert by_name["Zoë O'Brien"] == f"phone …5678  ·  card …0017  ·  last visit {today}"
-    assert by_name["Zoe Martin0"] == "zoe.martin@example.com  ·  no visit yet"
+    assert by_name["Zoë O'Brien"] == f"☎ …5678 · card …0017 · visited {today}"
+    assert by_name["Zoe Martin0"] == "zoe.martin@example.com · no visit yet"
     assert by_name["Zoe Martin1"] == "no visit yet"
 
 

@@ -73,9 +73,7 @@ def test_a_likely_duplicate_is_shown_first_and_can_be_opened(qtbot, dialog, shop
     press_enter(qtbot, dialog.phone)
 
     assert dialog.isVisible() and dialog.duplicates.isVisible()
-    assert dialog.duplicates.item(0).text() == (
-        "Zoë O'Brien — same phone\nphone …5678  ·  no visit yet"
-    )
+    assert dialog.duplicates.item(0).text() == ("Zoë O'Brien — same phone\n☎ …5678 · no visit yet")
     assert dialog.enrol_button.text() == "&Enrol anyway"
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert dialog.outcome == EnrolOutcome(shop.id, None)

@@ -12,23 +12,23 @@ from relapp.domain.profiles import CustomerClues
 from relapp.domain.shop_format import ShopFormat
 
 LAST_DIGITS = 4
-SEPARATOR = "  ·  "
+SEPARATOR = " · "
 
 
 def clue_line(clues: CustomerClues | None, shop: ShopFormat) -> str:
-    """ "phone …5678  ·  card …0017  ·  last visit 3 Mar 2026" """
+    """ "☎ …5678 · card …0017 · visited 3 Mar 2026": short enough for the results list."""
     if clues is None:
         return ""
     tr = partial(QCoreApplication.translate, "CustomerClues")
     parts = []
     if clues.phone:
-        parts.append(tr("phone …{digits}").format(digits=clues.phone[-LAST_DIGITS:]))
+        parts.append(tr("☎ …{digits}").format(digits=clues.phone[-LAST_DIGITS:]))
     elif clues.email:
         parts.append(clues.email)
     if clues.card_number:
         parts.append(tr("card …{digits}").format(digits=clues.card_number[-LAST_DIGITS:]))
     if clues.last_visit is not None:
-        parts.append(tr("last visit {day}").format(day=shop.day(clues.last_visit)))
+        parts.append(tr("visited {day}").format(day=shop.day(clues.last_visit)))
     else:
         parts.append(tr("no visit yet"))
     return SEPARATOR.join(parts)

@@ -15,6 +15,7 @@ from relapp.domain.shop_format import ShopFormat
 from relapp.labels import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
+REWARDS_NAMED = 3  # rewards the balance pays for, named on the profile; the rest counted
 
 
 def _label(object_name: str = "", word_wrap: bool = False) -> QLabel:
@@ -101,7 +102,7 @@ class CustomerPanel(QFrame):
             details.addWidget(value, row, 1)
 
         layout = QVBoxLayout(self)
-        layout.setSpacing(14)
+        layout.setSpacing(10)
         layout.addLayout(header)
         layout.addLayout(facts)
         layout.addLayout(details)
@@ -153,10 +154,13 @@ class CustomerPanel(QFrame):
         """ "Can redeem now: Free coffee" and "38 points to Free cake · $120.00 more spend to
         Gold"; a line with nothing to say is hidden."""
         rewards = progress.rewards_now if progress else ()
+        named = ", ".join(rewards[:REWARDS_NAMED])
+        if len(rewards) > REWARDS_NAMED:
+            named = self.tr("{rewards} and {count} more").format(
+                rewards=named, count=len(rewards) - REWARDS_NAMED
+            )
         self.rewards_now.setText(
-            self.tr("Can redeem now: {rewards}").format(rewards=", ".join(rewards))
-            if rewards
-            else ""
+            self.tr("Can redeem now: {rewards}").format(rewards=named) if rewards else ""
         )
         self.rewards_now.setVisible(bool(rewards))
         steps = []
@@ -178,6 +182,7 @@ class CustomerPanel(QFrame):
 
     def show_expiring(self, points: int, first: datetime | None) -> None:
         """Points that expire within 30 days, so the cashier can suggest spending them."""
+        self.expiring.setVisible(points > 0)  # no empty line taking room
         if points <= 0:
             self.expiring.setText("")
             return
