@@ -146,6 +146,7 @@ def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
     flow.press("Return")  # the scanner's Enter: shows the card is unknown, opens nothing
     flow.wait_until(lambda: counter.right.currentWidget() is counter.unknown_card)
     assert f"No customer has card {card}." in flow.screen_text()
+    assert "No customer matches" not in flow.screen_text()  # said once, in the main panel
     assert counter.enrol_card_button.isVisible()
 
     def enrol(dialog):

@@ -41,6 +41,9 @@ from relapp.ui.counter.clues import clue_line
 from relapp.ui.widgets.field_problems import FieldProblems
 
 
+DUPLICATES_IN_SIGHT = 3
+
+
 @dataclass(frozen=True)
 class EnrolOutcome:
     contact_id: int  # the new customer, or the existing one the cashier chose instead
@@ -82,7 +85,7 @@ class EnrolDialog(QDialog):
 
         self.duplicate_warning = QLabel(objectName="duplicateWarning", wordWrap=True)
         self.duplicates = QListWidget(objectName="duplicateList")
-        self.duplicates.setMaximumHeight(110)
+        self.duplicates.setSpacing(2)
         self.duplicates.itemActivated.connect(lambda _item: self.open_existing())
         for widget in (self.duplicate_warning, self.duplicates):
             widget.hide()
@@ -178,6 +181,13 @@ class EnrolDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, duplicate.id)
             self.duplicates.addItem(item)
         self.duplicates.setCurrentRow(0)
+        # Three of them in sight, each with its two lines: who they are, what tells them apart.
+        shown = range(min(self.duplicates.count(), DUPLICATES_IN_SIGHT))
+        self.duplicates.setFixedHeight(
+            sum(self.duplicates.sizeHintForRow(row) for row in shown)
+            + 2 * self.duplicates.frameWidth()
+            + 2 * self.duplicates.spacing() * len(shown)
+        )
         for widget in (self.duplicate_warning, self.duplicates, self.open_button):
             widget.show()
         self.enrol_button.setText(self.tr("&Enrol anyway"))

@@ -303,8 +303,8 @@ class CounterView(QWidget):
     def update_hint(self) -> None:
         text = self.search_box.text().strip()
         count = self.results_model.rowCount()
-        if not text:
-            self.result_count.setText("")
+        if not text or self.right.currentWidget() is self.unknown_card:
+            self.result_count.setText("")  # the unknown card's page says what to do
         elif count == 0:
             self.result_count.setText(
                 self.tr("No customer matches “{text}”. Press Ctrl+N to enrol them.").format(
