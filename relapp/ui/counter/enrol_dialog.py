@@ -40,7 +40,6 @@ from relapp.errors import RelappError
 from relapp.ui.counter.clues import clue_line
 from relapp.ui.widgets.field_problems import FieldProblems
 
-
 DUPLICATES_IN_SIGHT = 3
 
 
