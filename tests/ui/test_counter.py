@@ -233,9 +233,10 @@ def test_the_type_scale_follows_the_screen_and_the_room(screen, room, scale):
     assert type_scale(QSize(*screen), QSize(*room) if room else None) == scale
 
 
-def test_on_a_large_screen_the_counter_type_is_larger_and_still_fits(qtbot, counter):
+def test_on_a_large_screen_the_counter_type_is_larger_and_still_fits(qtbot, counter, shop):
     from PySide6.QtCore import QSize
 
+    from relapp.ui.counter.sale_dialog import SaleDialog
     from relapp.ui.counter.type_scale import scaled
 
     type_and_wait(qtbot, counter, "obri")
@@ -254,6 +255,10 @@ def test_on_a_large_screen_the_counter_type_is_larger_and_still_fits(qtbot, coun
     counter.layout().activate()
     hint = counter.minimumSizeHint()
     assert hint.width() <= 1690 and hint.height() <= 950
+    dialog = SaleDialog(shop["zoe"].id, "Zoë O'Brien", parent=counter)
+    dialog.show()
+    assert dialog.amount.font().pointSizeF() == counter.base_points  # dialogs keep their size
+    dialog.close()
 
     counter.resize(1040, 610)  # the window made small again on the same screen
     qtbot.waitUntil(lambda: counter.type_scale == 1.0)

@@ -65,9 +65,8 @@ def scaled(points: float, scale: float) -> float:
 
 
 def counter_style_sheet(scale: float, base_points: float) -> str:
-    """The Counter's font sizes (and the avatar's round shape) at this scale, for the Counter
-    and what it opens (its dialogs are read at arm's length too). base_points: the size of
-    what has no size of its own (details, tabs, the history), at scale 1.
+    """The Counter's font sizes (and the avatar's round shape) at this scale. base_points:
+    the size of what has no size of its own (details, tabs, the history), at scale 1.
 
     A style sheet, as setFont on the Counter would not reach the widgets the application's
     style sheet styles.

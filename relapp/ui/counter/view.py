@@ -242,7 +242,13 @@ class CounterView(QWidget):
         top.addWidget(self.search_box, 1)
         top.addWidget(self.sale_undo.button)
         top.addWidget(self.enrol_button)
-        layout = QVBoxLayout(self)
+        # Everything on the Counter, but not the dialogs it opens (children of the view): the
+        # type scale's style sheet goes here, and dialogs keep their own sizes.
+        self.content = QWidget(objectName="counterContent")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.content)
+        layout = QVBoxLayout(self.content)
         layout.addLayout(top)
         layout.addWidget(self.confirmation)
         layout.addLayout(body, 1)
@@ -590,9 +596,9 @@ class CounterView(QWidget):
         if scale == self.type_scale:
             return
         self.type_scale = scale
-        self.setStyleSheet(counter_style_sheet(scale, self.base_points))
+        self.content.setStyleSheet(counter_style_sheet(scale, self.base_points))
         self.results.setFixedWidth(round(RESULTS_WIDTH * scale))
-        rows = QFont(self.font())
+        rows = QFont(self.content.font())
         rows.setPointSizeF(scaled(POINTS["counterResults"], scale))
         # Two lines, with room for taller scripts (CJK, Arabic) whose fallback fonts the item
         # delegate does not measure.
