@@ -177,6 +177,7 @@ class SaleDialog(QDialog):
             )
         )
         self.unusual.show()
+        self.adjustSize()  # taller for the wrapped sentence (the layout does not grow by itself)
         self.asked_unusual = unusual.amount_cents
         self.record_button.setText(self.tr("&Record anyway"))
         self.amount.setFocus()
