@@ -263,3 +263,22 @@ def test_on_a_large_screen_the_counter_type_is_larger_and_still_fits(qtbot, coun
     counter.resize(1040, 610)  # the window made small again on the same screen
     qtbot.waitUntil(lambda: counter.type_scale == 1.0)
     assert counter.search_box.font().pointSizeF() == 15
+
+
+def test_a_refresh_that_moves_the_highlighted_row_does_not_pick_it(
+    qtbot, counter, shop, monkeypatch
+):
+    from relapp.ui.counter.sale_dialog import SaleDialog
+
+    type_and_wait(qtbot, counter, "zoe")
+    shown = counter.shown_contact_id  # highlighted, not picked: four customers match
+    enrol("Zoe", "Zoe")  # at another counter: ranks first, so the highlighted row moves down
+    counter.on_change(Change.of(Entity.CONTACTS))
+    assert counter.shown_contact_id == shown
+    assert counter.results.currentIndex().row() > 0
+
+    asked = []
+    monkeypatch.setattr(SaleDialog, "ask", classmethod(lambda cls, *args: asked.append(args)))
+    qtbot.keyClick(counter.search_box, Qt.Key.Key_F2)
+    assert asked == []
+    assert counter.confirmation.text().startswith("Several customers match")

@@ -275,9 +275,11 @@ class CounterView(QWidget):
         if kept is not None and not rows:
             pass  # no longer matches the text: still shown until the cashier moves on
         elif hits:
+            chosen = self.customer_chosen
             self.results.setCurrentIndex(self.results_model.index(rows[0] if rows else 0))
-            if not rows:
-                self.customer_chosen = len(hits) == 1 or hits[0].exact_card
+            # Kept where it moved to, the customer is as picked as before (showing the row
+            # anew does not pick it); a new search picks only a card or the one match.
+            self.customer_chosen = chosen if rows else len(hits) == 1 or hits[0].exact_card
         else:
             self.show_customer_at(-1)
             if looks_like_a_card(text):
