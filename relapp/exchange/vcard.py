@@ -19,11 +19,12 @@ from pathlib import Path
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.errors import RelappError
-from relapp.exchange.csv_read import decode_bytes
+from relapp.exchange.csv_read import UnreadableFile, decode_bytes
 from relapp.exchange.importer import RowError, SourceRow
 
 VERSIONS = ("3.0", "4.0")
 CARD_PROPERTY = "X-RELAPP-CARD"
+_BEGIN = re.compile(r"(?:^|[\r\n])[ \t]*BEGIN:VCARD[ \t]*(?:[\r\n]|$)", re.IGNORECASE)
 _PROPERTY = re.compile(r"^(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)((?:;[^:]*)?):(.*)$", re.DOTALL)
 
 
@@ -154,7 +155,17 @@ def _unescape(text: str) -> str:
 
 
 def _components(text: str) -> list[str]:
-    parts = re.split(r"(?<!\\);", text)
+    """A structured value (N, ADR, ORG) cut at each separator: a ";" that is not escaped.
+
+    Read escape by escape, so in "Back\\\\;Slash" the ";" follows an escaped backslash and
+    separates (a look-behind for one backslash would take it for an escaped ";").
+    """
+    parts = [""]
+    for token in re.findall(r"\\.?|;|[^\\;]+", text, re.DOTALL):
+        if token == ";":
+            parts.append("")
+        else:
+            parts[-1] += token
     return [_unescape(part) for part in parts]
 
 
@@ -200,6 +211,10 @@ def card_values(card: Card) -> dict[str, str]:
 def vcard_rows(path: Path) -> tuple[list[str], list[SourceRow], list[RowError]]:
     """The cards of a file as importer rows, and the broken cards."""
     text, _ = decode_bytes(refuse_database_files(path).read_bytes())
+    if not text.strip():
+        raise UnreadableFile("The file is empty.")
+    if not _BEGIN.search(text):
+        raise UnreadableFile("This is not a vCard file (no line says BEGIN:VCARD).")
     cards, broken = parse_cards(text)
     rows = [SourceRow(card.line, ["\n".join(card.lines)], card_values(card)) for card in cards]
     return ["card"], rows, broken
@@ -211,6 +226,11 @@ CONTACT_COLUMNS = (
     "given_name, family_name, organisation, email, phone, street, locality, region, postcode,"
     " country, birth_year, birth_month, birth_day, notes, card_number, kind"
 )
+
+
+# RFC 6350 3.3: a value holds spaces, tabs, visible ASCII and non-ASCII, no other control
+# character; line breaks are written as \n (_escape) and the rest dropped.
+_CONTROLS = dict.fromkeys([*(c for c in range(0x20) if c != 0x09), 0x7F])
 
 
 def _escape(text: str) -> str:
@@ -277,7 +297,7 @@ def card_from_row(row: tuple, version: str = "3.0") -> str:
     if card:
         lines.append(f"{CARD_PROPERTY}:{card}")
     lines.append("END:VCARD")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return "".join(_fold(line.translate(_CONTROLS)) + "\r\n" for line in lines)
 
 
 def contact_vcard(contact_id: int, version: str = "3.0") -> str:
