@@ -21,6 +21,11 @@ from relapp.db.live_files import refuse_database_files
 
 DELIMITERS = (",", ";", "\t")
 SNIFF_LINES = 50
+# A quoted cell over more lines than this is a quote gone wrong, not a note (notes hold at
+# most 10,000 characters); and a file with more such rows than MAX_BROKEN_ROWS is refused
+# (each is read again from the line after it, so they must not cost the whole file each).
+MAX_QUOTED_LINES = 500
+MAX_BROKEN_ROWS = 1_000
 
 # The fields an import can fill. full_name is split when no given/family name is mapped.
 FIELDS = (
@@ -87,11 +92,22 @@ class UnreadableFile(ValueError):
 
 
 @dataclass(frozen=True)
+class BrokenRow:
+    """A row that cannot be read as it stands (a quote never closed): its line, why, and the
+    cells of that line read on its own."""
+
+    line: int
+    reason: str
+    cells: list[str]
+
+
+@dataclass(frozen=True)
 class CsvTable:
     headers: list[str]
     rows: list[tuple[int, list[str]]]  # (line number where the row starts, its cells)
     encoding: str
     delimiter: str
+    broken: tuple[BrokenRow, ...] = ()  # in line order
 
 
 NOT_TEXT = (
@@ -144,6 +160,7 @@ codecs.register_error("latin1_fallback", _latin1_fallback)
 def sniff_delimiter(text: str) -> str:
     """Comma, semicolon or tab: the one that splits the first lines most consistently."""
     sample = "\n".join(text.splitlines()[:SNIFF_LINES])
+    allow_cells_of(len(sample))
     best, best_score = ",", (-1, 0)
     for delimiter in DELIMITERS:
         widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
@@ -156,29 +173,145 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def allow_cells_of(length: int) -> None:
+    """Let the csv module read cells of up to length characters (its default stops at 131,072
+    with an error). Never lowered: the limit is shared by the whole process."""
+    wanted = min(length + 1, 2**31 - 1)  # a C long, 32 bits on Windows
+    if csv.field_size_limit() < wanted:
+        csv.field_size_limit(wanted)
+
+
 def read_table(source: Path | str | bytes) -> CsvTable:
-    """Every row of a CSV file, with the line each row starts on (the header is line 1)."""
+    """Every row of a CSV file, with the line each row starts on (the header is line 1).
+
+    A quote gone wrong (see _runaway_quote) makes its row a BrokenRow, and reading goes on from
+    the line after the one that row started on, so the rows the quote took in are read.
+    """
     data = source if isinstance(source, bytes) else refuse_database_files(source).read_bytes()
     text, encoding = decode_bytes(data)
     if not text.strip():
         raise UnreadableFile("The file is empty.")
+    allow_cells_of(len(text))
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    lines = _Lines(io.StringIO(text, newline="").readlines())
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     rows: list[tuple[int, list[str]]] = []
+    broken: list[BrokenRow] = []
     headers: list[str] | None = None
-    line = 1
-    try:
-        for cells in reader:
+    while lines.position < len(lines.items):
+        start = lines.start_row()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise UnreadableFile(f"Line {start + 1} cannot be read as CSV: {error}.") from None
+        problem = _runaway_quote(lines, start, cells, delimiter, headers)
+        if problem is None:
             if headers is None:
                 headers = [cell.strip() for cell in cells]
             elif any(cell.strip() for cell in cells):
-                rows.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise UnreadableFile(f"Line {line} cannot be read as CSV: {error}.") from None
+                rows.append((start + 1, cells))
+            continue
+        if headers is None:
+            raise UnreadableFile(
+                "The first line opens a quote that is never closed, so its columns have no names."
+            )
+        if len(broken) == MAX_BROKEN_ROWS:
+            raise UnreadableFile(
+                f"More than {MAX_BROKEN_ROWS:,} rows open a quote that is not closed where it"
+                " should be: the file is not quoted as a CSV file is."
+            )
+        first_line = next(csv.reader([lines.items[start]], delimiter=delimiter, strict=False))
+        broken.append(BrokenRow(start + 1, problem, [cell.rstrip("\r\n") for cell in first_line]))
+        lines.position = start + 1
     if not headers or not any(headers):
         raise UnreadableFile("The file has no header line naming its columns.")
-    return CsvTable(headers, rows, encoding, delimiter)
+    return CsvTable(headers, rows, encoding, delimiter, tuple(broken))
+
+
+class _Lines:
+    """The file's lines for csv.reader, one at a time; each row may take at most
+    MAX_QUOTED_LINES of them (start_row), and reading can go back (position)."""
+
+    def __init__(self, items: list[str]) -> None:
+        self.items, self.position, self.stop = items, 0, len(items)
+
+    def start_row(self) -> int:
+        self.stop = min(len(self.items), self.position + MAX_QUOTED_LINES)
+        return self.position
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.position >= self.stop:
+            raise StopIteration
+        self.position += 1
+        return self.items[self.position - 1]
+
+
+def _runaway_quote(
+    lines: _Lines, start: int, cells: list[str], delimiter: str, headers: list[str] | None
+) -> str | None:
+    """Why the row just read from lines (from start) is a quote gone wrong, or None.
+
+    A quote that opens a cell and is never closed takes in the rest of the file; one closed by
+    a stray quote further down takes in the rows up to there. A quoted note over several lines
+    is fine, and may even hold a line that looks like a row, so a row is broken when its quote
+    is not closed (by the end of the file, or within MAX_QUOTED_LINES); or when a line inside
+    its quoted cells has as many cells as the header and, besides, the quote is closed the way
+    no CSV writer closes one (followed by more text), or the row has more cells than the
+    header, or it runs to the end of the file.
+    """
+    taken = lines.items[start : lines.position]
+    # Only a row that reads up to the last line it may take can end inside a quote.
+    if lines.position == lines.stop and _quotes(taken, delimiter)[0]:
+        if lines.stop < len(lines.items):
+            problem = f"A quote opened on this line is not closed within {MAX_QUOTED_LINES} lines"
+        else:
+            problem = "A quote opened on this line is never closed"
+        return f"{problem}; the lines after it were read as rows." if len(taken) > 1 else problem
+    if headers is None or len(taken) == 1 or len(headers) < 2:
+        return None
+    inner_lines = (
+        line for cell in cells if "\n" in cell or "\r" in cell for line in cell.splitlines()[1:]
+    )
+    like_a_row = any(
+        len(next(csv.reader([line], delimiter=delimiter, strict=False), [])) == len(headers)
+        for line in inner_lines
+    )
+    to_the_end = lines.position == len(lines.items)
+    if like_a_row and (to_the_end or len(cells) > len(headers) or _quotes(taken, delimiter)[1]):
+        return (
+            f"A quote opened on this line runs over the {len(taken) - 1:,} lines after it (a quote"
+            " missing, or one too many); they were read as rows."
+        )
+    return None
+
+
+def _quotes(lines: list[str], delimiter: str) -> tuple[bool, bool]:
+    """Whether a quoted cell is still open at the end of these lines, and whether one was
+    closed by a quote followed by more text (as in "a"b), read as the csv module reads them
+    (strict=False): a quote opens a cell only at its start, "" inside it is a quote, and after
+    the closing quote the cell goes on unquoted up to the next delimiter or line break."""
+    text = "".join(lines)
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    position, closed_loosely = 0, False
+    while position < len(text):
+        if text[position] == '"':
+            position = _QUOTED.match(text, position).end()  # type: ignore[union-attr]
+            if position >= len(text):
+                return True, closed_loosely
+            position += 1  # the closing quote
+            closed_loosely = closed_loosely or text[position : position + 1] not in (
+                "", delimiter, "\r", "\n"
+            )  # fmt: skip
+        position = unquoted.match(text, position).end() + 1  # type: ignore[union-attr]
+    return False, closed_loosely
+
+
+_QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*')
 
 
 def _fold_header(text: str) -> str:

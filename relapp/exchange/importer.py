@@ -870,8 +870,9 @@ def _timestamp(moment) -> str:
 
 def csv_rows(
     path: Path, mapping: dict[int, str] | None = None
-) -> tuple[list[str], list[SourceRow]]:
-    """The header and the rows of a CSV file, each row's values by field."""
+) -> tuple[list[str], list[SourceRow], list[tuple[SourceRow, str]]]:
+    """The header and the rows of a CSV file, each row's values by field; and the rows broken
+    by a quote gone wrong, each with why (read_table), its values those of its first line."""
     table = read_table(path)
     mapping = guess_mapping(table.headers) if mapping is None else mapping
     unknown = set(mapping.values()) - set(FIELDS)
@@ -882,15 +883,14 @@ def csv_rows(
             "No column could be matched to a customer field; name the columns "
             "(for example First name, Last name, Email, Phone)."
         )
-    rows = [
-        SourceRow(
-            line,
-            cells,
-            {name: cells[index] for index, name in mapping.items() if index < len(cells)},
-        )
-        for line, cells in table.rows
-    ]
-    return table.headers, rows
+    fields = mapping.items()
+
+    def source_row(line: int, cells: list[str]) -> SourceRow:
+        return SourceRow(line, cells, {name: cells[i] for i, name in fields if i < len(cells)})
+
+    rows = [source_row(line, cells) for line, cells in table.rows]
+    broken = [(source_row(row.line, row.cells), row.reason) for row in table.broken]
+    return table.headers, rows, broken
 
 
 @dataclass(frozen=True)
@@ -904,10 +904,10 @@ def preview(
     file: Path | str, mapping: dict[int, str] | None = None, rows: int = 20
 ) -> list[PreviewRow]:
     """The first rows as they would be imported with this mapping; nothing is written."""
-    _, source = csv_rows(Path(file), mapping)
+    _, source, broken = csv_rows(Path(file), mapping)
     settings = load_settings()
     month_first = settings.phone_region in {"US", "PH", "FM"}
-    shown = []
+    shown = [PreviewRow(row.line, dict(row.values), reason) for row, reason in broken]
     for row in source[:rows]:
         try:
             clean = clean_row(row.values, settings.phone_region, month_first)
@@ -918,7 +918,7 @@ def preview(
         if clean.opening_points:
             values["opening_points"] = str(clean.opening_points)
         shown.append(PreviewRow(row.line, values, None))
-    return shown
+    return sorted(shown, key=lambda row: row.line)[:rows]
 
 
 def detect_format(path: Path) -> str:
@@ -954,8 +954,8 @@ def import_file(
 
             headers, rows, broken = vcard_rows(path)
         else:
-            headers, rows = csv_rows(path, mapping)
-            broken = []
+            headers, rows, unreadable = csv_rows(path, mapping)
+            broken = [RowError(row.line, reason, row.cells) for row, reason in unreadable]
     except OSError as error:
         raise RelappError(f"Cannot read {path}: {error.strerror or error}.") from None
     except UnreadableFile as error:
