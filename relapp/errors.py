@@ -23,3 +23,12 @@ class DatabaseBusy(DatabaseError):
 
 class DatabaseUnavailable(DatabaseError):
     """The file or its folder cannot be opened or created (missing, read-only, no space)."""
+
+
+EXCERPT_LENGTH = 60
+
+
+def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
+    """What a person typed, quoted for a message and cut to limit characters with an ellipsis:
+    a sentence about a 100,000-character cell must not repeat the cell."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from relapp.db.models import database
 from relapp.domain.phones import Phone, parse_phone
-from relapp.errors import RelappError
+from relapp.errors import RelappError, excerpt
 
 MAX_NAME_LENGTH = 100
 MAX_TEXT_LENGTH = 10_000
@@ -60,7 +60,7 @@ def clean_email(text: str) -> str | None:
     try:
         return validate_email(text, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise ValueError(f"{text!r} is not an email address: {error}") from None
+        raise ValueError(f"{excerpt(text)} is not an email address: {error}") from None
 
 
 def clean_card(text: str, contact_id: int | None = None) -> str | None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from relapp.errors import excerpt
+
 
 @dataclass(frozen=True)
 class Phone:
@@ -22,9 +24,9 @@ def parse_phone(text: str, default_region: str) -> Phone:
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{text!r} is not a phone number.") from None
+        raise ValueError(f"{excerpt(text)} is not a phone number.") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{text!r} is not a valid phone number for its country.")
+        raise ValueError(f"{excerpt(text)} is not a valid phone number for its country.")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164, _national_digits(number))  # parsed once: imports parse thousands
 

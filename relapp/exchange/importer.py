@@ -62,7 +62,7 @@ from relapp.domain.contact_fields import (
 )
 from relapp.domain.loyalty import add_opening_balance, live_customer
 from relapp.domain.settings import ShopSettings, load_settings
-from relapp.errors import DatabaseBusy, RelappError
+from relapp.errors import DatabaseBusy, RelappError, excerpt
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
 
 Policy = Literal["skip", "merge", "create"]
@@ -170,7 +170,7 @@ def parse_birthday(text: str, month_first: bool) -> tuple[int | None, int | None
         if found:
             parts = dict(zip(order, (int(group) for group in found.groups()), strict=True))
             return clean_birthday(parts.get("y"), parts.get("m"), parts.get("d"))
-    raise ValueError(f"{text!r} is not a date (write it as 1990-05-31).")
+    raise ValueError(f"{excerpt(text)} is not a date (write it as 1990-05-31).")
 
 
 def _clean_card_format(text: str) -> str | None:
@@ -178,7 +178,7 @@ def _clean_card_format(text: str) -> str | None:
     if not card:
         return None
     if not (card.isascii() and card.isdigit() and len(card) in CARD_LENGTHS):
-        raise ValueError(f"{card!r} is not a card number (4 to 32 digits).")
+        raise ValueError(f"{excerpt(card)} is not a card number (4 to 32 digits).")
     return card
 
 
@@ -189,7 +189,7 @@ def _clean_points(text: str) -> int | None:
     try:
         points = int(float(text)) if re.fullmatch(r"\d+(\.0*)?", text) else int(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a whole number of points.") from None
+        raise ValueError(f"{excerpt(text)} is not a whole number of points.") from None
     if not 0 < points <= MAX_OPENING_POINTS:
         raise ValueError(f"Opening points must be between 1 and {MAX_OPENING_POINTS:,}.")
     return points

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
-from relapp.errors import RelappError
+from relapp.errors import RelappError, excerpt
 from relapp.exchange.csv_read import UnreadableFile, decode_bytes
 from relapp.exchange.importer import RowError, SourceRow
 
@@ -142,7 +142,7 @@ def parse_cards(text: str) -> tuple[list[Card], list[RowError]]:
             continue
         prop = _parse_property(line)
         if prop is None:
-            problem = problem or f"Line {number} is not a vCard property: {line[:60]!r}."
+            problem = problem or f"Line {number} is not a vCard property: {excerpt(line)}."
         else:
             card.properties.append(prop)
     if card is not None:

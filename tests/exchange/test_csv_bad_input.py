@@ -187,3 +187,24 @@ def test_a_file_whose_quotes_are_all_unclosed_is_refused(shop, tmp_path):
     with pytest.raises(RelappError, match=r"More than 1,000 rows open a quote that is not closed"):
         import_file(source)
     assert database.execute_sql("SELECT count(*) FROM contact").fetchone() == (0,)
+
+
+def test_a_rejected_value_is_quoted_in_a_short_excerpt(shop, tmp_path):
+    long_email = "x" * 100_000 + "@example.com"
+    long_card = "1" * 100_000
+    source = write(
+        tmp_path,
+        "Name,Email,Phone,Card,Points,Birthday\n"
+        f"Ann Lee,{long_email},,,,\n"
+        f"Bob Lee,,{'4' * 100_000},,,\n"
+        f"Cara Lee,,,{long_card},,\n"
+        f"Dan Lee,,,,{'9x' * 50_000},\n"
+        f"Eve Lee,,,,,{'3' * 100_000}\n",
+    )
+
+    result = import_file(source)
+
+    assert [error.line for error in result.errors] == [2, 3, 4, 5, 6]
+    for error in result.errors:
+        assert len(error.reason) < 300, error.reason[:300]
+    assert "xxxxxxxx…" in result.errors[0].reason

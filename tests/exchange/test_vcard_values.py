@@ -84,3 +84,13 @@ def test_a_file_that_is_no_vcard_says_so(shop, tmp_path, name):
         import_file(source, "vcard")
     assert str(raised.value) == f"{name}: This is not a vCard file (no line says BEGIN:VCARD)."
     assert database.execute_sql("SELECT count(*) FROM contact").fetchone() == (0,)
+
+
+def test_a_long_line_that_is_no_property_is_quoted_in_a_short_excerpt(shop, tmp_path):
+    source = tmp_path / "long.vcf"
+    junk = "no colon here " * 10_000
+    source.write_text(f"BEGIN:VCARD\nVERSION:3.0\n{junk}\nN:Lee;Ann;;;\nEND:VCARD\n")
+
+    [error] = import_file(source).errors
+
+    assert error.reason == f"Line 3 is not a vCard property: '{junk[:59]}…'."
