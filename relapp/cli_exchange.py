@@ -7,9 +7,13 @@ rejected rows as CSV (line, reason, the row). Progress goes to stderr every 10,0
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
+from relapp.db.live_files import refuse_database_files
 from relapp.db.models import CONSENT_CHANNELS
+from relapp.errors import RelappError
 
 PROGRESS_EVERY = 10_000
 
@@ -61,10 +65,13 @@ def run_import(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
     from relapp.exchange.importer import import_file, write_error_report
 
-    open_shop(database_path(args))
+    shop = database_path(args)
+    if args.errors:
+        check_report_path(args.errors, shop)  # before the import: it cannot be undone after
+    open_shop(shop)
 
     def progress(done: int, total: int) -> bool:
-        if done % PROGRESS_EVERY == 0:
+        if done and done % PROGRESS_EVERY == 0:
             print(f"relapp: {done:,} of {total:,} rows…", file=sys.stderr, flush=True)
         return True
 
@@ -84,9 +91,28 @@ def run_import(args: argparse.Namespace) -> int:
         try:
             write_error_report(args.errors, result)
         except OSError as error:
-            print(f"relapp: cannot write {args.errors}: {error.strerror}", file=sys.stderr)
+            done = "" if args.dry_run else "imported, but "
+            print(
+                f"relapp: {done}the error report cannot be written to {args.errors}:"
+                f" {error.strerror or error}.",
+                file=sys.stderr,
+            )
             return 1
     return 0
+
+
+def check_report_path(path: str, shop: Path) -> None:
+    """Raise RelappError if a report could not be written at path: its folder is missing or
+    not writable, it is a folder, or it is the shop's database (or one of its files)."""
+    target = refuse_database_files(path, shop)
+    folder = target.parent
+    if target.is_dir():
+        raise RelappError(f"Cannot write the error report: {target} is a folder.")
+    if not folder.is_dir():
+        raise RelappError(f"Cannot write the error report: there is no folder {folder}.")
+    denied = target if target.exists() else folder
+    if not os.access(denied, os.W_OK):
+        raise RelappError(f"Cannot write the error report: you may not write to {denied}.")
 
 
 def run_export(args: argparse.Namespace) -> int:
