@@ -43,6 +43,7 @@ FIELDS = (
     "birthday",
     "card_number",
     "notes",
+    "tags",
     "opening_points",
 )
 
@@ -81,6 +82,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "membershipnumber", "customernumber", "cardno", "barcode",
     ),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
+    # Relapp's export, Google's labels (and its older group membership), Outlook's categories.
+    "tags": (
+        "tags", "tag", "labels", "label", "categories", "category", "groupmembership", "groups",
+    ),
     "opening_points": (
         "openingpoints", "points", "pointsbalance", "balance", "loyaltypoints", "bonuspoints",
     ),

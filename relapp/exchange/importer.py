@@ -25,6 +25,7 @@ a merged customer who already has one keeps it.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import json
 import multiprocessing
@@ -64,6 +65,7 @@ from relapp.domain.loyalty import add_opening_balance, live_customer
 from relapp.domain.settings import ShopSettings, load_settings
 from relapp.errors import DatabaseBusy, RelappError, excerpt
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
+from relapp.exchange.tags import ImportedTags, clean_tags
 
 Policy = Literal["skip", "merge", "create"]
 POLICIES: tuple[Policy, ...] = ("skip", "merge", "create")
@@ -73,6 +75,8 @@ MAX_LINE = 200
 # most about that long for the write lock (relapp.db.busy).
 SAVE_STEP_ROWS = 5_000
 SAVE_STEP_SECONDS = 0.2
+# Rows asked about and written together within a step (_ChunkStore).
+SAVE_CHUNK = 500
 # How long the import waits for the write lock (a restore holds it for minutes) before saying
 # the database is busy; and how many checked rows are set aside per transaction.
 SAVE_PATIENCE_SECONDS = 120
@@ -213,6 +217,7 @@ def clean_row(values: dict[str, str], region: str, month_first: bool) -> CleanRo
     ) or (None, None, None)
     notes = checks.check("notes", clean_text, values.get("notes", "")) or ""
     points = checks.check("opening_points", _clean_points, values.get("opening_points", ""))
+    tags = checks.check("tags", clean_tags, values.get("tags", "")) or []
     address = {
         name: checks.check(name, clean_name, values.get(name, "")) or ""
         for name in ("street", "locality", "region", "postcode", "country")
@@ -234,6 +239,7 @@ def clean_row(values: dict[str, str], region: str, month_first: bool) -> CleanRo
         "birth_month": birthday[1],
         "birth_day": birthday[2],
         **address,
+        "tags": tags,  # not a contact column: _RowWriter gives them (relapp.exchange.tags)
     }
     return CleanRow(columns, points)
 
@@ -351,7 +357,7 @@ def import_rows(
         touched = _save(batch_id, result, [row for row, _ in checked], bar)
         if touched:
             result.change = Change.of(
-                Entity.CONTACTS, Entity.POINTS, contact_ids=frozenset(touched)
+                Entity.CONTACTS, Entity.POINTS, Entity.TAGS, contact_ids=frozenset(touched)
             )
     result.errors.sort(key=lambda error: error.line)
     return result
@@ -567,28 +573,24 @@ def _save_step(
         "SELECT position, line, clean FROM import_row WHERE batch_id = ? ORDER BY position LIMIT ?",
         (batch_id, SAVE_STEP_ROWS),
     ).fetchall()
-    step = ImportResult()
-    search = DeferredFullText(
-        database, "contact_search", "contact_search_source", "contact_search_insert"
+    rows = [
+        (position, sources[position] if sources is not None else SourceRow(line, [], {}), clean)
+        for position, line, clean in pending
+    ]  # fmt: skip
+    store_for = functools.partial(
+        _LiveStore,
+        stamp,
+        OPENING_REASON.format(name=source_name)[:MAX_LINE],
+        staff_id,
+        load_settings(),
     )
-    reason = OPENING_REASON.format(name=source_name)[:MAX_LINE]
-    store = _LiveStore(stamp, reason, staff_id, load_settings(), search)
-    writer = _RowWriter(step, touched, policy, store)
-    deadline = time.perf_counter() + SAVE_STEP_SECONDS
-    last = -1
-    with search:
-        for position, line, clean in pending:
-            row = sources[position] if sources is not None else SourceRow(line, [], {})
-            points, *values = json.loads(clean)
-            try:
-                writer.write(row, CleanRow(dict(zip(names, values, strict=True)), points))
-            except IntegrityError as error:
-                # The one statement that failed had no effect (SQLite undoes it alone): this
-                # row is refused, and the rest of the import goes on rather than stop for good.
-                _reject(step, row, f"This row could not be saved: {error}.")
-            last = position
-            if time.perf_counter() > deadline:
-                break
+    try:
+        with database.atomic():  # a savepoint: all undone if the database refuses one row
+            step, touched_here, last = _save_rows(rows, names, policy, store_for, at_once=True)
+    except IntegrityError:
+        # Found and refused row by row instead (each statement alone is undone).
+        step, touched_here, last = _save_rows(rows, names, policy, store_for, at_once=False)
+    touched |= touched_here
     database.execute_sql(
         "DELETE FROM import_row WHERE batch_id = ? AND position <= ?", (batch_id, last)
     )
@@ -601,7 +603,7 @@ def _save_step(
     result.errors += step.errors
     for name in ("imported", "merged", "skipped", "rejected"):
         setattr(result, name, getattr(result, name) + getattr(step, name))
-    saved = sum(1 for row in pending if row[0] <= last)
+    saved = sum(1 for row in rows if row[0] <= last)
     more = database.execute_sql(
         "SELECT 1 FROM import_row WHERE batch_id = ? LIMIT 1", (batch_id,)
     ).fetchone()
@@ -620,6 +622,62 @@ def _save_step(
     return _SaveStep(saved, True, tuple(totals))
 
 
+def _clean_from_stored(clean: str, names: list[str]) -> CleanRow:
+    points, *values = json.loads(clean)
+    return CleanRow(dict(zip(names, values, strict=True)), points)
+
+
+def _save_rows(
+    rows: list[tuple[int, SourceRow, str]],
+    names: list[str],
+    policy: Policy,
+    store_for: Callable[[DeferredFullText], _LiveStore],
+    at_once: bool,
+) -> tuple[ImportResult, set[int], int]:
+    """Save rows in order for at most SAVE_STEP_SECONDS: the step's counts and errors, the
+    contacts touched, and the position of the last row saved.
+
+    rows: (position, source row, the cleaned values as set aside), read a chunk at a time (a
+    step rarely gets through all it fetched).
+    at_once: the shop is asked about SAVE_CHUNK rows in one query per column and their new
+    contacts written in one statement (_ChunkStore); else row by row (_LiveStore).
+    """
+    step, touched = ImportResult(), set[int]()
+    search = DeferredFullText(
+        database, "contact_search", "contact_search_source", "contact_search_insert"
+    )
+    deadline = time.perf_counter() + SAVE_STEP_SECONDS
+    last = -1
+    with search:
+        store = _ChunkStore(store_for(search)) if at_once else store_for(search)
+        writer = _RowWriter(step, touched, policy, store)
+        chunk = SAVE_CHUNK if at_once else 1
+        for start in range(0, len(rows), chunk):
+            part = [
+                (position, row, _clean_from_stored(clean, names))
+                for position, row, clean in rows[start : start + chunk]
+            ]
+            if isinstance(store, _ChunkStore):
+                store.ask([clean for _, _, clean in part])
+            for _position, row, clean in part:
+                if isinstance(store, _ChunkStore):
+                    store.row = row
+                try:
+                    writer.write(row, clean)
+                except IntegrityError as error:
+                    if at_once:
+                        raise
+                    # The one statement that failed had no effect (SQLite undoes it alone):
+                    # this row is refused, and the import goes on rather than stop for good.
+                    _reject(step, row, f"This row could not be saved: {error}.")
+            if isinstance(store, _ChunkStore):
+                step.errors += store.write_new()
+            last = part[-1][0]
+            if time.perf_counter() > deadline:
+                break
+    return step, touched, last
+
+
 class _Store(Protocol):
     """Where an import's decisions are looked up and carried out: the shop itself
     (_LiveStore), or a dry run's notes beside a read-only snapshot of it (_DryRunStore)."""
@@ -630,6 +688,7 @@ class _Store(Protocol):
     def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None: ...
     def has_opening(self, contact_id: int) -> bool: ...
     def add_opening(self, contact_id: int, points: int) -> None: ...
+    def add_tags(self, contact_id: int, names: list[str]) -> None: ...
 
 
 @dataclass
@@ -663,6 +722,8 @@ class _RowWriter:
             contact_id = self.store.insert(columns)
             self.result.imported += 1
         self.touched.add(contact_id)
+        if columns.get("tags"):
+            self.store.add_tags(contact_id, columns["tags"])  # type: ignore[arg-type]
         if clean.opening_points and not self.store.has_opening(contact_id):
             try:
                 self.store.add_opening(contact_id, clean.opening_points)
@@ -681,6 +742,7 @@ class _LiveStore:
     staff_id: int | None
     settings: ShopSettings
     search: DeferredFullText
+    tags: ImportedTags = field(default_factory=ImportedTags)
 
     def find_existing(self, columns: dict[str, object]) -> int | None:
         for column, collate in _LOOKUPS:
@@ -724,6 +786,9 @@ class _LiveStore:
     def add_opening(self, contact_id: int, points: int) -> None:
         add_opening_balance(contact_id, points, self.reason, self.staff_id, settings=self.settings)
 
+    def add_tags(self, contact_id: int, names: list[str]) -> None:
+        self.tags.add(contact_id, names)
+
 
 class _DryRunStore:
     """A dry run's notes: the shop is only read; what the file would add or change is kept
@@ -747,20 +812,28 @@ class _DryRunStore:
             if not value:
                 continue
             found = list(self._index[column].get(_lookup_key(column, value), []))
-            stored = database.execute_sql(
-                f"SELECT archived_at IS NOT NULL, id FROM contact WHERE {column} = ?{collate}"
-                " AND erased_at IS NULL ORDER BY archived_at IS NOT NULL, id LIMIT 1",
-                (value,),
-            ).fetchone()
+            stored = self._stored_match(column, collate, value)
             if stored is not None:
-                found.append((bool(stored[0]), stored[1]))
+                found.append(stored)
             if found:
                 return min(found)[1]  # as the shop orders them: not archived, then oldest
         return None
 
     def card_holder(self, card: object) -> int | None:
         noted = self._index["card_number"].get(card)
-        return noted[0][1] if noted else _card_holder(card)
+        return noted[0][1] if noted else self._stored_holder(card)
+
+    def _stored_match(self, column: str, collate: str, value: object) -> tuple[bool, int] | None:
+        """The shop's own best match: (archived, id), not archived first, then the oldest."""
+        stored = database.execute_sql(
+            f"SELECT archived_at IS NOT NULL, id FROM contact WHERE {column} = ?{collate}"
+            " AND erased_at IS NULL ORDER BY archived_at IS NOT NULL, id LIMIT 1",
+            (value,),
+        ).fetchone()
+        return None if stored is None else (bool(stored[0]), stored[1])
+
+    def _stored_holder(self, card: object) -> int | None:
+        return _card_holder(card)
 
     def insert(self, columns: dict[str, object]) -> int:
         contact_id, self._next = self._next, self._next + 1
@@ -769,7 +842,8 @@ class _DryRunStore:
         self._note(contact_id, columns)
         return contact_id
 
-    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None:
+    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> dict[str, object]:
+        """Returns the fields filled."""
         if contact_id not in self._fields:
             fields = _stored_fields(contact_id)
             self._archived[contact_id] = bool(
@@ -781,6 +855,7 @@ class _DryRunStore:
         updates = _fill_updates(self._fields[contact_id], columns, self.card_holder)
         self._fields[contact_id].update(updates)
         self._note(contact_id, updates)
+        return updates
 
     def has_opening(self, contact_id: int) -> bool:
         if contact_id in self._openings:
@@ -792,11 +867,140 @@ class _DryRunStore:
             live_customer(contact_id)  # refuses an archived or merged one, as the import would
         self._openings.add(contact_id)
 
+    def add_tags(self, contact_id: int, names: list[str]) -> None:
+        pass  # a tag finds no duplicate, so a dry run has nothing to note
+
     def _note(self, contact_id: int, values: dict[str, object]) -> None:
         for column, _ in _LOOKUPS:
             if values.get(column):
                 noted = self._index[column].setdefault(_lookup_key(column, values[column]), [])
                 noted.append((self._archived[contact_id], contact_id))
+
+
+class _ChunkStore(_DryRunStore):
+    """A real import's store that asks the shop about SAVE_CHUNK rows at once.
+
+    It decides as a dry run does (what this step adds or fills is kept here), with the shop's
+    answers for a chunk fetched in one query per column; write_new() then writes the chunk's
+    new contacts in one statement (ids follow the shop's highest, as SQLite would give them:
+    the step holds the write lock) and their opening points. A contact already in the shop
+    is filled and given opening points at once, through the live store. Row by row, the
+    lookups and inserts cost ~75 µs a row; this way about half (see docs/performance.md).
+    """
+
+    def __init__(self, live: _LiveStore) -> None:
+        super().__init__()
+        self._live = live
+        self.row = SourceRow(0, [], {})  # the row being written, for a later error
+        self._matches: dict[tuple[str, object], tuple[bool, int] | None] = {}
+        self._holders: dict[object, int | None] = {}
+        self._unwritten: list[int] = []
+        self._waiting_points: list[tuple[int, int, SourceRow]] = []
+        self._waiting_tags: list[tuple[int, list[str]]] = []
+        self._in_shop_below = self._first_new  # new contacts below this id are written
+
+    def ask(self, rows: list[CleanRow]) -> None:
+        """Fetch the shop's answers for these rows' cards, emails and phones."""
+        for column, collate in _LOOKUPS:
+            keys = sorted(
+                {
+                    _lookup_key(column, row.columns[column])
+                    for row in rows
+                    if row.columns.get(column)
+                }
+                - {key for asked, key in self._matches if asked == column}
+            )
+            self._matches.update(((column, key), None) for key in keys)
+            for value, archived, contact_id in database.execute_sql(
+                "SELECT j.value, c.archived_at IS NOT NULL, c.id FROM json_each(?) AS j"
+                f" JOIN contact AS c ON c.{column} = j.value{collate} AND c.erased_at IS NULL",
+                (json.dumps(keys),),
+            ):
+                found, best = (bool(archived), contact_id), self._matches[column, value]
+                self._matches[column, value] = found if best is None else min(best, found)
+        cards = sorted(
+            {row.columns["card_number"] for row in rows if row.columns.get("card_number")}
+            - set(self._holders)
+        )
+        self._holders.update((card, None) for card in cards)
+        self._holders.update(
+            database.execute_sql(
+                "SELECT card_number, id FROM contact"
+                " WHERE card_number IN (SELECT value FROM json_each(?))",
+                (json.dumps(cards),),
+            ).fetchall()
+        )
+
+    def _stored_match(self, column: str, collate: str, value: object) -> tuple[bool, int] | None:
+        key = (column, _lookup_key(column, value))
+        return (
+            self._matches[key]
+            if key in self._matches
+            else super()._stored_match(column, collate, value)
+        )
+
+    def _stored_holder(self, card: object) -> int | None:
+        return self._holders[card] if card in self._holders else super()._stored_holder(card)
+
+    def insert(self, columns: dict[str, object]) -> int:
+        contact_id = super().insert(columns)
+        self._unwritten.append(contact_id)
+        return contact_id
+
+    def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> dict[str, object]:
+        updates = super().fill_empty_fields(contact_id, columns)
+        if updates and contact_id < self._in_shop_below:  # in the shop: change it there too
+            if not self._live.search.covers(contact_id):
+                self._live.search.flush()  # written earlier in this step: indexed first
+            assignments = ", ".join(f"{name} = ?" for name in updates)
+            database.execute_sql(
+                f"UPDATE contact SET {assignments}, updated_at = ? WHERE id = ?",
+                (*updates.values(), self._live.stamp, contact_id),
+            )
+        return updates
+
+    def add_opening(self, contact_id: int, points: int) -> None:
+        if contact_id < self._in_shop_below:
+            self._live.add_opening(contact_id, points)  # refused as the live store would
+        else:
+            self._waiting_points.append((contact_id, points, self.row))
+        self._openings.add(contact_id)
+
+    def add_tags(self, contact_id: int, names: list[str]) -> None:
+        if contact_id < self._in_shop_below:
+            self._live.add_tags(contact_id, names)
+        else:
+            self._waiting_tags.append((contact_id, names))
+
+    def write_new(self) -> list[RowError]:
+        """Write the new contacts decided since the last call, then their opening points;
+        returns the rows whose points could not be given."""
+        if self._unwritten:
+            stamp, values = self._live.stamp, self._fields
+            insert_rows(
+                database,
+                "contact",
+                ("id", *_COLUMNS, "created_at", "updated_at"),
+                [
+                    (contact_id, *(values[contact_id].get(name, "") for name in _COLUMNS[:-1]),
+                     "import", stamp, stamp)
+                    for contact_id in self._unwritten
+                ],
+            )  # fmt: skip
+            self._in_shop_below = self._unwritten[-1] + 1
+            self._unwritten = []
+        for contact_id, names in self._waiting_tags:
+            self._live.add_tags(contact_id, names)
+        self._waiting_tags = []
+        errors = []
+        for contact_id, points, row in self._waiting_points:
+            try:
+                self._live.add_opening(contact_id, points)
+            except (RelappError, ValueError, IntegrityError) as error:
+                reason = f"Imported, but no opening points: {error}"
+                errors.append(RowError(row.line, reason, row.cells))
+        self._waiting_points = []
+        return errors
 
 
 # Duplicates are looked for by card, then email (ignoring ASCII case, as SQLite's NOCASE
@@ -914,7 +1118,11 @@ def preview(
         except RelappError as error:
             shown.append(PreviewRow(row.line, dict(row.values), str(error)))
             continue
-        values = {k: str(v) for k, v in clean.columns.items() if v not in (None, "")}
+        values = {
+            k: ", ".join(v) if isinstance(v, list) else str(v)
+            for k, v in clean.columns.items()
+            if v not in (None, "", [])
+        }
         if clean.opening_points:
             values["opening_points"] = str(clean.opening_points)
         shown.append(PreviewRow(row.line, values, None))

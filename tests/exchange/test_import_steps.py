@@ -5,6 +5,7 @@ decided, a failure or kill -9 leaves the rest to finish_interrupted_imports."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -81,8 +82,12 @@ def tricky_shop(tmp_path: Path) -> Path:
     return source
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 500])  # merges into rows of this chunk or earlier ones
 @pytest.mark.parametrize("policy", ["skip", "merge", "create"])
-def test_a_dry_run_predicts_exactly_what_the_import_does(shop, tmp_path, policy):
+def test_a_dry_run_predicts_exactly_what_the_import_does(
+    shop, tmp_path, monkeypatch, policy, chunk
+):
+    monkeypatch.setattr(importer, "SAVE_CHUNK", chunk)
     source = tricky_shop(tmp_path)
     before = table_count("contact"), table_count("points_entry"), table_count("audit_log")
 
@@ -95,6 +100,7 @@ def test_a_dry_run_predicts_exactly_what_the_import_does(shop, tmp_path, policy)
     assert (dry.imported, dry.merged, dry.skipped, dry.rejected) == (
         real.imported, real.merged, real.skipped, real.rejected,
     )  # fmt: skip
+    assert search_index_problems() is None
 
 
 def test_the_tricky_file_merges_as_the_rules_say(shop, tmp_path):
@@ -208,21 +214,21 @@ def test_an_import_stopped_before_it_was_decided_is_deleted_later(shop, tmp_path
 def test_a_failure_while_saving_is_finished_later_all_of_it_once(shop, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "SAVE_STEP_ROWS", 50)
     source = write_people(tmp_path / "people.csv", 1_000)
-    inserted = []
-    insert = importer._LiveStore.insert
+    written = []
+    write_new = importer._ChunkStore.write_new
 
-    def disk_full_at_row_120(store, columns):
-        inserted.append(1)
-        if len(inserted) == 120:
+    def disk_full_in_the_third_step(store):
+        written.append(1)
+        if len(written) == 3:
             raise peewee.OperationalError("database or disk is full")
-        return insert(store, columns)
+        return write_new(store)
 
-    monkeypatch.setattr(importer._LiveStore, "insert", disk_full_at_row_120)
+    monkeypatch.setattr(importer._ChunkStore, "write_new", disk_full_in_the_third_step)
     with pytest.raises(peewee.OperationalError):
         import_file(source)
     assert table_count("contact") == 100  # two steps were saved; the third was undone
     assert table_count("import_row") == 900
-    monkeypatch.setattr(importer._LiveStore, "insert", insert)
+    monkeypatch.setattr(importer._ChunkStore, "write_new", write_new)
 
     assert finish_interrupted_imports() == 0  # someone may still be saving it: not yet
     assert finish_interrupted_imports(idle=timedelta(0)) == 1
@@ -264,17 +270,23 @@ def test_the_daily_round_finishes_an_interrupted_import(shop, tmp_path, monkeypa
 
 def test_a_row_the_database_refuses_is_rejected_and_the_rest_saved(shop, tmp_path, monkeypatch):
     source = write_people(tmp_path / "people.csv", 10)
-    insert = importer._LiveStore.insert
+    set_aside = importer._set_aside
 
-    def refuses_p3(store, columns):
-        if columns["given_name"] == "P3":
-            raise peewee.IntegrityError("CHECK constraint failed: email")
-        return insert(store, columns)
+    def with_p3_spoilt(*args):
+        batch_id = set_aside(*args)
+        [columns] = database.execute_sql("SELECT columns FROM import_batch").fetchone()
+        where = 1 + json.loads(columns).index("email")  # the opening points come first
+        database.execute_sql(  # the table's CHECK refuses an email without an @
+            f"UPDATE import_row SET clean = json_replace(clean, '$[{where}]', 'no at sign')"
+            " WHERE line = 5"
+        )
+        return batch_id
 
-    monkeypatch.setattr(importer._LiveStore, "insert", refuses_p3)
+    monkeypatch.setattr(importer, "_set_aside", with_p3_spoilt)
     result = import_file(source)
     assert (result.imported, result.rejected) == (9, 1)
     assert "could not be saved" in result.errors[0].reason and result.errors[0].line == 5
+    assert table_count("contact") == 9 and search_index_problems() is None
 
 
 # ----------------------------------------------------------------------------- kill -9

@@ -69,11 +69,12 @@ FIELD_TITLES = {
     "birthday": "Birthday",
     "card_number": "Card number",
     "notes": "Notes",
+    "tags": "Tags",
     "opening_points": "Opening points",
 }
 # The preview's columns: a title and how to show it from a PreviewRow's values.
 PREVIEW_COLUMNS = ("Line", "Problem", "Name", "Organisation", "Email", "Phone", "Address",
-                   "Birthday", "Card", "Points", "Notes")  # fmt: skip
+                   "Birthday", "Card", "Points", "Tags", "Notes")  # fmt: skip
 PROBLEM_COLUMN = 1
 POLICY_TITLES = (
     ("skip", "Skip them: keep the customer as it is"),
@@ -112,6 +113,7 @@ def preview_cells(values: dict[str, str]) -> list[str]:
         birthday,
         values.get("card_number", ""),
         values.get("opening_points", ""),
+        values.get("tags", ""),
         " ".join(values.get("notes", "").split()),
     ]
 

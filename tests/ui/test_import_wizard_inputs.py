@@ -1,5 +1,6 @@
-"""The import wizard with a CSV file whose quote is never closed: the row it breaks is shown
-in the preview and on the last page, and the rows after it are imported."""
+"""The import wizard with files as other programs write them: a quote never closed (the row it
+breaks is shown in the preview and on the last page, the rows after it are imported), and a
+column of tags."""
 
 from __future__ import annotations
 
@@ -51,3 +52,27 @@ def test_the_wizard_shows_a_row_broken_by_a_quote_and_imports_the_rows_after_it(
     assert (dialog.import_result.imported, dialog.import_result.rejected) == (2, 1)
     names = database.execute_sql("SELECT given_name, notes FROM contact ORDER BY id").fetchall()
     assert names == [("Bob", "x"), ("Cara", "y")]
+
+
+def test_a_labels_column_is_read_as_tags_and_shown_in_the_preview(app, qtbot, shop, tmp_path):
+    source = tmp_path / "google.csv"
+    source.write_text(
+        'Given Name,Family Name,Labels\nAnn,Lee,"* myContacts ::: Friends ::: VIP"\n',
+        encoding="utf-8",
+    )
+    dialog = ImportDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.file_edit, str(source))
+    qtbot.keyClick(dialog.file_edit, Qt.Key.Key_Return)
+
+    labels = dialog.column_combo(dialog.column_index("Labels"))
+    assert labels.currentText() == "Tags"
+    tags = import_module.PREVIEW_COLUMNS.index("Tags")
+    assert dialog.preview_table.item(0, tags).text() == "Friends, VIP"
+
+    dialog.go_next()
+    dialog.dry_run.setChecked(False)
+    dialog.go_next()
+    names = database.execute_sql("SELECT name FROM tag ORDER BY name").fetchall()
+    assert names == [("Friends",), ("VIP",)]
