@@ -17,7 +17,9 @@ share the copy, as a shop's would:
   erase    erase_person of one customer with history,
   daily    the daily round (expiry, birthdays, tier sweep),
   tag      tag_contacts of every customer (one bulk action on the whole shop),
-  merge    merge_contacts of the two customers with the longest histories.
+  merge    merge_contacts of the two customers with the longest histories,
+  restore  `relapp restore --yes` of a backup of the copy taken before the timing starts
+           (the backup is checked first; the copy into the live file holds the lock).
 
 Prints one Markdown table row: the work and its duration, the sales counted while it ran,
 those that failed (with their messages), the p50 / p99 / max wait of the sales, and the
@@ -39,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-WORKS = ("import", "erase", "daily", "tag", "merge")
+WORKS = ("import", "erase", "daily", "tag", "merge", "restore")
 
 
 # ------------------------------------------------------------------------------ children
@@ -148,9 +150,14 @@ def bench(database: Path, work: str, rows: int, interval: float, folder: Path) -
     csv_file = folder / "rows.csv"
     if work == "import":
         write_csv(csv_file, rows)
+    backup_file = folder / "backup.db"
     # Opened (and brought to the latest schema) once before anything is timed.
     subprocess.run([sys.executable, "-c", f"from relapp.db import open_database; "
                     f"open_database({str(path)!r}).close()"], cwd=ROOT, check=True)  # fmt: skip
+    if work == "restore":
+        backup = [sys.executable, "-m", "relapp", "backup", "--db", str(path), "--out",
+                  str(backup_file)]  # fmt: skip
+        subprocess.run(backup, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     stop_file = folder / "stop"
     me = str(Path(__file__).resolve())
     counter = python(me, "--counter", str(path), str(stop_file), str(interval),
@@ -162,6 +169,9 @@ def bench(database: Path, work: str, rows: int, interval: float, folder: Path) -
     if work == "import":
         worker = python("-m", "relapp", "import", str(csv_file), "--db", str(path),
                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # fmt: skip
+    elif work == "restore":
+        worker = python("-m", "relapp", "restore", str(backup_file), "--yes", "--db", str(path),
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
     else:
         worker = python(me, "--work", work, str(path), stdout=subprocess.PIPE)
     output, _ = worker.communicate()
