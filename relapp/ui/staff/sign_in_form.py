@@ -122,3 +122,8 @@ class SignInForm(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        # A word-wrapped label's height does not reach a dialog's minimum size by itself: the
+        # dialog kept its height and squeezed the PIN label into the list (seen on screen).
+        window = self.window()
+        if window is not self and window.isVisible():
+            window.adjustSize()
