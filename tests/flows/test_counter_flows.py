@@ -171,6 +171,23 @@ def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
     assert counter.search_box.text() == ""
 
 
+def test_a_misread_card_asks_for_it_again(flow: Flow):
+    from relapp.domain.cards import card_number_for
+
+    card = card_number_for(987_654)
+    misread = card[:-1] + str((int(card[-1]) + 1) % 10)  # the check digit no longer matches
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(misread)
+    flow.press("Return")
+    flow.wait_until(lambda: "scan or type the card again" in flow.screen_text())
+
+    assert counter.right.currentWidget() is not counter.unknown_card  # nothing to enrol
+    assert f"No customer matches “{misread}”. As a card number it is not valid" in (
+        flow.screen_text()
+    )
+
+
 def test_a_walk_in_is_enrolled_from_an_empty_search(flow: Flow):
     flow.press("Ctrl+1")
     counter = flow.current_view()

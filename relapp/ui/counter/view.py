@@ -313,6 +313,14 @@ class CounterView(QWidget):
         count = self.results_model.rowCount()
         if not text or self.right.currentWidget() is self.unknown_card:
             self.result_count.setText("")  # the unknown card's page says what to do
+        elif count == 0 and text.isdigit() and len(text) >= 8:
+            # Most likely a card misread or mistyped: enrolling it would be refused anyway.
+            self.result_count.setText(
+                self.tr(
+                    "No customer matches “{text}”. As a card number it is not valid (its last"
+                    " digit does not match): scan or type the card again."
+                ).format(text=text)
+            )
         elif count == 0:
             self.result_count.setText(
                 self.tr("No customer matches “{text}”. Press Ctrl+N to enrol them.").format(
