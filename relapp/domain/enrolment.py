@@ -54,7 +54,7 @@ class CleanContact:
 class Duplicate:
     id: int
     name: str
-    reason: str  # "same phone", "same email", "similar name"
+    reason: str  # "same phone", "same email", "same name", "similar name"
     clues: CustomerClues | None = None  # what tells them apart: phone, email, card, last visit
 
 
@@ -106,11 +106,15 @@ def likely_duplicates(contact: CleanContact, limit: int = 5) -> list[Duplicate]:
             f" WHERE email = ? COLLATE NOCASE AND {alive}",
             (contact.email,),
         ), "same email")  # fmt: skip
+    typed = person_name(contact.given_name, contact.family_name).casefold()
     wanted = _fold(f"{contact.given_name} {contact.family_name}")
     for candidate_id in _name_candidates(contact):
         given, family = _names_of(candidate_id)
-        ratio = difflib.SequenceMatcher(None, wanted, _fold(f"{given} {family}")).ratio()
-        if ratio >= SIMILAR_NAME_RATIO:
+        if person_name(given, family).casefold() == typed:  # spelt the same: say so
+            add([(candidate_id, given, family)], "same name")
+        elif difflib.SequenceMatcher(None, wanted, _fold(f"{given} {family}")).ratio() >= (
+            SIMILAR_NAME_RATIO
+        ):
             add([(candidate_id, given, family)], "similar name")
     shown = list(found.values())[:limit]
     clues = customer_clues(duplicate.id for duplicate in shown)

@@ -43,3 +43,12 @@ def test_the_duplicate_warning_carries_the_same_clues(db):
     assert (duplicate.id, duplicate.reason) == (known.id, "similar name")
     assert duplicate.clues == customer_clues([known.id])[known.id]
     assert duplicate.clues.card_number == "270000000017"
+
+
+def test_a_name_spelt_the_same_is_called_the_same_name(db):
+    known = add_contact("Sam", "Harris-Walker")
+    clean = clean_new_contact(NewContact("sam", "Harris-Walker"), "AU")
+
+    [duplicate] = likely_duplicates(clean)
+
+    assert (duplicate.id, duplicate.reason) == (known.id, "same name")
