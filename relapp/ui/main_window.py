@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
             self.move(
                 free.left() + max(0, spare.width() // 2), free.top() + max(0, spare.height() // 2)
             )
+            if starts_maximised(free.size()):
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         keys = [entry.key for entry in VIEWS]
         last_view = settings.value("window/view", "counter")
         self.show_view(last_view if last_view in keys else "counter")
@@ -279,6 +281,16 @@ def window_sizes(free: QSize) -> tuple[QSize, QSize]:
     window, status bar included, is in sight."""
     room = free - FRAME_ALLOWANCE
     return MINIMUM_SIZE.boundedTo(room), DEFAULT_SIZE.boundedTo(room)
+
+
+def starts_maximised(free: QSize) -> bool:
+    """Whether the window's first start fills a screen with this free area: a counter PC's
+    large screen (1920 x 1080, say) shows the Counter's larger type at once (type_scale), not
+    a 1280 x 800 window in its middle; a laptop gets the window at its default size."""
+    return (
+        free.width() >= DEFAULT_SIZE.width() * 5 // 4
+        and free.height() >= DEFAULT_SIZE.height() * 5 // 4 - FRAME_ALLOWANCE.height()
+    )
 
 
 def _first_field(view: QWidget) -> QWidget | None:

@@ -233,3 +233,14 @@ def test_a_first_window_is_placed_with_room_for_its_title_bar(app, qtbot, db, db
     right = window.x() + window.width() + FRAME_ALLOWANCE.width()
     assert window.y() >= free.top() and bottom <= free.bottom() + 1
     assert window.x() >= free.left() and right <= free.right() + 1
+
+
+def test_the_first_start_fills_a_large_screen_only(app):
+    from PySide6.QtCore import QSize
+
+    from relapp.ui.main_window import starts_maximised
+
+    assert starts_maximised(QSize(1920, 1080 - 40))  # a counter PC, with a taskbar
+    assert starts_maximised(QSize(1600, 960))
+    assert not starts_maximised(QSize(1366, 768 - 40))
+    assert not starts_maximised(QSize(1440, 900 - 40))
