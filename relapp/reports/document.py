@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -111,21 +111,6 @@ def styles() -> dict[str, ParagraphStyle]:
             "cell_right", body, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
         ),
     }
-
-
-# -------------------------------------------------------------------------------- tables
-
-
-def data_table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    widths: Sequence[float],
-    numeric: Sequence[int] = (),
-) -> list[Flowable]:
-    """A table of any length with the header repeated (relapp.reports.tables.text_table)."""
-    from relapp.reports.tables import text_table
-
-    return text_table(header, rows, widths, numeric)
 
 
 # --------------------------------------------------------------------------------- pages

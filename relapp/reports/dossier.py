@@ -60,7 +60,7 @@ from relapp.reports.text import para
 
 QR_SIZE = 30 * mm
 SECTION_ROOM = 40 * mm
-_DEFAULT_PADDING = 2.5  # data_table's, above and below a cell's text
+_DEFAULT_PADDING = 2.5  # text_table's, above and below a cell's text
 # History details longer than this are cut in the table and printed in full after it: a
 # table row must fit on one page.
 DETAILS_IN_TABLE = 300

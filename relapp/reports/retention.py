@@ -45,7 +45,6 @@ from relapp.reports.document import (
     Progress,
     ReportContext,
     build_pdf,
-    data_table,
     heading,
     paragraph,
     report_context,
@@ -53,7 +52,7 @@ from relapp.reports.document import (
 )
 from relapp.reports.dossier import check_cancelled
 from relapp.reports.fonts import BODY, BOLD, font_runs
-from relapp.reports.tables import HEADER_GREY, Fit, fit, frame_width, section, widths
+from relapp.reports.tables import HEADER_GREY, Fit, fit, frame_width, section, text_table, widths
 from relapp.reports.text import para, text_width, visual
 
 NEW_COLOUR = colors.HexColor("#e59c3b")  # amber and teal: told apart in colour-blind vision
@@ -195,7 +194,7 @@ def _months(summary: RetentionSummary, context: ReportContext) -> list[Flowable]
     ]  # fmt: skip
     header = [_("Month"), _("New"), _("Returning"), _("Visitors")]
     columns = widths(context, 1, *_fits(header[1:], rows, 1))
-    return [*story, drawing, Spacer(0, 4), *data_table(header, rows, columns, numeric=(1, 2, 3))]
+    return [*story, drawing, Spacer(0, 4), *text_table(header, rows, columns, numeric=(1, 2, 3))]
 
 
 def _month_label(month: date, index: int, context: ReportContext) -> str:
@@ -242,7 +241,7 @@ def _mix(
              for name, count in rows]  # fmt: skip
     numbers = _fits(header[1:], cells, 1)
     name_width = width - chart_width - 12 - sum(number.width for number in numbers)
-    table = data_table(header, cells, [name_width, *(number.width for number in numbers)],
+    table = text_table(header, cells, [name_width, *(number.width for number in numbers)],
                        numeric=(1, 2))  # fmt: skip
     side_by_side = Table([[_mix_chart(rows, chart_width, context), table]],
                          colWidths=[chart_width + 12, width - chart_width - 12])  # fmt: skip

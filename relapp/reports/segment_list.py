@@ -37,13 +37,12 @@ from relapp.reports.document import (
     ReportCancelled,
     ReportContext,
     build_pdf,
-    data_table,
     heading,
     paragraph,
     report_context,
     styles,
 )
-from relapp.reports.tables import TABLE_CHUNK
+from relapp.reports.tables import TABLE_CHUNK, text_table
 from relapp.reports.text import text_width
 
 PAGE_IDS = 1_000
@@ -168,7 +167,7 @@ def _deferred_tables(
     def table(start: int) -> list[Flowable]:
         if progress is not None:
             progress(READING_SHARE + (1 - READING_SHARE) * start / max(len(rows), 1))
-        return data_table(header, rows[start : start + TABLE_CHUNK], widths, numeric)
+        return text_table(header, rows[start : start + TABLE_CHUNK], widths, numeric)
 
     return [_Deferred(partial(table, start)) for start in range(0, max(len(rows), 1), TABLE_CHUNK)]
 
