@@ -21,7 +21,7 @@ from relapp.db.models import LADDER_STAGES, AuditLog, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_editing import clean_tag_name, create_tag, find_tag
-from relapp.domain.merge import MERGE_ACTION
+from relapp.domain.merged_records import MERGE_ACTION
 
 # Above this many contacts a Change names none, meaning "possibly all": a view refreshes
 # wholesale faster than it checks a huge set.

@@ -41,7 +41,7 @@ from relapp.domain.contact_fields import (
     clean_text,
 )
 from relapp.domain.contacts import display_name
-from relapp.domain.merge import merged_contact_ids, merged_into
+from relapp.domain.merged_records import merged_contact_ids, merged_into
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import ContactNotFound, current_consent
 from relapp.domain.search import search_contacts

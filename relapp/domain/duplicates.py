@@ -42,7 +42,7 @@ from peewee import OperationalError
 from relapp.db.models import AuditLog, Setting, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.merge import merged_contact_ids
+from relapp.domain.merged_records import merged_contact_ids
 from relapp.domain.search import ContactHit, contact_hits
 from relapp.errors import RelappError
 

@@ -42,7 +42,7 @@ Rules:
   balance).
 * Expiry. Every positive entry written here (earn, bonus, opening balance, positive
   adjustment) expires points_expiry_months after it is written; 0 means never. Points are
-  spent soonest-expiring first (lots replayed from the ledger by merge.remaining_lots()).
+  spent soonest-expiring first (lots replayed from the ledger by points_lots.remaining_lots()).
   expire_due_points() writes one "expire" entry per customer per run for unspent lots whose
   expires_at has come ("Points earned up to 2026-01-31 expired"); it never takes points already
   spent and a second run writes nothing. Before a sale, a refund, a redemption or an
@@ -118,7 +118,7 @@ from relapp.domain.loyalty_sales import (
     record_sale,
     refund_sale,
 )
-from relapp.domain.merge import remaining_lots
+from relapp.domain.points_lots import remaining_lots
 from relapp.domain.search import find_by_card
 from relapp.domain.settings import ShopSettings, load_settings
 from relapp.domain.staff import require_manager

@@ -4,7 +4,7 @@ Everything here runs inside a write transaction that the caller opened (see writ
 the two public batch functions, expire_due_points() and recompute_tier(), which open their own.
 relapp.domain.loyalty documents the rules; this module is how they reach the database.
 
-Expiry works on lots, replayed from the ledger by relapp.domain.merge.remaining_lots(): each
+Expiry works on lots, replayed from the ledger by relapp.domain.points_lots.remaining_lots(): each
 positive entry is a lot with its expires_at; each negative entry spends the lot it reverses, if
 any, then the soonest-expiring lots first. Points due to expire are the lots whose expires_at
 has come (expires_at <= now) and that are still unspent, so an expiry can never take points
@@ -27,7 +27,8 @@ from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts import display_name
 from relapp.domain.loyalty_rules import TierRule, tier_for_spend
-from relapp.domain.merge import PointsLot, merged_into, remaining_lots
+from relapp.domain.merged_records import merged_into
+from relapp.domain.points_lots import PointsLot, remaining_lots
 from relapp.domain.settings import load_settings
 from relapp.domain.shop_format import format_day
 from relapp.domain.staff import NotAllowed  # one class for "may not", whoever raises it

@@ -32,27 +32,28 @@ Rules chosen here:
 * The merged contact is archived, its card number cleared (so the survivor can take it), and
   its notes start with a line saying whom it was merged into. The audit log row ("contacts
   merged") is the record a program reads: it names both contacts and holds their previous
-  values, the choices and what moved; merged_into() reads it.
+  values, the choices and what moved; relapp.domain.merged_records reads it.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
 
-from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.fields import format_timestamp
 from relapp.db.models import LADDER_STAGES, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
+from relapp.domain.loyalty_ledger import recompute_tier
+from relapp.domain.merged_records import MERGE_ACTION, merged_into
+from relapp.domain.points_lots import remaining_lots
 from relapp.errors import RelappError
 
 Choice = Literal["survivor", "other", "both"]
-MERGE_ACTION = "contacts merged"
 
 # Field name -> the contact columns it stands for.
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -135,24 +136,6 @@ class MergePreview:
         return {item.name: item.default for item in self.fields}
 
 
-@dataclass(frozen=True)
-class PointsLot:
-    """Points still held from one positive ledger entry (or several expiring together)."""
-
-    points: int
-    expires_at: datetime | None
-
-
-@dataclass
-class _Lot:
-    points: int
-    expires_at: str | None  # stored text sorts chronologically
-    sequence: int
-
-    def order(self) -> tuple[bool, str, int]:
-        return (self.expires_at is None, self.expires_at or "", self.sequence)
-
-
 def merge_preview(survivor_id: int, other_id: int) -> MergePreview:
     """Both contacts side by side, a default choice per field, and what would move."""
     survivor, other = _mergeable_pair(survivor_id, other_id)
@@ -204,8 +187,6 @@ def merge_contacts(
         moved["points"] = other["points_balance"]
         _write_audit(survivor, other, resolved, MergeCounts(**moved), entry_ids, now, staff_id)
         # The survivor's spend now includes the other's purchases: its tier may rise.
-        from relapp.domain.loyalty_ledger import recompute_tier  # it imports this module
-
         recompute_tier(survivor_id, now)
     return Change.of(
         Entity.CONTACTS,
@@ -220,74 +201,6 @@ def merge_contacts(
 def allowed_choices(field_name: str) -> tuple[Choice, ...]:
     """Notes can keep both texts; any other field takes one contact's value."""
     return ("survivor", "other", "both") if field_name == "notes" else ("survivor", "other")
-
-
-def merged_into(contact_id: int) -> int | None:
-    """The survivor this contact was merged into, or None if it never was."""
-    row = database.execute_sql(
-        "SELECT entity_id FROM audit_log WHERE action = ?"
-        " AND json_extract(details, '$.merged_id') = ? ORDER BY id DESC LIMIT 1",
-        (MERGE_ACTION, contact_id),
-    ).fetchone()
-    return None if row is None else row[0]
-
-
-def merged_contact_ids() -> frozenset[int]:
-    """Every contact that has been merged into another (one pass over the audit log)."""
-    rows = database.execute_sql(
-        "SELECT json_extract(details, '$.merged_id') FROM audit_log WHERE action = ?",
-        (MERGE_ACTION,),
-    )
-    return frozenset(row[0] for row in rows)
-
-
-def remaining_lots(contact_id: int) -> list[PointsLot]:
-    """The contact's balance split into lots by expiry, soonest-expiring first.
-
-    The lots always sum to the balance. See the module docstring for how entries are replayed.
-    """
-    lots: list[_Lot] = []
-    by_entry: dict[int, _Lot] = {}
-    owed = 0  # points spent before any lot could pay for them (out-of-order dates)
-    rows = database.execute_sql(
-        "SELECT id, points, expires_at, reverses_id FROM points_entry WHERE contact_id = ?"
-        " ORDER BY occurred_at, id",
-        (contact_id,),
-    )
-    for sequence, (entry_id, points, expires_at, reverses_id) in enumerate(rows):
-        if points > 0:
-            paid = min(owed, points)
-            owed -= paid
-            if points > paid:
-                lot = _Lot(points - paid, expires_at, sequence)
-                bisect.insort(lots, lot, key=_Lot.order)
-                by_entry[entry_id] = lot
-        else:
-            owed += _spend(-points, lots, by_entry.get(reverses_id))
-    return _combined(lot for lot in lots if lot.points > 0)
-
-
-def _spend(points: int, lots: list[_Lot], reversed_lot: _Lot | None) -> int:
-    """Take points from the reversed lot, then the soonest-expiring; return what is unpaid."""
-    for lot in ([reversed_lot] if reversed_lot else []) + lots:
-        taken = min(lot.points, points)
-        lot.points -= taken
-        points -= taken
-        if not points:
-            break
-    lots[:] = [lot for lot in lots if lot.points > 0]
-    return points
-
-
-def _combined(lots) -> list[PointsLot]:
-    combined: list[PointsLot] = []
-    for lot in lots:
-        expires = None if lot.expires_at is None else parse_timestamp(lot.expires_at)
-        if combined and combined[-1].expires_at == expires:
-            combined[-1] = PointsLot(combined[-1].points + lot.points, expires)
-        else:
-            combined.append(PointsLot(lot.points, expires))
-    return combined
 
 
 def _mergeable_pair(survivor_id: int, other_id: int) -> tuple[dict, dict]:

@@ -65,7 +65,7 @@ from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
-from relapp.domain.merge import MERGE_ACTION
+from relapp.domain.merged_records import MERGE_ACTION, merged_into
 from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 
@@ -199,15 +199,6 @@ def person_ids(contact_id: int) -> tuple[int, ...]:
     return tuple(found)
 
 
-def _merged_into(contact_id: int) -> int | None:
-    row = database.execute_sql(
-        "SELECT entity_id FROM audit_log WHERE action = ?"
-        " AND json_extract(details, '$.merged_id') = ? ORDER BY id DESC LIMIT 1",
-        (MERGE_ACTION, contact_id),
-    ).fetchone()
-    return None if row is None else row[0]
-
-
 def _audit_about_sql(ids: tuple[int, ...]) -> tuple[str, tuple]:
     """SQL selecting the ids of audit rows about these contacts, and its parameters."""
     chosen = json.dumps(list(ids))
@@ -239,8 +230,8 @@ def person_data(contact_id: int) -> dict:
     ids = person_ids(contact_id)
     chosen = (json.dumps(list(ids)),)
     within = "contact_id IN (SELECT value FROM json_each(?))"
-    merged_into = _merged_into(contact_id)
-    if merged_into is not None:
+    survivor = merged_into(contact_id)
+    if survivor is not None:
         status = "merged"
     elif contact["archived_at"] is not None:
         status = "archived"
@@ -280,7 +271,7 @@ def person_data(contact_id: int) -> dict:
         "exported_at": utc_now().replace(microsecond=0).isoformat(),
         "contact_id": contact_id,
         "status": status,
-        "merged_into": merged_into,
+        "merged_into": survivor,
         "contact": contact,
         "merged_contacts": [_contact_row(other) for other in ids[1:]],
         "referred_contact_ids": [

@@ -33,7 +33,7 @@ from relapp.domain.contact_editing import ContactDetails, load_contact_details
 from relapp.domain.follow_ups import tasks_for
 from relapp.domain.loyalty import StatementLine, points_statement
 from relapp.domain.loyalty_ledger import customer
-from relapp.domain.merge import merged_into
+from relapp.domain.merged_records import merged_into
 from relapp.domain.profiles import CustomerProfile, customer_profile
 from relapp.domain.timeline import MAX_PAGE, TimelineEntry, timeline_page
 from relapp.i18n import _

@@ -42,7 +42,8 @@ from relapp.domain.loyalty import (
     reward_options,
 )
 from relapp.domain.loyalty_ledger import add_months
-from relapp.domain.merge import PointsLot, merge_contacts, remaining_lots
+from relapp.domain.merge import merge_contacts
+from relapp.domain.points_lots import PointsLot, remaining_lots
 from relapp.domain.settings import save_settings
 from relapp.errors import RelappError
 from tests.factories import FakeClock, add_contact

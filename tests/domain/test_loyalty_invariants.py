@@ -25,7 +25,8 @@ from relapp.db import open_database
 from relapp.db.models import database
 from relapp.domain import loyalty
 from relapp.domain.loyalty import NotEnoughPoints, OutOfStock, RewardUnavailable
-from relapp.domain.merge import PointsLot, merge_contacts, remaining_lots
+from relapp.domain.merge import merge_contacts
+from relapp.domain.points_lots import PointsLot, remaining_lots
 from relapp.errors import RelappError
 from tests.domain.test_loyalty import FakeClock, set_up_program
 from tests.factories import add_contact

@@ -33,13 +33,11 @@ from relapp.domain.merge import (
     MERGEABLE_FIELDS,
     MergeCounts,
     MergeRefused,
-    PointsLot,
     merge_contacts,
     merge_preview,
-    merged_contact_ids,
-    merged_into,
-    remaining_lots,
 )
+from relapp.domain.merged_records import merged_contact_ids, merged_into
+from relapp.domain.points_lots import PointsLot, remaining_lots
 from relapp.domain.profiles import current_consent
 from relapp.domain.search import find_by_card, search_contacts
 from tests.conftest import AS_OF
