@@ -7,6 +7,12 @@ User text never reaches FTS5's query language: it is cut at whitespace into at m
 MAX_TERMS chunks, and each chunk becomes a quoted phrase with a prefix star, so quotes,
 `-`, `*`, `OR`, emoji and the like are just text. FTS5 tokenizes a quoted chunk the same way
 it tokenized the documents, so `o'brien`, `+61 412` and `ann.lee@` all match.
+
+Compatibility characters (full-width letters and digits, half-width katakana, ligatures,
+ª and º, superscripts) are indexed as stored: the index is kept by triggers in plain SQL so
+that any program writing the contact table keeps search right, and plain SQL cannot apply
+NFKC. So each chunk matches as typed OR in its NFKC form: "ﾀﾛｳ" finds "ﾀﾛｳ", and "ＡＢＣ"
+finds both "ＡＢＣ" and "ABC" (but "ABC" does not find "ＡＢＣ").
 """
 
 from __future__ import annotations
@@ -44,14 +50,20 @@ def search_terms(text: str) -> list[str]:
     """The chunks of user text worth searching for (those with a letter or digit)."""
     # Control characters (a NUL ends the query string inside SQLite) separate like spaces.
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
-    text = unicodedata.normalize("NFKC", text)
     chunks = [chunk[:MAX_TERM_LENGTH] for chunk in text.split()]
     return [chunk for chunk in chunks if any(ch.isalnum() for ch in chunk)][:MAX_TERMS]
 
 
 def match_expression(terms: list[str]) -> str:
-    """An FTS5 query matching documents that contain every term as a prefix."""
-    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+    """An FTS5 query matching documents that contain every term as a prefix, as typed or in
+    its NFKC form (see the module's docstring)."""
+    return " AND ".join(_term_expression(term) for term in terms)
+
+
+def _term_expression(term: str) -> str:
+    forms = dict.fromkeys((term, unicodedata.normalize("NFKC", term)))
+    phrases = ['"' + form.replace('"', '""') + '"*' for form in forms if form.strip()]
+    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
 
 
 _SELECT_HIT = (
