@@ -56,7 +56,7 @@ def test_the_contacts_filter_finds_them_too(shop):
 
 def test_a_quote_in_either_form_stays_text(shop):
     # NFKC turns the full-width quote into '"', which the query must escape, not obey.
-    found = {hit.id for hit in search_contacts('＂ＡＢＣ')}
+    found = {hit.id for hit in search_contacts("＂ＡＢＣ")}
 
     assert found == {shop["abc"].id, shop["plain"].id}
     assert search_contacts('"') == []
