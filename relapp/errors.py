@@ -21,6 +21,10 @@ class DatabaseBusy(DatabaseError):
     """Another program holds a lock on the file for longer than the busy timeout."""
 
 
+class DatabaseReadOnly(DatabaseError):
+    """The file (or its folder) may be read but not written by this user: nothing was saved."""
+
+
 class DatabaseUnavailable(DatabaseError):
     """The file or its folder cannot be opened or created (missing, read-only, no space)."""
 

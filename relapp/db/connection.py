@@ -7,7 +7,8 @@ at the latest schema, or raises a relapp.errors.DatabaseError whose message a us
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from relapp.db import models
 from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
 from relapp.errors import (
     DatabaseBusy,
+    DatabaseReadOnly,
     DatabaseTooNew,
     DatabaseUnavailable,
     NotARelappDatabase,
@@ -55,7 +57,7 @@ def open_database(
     if path.is_dir():
         raise DatabaseUnavailable(f"{path} is a folder, not a database file.")
     _refuse_another_programs_file(path)
-    db = SqliteDatabase(
+    db = ShopDatabase(
         str(path), pragmas=connection_pragmas(busy_timeout_ms), timeout=busy_timeout_ms / 1000
     )
     try:
@@ -71,6 +73,43 @@ def open_database(
         raise
     models.database.initialize(db)
     return db
+
+
+class ShopDatabase(SqliteDatabase):
+    """The app's connection. A write refused because the file may only be read (its
+    permissions, a read-only disk or share) raises DatabaseReadOnly, one sentence, wherever
+    it happens (a sale, a redemption, an edit), instead of sqlite's "attempt to write a
+    readonly database" as an unexpected error. Reading such a file works as before."""
+
+    def execute_sql(self, sql, params=None):
+        with _read_only_explained(self.database):
+            return super().execute_sql(sql, params)
+
+    def begin(self, *args, **kwargs):
+        with _read_only_explained(self.database):
+            return super().begin(*args, **kwargs)
+
+    def commit(self):
+        with _read_only_explained(self.database):
+            return super().commit()
+
+
+def read_only_error(path: Path | str) -> DatabaseReadOnly:
+    return DatabaseReadOnly(
+        f"Nothing was saved: the shop's database {path} can be read but not written by this"
+        " user (the file or its folder is read-only). Ask whoever looks after this computer"
+        " to let this user change that file and its folder."
+    )
+
+
+@contextmanager
+def _read_only_explained(path: str) -> Iterator[None]:
+    try:
+        yield
+    except (OperationalError, sqlite3.OperationalError) as error:
+        if "readonly" in str(error).lower():
+            raise read_only_error(path) from error
+        raise
 
 
 def needs_upgrade(path: Path | str) -> bool:

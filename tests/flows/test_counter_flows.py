@@ -399,3 +399,33 @@ def test_a_wrong_phone_in_the_enrol_form_is_corrected_and_its_warning_goes(flow:
     noor = Contact.get(Contact.given_name == "Noor", Contact.family_name == "Haddad")
     assert noor.phone == "+61400111222"
     assert "Noor Haddad is enrolled with card " in flow.screen_text()
+
+
+def test_a_sale_on_a_read_only_database_says_nothing_was_saved(flow: Flow):
+    from relapp.db.models import database
+
+    flow.sign_in("Sam", "0000")
+    customer = a_card_holder()
+    entries_before = PointsEntry.select().count()
+    flow.press("Ctrl+1")
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: customer.given_name in flow.screen_text())
+    # As a file this user may only read: SQLite refuses the write the same way (see
+    # tests/db/test_read_only.py).
+    database.execute_sql("PRAGMA query_only = 1")
+    seen = []
+
+    def pay(dialog):
+        flow.type("12.50")
+        flow.press("Return")
+        flow.wait_until(lambda: "Nothing was saved" in describe(dialog))
+        seen.append(describe(dialog))
+        flow.press("Escape")
+
+    flow.in_next_dialog(pay, "Record a sale")
+    flow.press("F2")
+    database.execute_sql("PRAGMA query_only = 0")
+
+    assert "can be read but not written by this user" in seen[0]
+    assert PointsEntry.select().count() == entries_before
