@@ -20,12 +20,14 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QDialog,
     QLabel,
     QProgressDialog,
     QWidget,
@@ -174,6 +176,9 @@ class Flow:
         self.window = running.window
         self.db_path = db_path
         self.dialogs = DialogAnswers()
+        # The window (not a dialog) a person last worked in: the main window, or one the app
+        # opened beside it, such as a customer's history (Ctrl+H).
+        self.working_window: QWidget = running.window
 
     # -- the keyboard and the mouse ----------------------------------------------------------
 
@@ -182,9 +187,14 @@ class Flow:
         if popup is not None:
             return popup  # an open menu grabs the keyboard
         # A window manager activates a dialog when it opens, and the window underneath (the
-        # modal dialog still open, else the main window) when it closes; Qt's offscreen
+        # modal dialog still open, else the window worked in) when it closes; Qt's offscreen
         # platform does neither.
-        wanted = QApplication.activeModalWidget() or self.window
+        active = QApplication.activeWindow()
+        if active is not None and not isinstance(active, QDialog) and active.isVisible():
+            self.working_window = active
+        if not shiboken6.isValid(self.working_window) or not self.working_window.isVisible():
+            self.working_window = self.window  # the window worked in was closed
+        wanted = QApplication.activeModalWidget() or self.working_window
         if QApplication.activeWindow() is not wanted:
             wanted.activateWindow()
             self.qtbot.waitUntil(lambda: QApplication.activeWindow() is wanted, timeout=2_000)

@@ -4,9 +4,12 @@ signed-in member of staff."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from relapp.db.models import Contact, Interaction
+from relapp.ui.timeline.history_window import HistoryWindow
 from tests.flows.harness import Flow
+from tests.flows.test_contacts_flows import click_row, filter_contacts
 
 
 def test_correct_a_history_entry_from_the_counter(flow: Flow):
@@ -47,3 +50,82 @@ def test_correct_a_history_entry_from_the_counter(flow: Flow):
 
     assert Interaction.get_by_id(entry.id).summary == "Asked us to hold the green coat until Friday"
     flow.wait_until(lambda: "hold the green coat" in str(timeline.list.currentIndex().data()))
+
+
+def _a_note_in_the_history_window(flow: Flow) -> Interaction:
+    """Contacts (Ctrl+2), the customer filtered and picked, Ctrl+H: their history window,
+    its list on the note."""
+    entry = (
+        Interaction.select()
+        .join(Contact)
+        .where(
+            Interaction.kind == "note",
+            Contact.email.is_null(False),
+            Contact.erased_at.is_null(),
+            Contact.archived_at.is_null(),
+        )
+        .order_by(Interaction.occurred_at.desc())
+        .first()
+    )
+    contacts = filter_contacts(flow, entry.contact.email)
+    flow.wait_until(lambda: contacts.model.rowCount() == 1)
+    click_row(flow, contacts, 0)
+    flow.press("Ctrl+H")
+    flow.wait_until(lambda: isinstance(QApplication.activeWindow(), HistoryWindow))
+    history = QApplication.activeWindow()
+    flow.wait_until(lambda: history.panel.list.model().rowCount() > 0)
+    flow.qtbot.mouseClick(history.panel.list.viewport(), Qt.MouseButton.LeftButton)
+    flow.move_to(history.panel.list, entry.summary[:12])
+    return entry
+
+
+def test_ctrl_e_with_nobody_signed_in_asks_a_manager_to_sign_in(flow: Flow):
+    entry = _a_note_in_the_history_window(flow)
+    said = {}
+
+    def sign_in_as_maya(dialog):
+        said["reason"] = dialog.findChild(object, "signInReason").text()
+        while not dialog.selected_member().name.startswith("Maya"):
+            flow.press("Down")
+        flow.type("1234")
+        flow.press("Return")
+
+    def correct(dialog):
+        flow.press("Ctrl+A")
+        flow.type("Wants the blue scarf kept aside")
+        flow.press("Return")
+
+    flow.in_next_dialog(sign_in_as_maya, "Sign in")
+    flow.in_next_dialog(correct, "Edit history entry")
+    flow.press("Ctrl+E")
+    flow.wait_for_dialogs()
+
+    assert said["reason"] == (
+        "Only a manager can edit history entries. Sign in as a manager to go on."
+    )
+    assert flow.window.current_staff.member.name.startswith("Maya")
+    assert Interaction.get_by_id(entry.id).summary == "Wants the blue scarf kept aside"
+
+
+def test_a_cashier_pressing_ctrl_e_is_told_only_a_manager_may(flow: Flow):
+    flow.sign_in("Sam", "0000")
+    entry = _a_note_in_the_history_window(flow)
+    refusal = {}
+
+    def stay_as_sam(dialog):
+        while not dialog.selected_member().name.startswith("Sam"):
+            flow.press("Down")
+        flow.type("0000")
+        flow.press("Return")
+
+    def read_refusal(box):
+        refusal["text"] = box.text()
+        flow.press("Return")
+
+    flow.in_next_dialog(stay_as_sam, "Sign in")
+    flow.in_next_dialog(read_refusal, "Relapp")
+    flow.press("Ctrl+E")
+    flow.wait_for_dialogs()
+
+    assert refusal["text"] == "Only a manager can edit history entries."
+    assert Interaction.get_by_id(entry.id).summary == entry.summary

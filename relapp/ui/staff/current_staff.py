@@ -110,6 +110,26 @@ class CurrentStaff(QObject):
         self.set_member(member)
         return True
 
+    def require_permission(self, parent: QWidget, permission: str, action: str) -> int | None:
+        """The id of a staff member allowed to do action ("edit history entries"): the one
+        signed in if their role allows it; else the sign-in is offered with a sentence saying
+        why. None if the person cancelled, or signed in and still may not (said in a box)."""
+        if self.can(permission):
+            return self.staff_id
+        refusal = self.tr("Only a manager can {action}.").format(action=action)
+        member = SwitchUserDialog.ask(
+            parent.window(),
+            self._member,
+            reason=refusal + " " + self.tr("Sign in as a manager to go on."),
+        )
+        if member is None:
+            return None
+        self.set_member(member)
+        if self.can(permission):
+            return self.staff_id
+        QMessageBox.information(parent.window(), self.tr("Relapp"), refusal)
+        return None
+
     def refresh(self) -> None:
         """Read the account again: a deactivated account is signed out, a new role applies."""
         if self._member is not None:

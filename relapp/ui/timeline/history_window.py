@@ -6,6 +6,7 @@ the main window (not modal), so the shop can keep a customer's history up while 
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -48,7 +49,8 @@ class HistoryWindow(QWidget):
     @classmethod
     def show_for(cls, parent: QWidget | None, contact_id: int, actions: CustomerActions):
         window = _open_windows.get(contact_id)
-        if window is None:
+        # Deleted with the main window it belonged to (no closeEvent then): open a new one.
+        if window is None or not shiboken6.isValid(window):
             window = cls(contact_id, actions, parent.window() if parent else None)
             _open_windows[contact_id] = window
         window.show()

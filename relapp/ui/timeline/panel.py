@@ -254,7 +254,6 @@ class TimelinePanel(QWidget):
 
     def _update_actions(self) -> None:
         entry = self.current_entry()
-        staff = self.customer_actions.current_staff
         has_customer = self.contact_id is not None
         self.log_action.setEnabled(has_customer)
         self.task_action.setEnabled(has_customer)
@@ -267,10 +266,10 @@ class TimelinePanel(QWidget):
             self.tr("Reopen") if is_case and entry.status == "resolved" else self.tr("Resolve")
         )
         is_interaction = entry is not None and entry.kind != "points"
-        self.edit_action.setEnabled(is_interaction and staff.can("edit_entries"))
-        self.delete_action.setEnabled(
-            is_interaction and staff.can("delete_entries") and entry.refunded_at is None
-        )
+        # Enabled whoever is signed in: with the wrong role, the key offers the sign-in
+        # (CurrentStaff.require_permission) instead of doing nothing.
+        self.edit_action.setEnabled(is_interaction)
+        self.delete_action.setEnabled(is_interaction and entry.refunded_at is None)
 
     def log_contact(self) -> None:
         if self.contact_id is not None:
@@ -304,8 +303,12 @@ class TimelinePanel(QWidget):
 
     def edit_entry(self) -> None:
         entry = self.current_entry()
-        staff_id = self.customer_actions.current_staff.staff_id
-        if entry is None or entry.kind == "points" or staff_id is None:
+        if entry is None or entry.kind == "points":
+            return
+        staff_id = self.customer_actions.current_staff.require_permission(
+            self, "edit_entries", self.tr("edit history entries")
+        )
+        if staff_id is None:
             return
         change = EditEntryDialog.ask(self, entry.id, staff_id)
         if change is not None:
@@ -313,8 +316,12 @@ class TimelinePanel(QWidget):
 
     def delete_entry(self) -> None:
         entry = self.current_entry()
-        staff_id = self.customer_actions.current_staff.staff_id
-        if entry is None or entry.kind == "points" or staff_id is None:
+        if entry is None or entry.kind == "points":
+            return
+        staff_id = self.customer_actions.current_staff.require_permission(
+            self, "delete_entries", self.tr("delete history entries")
+        )
+        if staff_id is None:
             return
         reason = ask_delete_reason(self, entry.kind)
         if reason is None:
