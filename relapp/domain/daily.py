@@ -36,7 +36,8 @@ class DailyResult:
     expired_points: int
     birthday_bonuses: int
     tier_changes: int = 0
-    imports_finished: int = 0  # imports a crash had stopped half way, saved now
+    imports_finished: int = 0  # imports a crash had stopped half way, saved now (the app's
+    # round does that too: relapp.ui.daily_round.whole_round)
 
     @property
     def change(self) -> Change:
@@ -48,8 +49,7 @@ class DailyResult:
 
 def run_daily_jobs(today: date | None = None, now: datetime | None = None) -> DailyResult:
     """Expire what is due, give the birthday bonus to today's birthdays (once a year), move
-    down the customers whose purchases have left the tier window since the last round, and
-    save the rest of an import that a crash stopped half way.
+    down the customers whose purchases have left the tier window since the last round.
 
     Each customer is a transaction of its own, and the round takes turns with the counter
     (relapp.db.busy.TakingTurns): a sale meanwhile waits a tenth of a second at most."""
@@ -63,9 +63,7 @@ def run_daily_jobs(today: date | None = None, now: datetime | None = None) -> Da
                 bonuses += 1
             turns.turn()
     tier_changes = sweep_tier_window(now or utc_now(), turns)
-    from relapp.exchange.importer import finish_interrupted_imports  # it imports loyalty
-
-    return DailyResult(expired, bonuses, tier_changes, finish_interrupted_imports())
+    return DailyResult(expired, bonuses, tier_changes)
 
 
 def expire_due_points_taking_turns(now: datetime | None, turns: TakingTurns) -> int:

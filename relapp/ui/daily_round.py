@@ -7,13 +7,23 @@ the counter keeps working, and SQLite's busy timeout lets a sale wait for a batc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, QTimer
 
 from relapp.domain.daily import DailyResult, run_daily_jobs
+from relapp.exchange.importer import finish_interrupted_imports
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.widgets.background_task import TaskWorker
 
 ROUND_EVERY_MS = 60 * 60 * 1000
+
+
+def whole_round() -> DailyResult:
+    """The loyalty program's round, then the rest of any import a crash stopped half way
+    (the domain's round cannot call the import: the import is built on the domain)."""
+    result = run_daily_jobs()
+    return replace(result, imports_finished=finish_interrupted_imports())
 
 
 class DailyRound(QObject):
@@ -34,7 +44,7 @@ class DailyRound(QObject):
     def run(self) -> None:
         if self.worker is not None and self.worker.isRunning():
             return  # the previous round is still going
-        self.worker = TaskWorker(lambda _report, _stop: run_daily_jobs(), ())
+        self.worker = TaskWorker(lambda _report, _stop: whole_round(), ())
         self.worker.succeeded.connect(self._finished)
         # Busy or locked by another counter: the next round catches up.
         self.worker.failed.connect(lambda message: setattr(self, "last_problem", message))

@@ -20,7 +20,6 @@ import pytest
 
 from relapp.db import open_database
 from relapp.db.models import Contact, database
-from relapp.domain.daily import run_daily_jobs
 from relapp.domain.loyalty import find_customer, record_sale
 from relapp.domain.settings import save_settings
 from relapp.exchange import importer
@@ -262,7 +261,9 @@ def test_the_daily_round_finishes_an_interrupted_import(shop, tmp_path, monkeypa
     assert table_count("contact") == 50
     database.execute_sql("UPDATE import_batch SET saved_at = '2026-01-01 00:00:00'")
 
-    result = run_daily_jobs()
+    from relapp.ui.daily_round import whole_round  # the round the app runs hourly
+
+    result = whole_round()
 
     assert result.imports_finished == 1 and result.change.entities
     assert table_count("contact") == 300 and table_count("import_batch") == 0
