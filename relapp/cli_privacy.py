@@ -57,7 +57,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from relapp.cli import database_path, open_shop
-    from relapp.domain.privacy import export_person
+    from relapp.exchange.person_export import export_person
 
     open_shop(database_path(args))
     out = args.out if args.out.suffix.lower() == ".zip" else args.out.with_suffix(".zip")

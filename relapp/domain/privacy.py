@@ -47,11 +47,8 @@ row then names no staff member and says "command line".
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import tempfile
-import zipfile
 from collections.abc import Iterable, Mapping
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
@@ -60,7 +57,6 @@ from pathlib import Path
 
 from relapp.db.busy import give_way, write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -130,11 +126,6 @@ EXPORT_KEYS: dict[str, str] = {
     "points_balance": "sum of the ledger",
     "audit_log": "audit rows about the person (details as recorded)",
     "files": "the files of the export and what each is",
-}
-_FILES = {
-    "person.json": "this file",
-    "person.vcf": "the contact as a vCard 3.0",
-    "summary.pdf": "a printable summary of this export",
 }
 
 
@@ -312,67 +303,6 @@ def person_data(contact_id: int) -> dict:
         "audit_log": audit_rows,
         "keys": EXPORT_KEYS,
     }
-
-
-# --------------------------------------------------------------------------------- export
-
-
-def _vcard(contact_id: int) -> str | None:
-    """The vCard from relapp.exchange.vcard, or None while that module is not there."""
-    try:
-        from relapp.exchange.vcard import contact_vcard
-    except ImportError:
-        return None
-    return contact_vcard(contact_id, version="3.0")
-
-
-def export_person(contact_id: int, out_zip: Path, staff_id: int | None = None) -> Path:
-    """Write everything stored about the person to out_zip and return its path.
-
-    The zip holds person.json, person.vcf (when relapp.exchange.vcard is available) and
-    summary.pdf. It is written beside out_zip and renamed over it when complete. The export is
-    audited (action "personal data exported", no personal data in the row).
-
-    Raises:
-        PersonNotFound, AlreadyErased: see person_data.
-        RelappError: the folder does not exist or cannot be written.
-    """
-    from relapp.reports.privacy_summary import privacy_summary
-
-    out_zip = refuse_database_files(out_zip)
-    folder = out_zip.parent if str(out_zip.parent) else Path(".")
-    if not folder.is_dir():
-        raise RelappError(f"The folder {folder} does not exist.")
-    data = person_data(contact_id)
-    vcard = _vcard(contact_id)
-    files = dict(_FILES)
-    if vcard is None:
-        files.pop("person.vcf")
-    data["files"] = files
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{out_zip.name}.", suffix=".part",
-                                             dir=folder)  # fmt: skip
-    except PermissionError as error:
-        raise RelappError(f"Cannot write {out_zip}: {error.strerror}.") from error
-    os.close(handle)
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            pdf = privacy_summary(data, Path(scratch) / "summary.pdf")
-            with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("person.json", text)
-                if vcard is not None:
-                    archive.writestr("person.vcf", vcard)
-                archive.write(pdf, "summary.pdf")
-        os.replace(temporary, out_zip)
-    except PermissionError as error:
-        raise RelappError(f"Cannot write {out_zip}: {error.strerror}.") from error
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    with database.atomic():
-        _audit(EXPORT_ACTION, contact_id, staff_id, {"files": sorted(files)})
-    return out_zip
 
 
 # -------------------------------------------------------------------------------- erasure
@@ -578,7 +508,8 @@ def _scrub_ledger_reasons(
         database.execute_sql(row[0])
 
 
-def _audit(action: str, contact_id: int, staff_id: int | None, details: dict) -> None:
+def audit_about_person(action: str, contact_id: int, staff_id: int | None, details: dict) -> None:
+    """One audit row about the person (no personal data in details)."""
     database.execute_sql(
         "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
         " VALUES (?, ?, ?, 'contact', ?, ?)",
@@ -648,7 +579,7 @@ def erase_person(
         )
         _scrub_ledger_reasons(ids, terms, ahead)
         _scrub_audit(ids, terms)
-        _audit(
+        audit_about_person(
             ERASE_ACTION,
             contact_id,
             staff_id,

@@ -1,4 +1,4 @@
-"""export_person: one zip with person.json, person.vcf (when available) and summary.pdf."""
+"""export_person: one zip with person.json, person.vcf and summary.pdf."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from relapp.domain.privacy import (
     AlreadyErased,
     PersonNotFound,
     erase_person,
-    export_person,
 )
+from relapp.exchange.person_export import export_person
 from tests.privacy.conftest import EMAIL
 
 

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.privacy import ErasureResult, erase_person, export_person
+from relapp.domain.privacy import ErasureResult, erase_person
 from relapp.domain.staff import can
 from relapp.errors import RelappError
+from relapp.exchange.person_export import export_person
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import contact_name
 from relapp.ui.staff.current_staff import CurrentStaff
