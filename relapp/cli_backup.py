@@ -2,7 +2,7 @@
 
 None of them migrates the database: a backup copies it as it is, check only reads it, and a
 restored older backup is brought up to date (after its own safety copy) the next time Relapp
-opens it. The work is done by relapp.backups, which the app uses too.
+opens it. The work is done by relapp.db.backups, which the app uses too.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from relapp.backups import backup_preferences, take_backup
     from relapp.cli import database_path
+    from relapp.db.backups import backup_preferences, take_backup
 
     path = database_path(args)
     if not path.is_file():
@@ -73,8 +73,8 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from relapp.backups import inspect_backup, restore_backup
     from relapp.cli import database_path
+    from relapp.db.backups import inspect_backup, restore_backup
 
     path = database_path(args)
     info = inspect_backup(args.file)  # refuses a bad file before asking anything
@@ -95,8 +95,8 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from relapp.backups import check_database
     from relapp.cli import database_path
+    from relapp.db.backups import check_database
 
     report = check_database(database_path(args))
     if report.ok:

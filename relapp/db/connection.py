@@ -16,6 +16,8 @@ from peewee import DatabaseError as PeeweeDatabaseError
 from peewee import OperationalError, PeeweeException, SqliteDatabase
 
 from relapp.db import models
+from relapp.db.backups import take_backup
+from relapp.db.identity import APPLICATION_ID
 from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
 from relapp.errors import (
     DatabaseBusy,
@@ -25,8 +27,6 @@ from relapp.errors import (
     NotARelappDatabase,
 )
 
-# 'RLAP': marks the file as ours, so another program's SQLite file is refused, not altered.
-APPLICATION_ID = 0x524C4150
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -174,8 +174,6 @@ def backup_before_migration(db: SqliteDatabase, path: Path, new_version: int) ->
     copy_path = path.with_name(f"{path.stem}.before-v{new_version}-{stamp}{path.suffix}")
     # Same as any backup (online API, NAME.part renamed once flushed, so a kill mid-copy
     # leaves nothing that looks like a copy); the check is skipped: the app is waiting.
-    from relapp.backups import take_backup  # it imports this module
-
     take_backup(path, out=copy_path, verify=False)
     return copy_path
 

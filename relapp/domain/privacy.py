@@ -529,7 +529,7 @@ def erase_person(
     Args:
         contact_id: the customer number.
         staff_id: the signed-in staff member, who must be an active manager.
-        backup_folder: where backups are; None: relapp.backups.default_backup_folder of this
+        backup_folder: where backups are; None: relapp.db.backups.default_backup_folder of this
             database, if that module exists, else no backups are checked.
         as_owner: the shop owner at the command line; no staff check (staff_id may be None).
 
@@ -641,7 +641,7 @@ def _backup_folder(folder: Path | None) -> Path | None:
     if folder is not None:
         return Path(folder)
     try:
-        from relapp.backups import default_backup_folder
+        from relapp.db.backups import default_backup_folder
     except ImportError:
         return None
     return Path(default_backup_folder(Path(database.database)))

@@ -1,7 +1,7 @@
 """Automatic backups from the app: at start-up (unless one was taken in the last hour), then
 once a day, checked every hour; on a worker thread, so the counter keeps working.
 
-relapp.backups does the work on its own SQLite connections; this only schedules it, cancels a
+relapp.db.backups does the work on its own SQLite connections; this only schedules it, cancels a
 copy in progress when the app closes (the half-written .part file is removed), and says how it
 went in the status bar.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from relapp.backups import BackupCancelled, backup_preferences, needs_daily_backup, take_backup
+from relapp.db.backups import BackupCancelled, backup_preferences, needs_daily_backup, take_backup
 from relapp.ui.widgets.background_task import TaskWorker
 
 CHECK_EVERY_MS = 60 * 60 * 1000

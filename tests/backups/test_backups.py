@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from relapp.backups import (
+from relapp.db.backups import (
     BackupCancelled,
     check_database,
     default_backup_folder,
@@ -311,7 +311,7 @@ def test_backup_refuses_a_foreign_database(tmp_path):
 
 
 def test_backup_preferences_come_from_the_shop_settings(db, db_path, tmp_path):
-    from relapp.backups import backup_preferences
+    from relapp.db.backups import backup_preferences
     from relapp.db.models import Setting
 
     assert backup_preferences(db_path) == (default_backup_folder(db_path), 10)

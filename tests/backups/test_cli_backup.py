@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import closing
 
 from relapp import cli
-from relapp.backups import default_backup_folder, list_backups
+from relapp.db.backups import default_backup_folder, list_backups
 from tests.backups.helpers import fingerprint
 from tests.factories import add_contact
 

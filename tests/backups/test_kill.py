@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from relapp.backups import default_backup_folder, list_backups, take_backup
+from relapp.db.backups import default_backup_folder, list_backups, take_backup
 from tests.backups.helpers import fingerprint, integrity
 
 # A backup slowed down by its progress callback (small steps, a pause each), so the kill lands
 # in the middle of the copy whatever the machine's speed.
 SLOW_BACKUP = """
 import sys, time
-from relapp.backups import take_backup
+from relapp.db.backups import take_backup
 
 def slow(done, total):
     print(f"{done} {total}", flush=True)
@@ -72,7 +72,7 @@ def test_kill_9_during_a_restore_leaves_the_database_as_it_was(demo_db, db_path:
     demo_db.close()
     before = fingerprint(db_path)
     script = (
-        "import sys, time\nfrom relapp.backups import restore_backup\n"
+        "import sys, time\nfrom relapp.db.backups import restore_backup\n"
         "def slow(done, total):\n    print(done, total, flush=True)\n    time.sleep(0.05)\n"
         "restore_backup(sys.argv[1], sys.argv[2], progress=slow, step_pages=2)\n"
     )

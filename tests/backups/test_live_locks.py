@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from relapp.backups import check_database
 from relapp.db import open_database
+from relapp.db.backups import check_database
 from relapp.demo.generator import generate_demo_shop
 from tests.backups.helpers import integrity, scalar
 
@@ -32,7 +32,7 @@ APP = """
 import sys, threading
 from relapp.db import open_database
 from relapp.db.models import Setting
-from relapp.backups import take_backup
+from relapp.db.backups import take_backup
 
 database = open_database(sys.argv[1])
 
@@ -152,7 +152,7 @@ def test_a_backup_keeps_the_apps_locks_and_a_till_then_loses_nothing(tmp_path: P
 def test_a_restore_over_a_database_the_backup_api_cannot_copy_keeps_the_windows_locks(
     tmp_path: Path, monkeypatch
 ):
-    import relapp.backups as backups
+    import relapp.db.backups as backups
     from relapp.db.models import Setting
     from tests.backups.helpers import fingerprint
 
@@ -165,14 +165,16 @@ def test_a_restore_over_a_database_the_backup_api_cannot_copy_keeps_the_windows_
     before = fingerprint(db_path)
     assert posix_locks_of(os.getpid(), db_path)
 
-    real_copy_to = backups._copy_to
+    from relapp.db.backups import restore as restoring
+
+    real_copy_to = restoring.copy_to
 
     def backup_api_fails_on_the_live_file(source, target, *args, **kwargs):
         if Path(source) == db_path:
             raise backups.BackupFailed("simulated: a damaged page")
         return real_copy_to(source, target, *args, **kwargs)
 
-    monkeypatch.setattr(backups, "_copy_to", backup_api_fails_on_the_live_file)
+    monkeypatch.setattr(restoring, "copy_to", backup_api_fails_on_the_live_file)
     result = backups.restore_backup(db_path, backup)
 
     assert posix_locks_of(os.getpid(), db_path)  # the files were copied by another process

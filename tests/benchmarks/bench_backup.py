@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from relapp.backups import check_database, take_backup
+from relapp.db.backups import check_database, take_backup
 
 
 def drop_from_os_cache(path: Path) -> None:

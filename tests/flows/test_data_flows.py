@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from relapp.backups import default_backup_folder, list_backups
+from relapp.db.backups import default_backup_folder, list_backups
 from relapp.db.models import Contact, Interaction
 from tests.flows.harness import Flow
 

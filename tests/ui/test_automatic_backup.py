@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from relapp.backups import default_backup_folder, list_backups
+from relapp.db.backups import default_backup_folder, list_backups
 from relapp.ui.automatic_backup import DAILY_WITHIN, ON_START_WITHIN, AutomaticBackup
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox
 
-from relapp import backups
-from relapp.backups import list_backups
+from relapp.db import backups
+from relapp.db.backups import list_backups
 from relapp.db.models import Contact
 from relapp.domain.changes import Entity
 from relapp.ui.settings import SettingsView, backup_box
@@ -40,7 +40,7 @@ def test_back_up_now_then_restore_it(qtbot, app, db, db_path, change_bus, monkey
         return inspect(path)
 
     monkeypatch.setattr(backup_box, "inspect_backup", counted_inspection)
-    monkeypatch.setattr(backups, "inspect_backup", counted_inspection)
+    monkeypatch.setattr(backups.restore, "inspect_backup", counted_inspection)
     box.restore()
     assert checks == [backup.path]  # checked once, before asking: minutes on a big shop
     assert [c.given_name for c in Contact.select()] == ["Ann"]  # the app's connection sees it

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.backups import (
+from relapp.db.backups import (
     BackupCancelled,
     BackupFile,
     default_backup_folder,
