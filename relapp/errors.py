@@ -36,3 +36,8 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     """What a person typed, quoted for a message and cut to limit characters with an ellipsis:
     a sentence about a 100,000-character cell must not repeat the cell."""
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class SmokeTestFailure(Exception):
+    """A check of `relapp --smoke-test` did not hold (the installed app cannot work as it
+    is); the message says which. Not a RelappError: it is for whoever installs the app."""

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from relapp.errors import SmokeTestFailure
+
 SMOKE_CUSTOMER = {
     # Accents, an apostrophe and Han characters: the PDF needs every bundled font for them.
     "given_name": "Zoë 美玲",
@@ -30,10 +32,6 @@ SMOKE_CUSTOMER = {
     "email": "zoe.obrien@example.com",
 }
 SALE_CENTS = 12_50
-
-
-class SmokeTestFailure(Exception):
-    """A check did not hold; the message says which."""
 
 
 def run_smoke_test(out: TextIO | None = None) -> int:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from relapp.smoke_test import SmokeTestFailure
+from relapp.errors import SmokeTestFailure
 
 # The Qt plugins a shop's desktop needs, per platform: (plugin folder, file name stem).
 LINUX_PLUGINS = (
