@@ -192,18 +192,6 @@ KNOWN_IMPORT_LOOPS = {
             "relapp.ui.timeline.panel",
         }
     ),
-    frozenset(
-        {
-            "relapp.cli",
-            "relapp.cli_backup",
-            "relapp.cli_exchange",
-            "relapp.cli_points",
-            "relapp.cli_privacy",
-            "relapp.cli_report",
-            "relapp.cli_timeline",
-            "relapp.cli_today",
-        }
-    ),
 }
 
 
@@ -252,8 +240,7 @@ def layer_of(module: str) -> int:
             matches = module == prefix or module.startswith(prefix + ".")
             if matches and prefix.count(".") > depth:
                 best, depth = rank, prefix.count(".")
-    # relapp.cli_backup and its kind are ways in, like relapp.cli.
-    return len(LAYERS) - 1 if module.startswith("relapp.cli") else best
+    return best
 
 
 def upward_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from relapp import cli, cli_timeline
+from relapp import cli
+from relapp.cli import timeline as cli_timeline
 from relapp.db.models import Staff
 from relapp.domain.follow_ups import add_task
 from relapp.domain.loyalty import record_sale

@@ -390,7 +390,8 @@ def test_export_segment_and_consent(shop, tmp_path):
 
 
 def run_cli(db_path, *argv):
-    from relapp import cli, cli_exchange
+    from relapp import cli
+    from relapp.cli import exchange as cli_exchange
 
     parser = cli.build_parser()
     commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

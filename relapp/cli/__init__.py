@@ -14,12 +14,12 @@ import sys
 import time
 import traceback
 from datetime import date
-from pathlib import Path
 
 from relapp import __version__
-from relapp.cli_args import bounded_int
+from relapp.cli.args import bounded_int
+from relapp.cli.shop import database_path, open_shop
 from relapp.crash_log import write_crash_log
-from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path
+from relapp.db.location import ENVIRONMENT_VARIABLE
 from relapp.errors import RelappError
 
 DEFAULT_DEMO_CONTACTS = 3_000
@@ -114,41 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
     # export, privacy, backups.
-    from relapp import (
-        cli_backup,
-        cli_exchange,
-        cli_points,
-        cli_privacy,
-        cli_report,
-        cli_timeline,
-        cli_today,
-    )
+    from relapp.cli import backup, exchange, points, privacy, report, timeline, today
 
-    for module in (cli_points, cli_timeline, cli_today, cli_report, cli_exchange, cli_privacy,
-                   cli_backup):  # fmt: skip
+    for module in (points, timeline, today, report, exchange, privacy, backup):
         module.add_commands(commands, database_option)
     return parser
-
-
-def database_path(args: argparse.Namespace) -> Path:
-    path = resolve_database_path(getattr(args, "db", None))
-    if getattr(args, "db", None) is None and not path.parent.exists():
-        # The default folder is ours to create; a folder the user named is not.
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def open_shop(path: Path) -> None:
-    """Open the database for a command, saying so first if it needs upgrading (slow)."""
-    from relapp.db import open_database
-    from relapp.db.connection import needs_upgrade
-
-    if needs_upgrade(path):
-        print(
-            f"relapp: updating {path} for this version (a safety copy is made first)…",
-            file=sys.stderr,
-        )
-    open_database(path)
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -62,7 +62,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
     from relapp.exchange.importer import import_file, write_error_report
 
     shop = database_path(args)
@@ -116,7 +116,7 @@ def check_report_path(path: str, shop: Path) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
     from relapp.exchange.exporter import export_csv, export_vcard
 
     open_shop(database_path(args))

@@ -12,7 +12,7 @@ import argparse
 import dataclasses
 from datetime import datetime
 
-from relapp.cli_args import bounded_int, print_json
+from relapp.cli.args import bounded_int, print_json
 from relapp.domain.today import TodayQueue, today_queue
 
 DEFAULT_ROWS = 10
@@ -40,7 +40,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_today(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     open_shop(database_path(args))
     queue = today_queue(limit=args.limit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from relapp.cli_args import (
+from relapp.cli.args import (
     add_customer_argument,
     customer_reference,
     find_named_customer,
@@ -73,7 +73,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_sale(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     reference = customer_reference(args)
     try:
@@ -97,7 +97,7 @@ def run_sale(args: argparse.Namespace) -> int:
 
 
 def run_redeem(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     reference = customer_reference(args)
     open_shop(database_path(args))
@@ -119,7 +119,7 @@ def run_redeem(args: argparse.Namespace) -> int:
 
 
 def run_points(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     reference = customer_reference(args)
     open_shop(database_path(args))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from relapp.cli_args import answer_at_terminal, customer_number
+from relapp.cli.args import answer_at_terminal, customer_number
 from relapp.errors import RelappError
 
 
@@ -56,7 +56,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
     from relapp.exchange.person_export import export_person
 
     open_shop(database_path(args))
@@ -67,7 +67,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
     from relapp.domain.privacy import erase_person
 
     open_shop(database_path(args))

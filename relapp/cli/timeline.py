@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime
 from itertools import groupby
 
-from relapp.cli_args import (
+from relapp.cli.args import (
     add_customer_argument,
     bounded_int,
     customer_reference,
@@ -63,7 +63,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_timeline(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     reference = customer_reference(args)
     open_shop(database_path(args))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from relapp.cli_args import (
+from relapp.cli.args import (
     MAX_ID,
     add_customer_argument,
     bounded_int,
@@ -58,7 +58,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path, open_shop
+    from relapp.cli.shop import database_path, open_shop
 
     reference = customer_reference(args) if args.kind == "customer" else ""
     open_shop(database_path(args))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from relapp.cli_args import answer_at_terminal
+from relapp.cli.args import answer_at_terminal
 from relapp.errors import RelappError
 
 
@@ -52,7 +52,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli.shop import database_path
     from relapp.db.backups import backup_preferences, take_backup
 
     path = database_path(args)
@@ -73,7 +73,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli.shop import database_path
     from relapp.db.backups import inspect_backup, restore_backup
 
     path = database_path(args)
@@ -95,7 +95,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from relapp.cli import database_path
+    from relapp.cli.shop import database_path
     from relapp.db.backups import check_database
 
     report = check_database(database_path(args))
