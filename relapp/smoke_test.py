@@ -153,7 +153,8 @@ class _SmokeRun:
 
     def workers(self) -> str:
         """Rows of a large import are cleaned in worker processes: they must start here too."""
-        from relapp.exchange.importer import SourceRow, clean_rows
+        from relapp.exchange.importer import clean_rows
+        from relapp.exchange.rows import SourceRow
 
         values = {"given_name": "Zoë", "phone": "0412 345 678", "email": "ZOE@Example.com"}
         rows = [SourceRow(line, [], values) for line in range(2, 6)]

@@ -17,9 +17,9 @@ from pathlib import Path
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.contact_list import ContactFilter, _where
+from relapp.exchange.rows import safe_cell
 from relapp.exchange.vcard import CONTACT_COLUMNS, card_from_row, text_row
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_HEADERS = (
     "First name", "Last name", "Organisation", "Email", "Phone", "Street", "City", "Region",
     "Postcode", "Country", "Birthday", "Card number", "Ladder stage", "Tier", "Points",
@@ -39,12 +39,6 @@ Progress = Callable[[int], bool]  # rows written so far -> carry on?
 
 class ExportCancelled(Exception):
     pass
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _birthday(year, month, day) -> str:

@@ -65,11 +65,12 @@ from relapp.domain.loyalty import add_opening_balance, live_customer
 from relapp.domain.settings import ShopSettings, load_settings
 from relapp.errors import DatabaseBusy, RelappError, excerpt
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
+from relapp.exchange.rows import FORMULA_STARTS, RowError, SourceRow, safe_cell
 from relapp.exchange.tags import ImportedTags, clean_tags
+from relapp.exchange.vcard import vcard_rows
 
 Policy = Literal["skip", "merge", "create"]
 POLICIES: tuple[Policy, ...] = ("skip", "merge", "create")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 MAX_LINE = 200
 # Saving: at most this many rows, and about this long, per transaction; the counter waits at
 # most about that long for the write lock (relapp.db.busy).
@@ -102,22 +103,6 @@ Progress = Callable[[int, int], bool]  # (rows done, rows in all) -> carry on?
 
 class ImportCancelled(RelappError):
     """Cancelled while the rows were checked: nothing was written."""
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One row or card of the file: where it starts, its raw cells, its values by field."""
-
-    line: int
-    cells: Sequence[str]
-    values: dict[str, str]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    reason: str
-    cells: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -1158,8 +1143,6 @@ def import_file(
     try:
         kind = format or detect_format(path)
         if kind == "vcard":
-            from relapp.exchange.vcard import vcard_rows
-
             headers, rows, broken = vcard_rows(path)
         else:
             headers, rows, unreadable = csv_rows(path, mapping)
@@ -1186,7 +1169,6 @@ def import_file(
 
 def write_error_report(path: Path | str, result: ImportResult) -> None:
     """The rejected rows as CSV: line, reason, then the row's cells as they were."""
-    from relapp.exchange.exporter import safe_cell
 
     with open(refuse_database_files(path), "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)

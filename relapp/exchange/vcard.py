@@ -20,7 +20,7 @@ from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.errors import RelappError, excerpt
 from relapp.exchange.csv_read import UnreadableFile, decode_bytes
-from relapp.exchange.importer import RowError, SourceRow
+from relapp.exchange.rows import RowError, SourceRow
 
 VERSIONS = ("3.0", "4.0")
 CARD_PROPERTY = "X-RELAPP-CARD"

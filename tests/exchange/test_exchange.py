@@ -19,7 +19,7 @@ from relapp.domain.contact_editing import record_consent
 from relapp.domain.search import search_contacts
 from relapp.domain.settings import save_settings
 from relapp.exchange.csv_read import decode_bytes, guess_mapping, read_table, sniff_delimiter
-from relapp.exchange.exporter import export_csv, export_vcard, safe_cell
+from relapp.exchange.exporter import export_csv, export_vcard
 from relapp.exchange.importer import (
     ImportCancelled,
     SourceRow,
@@ -28,6 +28,7 @@ from relapp.exchange.importer import (
     preview,
     write_error_report,
 )
+from relapp.exchange.rows import safe_cell
 from relapp.exchange.vcard import contact_vcard
 from tests.factories import add_contact
 
