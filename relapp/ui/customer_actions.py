@@ -19,6 +19,9 @@ from relapp.domain.loyalty_ledger import customer
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.timeline.history_window import HistoryWindow
+from relapp.ui.timeline.log_dialog import QuickLogDialog
+from relapp.ui.timeline.task_dialog import TaskDialog
 
 
 class CustomerActions(QObject):
@@ -40,13 +43,9 @@ class CustomerActions(QObject):
 
     def show_history(self, parent: QWidget, contact_id: int) -> None:
         """The customer's history in a window of its own (one per customer)."""
-        from relapp.ui.timeline.history_window import HistoryWindow
-
         HistoryWindow.show_for(parent, contact_id, self)
 
     def log_contact(self, parent: QWidget, contact_id: int, kind: str | None = None) -> bool:
-        from relapp.ui.timeline.log_dialog import QuickLogDialog
-
         logged = QuickLogDialog.ask(
             parent, contact_id, contact_name(contact_id), self.current_staff.staff_id, kind
         )
@@ -58,8 +57,6 @@ class CustomerActions(QObject):
     def add_task(
         self, parent: QWidget, contact_id: int, interaction_id: int | None = None, about: str = ""
     ) -> bool:
-        from relapp.ui.timeline.task_dialog import TaskDialog
-
         added = TaskDialog.ask(
             parent,
             contact_id,

@@ -6,6 +6,8 @@ the main window (not modal), so the shop can keep a customer's history up while 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -14,8 +16,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from relapp.domain.changes import Change
 from relapp.domain.profiles import ContactNotFound, customer_profile
 from relapp.ui.counter.customer_panel import standing
-from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.timeline.panel import TimelinePanel
+
+if TYPE_CHECKING:  # only named in annotations: CustomerActions opens this module
+    from relapp.ui.customer_actions import CustomerActions
 
 _open_windows: dict[int, HistoryWindow] = {}
 

@@ -7,6 +7,8 @@ Editing and deleting entries are offered to managers; the domain checks the role
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -29,13 +31,15 @@ from relapp.domain.follow_ups import TaskItem, tasks_for
 from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.timeline import TIMELINE_KINDS, TimelineEntry, delete_interaction
 from relapp.errors import RelappError
-from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.timeline.delegate import TimelineDelegate
 from relapp.ui.timeline.edit_dialog import EditEntryDialog, ask_delete_reason
 from relapp.ui.timeline.entry_text import day_heading
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.timeline.model import TimelineModel
 from relapp.ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:  # only named in annotations: CustomerActions opens this module
+    from relapp.ui.customer_actions import CustomerActions
 
 DONE_TASKS_SHOWN = 5
 TASK_ROWS_SHOWN = 4  # more scroll inside the list
