@@ -26,6 +26,7 @@ from functools import cache
 
 import phonenumbers
 
+from relapp.db.audit import write_audit
 from relapp.db.bulk import BatchWriter, insert_rows
 from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import Contact, database
@@ -297,11 +298,10 @@ class _DemoBuilder:
             "('client', 'supporter') AND id IN "
             "(SELECT referred_by_id FROM contact WHERE referred_by_id IS NOT NULL)"
         )
-        cursor.execute(
-            "INSERT INTO audit_log (occurred_at, staff_id, action, entity, details)"
-            " VALUES (?, 1, 'demo shop created', 'shop', ?)",
-            (_stamp(self.end), json.dumps({"as_of": self.as_of.isoformat()})),
-        )
+        write_audit(
+            "demo shop created", "shop", None, {"as_of": self.as_of.isoformat()},
+            datetime.fromtimestamp(self.end, UTC), staff_id=1, cursor=cursor,
+        )  # fmt: skip
 
     # -- contacts and their history ---------------------------------------------------------
 

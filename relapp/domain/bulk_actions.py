@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
-from relapp.db.models import LADDER_STAGES, AuditLog, database
+from relapp.db.models import LADDER_STAGES, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_editing import clean_tag_name, create_tag, find_tag
@@ -176,12 +177,8 @@ def _finish(action: str, details: dict, changed: list[int], staff_id: int | None
 def _audit(
     action: str, details: dict, changed: list[int], staff_id: int | None, now: datetime
 ) -> None:
-    AuditLog.create(
-        occurred_at=now,
-        staff=staff_id,
-        action=action,
-        entity="contact",
-        details=json.dumps({**details, "count": len(changed), "ids": changed}, ensure_ascii=False),
+    write_audit(
+        action, "contact", None, {**details, "count": len(changed), "ids": changed}, now, staff_id
     )
 
 

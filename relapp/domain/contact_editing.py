@@ -17,13 +17,13 @@ from typing import Any
 
 from peewee import IntegrityError
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import (
     CONSENT_CHANNELS,
     CONTACT_KINDS,
     LADDER_STAGES,
     PREFERENCE_KINDS,
-    AuditLog,
     Consent,
     database,
 )
@@ -544,14 +544,10 @@ def _audit_edit(
     Notes are only named: they can be long and hold what the customer said in confidence.
     """
     values = {name: list(pair) for name, pair in differences.items() if name != "notes"}
-    AuditLog.create(
-        occurred_at=now,
-        staff=staff_id,
-        action="contact edited",
-        entity="contact",
-        entity_id=contact_id,
-        details=json.dumps({"fields": sorted(differences), "values": values}, ensure_ascii=False),
-    )
+    write_audit(
+        "contact edited", "contact", contact_id,
+        {"fields": sorted(differences), "values": values}, now, staff_id,
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------ consent and pickers

@@ -39,7 +39,8 @@ from itertools import combinations
 
 from peewee import OperationalError
 
-from relapp.db.models import AuditLog, Setting, database
+from relapp.db.audit import write_audit
+from relapp.db.models import Setting, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.merged_records import merged_contact_ids
@@ -135,13 +136,13 @@ def dismiss_pair(first_id: int, second_id: int, staff_id: int | None = None) -> 
             " ON CONFLICT (key) DO UPDATE SET value = json_insert(value, '$[#]', json_array(?, ?))",
             (DISMISSED_SETTING, *pair, *pair),
         )
-        AuditLog.create(
-            occurred_at=utc_now(),
-            staff=staff_id,
-            action="duplicate dismissed",
-            entity="contact",
-            entity_id=pair[0],
-            details=json.dumps({"contact_ids": list(pair)}),
+        write_audit(
+            "duplicate dismissed",
+            "contact",
+            pair[0],
+            {"contact_ids": list(pair)},
+            utc_now(),
+            staff_id,
         )
     return Change.of(Entity.CONTACTS, contact_ids=frozenset(pair))
 

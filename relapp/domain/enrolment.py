@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import json
 import unicodedata
 from dataclasses import dataclass, field, replace
 
 from peewee import IntegrityError
 
-from relapp.db.models import AuditLog, Contact, database
+from relapp.db.audit import write_audit
+from relapp.db.models import Contact, database
 from relapp.domain.cards import CARD_BODY_DIGITS, SHOP_CARD_PREFIX, card_number_for
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -139,13 +139,13 @@ def enrol(contact: CleanContact, staff_id: int | None = None) -> Enrolment:
                     created_at=now,
                     updated_at=now,
                 )
-                AuditLog.create(
-                    occurred_at=now,
-                    staff=staff_id,
-                    action="contact enrolled",
-                    entity="contact",
-                    entity_id=created.id,
-                    details=json.dumps({"card_number": card}),
+                write_audit(
+                    "contact enrolled",
+                    "contact",
+                    created.id,
+                    {"card_number": card},
+                    now,
+                    staff_id,
                 )
         except IntegrityError:
             if contact.card_number:

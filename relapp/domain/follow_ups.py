@@ -25,12 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import OPEN_UNTIL_RESOLVED_KINDS, database
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import ProblemCollector
-from relapp.domain.loyalty_ledger import audit, check_staff, customer, live_customer, writing
+from relapp.domain.loyalty_ledger import check_staff, customer, live_customer, writing
 from relapp.domain.timeline import EntryNotFound, InvalidEntry, clean_line
 from relapp.errors import RelappError
 
@@ -111,7 +112,7 @@ def _update_case(interaction_id: int, staff_id: int | None, action: str, sql: st
         now = clock.utc_now()
         if not database.execute_sql(sql, (format_timestamp(now), interaction_id)).rowcount:
             return Change.of()
-        audit(action, "interaction", interaction_id, {"contact_id": contact_id, "kind": kind},
+        write_audit(action, "interaction", interaction_id, {"contact_id": contact_id, "kind": kind},
               now, staff_id)  # fmt: skip
     return Change.of(Entity.INTERACTIONS, contact_ids=frozenset({contact_id}))
 

@@ -84,6 +84,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from relapp.db.audit import write_audit
 from relapp.db.busy import write_transaction
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
@@ -97,7 +98,6 @@ from relapp.domain.loyalty_ledger import (
     OutOfStock,
     RewardUnavailable,
     add_entry,
-    audit,
     balance_of,
     check_staff,
     customer,
@@ -319,7 +319,7 @@ def adjust_points(contact_id: int, points: int, reason: str, staff_id: int) -> C
             "balance_before": before,
             "balance_after": before + points,
         }
-        audit(POINTS_ADJUSTED, "contact", contact_id, details, now, staff_id)
+        write_audit(POINTS_ADJUSTED, "contact", contact_id, details, now, staff_id)
     return Change.of(Entity.POINTS, Entity.CONTACTS, contact_ids=frozenset({contact_id}))
 
 
@@ -363,7 +363,7 @@ def add_opening_balance(
             contact_id, "opening", points, now, reason, expires_at=expires, staff_id=staff_id
         )
         details = {"contact_id": contact_id, "points": points, "reason": reason}
-        audit(
+        write_audit(
             OPENING_BALANCE, "contact", contact_id, details | {"entry_id": entry_id}, now, staff_id
         )
     return Change.of(Entity.POINTS, Entity.CONTACTS, contact_ids=frozenset({contact_id}))

@@ -15,12 +15,12 @@ exactly those lots when the ledger is replayed again: a second run finds nothing
 from __future__ import annotations
 
 import calendar
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.domain import clock
@@ -190,21 +190,6 @@ def add_entry(
     ).lastrowid
 
 
-def audit(
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    details: dict,
-    now: datetime,
-    staff_id: int | None = None,
-) -> int:
-    return database.execute_sql(
-        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (format_timestamp(now), staff_id, action, entity, entity_id, json.dumps(details)),
-    ).lastrowid
-
-
 # -- expiry ------------------------------------------------------------------------------------
 
 
@@ -317,7 +302,7 @@ def apply_tier(contact_id: int, now: datetime, window_months: int) -> Change | N
         "spend_cents": spend,
         "window_months": window_months,
     }
-    audit(TIER_CHANGED, "contact", contact_id, details, now)
+    write_audit(TIER_CHANGED, "contact", contact_id, details, now)
     return Change.of(Entity.CONTACTS, Entity.TIERS, contact_ids=frozenset({contact_id}))
 
 

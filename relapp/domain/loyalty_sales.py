@@ -10,6 +10,7 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
+from relapp.db.audit import write_audit
 from relapp.db.busy import write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
@@ -19,7 +20,6 @@ from relapp.domain.loyalty_ledger import (
     Customer,
     add_entry,
     apply_tier,
-    audit,
     balance_of,
     check_staff,
     customer,
@@ -342,7 +342,7 @@ def refund_sale(interaction_id: int, reason: str, staff_id: int | None = None) -
                 if lapsed
                 else "points already spent; the customer keeps what they took"
             )
-        audit(SALE_REFUNDED, "interaction", interaction_id, details, now, staff_id)
+        write_audit(SALE_REFUNDED, "interaction", interaction_id, details, now, staff_id)
         tier_change = apply_tier(contact_id, now, settings.tier_window_months)
     ids = frozenset({contact_id})
     return Change.union(

@@ -37,12 +37,12 @@ Rules chosen here:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
 from relapp.db.models import LADDER_STAGES, database
 from relapp.domain.changes import Change, Entity
@@ -455,8 +455,4 @@ def _write_audit(
         "moved": asdict(moved),
         "points_entries": entry_ids,
     }
-    database.execute_sql(
-        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
-        " VALUES (?, ?, ?, 'contact', ?, ?)",
-        (format_timestamp(now), staff_id, MERGE_ACTION, survivor["id"], json.dumps(details)),
-    )
+    write_audit(MERGE_ACTION, "contact", survivor["id"], details, now, staff_id)

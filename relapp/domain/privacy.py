@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from relapp.db.audit import write_audit
 from relapp.db.busy import give_way, write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
@@ -510,11 +511,7 @@ def _scrub_ledger_reasons(
 
 def audit_about_person(action: str, contact_id: int, staff_id: int | None, details: dict) -> None:
     """One audit row about the person (no personal data in details)."""
-    database.execute_sql(
-        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
-        " VALUES (?, ?, ?, 'contact', ?, ?)",
-        (format_timestamp(utc_now()), staff_id, action, contact_id, json.dumps(details)),
-    )
+    write_audit(action, "contact", contact_id, details, utc_now(), staff_id)
 
 
 def erase_person(

@@ -7,10 +7,10 @@ touched here: a new rate applies to sales from now on, never to points already e
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
@@ -267,9 +267,4 @@ def loyalty_liability() -> Liability:
 
 
 def _audit(action: str, entity: str, entity_id, staff_id, details: dict) -> None:
-    database.execute_sql(
-        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (format_timestamp(utc_now()), staff_id, action, entity, entity_id,
-         json.dumps(details, ensure_ascii=False)),
-    )  # fmt: skip
+    write_audit(action, entity, entity_id, details, utc_now(), staff_id)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 import threading
 import time
@@ -26,7 +25,8 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from relapp.db.models import STAFF_ROLES, AuditLog, Staff, database
+from relapp.db.audit import write_audit
+from relapp.db.models import STAFF_ROLES, Staff, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.errors import RelappError
@@ -444,11 +444,4 @@ def _check_role(role: str) -> None:
 
 
 def _audit(action: str, by_staff_id: int | None, staff_id: int | None, details: dict) -> None:
-    AuditLog.create(
-        occurred_at=utc_now(),
-        staff=by_staff_id,
-        action=action,
-        entity="staff",
-        entity_id=staff_id,
-        details=json.dumps(details, ensure_ascii=False),
-    )
+    write_audit(action, "staff", staff_id, details, utc_now(), by_staff_id)

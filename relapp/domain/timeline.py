@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
+from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import INTERACTION_KINDS, OPEN_UNTIL_RESOLVED_KINDS, database
 from relapp.domain import clock
@@ -67,7 +68,7 @@ from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import MAX_TEXT_LENGTH, ProblemCollector
 from relapp.domain.contacts import display_name
 from relapp.domain.loyalty import refund_sale
-from relapp.domain.loyalty_ledger import audit, check_staff, customer, live_customer, writing
+from relapp.domain.loyalty_ledger import check_staff, customer, live_customer, writing
 from relapp.domain.money import MAX_AMOUNT_CENTS
 from relapp.domain.settings import load_settings
 from relapp.domain.shop_format import format_money
@@ -695,7 +696,7 @@ def edit_interaction(interaction_id: int, changes: dict[str, Any], staff_id: int
             "fields": sorted(differences),
             "values": differences,
         }
-        audit(ENTRY_EDITED, "interaction", interaction_id, details, now, staff_id)
+        write_audit(ENTRY_EDITED, "interaction", interaction_id, details, now, staff_id)
     return _changed(stored["contact_id"])
 
 
@@ -726,7 +727,7 @@ def delete_interaction(interaction_id: int, staff_id: int, reason: str) -> Chang
                     " it stays in the history as the record of the sale."
                 )
             change = refund_sale(interaction_id, why, staff_id)
-            audit(ENTRY_DELETED, "interaction", interaction_id,
+            write_audit(ENTRY_DELETED, "interaction", interaction_id,
                   {**details, "kept": "refunded, the row kept"}, now, staff_id)  # fmt: skip
             return change
         tied = database.execute_sql(
@@ -736,6 +737,6 @@ def delete_interaction(interaction_id: int, staff_id: int, reason: str) -> Chang
             raise RelappError(
                 f"History entry {interaction_id} has points tied to it; it cannot be deleted."
             )
-        audit(ENTRY_DELETED, "interaction", interaction_id, details, now, staff_id)
+        write_audit(ENTRY_DELETED, "interaction", interaction_id, details, now, staff_id)
         database.execute_sql("DELETE FROM interaction WHERE id = ?", (interaction_id,))
     return _changed(stored["contact_id"])

@@ -45,9 +45,10 @@ from typing import Literal, Protocol
 
 from peewee import IntegrityError
 
+from relapp.db.audit import write_audit
 from relapp.db.bulk import DeferredFullText, insert_rows
 from relapp.db.busy import give_way, write_transaction
-from relapp.db.fields import format_timestamp
+from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
@@ -598,11 +599,10 @@ def _save_step(
         "SELECT imported, merged, skipped, rejected FROM import_batch WHERE id = ?", (batch_id,)
     ).fetchone()
     details = dict(zip(("imported", "merged", "skipped", "rejected"), totals, strict=True))
-    database.execute_sql(
-        "INSERT INTO audit_log (occurred_at, staff_id, action, entity, details)"
-        " VALUES (?, ?, ?, 'contact', ?)",
-        (stamp, staff_id, IMPORT_ACTION, json.dumps({"file": source_name, **details})),
-    )
+    write_audit(
+        IMPORT_ACTION, "contact", None, {"file": source_name, **details},
+        parse_timestamp(stamp), staff_id,
+    )  # fmt: skip
     database.execute_sql("DELETE FROM import_batch WHERE id = ?", (batch_id,))
     return _SaveStep(saved, True, tuple(totals))
 
