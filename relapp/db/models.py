@@ -101,6 +101,11 @@ class Contact(BaseModel):
     card_number = TextField(null=True, unique=True)
     ladder_stage = CharField(default="prospect")
     referred_by = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL")
+    # The survivor this contact was merged into (schema 10); None if it never was.
+    merged_into = ForeignKeyField(
+        "self", null=True, backref="merged_records", on_delete="RESTRICT",
+        column_name="merged_into_id",
+    )  # fmt: skip
     source = TextField(default="")
     notes = TextField(default="")
     created_at = UtcDateTimeField()

@@ -22,7 +22,6 @@ from relapp.db.models import LADDER_STAGES, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_editing import clean_tag_name, create_tag, find_tag
-from relapp.domain.merged_records import MERGE_ACTION
 
 # Above this many contacts a Change names none, meaning "possibly all": a view refreshes
 # wholesale faster than it checks a huge set.
@@ -125,12 +124,8 @@ def unarchive_contacts(ids: Iterable[int], staff_id: int | None = None) -> BulkR
     A contact merged into another stays archived: its history and points now belong to the
     survivor, and bringing back the empty shell would show the customer twice.
     """
-    still_merged = (
-        "id NOT IN (SELECT json_extract(details, '$.merged_id') FROM audit_log"
-        f" WHERE action = '{MERGE_ACTION}')"
-    )
     return _update(
-        ids, "archived_at = NULL", f"archived_at IS NOT NULL AND {still_merged}", {},
+        ids, "archived_at = NULL", "archived_at IS NOT NULL AND merged_into_id IS NULL", {},
         "contacts unarchived", staff_id,
     )  # fmt: skip
 

@@ -321,8 +321,8 @@ def _retire_other(other: Mapping, survivor: Mapping, now: datetime) -> None:
     notes = f"{marker}\n\n{other['notes']}" if other["notes"].strip() else marker
     database.execute_sql(
         "UPDATE contact SET card_number = NULL, notes = ?, archived_at = coalesce(archived_at, ?),"
-        " updated_at = ? WHERE id = ?",
-        (notes, stamp, stamp, other["id"]),
+        " merged_into_id = ?, updated_at = ? WHERE id = ?",
+        (notes, stamp, survivor["id"], stamp, other["id"]),
     )
 
 

@@ -62,7 +62,7 @@ from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
-from relapp.domain.merged_records import MERGE_ACTION, merged_into
+from relapp.domain.merged_records import merged_into, merged_into_this
 from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 
@@ -181,12 +181,7 @@ def person_ids(contact_id: int) -> tuple[int, ...]:
     found = [contact_id]
     index = 0
     while index < len(found):
-        merged = database.execute_sql(
-            "SELECT json_extract(details, '$.merged_id') FROM audit_log"
-            " WHERE action = ? AND entity_id = ? ORDER BY id",
-            (MERGE_ACTION, found[index]),
-        ).fetchall()
-        found += [row[0] for row in merged if row[0] is not None and row[0] not in found]
+        found += [merged for merged in merged_into_this(found[index]) if merged not in found]
         index += 1
     return tuple(found)
 

@@ -80,13 +80,16 @@ def shop_points() -> int:
 
 
 def references_to(contact_id: int) -> dict[str, int]:
-    """Rows that point at the contact through any foreign key, the ledger's excepted."""
+    """Rows that point at the contact through any foreign key, the ledger's excepted, and
+    contacts merged into it (that record of who went where stays, through later merges)."""
     found = {}
     tables = database.execute_sql("SELECT name FROM sqlite_schema WHERE type = 'table'")
     for (table,) in tables.fetchall():
         for key in database.execute_sql(f"PRAGMA foreign_key_list({table})").fetchall():
             referenced, column = key[2], key[3]
             if referenced != "contact" or table == "points_entry":
+                continue
+            if (table, column) == ("contact", "merged_into_id"):
                 continue
             count = database.execute_sql(
                 f"SELECT count(*) FROM {table} WHERE {column} = ?", (contact_id,)

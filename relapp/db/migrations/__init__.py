@@ -23,6 +23,7 @@ from relapp.db.migrations import (
     m0007_today,
     m0008_import_batches,
     m0009_lowest_tier,
+    m0010_merged_into,
 )
 
 
@@ -52,6 +53,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0007_today,
                 m0008_import_batches,
                 m0009_lowest_tier,
+                m0010_merged_into,
             )
         ),
         key=lambda migration: migration.version,
