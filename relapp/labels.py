@@ -1,5 +1,6 @@
-"""Names shown for stored codes, and time spans as said at the counter: one wording for the
-views, the reports and the command line (each translates where it shows them).
+"""Time spans as said at the counter: one wording for the views, the reports and the command
+line (each translates where it shows them). The names of stored codes are in
+relapp.domain.terms.
 
 No Qt here: reports and the command line use it too.
 """
@@ -10,41 +11,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from relapp.i18n import _
-
-CHANNEL_NAMES = {
-    "email": "Email",
-    "sms": "SMS",
-    "phone": "Phone",
-    "post": "Post",
-    "social": "Social",
-}
-KIND_NAMES = {
-    "visit": "Visit",
-    "purchase": "Purchase",
-    "call": "Call",
-    "email": "Email",
-    "message": "Message",
-    "social": "Social",
-    "query": "Query",
-    "complaint": "Complaint",
-    "feedback": "Feedback",
-    "note": "Note",
-    "campaign": "Campaign",
-    "referral": "Referral",
-    "points": "Points",
-    "task": "Follow-up",
-}
-LEDGER_KIND_NAMES = {
-    "earn": "Points earned",
-    "redeem": "Reward redeemed",
-    "bonus": "Bonus points",
-    "adjust": "Points adjusted",
-    "expire": "Points expired",
-    "opening": "Opening balance",
-    "reversal": "Points reversed",
-    "transfer": "Points transferred",
-}
-DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
 
 
 def duration_text(span: timedelta, translate: Callable[[str], str] = _) -> str:

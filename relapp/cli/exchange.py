@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
-from relapp.db.models import CONSENT_CHANNELS
+from relapp.domain.terms import CONSENT_CHANNELS
 from relapp.errors import RelappError
 
 PROGRESS_EVERY = 10_000

@@ -22,38 +22,6 @@ from relapp.db.fields import UtcDateTimeField
 
 database = DatabaseProxy()
 
-LADDER_STAGES = ("prospect", "customer", "client", "supporter", "advocate", "partner")
-CONTACT_KINDS = ("person", "business")
-PREFERENCE_KINDS = ("like", "dislike", "size", "note")
-CONSENT_CHANNELS = ("email", "sms", "phone", "post", "social")
-INTERACTION_KINDS = (
-    "visit",
-    "purchase",
-    "call",
-    "email",
-    "message",
-    "social",
-    "query",
-    "complaint",
-    "feedback",
-    "note",
-    "campaign",
-    "referral",
-)
-OPEN_UNTIL_RESOLVED_KINDS = ("query", "complaint")
-DIRECTIONS = ("inbound", "outbound")
-STAFF_ROLES = ("manager", "counter")
-POINTS_ENTRY_KINDS = (
-    "earn",
-    "redeem",
-    "expire",
-    "adjust",
-    "bonus",
-    "opening",
-    "reversal",
-    "transfer",
-)
-
 
 class BaseModel(Model):
     class Meta:

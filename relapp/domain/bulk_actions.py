@@ -18,10 +18,11 @@ from datetime import datetime
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
-from relapp.db.models import LADDER_STAGES, database
+from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_editing import clean_tag_name, create_tag, find_tag
+from relapp.domain.terms import LADDER_STAGES
 
 # Above this many contacts a Change names none, meaning "possibly all": a view refreshes
 # wholesale faster than it checks a huge set.

@@ -19,14 +19,7 @@ from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import (
-    CONSENT_CHANNELS,
-    CONTACT_KINDS,
-    LADDER_STAGES,
-    PREFERENCE_KINDS,
-    Consent,
-    database,
-)
+from relapp.db.models import Consent, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_fields import (
@@ -45,6 +38,7 @@ from relapp.domain.merged_records import merged_contact_ids, merged_into
 from relapp.domain.phones import display_phone
 from relapp.domain.profiles import ContactNotFound, current_consent
 from relapp.domain.search import search_contacts
+from relapp.domain.terms import CONSENT_CHANNELS, CONTACT_KINDS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.errors import RelappError
 
 MAX_TAG_LENGTH = 50

@@ -17,11 +17,12 @@ from datetime import datetime
 from enum import Enum
 
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import CONSENT_CHANNELS, LADDER_STAGES, database
+from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
 from relapp.domain.search import match_expression, search_terms
+from relapp.domain.terms import CONSENT_CHANNELS, LADDER_STAGES
 from relapp.errors import RelappError
 
 ARCHIVED_CHOICES = ("active", "archived", "all")

@@ -27,11 +27,12 @@ from datetime import UTC, datetime, timedelta
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import OPEN_UNTIL_RESOLVED_KINDS, database
+from relapp.db.models import database
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import ProblemCollector
 from relapp.domain.loyalty_ledger import check_staff, customer, live_customer, writing
+from relapp.domain.terms import OPEN_UNTIL_RESOLVED_KINDS
 from relapp.domain.timeline import EntryNotFound, InvalidEntry, clean_line
 from relapp.errors import RelappError
 

@@ -44,13 +44,14 @@ from typing import Literal
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
-from relapp.db.models import LADDER_STAGES, database
+from relapp.db.models import database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
 from relapp.domain.loyalty_ledger import recompute_tier
 from relapp.domain.merged_records import MERGE_ACTION, merged_into
 from relapp.domain.points_lots import remaining_lots
+from relapp.domain.terms import LADDER_STAGES
 from relapp.errors import RelappError
 
 Choice = Literal["survivor", "other", "both"]

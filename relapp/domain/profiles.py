@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import CONSENT_CHANNELS, database
+from relapp.db.models import database
 from relapp.domain import clock
 from relapp.domain.contact_rhythm import ContactPressure, contact_pressure
 from relapp.domain.contacts import display_name, initials
 from relapp.domain.settings import load_settings
+from relapp.domain.terms import CONSENT_CHANNELS
 from relapp.domain.timeline import is_overdue
 
 BIRTHDAY_SOON_DAYS = 7

@@ -54,9 +54,10 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from relapp.db.fields import format_timestamp
-from relapp.db.models import LADDER_STAGES, database
+from relapp.db.models import database
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_rhythm import INACTIVE_CONTACTS_SQL, drifting_customers
+from relapp.domain.terms import LADDER_STAGES
 from relapp.domain.today import local_midnight
 
 ACTIVE_DAYS = 90

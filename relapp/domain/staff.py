@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
-from relapp.db.models import STAFF_ROLES, Staff, database
+from relapp.db.models import Staff, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
+from relapp.domain.terms import STAFF_ROLES
 from relapp.errors import RelappError
 
 # scrypt cost: about 50 ms per check on a counter PC, which makes guessing a 4-6 digit PIN

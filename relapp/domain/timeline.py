@@ -62,7 +62,7 @@ from typing import Any, NamedTuple
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import INTERACTION_KINDS, OPEN_UNTIL_RESOLVED_KINDS, database
+from relapp.db.models import database
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import MAX_TEXT_LENGTH, ProblemCollector
@@ -73,6 +73,14 @@ from relapp.domain.money import MAX_AMOUNT_CENTS
 from relapp.domain.settings import load_settings
 from relapp.domain.shop_format import format_money
 from relapp.domain.staff import require_manager
+from relapp.domain.terms import (
+    DEFAULT_DIRECTIONS,
+    DIRECTION_REQUIRED_KINDS,
+    INTERACTION_KINDS,
+    NO_DIRECTION_KINDS,
+    OPEN_UNTIL_RESOLVED_KINDS,
+    SUMMARY_OPTIONAL_KINDS,
+)
 from relapp.errors import RelappError
 
 POINTS_KIND = "points"
@@ -92,11 +100,6 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 _INTERACTION_SOURCE, _POINTS_SOURCE = 1, 0
-_DIRECTION_REQUIRED = frozenset({"call", "email", "message"})
-_DIRECTION_DEFAULT = {"campaign": "outbound", "query": "inbound", "complaint": "inbound",
-                      "feedback": "inbound"}  # fmt: skip
-_NO_DIRECTION = frozenset({"visit", "note", "referral", "purchase"})
-_SUMMARY_OPTIONAL = frozenset({"visit", "feedback", "purchase"})
 # Unicode category Cc (C0, DEL, C1) as spaces: a NUL cuts text short in C, an escape sequence
 # takes over a terminal. Free text keeps its tabs and line breaks.
 _CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
@@ -486,7 +489,7 @@ def log_interaction(
         raise InvalidEntry({"kind": f"{kind!r} is not a kind of history entry."})
     values = {
         "occurred_at": now if occurred_at is None else occurred_at,
-        "direction": _DIRECTION_DEFAULT.get(kind) if direction is None else direction,
+        "direction": DEFAULT_DIRECTIONS.get(kind) if direction is None else direction,
         "summary": summary,
         "details": details,
         "network": network,
@@ -571,12 +574,12 @@ def _clean_moment(value: datetime, now: datetime) -> str:
 
 
 def _clean_direction(kind: str, direction: str | None) -> str | None:
-    if kind in _NO_DIRECTION:
+    if kind in NO_DIRECTION_KINDS:
         if direction is not None:
             raise ValueError(f"A {kind} has no direction.")
         return None
     if direction is None:
-        if kind in _DIRECTION_REQUIRED:
+        if kind in DIRECTION_REQUIRED_KINDS:
             raise ValueError(f"Say whether the {kind} came in or went out.")
         return None
     if direction not in ("inbound", "outbound"):
@@ -588,7 +591,7 @@ def _clean_direction(kind: str, direction: str | None) -> str | None:
 
 def _clean_summary(kind: str, text: str) -> str:
     summary = clean_line(text, MAX_SUMMARY_LENGTH)
-    if not summary and kind not in _SUMMARY_OPTIONAL:
+    if not summary and kind not in SUMMARY_OPTIONAL_KINDS:
         raise ValueError("Say in a few words what happened.")
     return summary
 

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import CONSENT_CHANNELS, database
+from relapp.db.models import database
 from relapp.domain import clock
 from relapp.domain.contact_editing import ContactDetails, load_contact_details
 from relapp.domain.follow_ups import tasks_for
@@ -35,15 +35,16 @@ from relapp.domain.loyalty import StatementLine, points_statement
 from relapp.domain.loyalty_ledger import customer
 from relapp.domain.merged_records import merged_into
 from relapp.domain.profiles import CustomerProfile, customer_profile
-from relapp.domain.timeline import MAX_PAGE, TimelineEntry, timeline_page
-from relapp.i18n import _
-from relapp.labels import (
+from relapp.domain.terms import (
     CHANNEL_NAMES,
+    CONSENT_CHANNELS,
     DIRECTION_NAMES,
     KIND_NAMES,
     LEDGER_KIND_NAMES,
-    duration_text,
 )
+from relapp.domain.timeline import MAX_PAGE, TimelineEntry, timeline_page
+from relapp.i18n import _
+from relapp.labels import duration_text
 from relapp.reports.document import (
     Cancelled,
     Progress,

@@ -21,9 +21,10 @@ from reportlab.platypus import Flowable, Paragraph
 
 from relapp.db.models import database
 from relapp.domain.phones import display_phone
+from relapp.domain.terms import KIND_NAMES
 from relapp.domain.today import TodayQueue, today_queue
 from relapp.i18n import _
-from relapp.labels import KIND_NAMES, duration_text
+from relapp.labels import duration_text
 from relapp.reports.document import (
     Cancelled,
     Progress,

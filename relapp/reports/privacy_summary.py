@@ -14,8 +14,8 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from relapp.domain.terms import CHANNEL_NAMES, KIND_NAMES, LEDGER_KIND_NAMES
 from relapp.i18n import _
-from relapp.labels import CHANNEL_NAMES, KIND_NAMES, LEDGER_KIND_NAMES
 from relapp.reports.document import build_pdf, heading, paragraph, report_context
 from relapp.reports.dossier import facts
 from relapp.reports.tables import fit, frame_width, section, text_table, widths

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
-from relapp.db.models import LADDER_STAGES
 from relapp.domain.cards import card_number_for
 from relapp.domain.contact_list import (
     ContactFilter,
@@ -30,6 +29,7 @@ from relapp.domain.contact_list import (
     segment_filter,
 )
 from relapp.domain.phones import display_phone
+from relapp.domain.terms import LADDER_STAGES
 from relapp.reports.document import (
     MARGIN,
     Cancelled,

@@ -13,10 +13,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
-from relapp.db.models import LADDER_STAGES, Contact, Staff, database
+from relapp.db.models import Contact, Staff, database
 from relapp.domain.clock import utc_now
 from relapp.domain.settings import save_settings
 from relapp.domain.staff import get_staff, hash_pin
+from relapp.domain.terms import LADDER_STAGES
 from relapp.ui.contacts import import_dialog as import_module
 from relapp.ui.contacts import privacy_actions
 from relapp.ui.contacts.export_dialog import ExportDialog

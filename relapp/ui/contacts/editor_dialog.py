@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.db.models import CONSENT_CHANNELS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.domain.changes import Change
 from relapp.domain.contact_editing import (
     LINE_LIMITS,
@@ -68,8 +67,8 @@ from relapp.domain.contact_fields import MAX_NAME_LENGTH, InvalidContact
 from relapp.domain.contacts import display_name
 from relapp.domain.profiles import ContactNotFound
 from relapp.domain.settings import load_settings
+from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.errors import RelappError
-from relapp.labels import CHANNEL_NAMES
 from relapp.ui.contacts.editor_models import (
     ID_ROLE,
     ChoiceDelegate,

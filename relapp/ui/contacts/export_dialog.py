@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.db.models import CONSENT_CHANNELS
 from relapp.domain.contact_list import ContactFilter, count_contacts, filter_choices
+from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS
 from relapp.errors import RelappError
 from relapp.exchange.exporter import ExportCancelled, export_csv, export_vcard
-from relapp.labels import CHANNEL_NAMES
 from relapp.ui.widgets.background_task import run_with_progress
 
 FORMATS = (

@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from relapp.db.models import CONSENT_CHANNELS, LADDER_STAGES
 from relapp.domain.contact_list import ContactFilter, FilterChoices
-from relapp.labels import CHANNEL_NAMES
+from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS, LADDER_STAGES
 
 TEXT_PAUSE_MS = 250
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
-from relapp.db.models import LADDER_STAGES
+from relapp.domain.terms import LADDER_STAGES
 
 
 def ask_tag(parent: QWidget, title: str, label: str, tags: tuple[str, ...]) -> str | None:

@@ -12,7 +12,7 @@ from relapp.domain.phones import display_phone
 from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
 from relapp.domain.progress import Progress
 from relapp.domain.shop_format import ShopFormat
-from relapp.labels import CHANNEL_NAMES
+from relapp.domain.terms import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
 REWARDS_NAMED = 3  # rewards the balance pays for, named on the profile; the rest counted

@@ -13,8 +13,8 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from relapp import labels
 from relapp.domain import clock
 from relapp.domain.shop_format import ShopFormat, shop_format
+from relapp.domain.terms import DIRECTION_NAMES, LEDGER_KIND_NAMES
 from relapp.domain.timeline import TimelineEntry
-from relapp.labels import DIRECTION_NAMES, LEDGER_KIND_NAMES
 from relapp.ui.timeline.kind_style import kind_name
 
 

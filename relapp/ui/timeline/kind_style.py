@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from relapp.labels import KIND_NAMES
+from relapp.domain.terms import KIND_NAMES
 from relapp.resources import resource_path
 
 KIND_COLOURS = {

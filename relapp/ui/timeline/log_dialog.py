@@ -30,10 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import INTERACTION_KINDS
 from relapp.domain import clock
 from relapp.domain.contact_rhythm import OUTBOUND_KINDS, ContactPressure, would_exceed_cap
 from relapp.domain.money import format_amount, parse_amount
+from relapp.domain.terms import (
+    ALWAYS_OUTBOUND_KINDS,
+    DEFAULT_DIRECTIONS,
+    DIRECTION_NAMES,
+    DIRECTION_REQUIRED_KINDS,
+    INTERACTION_KINDS,
+)
 from relapp.domain.timeline import (
     FUTURE_SLACK,
     MAX_SUMMARY_LENGTH,
@@ -41,15 +47,16 @@ from relapp.domain.timeline import (
     LoggedInteraction,
     log_interaction,
 )
-from relapp.labels import DIRECTION_NAMES
 from relapp.ui.timeline.kind_style import SOCIAL_NETWORKS, kind_icon, kind_name
 from relapp.ui.widgets.field_problems import FieldProblems
 
-# Which kinds have which fields; the domain (timeline) holds the same rules and has the
-# last word, these only decide what to show.
-DIRECTION_KINDS = {"call": "outbound", "email": "outbound", "message": "outbound",
-                   "query": "inbound", "complaint": "inbound", "feedback": "inbound"}  # fmt: skip
-ALWAYS_OUTBOUND = frozenset({"campaign"})  # no choice to offer
+# The kinds that offer a direction, and the one chosen at first (relapp.domain.terms' rules;
+# the domain checks them again): a call goes out unless said otherwise, a complaint comes in.
+ALWAYS_OUTBOUND = ALWAYS_OUTBOUND_KINDS  # no choice to offer
+DIRECTION_KINDS = {
+    **dict.fromkeys(sorted(DIRECTION_REQUIRED_KINDS), "outbound"),
+    **{kind: way for kind, way in DEFAULT_DIRECTIONS.items() if kind not in ALWAYS_OUTBOUND},
+}
 LOGGABLE_KINDS = tuple(kind for kind in INTERACTION_KINDS if kind != "purchase")
 DEFAULT_KIND = "call"
 NO_SCORE = -1  # the score spin box's "not given" value, shown as a dash

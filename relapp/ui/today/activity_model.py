@@ -14,8 +14,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from relapp.domain import clock
 from relapp.domain.shop_format import ShopFormat, shop_format
+from relapp.domain.terms import DIRECTION_NAMES
 from relapp.domain.timeline import ActivityEntry, activity_feed
-from relapp.labels import DIRECTION_NAMES
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import local, tr, when
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.db.models import INTERACTION_KINDS
 from relapp.domain.changes import Change, Entity
 from relapp.domain.staff import list_staff
+from relapp.domain.terms import INTERACTION_KINDS
 from relapp.domain.timeline import ActivityEntry
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions

@@ -1,0 +1,91 @@
+"""The shop's words: every code Relapp stores (ladder stages, interaction kinds, consent
+channels, ledger kinds...), the name each is shown by, and the rules that differ by kind.
+
+One place: a new interaction kind is an edit here plus a migration that lets the database
+accept it (tests/domain/test_terms.py pins these codes to the CHECK constraints of the
+schema). Names are in English and translated where they are shown.
+"""
+
+from __future__ import annotations
+
+# -------------------------------------------------------------------------------- codes
+
+LADDER_STAGES = ("prospect", "customer", "client", "supporter", "advocate", "partner")
+CONTACT_KINDS = ("person", "business")
+PREFERENCE_KINDS = ("like", "dislike", "size", "note")
+CONSENT_CHANNELS = ("email", "sms", "phone", "post", "social")
+INTERACTION_KINDS = (
+    "visit",
+    "purchase",
+    "call",
+    "email",
+    "message",
+    "social",
+    "query",
+    "complaint",
+    "feedback",
+    "note",
+    "campaign",
+    "referral",
+)
+OPEN_UNTIL_RESOLVED_KINDS = ("query", "complaint")
+DIRECTIONS = ("inbound", "outbound")
+STAFF_ROLES = ("manager", "counter")
+POINTS_ENTRY_KINDS = (
+    "earn",
+    "redeem",
+    "expire",
+    "adjust",
+    "bonus",
+    "opening",
+    "reversal",
+    "transfer",
+)
+ALWAYS_OUTBOUND_KINDS = frozenset({"campaign"})
+
+# ------------------------------------------------------------------- rules by interaction kind
+
+# A call, an email or a message went one way or the other: the direction must be given.
+DIRECTION_REQUIRED_KINDS = frozenset({"call", "email", "message"})
+# When none is given; a campaign always goes out (ALWAYS_OUTBOUND_KINDS).
+DEFAULT_DIRECTIONS = {"campaign": "outbound", "query": "inbound", "complaint": "inbound",
+                      "feedback": "inbound"}  # fmt: skip
+NO_DIRECTION_KINDS = frozenset({"visit", "note", "referral", "purchase"})
+SUMMARY_OPTIONAL_KINDS = frozenset({"visit", "feedback", "purchase"})
+
+# ------------------------------------------------------------------------------ names
+
+CHANNEL_NAMES = {
+    "email": "Email",
+    "sms": "SMS",
+    "phone": "Phone",
+    "post": "Post",
+    "social": "Social",
+}
+KIND_NAMES = {
+    "visit": "Visit",
+    "purchase": "Purchase",
+    "call": "Call",
+    "email": "Email",
+    "message": "Message",
+    "social": "Social",
+    "query": "Query",
+    "complaint": "Complaint",
+    "feedback": "Feedback",
+    "note": "Note",
+    "campaign": "Campaign",
+    "referral": "Referral",
+    "points": "Points",
+    "task": "Follow-up",
+}
+LEDGER_KIND_NAMES = {
+    "earn": "Points earned",
+    "redeem": "Reward redeemed",
+    "bonus": "Bonus points",
+    "adjust": "Points adjusted",
+    "expire": "Points expired",
+    "opening": "Opening balance",
+    "reversal": "Points reversed",
+    "transfer": "Points transferred",
+}
+DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
