@@ -52,6 +52,21 @@ DEFAULT_DIRECTIONS = {"campaign": "outbound", "query": "inbound", "complaint": "
                       "feedback": "inbound"}  # fmt: skip
 NO_DIRECTION_KINDS = frozenset({"visit", "note", "referral", "purchase"})
 SUMMARY_OPTIONAL_KINDS = frozenset({"visit", "feedback", "purchase"})
+# What the summary field asks for, by kind (the log dialog's placeholder).
+SUMMARY_HINTS = {
+    "visit": "What happened (optional)",
+    "purchase": "What was bought (optional)",
+    "call": "What was it about?",
+    "email": "What was it about?",
+    "message": "What was it about?",
+    "social": "What was said or posted?",
+    "query": "What did they ask?",
+    "complaint": "What went wrong?",
+    "feedback": "What did they say (optional)",
+    "note": "What should the shop remember?",
+    "campaign": "Which campaign?",
+    "referral": "Who did they refer?",
+}
 
 # ------------------------------------------------------------------------------ names
 

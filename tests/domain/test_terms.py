@@ -41,6 +41,7 @@ def test_each_code_list_is_what_the_schema_allows(db, table, column, codes):
 def test_every_interaction_kind_has_a_name_and_one_direction_rule(db):
     kinds = set(terms.INTERACTION_KINDS)
     assert kinds <= set(terms.KIND_NAMES)
+    assert kinds == set(terms.SUMMARY_HINTS)
     ruled = [
         terms.DIRECTION_REQUIRED_KINDS,
         set(terms.DEFAULT_DIRECTIONS),

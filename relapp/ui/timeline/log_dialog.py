@@ -39,6 +39,7 @@ from relapp.domain.terms import (
     DIRECTION_NAMES,
     DIRECTION_REQUIRED_KINDS,
     INTERACTION_KINDS,
+    SUMMARY_HINTS,
 )
 from relapp.domain.timeline import (
     FUTURE_SLACK,
@@ -60,20 +61,6 @@ DIRECTION_KINDS = {
 LOGGABLE_KINDS = tuple(kind for kind in INTERACTION_KINDS if kind != "purchase")
 DEFAULT_KIND = "call"
 NO_SCORE = -1  # the score spin box's "not given" value, shown as a dash
-SUMMARY_HINTS = {
-    "visit": "What happened (optional)",
-    "purchase": "What was bought (optional)",
-    "call": "What was it about?",
-    "email": "What was it about?",
-    "message": "What was it about?",
-    "social": "What was said or posted?",
-    "query": "What did they ask?",
-    "complaint": "What went wrong?",
-    "feedback": "What did they say (optional)",
-    "note": "What should the shop remember?",
-    "campaign": "Which campaign?",
-    "referral": "Who did they refer?",
-}
 
 
 def plain_label(text: str = "", object_name: str = "") -> QLabel:
