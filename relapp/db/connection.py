@@ -6,6 +6,7 @@ at the latest schema, or raises a relapp.errors.DatabaseError whose message a us
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -18,6 +19,7 @@ from peewee import OperationalError, PeeweeException, SqliteDatabase
 from relapp.db import models
 from relapp.db.backups import take_backup
 from relapp.db.identity import APPLICATION_ID
+from relapp.db.live_files import database_files
 from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
 from relapp.errors import (
     DatabaseBusy,
@@ -95,11 +97,29 @@ class ShopDatabase(SqliteDatabase):
 
 
 def read_only_error(path: Path | str) -> DatabaseReadOnly:
+    """The sentence for a refused write. It names SQLite's own files beside the database
+    (NAME-wal, NAME-shm) when they too may not be written: a reading command on a read-only
+    file creates NAME-shm with the file's permissions, and once the file is writable again
+    that -shm alone still refuses every write."""
+    files = database_files(path)
+    # access(2) opens nothing, so it cannot drop SQLite's locks (see live_files).
+    unwritable = [file for file in files if file.exists() and not os.access(file, os.W_OK)]
+    if not set(unwritable) - {files[0]}:
+        return DatabaseReadOnly(
+            f"Nothing was saved: the shop's database {path} can be read but not written by"
+            " this user (the file or its folder is read-only). Ask whoever looks after this"
+            " computer to let this user change that file and its folder."
+        )
+    names = _listed([str(file) for file in unwritable])
     return DatabaseReadOnly(
         f"Nothing was saved: the shop's database {path} can be read but not written by this"
-        " user (the file or its folder is read-only). Ask whoever looks after this computer"
-        " to let this user change that file and its folder."
+        f" user ({names} {'are' if len(unwritable) > 1 else 'is'} read-only). Ask whoever"
+        f" looks after this computer to let this user change {names}."
     )
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @contextmanager
