@@ -129,3 +129,54 @@ def test_a_cashier_pressing_ctrl_e_is_told_only_a_manager_may(flow: Flow):
 
     assert refusal["text"] == "Only a manager can edit history entries."
     assert Interaction.get_by_id(entry.id).summary == entry.summary
+
+
+def test_ctrl_e_in_the_counters_history_tab_asks_a_manager_to_sign_in(flow: Flow):
+    entry = (
+        Interaction.select()
+        .join(Contact)
+        .where(
+            Interaction.kind == "note",
+            Contact.card_number.is_null(False),
+            Contact.erased_at.is_null(),
+            Contact.archived_at.is_null(),
+        )
+        .order_by(Interaction.occurred_at.desc())
+        .first()
+    )
+    customer = entry.contact
+    assert flow.window.current_staff.member is None and flow.window.current_staff.pins_in_use()
+    flow.press("Ctrl+1")
+    flow.type(customer.card_number)
+    flow.press("Return")
+    counter = flow.current_view()
+    flow.wait_until(lambda: counter.shown_contact_id == customer.id)
+    flow.press("F4")
+    timeline = counter.timeline
+    flow.wait_until(lambda: timeline.list.model().rowCount() > 0)
+    flow.qtbot.mouseClick(timeline.list.viewport(), Qt.MouseButton.LeftButton)
+    flow.move_to(timeline.list, entry.summary[:30])
+    said = {}
+
+    def sign_in_as_maya(dialog):
+        said["reason"] = dialog.findChild(object, "signInReason").text()
+        while not dialog.selected_member().name.startswith("Maya"):
+            flow.press("Down")
+        flow.type("1234")
+        flow.press("Return")
+
+    def correct(dialog):
+        flow.press("Ctrl+A")
+        flow.type("Collects the repaired watch on Monday")
+        flow.press("Return")
+
+    flow.in_next_dialog(sign_in_as_maya, "Sign in")
+    flow.in_next_dialog(correct, "Edit history entry")
+    flow.press("Ctrl+E")
+    flow.wait_for_dialogs()
+
+    assert said["reason"] == (
+        "Only a manager can edit history entries. Sign in as a manager to go on."
+    )
+    assert flow.window.current_staff.member.name.startswith("Maya")
+    assert Interaction.get_by_id(entry.id).summary == "Collects the repaired watch on Monday"

@@ -49,9 +49,10 @@ WATCHED = frozenset({Entity.INTERACTIONS, Entity.POINTS, Entity.TASKS, Entity.CO
 
 class TimelinePanel(QWidget):
     """Args:
-    standalone: give the actions their keys (Ctrl+L, Ctrl+T...) and show Log contact and
-        Follow-up buttons. The Counter, which has its own buttons and keys for the customer
-        on screen, passes False so that nothing is there twice.
+    standalone: give Log contact and Follow-up their keys (Ctrl+L, Ctrl+T) and buttons. The
+        Counter, which has its own buttons and keys for the customer on screen, passes False
+        so that nothing is there twice. The keys of the entry in the list (Ctrl+R, Ctrl+E,
+        Del) work in both: the Counter has none of its own for an entry.
     """
 
     def __init__(
@@ -114,18 +115,18 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.empty, 1)
         self._update_actions()
 
-    def _build_actions(self, shortcuts: bool) -> None:
-        def action(text: str, slot, key: str | None = None) -> QAction:
+    def _build_actions(self, standalone: bool) -> None:
+        def action(text: str, slot, key: str | None = None, customer_key: bool = False) -> QAction:
             made = QAction(text, self)
             made.triggered.connect(slot)
-            if shortcuts and key:
+            if key and (standalone or not customer_key):
                 made.setShortcut(QKeySequence(key))
                 made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 self.addAction(made)
             return made
 
-        self.log_action = action(self.tr("Log contact…"), self.log_contact, "Ctrl+L")
-        self.task_action = action(self.tr("Follow-up…"), self.add_task, "Ctrl+T")
+        self.log_action = action(self.tr("Log contact…"), self.log_contact, "Ctrl+L", True)
+        self.task_action = action(self.tr("Follow-up…"), self.add_task, "Ctrl+T", True)
         self.answered_action = action(self.tr("Mark answered"), self.mark_answered)
         self.resolve_action = action(self.tr("Resolve"), self.resolve_or_reopen, "Ctrl+R")
         self.edit_action = action(self.tr("Edit entry…"), self.edit_entry, "Ctrl+E")
