@@ -180,3 +180,26 @@ def test_an_older_database_is_upgraded_with_a_word_first(tmp_path):
     assert "Zoë O'Brien" in result.stdout
     again = relapp("find", "zoe", "--db", str(old))
     assert again.stderr == ""
+
+
+def test_output_cut_short_by_its_reader_is_not_an_error(tmp_path):
+    """`relapp find a | head -1`: the pipe closes early; no 'unexpected error', no crash log.
+    A thousand results are more than a pipe holds, so the command is still writing then."""
+    path = tmp_path / "shop.db"
+    assert relapp("demo", "--db", str(path), "--contacts", "1500", "--seed", "2").returncode == 0
+    environment = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    environment.pop("RELAPP_DB", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relapp", "--db", str(path), "find", "a", "--limit", "1000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+    assert process.stdout.readline()  # the reader takes one line, then goes away
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+
+    assert process.wait(timeout=60) == 141  # as a program stopped by SIGPIPE
+    assert "unexpected" not in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "state").exists() or not any((tmp_path / "state").rglob("*.log"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 import traceback
@@ -41,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("relapp: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`relapp find a | head`): not a fault of the command. Point
+        # stdout at nothing so Python's own flush at exit does not fail again, and end as a
+        # program killed by SIGPIPE would (128 + 13).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception:
         log_file = write_crash_log(traceback.format_exc())
         where = f"details are in {log_file}" if log_file else "the error log could not be written"
