@@ -81,6 +81,7 @@ ALLOWED_RAW_FILE_CALLS = {
     ("db/backups/files.py", "fsync_file"): "the .part or the child's copy",
     ("db/backups/files.py", "fsync_folder"): "a folder",
     ("crash_log.py", "write_crash_log"): "the error log in the state folder",
+    ("cli/__init__.py", "main"): "os.devnull, for stdout after its reader went away",
     ("smoke_test.py", "report"): "its own PDF in a temporary folder",
     ("reports/document.py", "atomic_pdf"): "target refused if it is the db, then a temp file",
     ("reports/cards.py", "loyalty_cards"): "the temporary file of atomic_pdf",
