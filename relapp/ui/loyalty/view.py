@@ -246,6 +246,9 @@ class LoyaltyView(QWidget):
             [self.tr(title) for title in ("When", "What", "Points", "Balance", "Expires", "Why")]
         )
         self.statement.itemSelectionChanged.connect(self._update_statement_buttons)
+        # The row the keyboard is on counts too: a table taking the focus makes its first
+        # row current without selecting it, and Refund acts on the current row.
+        self.statement.currentCellChanged.connect(lambda *_: self._update_statement_buttons())
         self.statement_contact_id: int | None = None
         self.refund_button = QPushButton(self.tr("Refund sale…"))
         self.refund_button.setToolTip(
