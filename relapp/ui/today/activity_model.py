@@ -36,6 +36,10 @@ class ActivityFeedModel(QAbstractTableModel):
         self.staff_id: int | None = None
         self.entries: list[ActivityEntry] = []
         self.exhausted = True
+        # Set while a page is being inserted: a view (or Qt's model tester) may ask for more
+        # while it hears of the insertion, before the new rows are in; the same page would be
+        # read and added twice.
+        self._inserting = False
         self.today = date.today()
         self.shop = shop_format()  # read again with each reload: Settings may change it
 
@@ -58,7 +62,7 @@ class ActivityFeedModel(QAbstractTableModel):
     # -- reading on ---------------------------------------------------------------------------
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.exhausted
+        return not parent.isValid() and not self.exhausted and not self._inserting
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
@@ -67,9 +71,13 @@ class ActivityFeedModel(QAbstractTableModel):
         self.exhausted = len(page) < PAGE
         if page:
             first = len(self.entries)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self.entries.extend(page)
-            self.endInsertRows()
+            self._inserting = True
+            try:
+                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+                self.entries.extend(page)
+                self.endInsertRows()
+            finally:
+                self._inserting = False
 
     # -- Qt model interface -------------------------------------------------------------------
 
