@@ -42,6 +42,11 @@ POINTS_ENTRY_KINDS = (
     "transfer",
 )
 ALWAYS_OUTBOUND_KINDS = frozenset({"campaign"})
+# Kinds with a field of their own: the network a social entry was on, a feedback's score.
+NETWORK_KINDS = frozenset({"social"})
+SCORED_KINDS = frozenset({"feedback"})
+# Kinds written by the till's sales, never logged by hand from the quick-log dialog.
+RECORDED_BY_SALES_KINDS = frozenset({"purchase"})
 
 # ------------------------------------------------------------------- rules by interaction kind
 
@@ -104,3 +109,21 @@ LEDGER_KIND_NAMES = {
     "transfer": "Points transferred",
 }
 DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
+# The colour each kind of history entry is shown in (the disc behind its icon, the line beside
+# it), as #rrggbb; "points" and "task" are history lines that are not interactions.
+KIND_COLOURS = {
+    "visit": "#64748b",
+    "purchase": "#15803d",
+    "call": "#2563eb",
+    "email": "#0e7490",
+    "message": "#7c3aed",
+    "social": "#db2777",
+    "query": "#b45309",
+    "complaint": "#dc2626",
+    "feedback": "#a16207",
+    "note": "#57534e",
+    "campaign": "#9333ea",
+    "referral": "#4f46e5",
+    "points": "#0f766e",
+    "task": "#0369a1",
+}

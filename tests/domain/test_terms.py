@@ -54,3 +54,6 @@ def test_every_interaction_kind_has_a_name_and_one_direction_rule(db):
     assert set(terms.LEDGER_KIND_NAMES) == set(terms.POINTS_ENTRY_KINDS)
     assert set(terms.CHANNEL_NAMES) == set(terms.CONSENT_CHANNELS)
     assert set(terms.DIRECTION_NAMES) == set(terms.DIRECTIONS)
+    assert kinds <= set(terms.KIND_COLOURS)
+    for rule in (terms.NETWORK_KINDS, terms.SCORED_KINDS, terms.RECORDED_BY_SALES_KINDS):
+        assert rule <= kinds

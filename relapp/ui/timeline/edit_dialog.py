@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
+from relapp.domain.terms import RECORDED_BY_SALES_KINDS
 from relapp.domain.timeline import (
     MAX_REASON_LENGTH,
     edit_interaction,
@@ -55,7 +56,7 @@ class EditEntryDialog(QDialog):
             ),
             "ledgerNote",
         )
-        is_sale = kind == "purchase"
+        is_sale = kind in RECORDED_BY_SALES_KINDS
         self.ledger_note.setVisible(is_sale)
         self.fields.amount.setReadOnly(is_sale)
         self.fields.when.setReadOnly(is_sale)

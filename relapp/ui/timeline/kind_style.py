@@ -1,8 +1,10 @@
 """How each kind of history entry looks wherever it is shown: its name, colour and icon.
 
-One place, so that the timeline, the activity feed, the quick-log dialog and Today agree.
-Icons are white line drawings (resources/icons/kinds/KIND.svg) on a disc of the kind's
-colour, so that kinds are told apart by shape as well as by colour.
+One place, so that the timeline, the activity feed, the quick-log dialog and Today agree. The
+names and colours are domain words (relapp.domain.terms); a kind without a drawing of its own
+is drawn as a note, so a new kind needs no edit here. Icons are white line drawings
+(resources/icons/kinds/KIND.svg) on a disc of the kind's colour, so that kinds are told apart
+by shape as well as by colour.
 """
 
 from __future__ import annotations
@@ -14,25 +16,9 @@ from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from relapp.domain.terms import KIND_NAMES
+from relapp.domain.terms import KIND_COLOURS, KIND_NAMES
 from relapp.resources import resource_path
 
-KIND_COLOURS = {
-    "visit": "#64748b",
-    "purchase": "#15803d",
-    "call": "#2563eb",
-    "email": "#0e7490",
-    "message": "#7c3aed",
-    "social": "#db2777",
-    "query": "#b45309",
-    "complaint": "#dc2626",
-    "feedback": "#a16207",
-    "note": "#57534e",
-    "campaign": "#9333ea",
-    "referral": "#4f46e5",
-    "points": "#0f766e",
-    "task": "#0369a1",
-}
 # Networks offered for a social entry; any other name may be typed.
 SOCIAL_NETWORKS = ("Facebook", "Instagram", "X", "TikTok", "WhatsApp", "LinkedIn", "YouTube")
 ICON_SIZES = (16, 24, 32, 48)

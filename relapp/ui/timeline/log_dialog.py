@@ -39,6 +39,9 @@ from relapp.domain.terms import (
     DIRECTION_NAMES,
     DIRECTION_REQUIRED_KINDS,
     INTERACTION_KINDS,
+    NETWORK_KINDS,
+    RECORDED_BY_SALES_KINDS,
+    SCORED_KINDS,
     SUMMARY_HINTS,
 )
 from relapp.domain.timeline import (
@@ -58,7 +61,7 @@ DIRECTION_KINDS = {
     **dict.fromkeys(sorted(DIRECTION_REQUIRED_KINDS), "outbound"),
     **{kind: way for kind, way in DEFAULT_DIRECTIONS.items() if kind not in ALWAYS_OUTBOUND},
 }
-LOGGABLE_KINDS = tuple(kind for kind in INTERACTION_KINDS if kind != "purchase")
+LOGGABLE_KINDS = tuple(kind for kind in INTERACTION_KINDS if kind not in RECORDED_BY_SALES_KINDS)
 DEFAULT_KIND = "call"
 NO_SCORE = -1  # the score spin box's "not given" value, shown as a dash
 
@@ -169,8 +172,8 @@ class EntryFields(QWidget):
         if kind in DIRECTION_KINDS:
             self._set_direction(DIRECTION_KINDS[kind])
         self.form.setRowVisible(self.direction, kind in DIRECTION_KINDS)
-        self.form.setRowVisible(self.network, kind == "social")
-        self.form.setRowVisible(self.score, kind == "feedback")
+        self.form.setRowVisible(self.network, kind in NETWORK_KINDS)
+        self.form.setRowVisible(self.score, kind in SCORED_KINDS)
         self.summary.setPlaceholderText(self.tr(SUMMARY_HINTS.get(kind, "")))
         self.outbound_changed.emit()
 
@@ -211,9 +214,9 @@ class EntryFields(QWidget):
             "direction": self.direction_value(),
             "summary": self.summary.text(),
             "details": self.details.toPlainText(),
-            "network": self.network.currentText() if kind == "social" else "",
+            "network": self.network.currentText() if kind in NETWORK_KINDS else "",
             "amount_cents": self._amount(),
-            "feedback_score": score if kind == "feedback" and score != NO_SCORE else None,
+            "feedback_score": score if kind in SCORED_KINDS and score != NO_SCORE else None,
             "occurred_at": to_utc(self.when.dateTime()),
         }
 
