@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from relapp.domain import follow_ups
 from relapp.domain.changes import Change
 from relapp.domain.loyalty_ledger import customer
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.operations import published, run_change
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.timeline.history_window import HistoryWindow
 from relapp.ui.timeline.log_dialog import QuickLogDialog
@@ -51,7 +52,7 @@ class CustomerActions(QObject):
         )
         if logged is None:
             return False
-        self.change_bus.publish(logged.change)
+        published(self.change_bus, logged)
         return True
 
     def add_task(
@@ -67,7 +68,7 @@ class CustomerActions(QObject):
         )
         if added is None:
             return False
-        self.change_bus.publish(added.change)
+        published(self.change_bus, added)
         return True
 
     def print_dossier(self, parent: QWidget, contact_id: int) -> bool:
@@ -103,13 +104,8 @@ class CustomerActions(QObject):
         return self._run(parent, lambda: follow_ups.reopen(interaction_id, staff_id))
 
     def _run(self, parent: QWidget, action: Callable[[], Change]) -> bool:
-        try:
-            change = action()
-        except RelappError as error:
-            QMessageBox.warning(parent, parent.tr("Relapp"), str(error))
-            return False
-        self.change_bus.publish(change)
-        return bool(change.entities)
+        change = run_change(parent, self.change_bus, action)
+        return change is not None and bool(change.entities)
 
 
 def contact_name(contact_id: int) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer
 from relapp.domain.daily import DailyResult, run_daily_jobs
 from relapp.exchange.importer import finish_interrupted_imports
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.operations import published
 from relapp.ui.widgets.background_task import TaskWorker
 
 ROUND_EVERY_MS = 60 * 60 * 1000
@@ -57,5 +58,4 @@ class DailyRound(QObject):
 
     def _finished(self, result: DailyResult) -> None:
         self.last_problem = ""
-        if result.change.entities:
-            self.change_bus.publish(result.change)
+        published(self.change_bus, result)

@@ -67,6 +67,7 @@ from relapp.ui.counter.type_scale import (
 )
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
+from relapp.ui.operations import published
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.timeline.panel import TimelinePanel
 from relapp.ui.widgets.empty_state import EmptyState
@@ -396,8 +397,7 @@ class CounterView(QWidget):
         if sale is None:
             self.search_box.setFocus()
             return
-        result = sale.result
-        self.change_bus.publish(result.change)
+        result = published(self.change_bus, sale.result)
         amount = self.shop.money(sale.amount_cents)
         self.sale_undo.remember(
             result.interaction_id, profile.id, profile.name, amount, result.points
@@ -439,7 +439,7 @@ class CounterView(QWidget):
             self.search_box.setFocus()
             return
         self.sale_undo.forget()
-        self.change_bus.publish(undone.change)
+        published(self.change_bus, undone)
         self.confirm(
             self.tr("Sale of {amount} undone: {name} is back to {balance} points.").format(
                 amount=sale.amount, name=sale.name, balance=QLocale().toString(undone.balance)
@@ -459,7 +459,7 @@ class CounterView(QWidget):
         if redemption is None:
             self.search_box.setFocus()
             return
-        self.change_bus.publish(redemption.change)
+        published(self.change_bus, redemption)
         balance = points_summary(profile.id, recent=0).balance
         self.confirm(
             self.tr("{reward} redeemed: {name} now has {balance} points.").format(
@@ -528,8 +528,7 @@ class CounterView(QWidget):
         if outcome is None:
             self.search_box.setFocus()
             return
-        if outcome.change is not None:
-            self.change_bus.publish(outcome.change)
+        published(self.change_bus, outcome)
         self.results_model.set_hits([])
         self.show_customer(outcome.contact_id)
         if outcome.change is not None and self.shown_profile is not None:

@@ -6,6 +6,8 @@ Anyone can look; changing the program takes a signed-in manager (the domain chec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -55,6 +57,7 @@ from relapp.domain.staff import require_manager
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.loyalty import prompts
+from relapp.ui.operations import run_change
 from relapp.ui.staff.current_staff import CurrentStaff
 
 PROGRAM_TITLES = {
@@ -225,14 +228,9 @@ class LoyaltyView(QWidget):
             reward_id = None if reward is None else reward.id
             self._run(lambda: save_reward(reward_id, *values, self.current_staff.staff_id))
 
-    def _run(self, action) -> None:
-        try:
-            change = action()
-        except (RelappError, ValueError) as error:
-            QMessageBox.warning(self, self.tr("Loyalty program"), str(error))
-            return
-        if change.entities:
-            self.change_bus.publish(change)
+    def _run(self, action: Callable[[], Change]) -> None:
+        run_change(self, self.change_bus, action, refusals=(RelappError, ValueError),
+                   title=self.tr("Loyalty program"))  # fmt: skip
 
     # -- statement ----------------------------------------------------------------------------
 

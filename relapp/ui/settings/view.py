@@ -36,6 +36,7 @@ from relapp.domain.settings import (
     setting_problems,
 )
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.operations import published
 from relapp.ui.settings.backup_box import BackupBox
 from relapp.ui.settings.logo_picker import LogoPicker
 from relapp.ui.widgets.field_problems import FieldProblems
@@ -196,7 +197,7 @@ class SettingsView(QWidget):
         current = load_settings()
         changed = {name: value for name, value in edited.items() if getattr(current, name) != value}
         if changed:
-            self.change_bus.publish(save_settings(**changed))
+            published(self.change_bus, save_settings(**changed))
         self.loaded = load_settings()
         self.saved_note.setText(self.tr("Saved.") if changed else self.tr("Nothing to save."))
 
@@ -207,7 +208,7 @@ class SettingsView(QWidget):
             self.load()
 
     def _restored(self, change: Change) -> None:
-        self.change_bus.publish(change)  # every view reads the restored shop again
+        published(self.change_bus, change)  # every view reads the restored shop again
         self.load()
 
     def _show_locale_example(self, name: str) -> None:

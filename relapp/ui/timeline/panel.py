@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from relapp.domain.changes import Change, Entity
 from relapp.domain.follow_ups import TaskItem, tasks_for
 from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.timeline import TIMELINE_KINDS, TimelineEntry, delete_interaction
-from relapp.errors import RelappError
+from relapp.ui.operations import published, run_change
 from relapp.ui.timeline.delegate import TimelineDelegate
 from relapp.ui.timeline.edit_dialog import EditEntryDialog, ask_delete_reason
 from relapp.ui.timeline.entry_text import day_heading
@@ -317,7 +316,7 @@ class TimelinePanel(QWidget):
             return
         change = EditEntryDialog.ask(self, entry.id, staff_id)
         if change is not None:
-            self.customer_actions.change_bus.publish(change)
+            published(self.customer_actions.change_bus, change)
 
     def delete_entry(self) -> None:
         entry = self.current_entry()
@@ -331,12 +330,11 @@ class TimelinePanel(QWidget):
         reason = ask_delete_reason(self, entry.kind)
         if reason is None:
             return
-        try:
-            change = delete_interaction(entry.id, staff_id, reason)
-        except RelappError as error:
-            QMessageBox.warning(self, self.tr("Relapp"), str(error))
-            return
-        self.customer_actions.change_bus.publish(change)
+        run_change(
+            self,
+            self.customer_actions.change_bus,
+            lambda: delete_interaction(entry.id, staff_id, reason),
+        )
 
     def _context_menu(self, position) -> None:
         index: QModelIndex = self.list.indexAt(position)
