@@ -138,9 +138,9 @@ def test_import_guesses_the_mapping_previews_dry_runs_then_imports(
     screenshot(dialog, "import-5-done")
 
 
-def test_the_error_report_lists_the_rejected_rows(app, qtbot, shop, google_csv, tmp_path,
-                                                  monkeypatch):  # fmt: skip
-    dialog = show(qtbot, ImportDialog())
+def test_the_error_report_lists_the_rejected_rows(app, qtbot, change_bus, shop, google_csv,
+                                                  tmp_path, monkeypatch):  # fmt: skip
+    dialog = show(qtbot, ImportDialog(change_bus))
     open_file(qtbot, dialog, google_csv)
     dialog.go_next()
     dialog.dry_run.setChecked(False)
@@ -157,8 +157,10 @@ def test_the_error_report_lists_the_rejected_rows(app, qtbot, shop, google_csv, 
     assert str(report) in dialog.report_saved.text()
 
 
-def test_choosing_ignore_or_a_taken_field_updates_the_preview(app, qtbot, shop, google_csv):
-    dialog = show(qtbot, ImportDialog())
+def test_choosing_ignore_or_a_taken_field_updates_the_preview(
+    app, qtbot, change_bus, shop, google_csv
+):
+    dialog = show(qtbot, ImportDialog(change_bus))
     open_file(qtbot, dialog, google_csv)
     email = dialog.column_combo(dialog.column_index("E-mail 1 - Value"))
     email.setCurrentIndex(0)  # Ignore
@@ -172,7 +174,9 @@ def test_choosing_ignore_or_a_taken_field_updates_the_preview(app, qtbot, shop, 
     assert dialog.column_combo(dialog.column_index("Given Name")).currentData() == "given_name"
 
 
-def test_cancel_leaves_the_database_unchanged(app, qtbot, shop, google_csv, monkeypatch):
+def test_cancel_leaves_the_database_unchanged(
+    app, qtbot, change_bus, shop, google_csv, monkeypatch
+):
     def cancelled_at_once(parent, label, work, cancelled_errors, maximum=0):
         try:
             return work(lambda done, total: None, lambda: True)
@@ -180,7 +184,7 @@ def test_cancel_leaves_the_database_unchanged(app, qtbot, shop, google_csv, monk
             return None
 
     monkeypatch.setattr(import_module, "run_with_progress", cancelled_at_once)
-    dialog = show(qtbot, ImportDialog())
+    dialog = show(qtbot, ImportDialog(change_bus))
     open_file(qtbot, dialog, google_csv)
     dialog.go_next()
     dialog.dry_run.setChecked(False)
@@ -192,11 +196,13 @@ def test_cancel_leaves_the_database_unchanged(app, qtbot, shop, google_csv, monk
     assert dialog.problems_table.isHidden()
 
 
-def test_a_large_file_is_imported_from_the_window_with_worker_processes(app, qtbot, shop, tmp_path):
+def test_a_large_file_is_imported_from_the_window_with_worker_processes(
+    app, qtbot, change_bus, shop, tmp_path
+):
     rows = [f"Bulk{n},Person,bulk{n}@example.com,04{n:08d}" for n in range(6_000)]
     source = tmp_path / "large.csv"
     source.write_text("First name,Last name,Email,Mobile\n" + "\n".join(rows), encoding="utf-8")
-    dialog = show(qtbot, ImportDialog())
+    dialog = show(qtbot, ImportDialog(change_bus))
     open_file(qtbot, dialog, source)
     dialog.go_next()
     dialog.dry_run.setChecked(False)
@@ -209,9 +215,9 @@ def test_a_large_file_is_imported_from_the_window_with_worker_processes(app, qtb
 
 
 def test_a_vcard_skips_the_mapping_and_an_unreadable_file_is_said_in_a_sentence(
-    app, qtbot, shop, tmp_path
+    app, qtbot, change_bus, shop, tmp_path
 ):
-    dialog = show(qtbot, ImportDialog())
+    dialog = show(qtbot, ImportDialog(change_bus))
     open_file(qtbot, dialog, SAMPLES / "broken_not_text.csv")
     assert dialog.pages.currentIndex() == FILE_PAGE
     assert dialog.file_problem.isVisible()

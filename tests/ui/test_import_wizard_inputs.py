@@ -20,14 +20,14 @@ def shop(db):
 
 
 def test_the_wizard_shows_a_row_broken_by_a_quote_and_imports_the_rows_after_it(
-    app, qtbot, shop, tmp_path
+    app, qtbot, change_bus, shop, tmp_path
 ):
     source = tmp_path / "quotes.csv"
     source.write_text(
         'First Name,Last Name,Notes\nAnn,Quote,"open\nBob,Quote,x\nCara,Quote,y\n',
         encoding="utf-8",
     )
-    dialog = ImportDialog()
+    dialog = ImportDialog(change_bus)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.file_edit, str(source))
@@ -54,13 +54,15 @@ def test_the_wizard_shows_a_row_broken_by_a_quote_and_imports_the_rows_after_it(
     assert names == [("Bob", "x"), ("Cara", "y")]
 
 
-def test_a_labels_column_is_read_as_tags_and_shown_in_the_preview(app, qtbot, shop, tmp_path):
+def test_a_labels_column_is_read_as_tags_and_shown_in_the_preview(
+    app, qtbot, change_bus, shop, tmp_path
+):
     source = tmp_path / "google.csv"
     source.write_text(
         'Given Name,Family Name,Labels\nAnn,Lee,"* myContacts ::: Friends ::: VIP"\n',
         encoding="utf-8",
     )
-    dialog = ImportDialog()
+    dialog = ImportDialog(change_bus)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.keyClicks(dialog.file_edit, str(source))

@@ -156,9 +156,9 @@ def test_an_empty_shop_creates_the_owner_first(qtbot, app, db):
 # ------------------------------------------------------------------- current staff, button
 
 
-def test_the_staff_button_follows_sign_in(qtbot, shop, monkeypatch):
+def test_the_staff_button_follows_sign_in(qtbot, change_bus, shop, monkeypatch):
     current = CurrentStaff()
-    button = show(qtbot, StaffButton(current))
+    button = show(qtbot, StaffButton(current, change_bus))
     assert button.text() == "Sign in"
     assert not button.staff_action.isEnabled() and not button.pin_action.isEnabled()
     monkeypatch.setattr(SwitchUserDialog, "ask", lambda parent, member: shop["Sam"])
@@ -178,14 +178,16 @@ def test_the_staff_button_follows_sign_in(qtbot, shop, monkeypatch):
     assert button.text() == "Maya (manager)"
 
 
-def test_the_toolbar_opens_nothing_at_start_and_answers_ctrl_shift_u(qtbot, shop, monkeypatch):
+def test_the_toolbar_opens_nothing_at_start_and_answers_ctrl_shift_u(
+    qtbot, change_bus, shop, monkeypatch
+):
     asked = []
     monkeypatch.setattr(
         SwitchUserDialog, "ask", lambda parent, member: asked.append(member) or shop["Lee"]
     )
     window = QMainWindow()
     current = CurrentStaff()
-    toolbar = install_staff_toolbar(window, current)
+    toolbar = install_staff_toolbar(window, current, change_bus)
     show(qtbot, window)
     qtbot.wait(10)
     assert asked == []
@@ -469,9 +471,9 @@ def test_the_sign_in_prompt_says_why(qtbot, shop, monkeypatch):
     assert seen == {"title": "Sign in", "said": "Sign in to record a sale: because."}
 
 
-def test_sign_out_and_lock_in_the_user_menu(qtbot, shop):
+def test_sign_out_and_lock_in_the_user_menu(qtbot, change_bus, shop):
     current = CurrentStaff()
-    button = show(qtbot, StaffButton(current))
+    button = show(qtbot, StaffButton(current, change_bus))
     texts = [action.text() for action in button.menu().actions() if not action.isSeparator()]
     assert texts[:3] == ["&Switch user…", "Sign &out", "&Lock"]
     assert button.lock_action.shortcut().toString() == "Ctrl+L"
@@ -493,9 +495,9 @@ def test_locking_signs_out_until_someone_signs_in(qtbot, shop):
     assert unlocked.args == [False] and not current.locked
 
 
-def test_a_shop_without_staff_cannot_lock_itself_out(qtbot, app, db):
+def test_a_shop_without_staff_cannot_lock_itself_out(qtbot, change_bus, app, db):
     current = CurrentStaff()
-    button = show(qtbot, StaffButton(current))
+    button = show(qtbot, StaffButton(current, change_bus))
     assert not button.lock_action.isEnabled()
     with qtbot.assert_not_emitted(current.lock_changed):
         current.lock()

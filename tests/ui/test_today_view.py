@@ -296,9 +296,9 @@ def test_a_hidden_view_reads_again_only_when_shown(shop, view, change_bus):
     view.hide()
     added = add_task(shop["eve"].id, "Send the new catalogue", NOW + HOUR)
     change_bus.publish(added.change)
-    assert view.stale and len(view.work_list.lines(TASKS)) == 2
+    assert view.freshness.stale and len(view.work_list.lines(TASKS)) == 2
     view.show()
-    assert not view.stale
+    assert not view.freshness.stale
     assert "Send the new catalogue" in [line[1] for line in view.work_list.lines(TASKS)]
 
 
@@ -388,9 +388,9 @@ def test_a_change_reloads_the_feed_only_while_it_is_shown(shop, view, feed, chan
     view.tabs.setCurrentWidget(view.today_page)
     log(shop["ann"], "note", NOW, summary="Came in for a chat")
     change_bus.publish(Change.of(Entity.INTERACTIONS))
-    assert feed.stale and feed.model.rowCount() == 8
+    assert feed.freshness.stale and feed.model.rowCount() == 8
     view.tabs.setCurrentWidget(feed)
-    assert not feed.stale and column(feed, SUMMARY)[0] == "Came in for a chat"
+    assert not feed.freshness.stale and column(feed, SUMMARY)[0] == "Came in for a chat"
 
 
 def test_the_feed_acts_on_the_selected_entry(shop, feed, qtbot, actions, monkeypatch):

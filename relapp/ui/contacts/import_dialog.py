@@ -123,7 +123,7 @@ class ImportDialog(QDialog):
 
     def __init__(
         self,
-        change_bus: ChangeBus | None = None,
+        change_bus: ChangeBus,
         staff_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -578,8 +578,7 @@ class ImportDialog(QDialog):
             )
         else:
             self.outcome.setText(self.tr("{name} was imported.").format(name=self.path.name))
-            if self.change_bus is not None:
-                self.change_bus.publish(result.change)
+            self.change_bus.publish(result.change)
         locale = QLocale()
         if dry_run:
             imported, merged = self.tr("Would be imported"), self.tr("Would be merged")
@@ -644,7 +643,7 @@ class ImportDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, change_bus: ChangeBus | None, staff_id: int | None = None
+        cls, parent: QWidget | None, change_bus: ChangeBus, staff_id: int | None = None
     ) -> ImportResult | None:
         dialog = cls(change_bus, staff_id, parent)
         dialog.exec()

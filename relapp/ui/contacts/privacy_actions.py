@@ -160,7 +160,7 @@ def erase_personal_data(
     parent: QWidget,
     contact_id: int,
     current_staff: CurrentStaff,
-    change_bus: ChangeBus | None,
+    change_bus: ChangeBus,
     backup_folder: Path | None = None,
 ) -> ErasureResult | None:
     """Confirm, erase, publish the change and say which backups still hold the person."""
@@ -189,8 +189,7 @@ def erase_personal_data(
         return None
     if result is None:  # cannot be cancelled: only if the work ended without an answer
         return None
-    if change_bus is not None:
-        change_bus.publish(result.change)
+    change_bus.publish(result.change)
     QMessageBox.information(parent, _tr("Erase personal data"), erasure_report(who, result))
     return result
 

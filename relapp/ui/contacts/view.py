@@ -48,6 +48,7 @@ from relapp.ui.icons import view_icon
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.paged_table import configure_paged_table
+from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
 # Rough column widths in average characters; measuring contents would read every row.
 _COLUMN_CHARS = (26, 19, 28, 14, 10, 8, 8, 11, 15, 30)
@@ -63,7 +64,9 @@ class ContactsView(QWidget):
         super().__init__(parent)
         self.change_bus = change_bus
         self.customer_actions = actions or CustomerActions(change_bus, CurrentStaff(self), self)
-        self.stale = True  # loaded when first shown: counting a big shop is not start-up work
+        # Read when first shown (counting a big shop is not start-up work), then at each
+        # change while on screen, or when shown again after changes made while hidden.
+        self.freshness = StaleWhileHidden(self, self.reload)
 
         self.filter_bar = FilterBar()
         self.filter_bar.filter_changed.connect(self.apply_filter)
@@ -180,9 +183,7 @@ class ContactsView(QWidget):
     # -- loading ------------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self.stale:
-            self.reload()
-        super().showEvent(event)
+        super().showEvent(event)  # self.freshness has read a stale list just before
         self.focus_first_field()
 
     def focus_first_field(self) -> None:
@@ -191,7 +192,8 @@ class ContactsView(QWidget):
         self.filter_bar.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def reload(self) -> None:
-        self.stale = False
+        """Read the filter choices and the list afresh, from the first row (self.freshness
+        calls it when the view is shown while stale)."""
         self.filter_bar.set_choices(filter_choices())
         self.apply_filter(self.filter_bar.current_filter())
 
@@ -209,11 +211,11 @@ class ContactsView(QWidget):
         self.update_status()
 
     def on_change(self, change: Change) -> None:
-        if not change.entities & {Entity.CONTACTS, Entity.TAGS, Entity.SEGMENTS, Entity.POINTS}:
-            return
-        if not self.isVisible():
-            self.stale = True
-            return
+        if change.entities & {Entity.CONTACTS, Entity.TAGS, Entity.SEGMENTS, Entity.POINTS}:
+            self.freshness.changed(lambda: self._show_change(change))
+
+    def _show_change(self, change: Change) -> None:
+        """Read the list again on screen, keeping the place of the person using it."""
         if change.entities & {Entity.TAGS, Entity.SEGMENTS}:
             self.filter_bar.set_choices(filter_choices())
         current = self.table.currentIndex()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,6 +58,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.loyalty import prompts
 from relapp.ui.operations import run_change
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
 PROGRAM_TITLES = {
     "points_per_unit": "Points per currency unit spent",
@@ -100,7 +100,7 @@ class LoyaltyView(QWidget):
         super().__init__(parent)
         self.change_bus = change_bus
         self.current_staff = current_staff
-        self.stale = True
+        self.freshness = StaleWhileHidden(self, self._read)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._program_page(), self.tr("Program"))
         self.tabs.addTab(self._statement_page(), self.tr("Customer statement"))
@@ -415,13 +415,11 @@ class LoyaltyView(QWidget):
 
     # -- refreshing ---------------------------------------------------------------------------
 
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.stale:
-            self.refresh()
-        super().showEvent(event)
-
     def refresh(self) -> None:
-        self.stale = False
+        """Read the program now, and the liability if its tab is open."""
+        self.freshness.read_now()
+
+    def _read(self) -> None:
         self.load_program()
         self.liability_stale = True
         self._load_liability_if_shown()
@@ -434,9 +432,7 @@ class LoyaltyView(QWidget):
     def on_change(self, change: Change) -> None:
         watched = {Entity.POINTS, Entity.TIERS, Entity.REWARDS, Entity.SETTINGS, Entity.STAFF}
         if change.entities & watched:
-            self.stale = True
-            if self.isVisible():
-                self.refresh()
+            self.freshness.changed()
 
 
 class TierDialog(QDialog):

@@ -7,7 +7,7 @@ app (preview.py), printed through the Qt print dialog or saved as a PDF.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -31,6 +31,7 @@ from relapp.ui.icons import view_icon
 from relapp.ui.reports.generate import generate, suggested_file_name
 from relapp.ui.reports.preview import PdfPreview
 from relapp.ui.widgets.empty_state import EmptyState
+from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -39,7 +40,8 @@ class ReportsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.request: ReportRequest | None = None
-        self.segments_stale = True
+        # The saved segments are read when the view is shown after a change to them.
+        self.segment_freshness = StaleWhileHidden(self, self._fill_segments)
 
         self.catalogue = QListWidget(objectName="reportList")
         self.catalogue.setFixedWidth(250)
@@ -172,7 +174,6 @@ class ReportsView(QWidget):
         if current in segments:
             self.segment.setCurrentText(current)
         self.segment.setPlaceholderText(self.tr("No saved segments yet (Contacts view)"))
-        self.segments_stale = False
 
     def _fill_columns(self) -> None:
         if self.columns.count():
@@ -262,11 +263,4 @@ class ReportsView(QWidget):
 
     def on_change(self, change: Change) -> None:
         if change.touches(Entity.SEGMENTS):
-            self.segments_stale = True
-            if self.isVisible():
-                self._fill_segments()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.segments_stale:
-            self._fill_segments()
-        super().showEvent(event)
+            self.segment_freshness.changed()

@@ -145,13 +145,13 @@ class StaffButton(QToolButton):
     """Shows "Sam (counter)" or "Sign in"; a click (or Ctrl+Shift+U) switches user.
 
     Its menu also holds "Change my PIN…" and, for managers, "Staff…" and "Audit log…".
-    Changes made there are published on change_bus when one is given.
+    Changes made there are published on change_bus.
     """
 
     def __init__(
         self,
         current_staff: CurrentStaff,
-        change_bus: ChangeBus | None = None,
+        change_bus: ChangeBus,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -228,7 +228,7 @@ class StaffButton(QToolButton):
         if pin is None:
             return
         try:
-            self._publish(change_pin(member.id, pin, member.id))
+            self.change_bus.publish(change_pin(member.id, pin, member.id))
         except RelappError as error:
             QMessageBox.warning(self.window(), self.tr("PIN not changed"), str(error))
 
@@ -237,25 +237,22 @@ class StaffButton(QToolButton):
         if member is not None and can(member, "manage_staff"):
             change = StaffDialog.ask(self.window(), member)
             if change is not None:
-                self._publish(change)
+                self.change_bus.publish(change)
                 self.current_staff.refresh()
 
     def show_audit_log(self) -> None:
         if self.current_staff.can("view_audit"):
             AuditLogDialog.ask(self.window())
 
-    def _publish(self, change: Change) -> None:
-        if self.change_bus is not None:
-            self.change_bus.publish(change)
-
 
 def install_staff_toolbar(
-    main_window: QMainWindow, current_staff: CurrentStaff, change_bus: ChangeBus | None = None
+    main_window: QMainWindow, current_staff: CurrentStaff, change_bus: ChangeBus
 ) -> QToolBar:
     """Add a toolbar with the StaffButton at its right end to main_window, and return it.
 
-    Ctrl+Shift+U works anywhere in the window. With change_bus, staff changes are published
-    and current_staff follows them (a deactivated account is signed out).
+    Ctrl+Shift+U works anywhere in the window. Staff changes made there are published on
+    change_bus, and current_staff follows every change to staff (a deactivated account is
+    signed out).
     """
     toolbar = QToolBar(main_window.tr("Staff"), main_window, objectName="staffToolbar")
     toolbar.setMovable(False)
@@ -269,10 +266,9 @@ def install_staff_toolbar(
     main_window.addAction(button.switch_action)
     main_window.addAction(button.lock_action)
     main_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-    if change_bus is not None:
-        change_bus.changed.connect(current_staff.on_change)
-        # The first account added (or the last deactivated) turns Lock on or off.
-        change_bus.changed.connect(
-            lambda change: button.update_state() if change.touches(Entity.STAFF) else None
-        )
+    change_bus.changed.connect(current_staff.on_change)
+    # The first account added (or the last deactivated) turns Lock on or off.
+    change_bus.changed.connect(
+        lambda change: button.update_state() if change.touches(Entity.STAFF) else None
+    )
     return toolbar

@@ -9,7 +9,7 @@ it is out of date, and reads again from the top when shown.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -31,6 +31,7 @@ from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.activity_model import SUMMARY, ActivityFeedModel
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.paged_table import configure_paged_table
+from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
 WATCHED = frozenset({Entity.INTERACTIONS, Entity.CONTACTS, Entity.STAFF})
 _COLUMN_CHARS = (18, 17, 24, 60, 16)  # when, kind (with its icon), customer, summary, staff
@@ -43,7 +44,7 @@ class ActivityFeedView(QWidget):
         super().__init__(parent)
         self.change_bus = change_bus
         self.customer_actions = actions
-        self.stale = True
+        self.freshness = StaleWhileHidden(self, self._read)
 
         self.kind_filter = QComboBox(objectName="activityKind", toolTip=self.tr("Kind of entry"))
         self.kind_filter.addItem(self.tr("All kinds"), None)
@@ -114,29 +115,22 @@ class ActivityFeedView(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.stale:
-            self.reload()
-        super().showEvent(event)
-
     def on_change(self, change: Change) -> None:
         if not change.entities & WATCHED:
             return
         if change.touches(Entity.STAFF):
             self._fill_staff()
-        self.stale = True
-        if self.isVisible():
-            self.reload()
+        self.freshness.changed()
 
     def refresh(self) -> None:
         """Read again from the top now if shown, else when next shown."""
-        self.stale = True
-        if self.isVisible():
-            self.reload()
+        self.freshness.changed()
 
     def reload(self) -> None:
-        """The newest entries that match the filters."""
-        self.stale = False
+        """The newest entries that match the filters, read now."""
+        self.freshness.read_now()
+
+    def _read(self) -> None:
         kind = self.kind_filter.currentData()
         self.model.set_filter(
             None if kind is None else frozenset({kind}), self.staff_filter.currentData()

@@ -39,6 +39,7 @@ from relapp.ui.today.sections import TASKS, RowRef, build_sections, summary_text
 from relapp.ui.today.texts import long_day
 from relapp.ui.today.work_list import REF_ROLE, WorkList
 from relapp.ui.widgets.empty_state import EmptyState
+from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
 WATCHED = frozenset(
     {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS}
@@ -53,7 +54,7 @@ class TodayView(QWidget):
         self.change_bus = change_bus
         self.customer_actions = actions
         self.queue: TodayQueue | None = None
-        self.stale = True
+        self.freshness = StaleWhileHidden(self, self._read)
         self.reads = 0  # how many times the list was read: see _write
 
         self.day_label = QLabel(objectName="todayDay")
@@ -158,17 +159,13 @@ class TodayView(QWidget):
     # -- reading ------------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self.stale:
-            self.refresh()
-        super().showEvent(event)
+        super().showEvent(event)  # self.freshness has read a stale list just before
         self._focus_list()
 
     def on_change(self, change: Change) -> None:
         self.activity_view.on_change(change)
         if change.entities & WATCHED:
-            self.stale = True
-            if self.isVisible():
-                self.refresh()
+            self.freshness.changed()
 
     def refresh_all(self) -> None:
         """Ctrl+R: the list, and the activity feed if it is on screen."""
@@ -176,10 +173,13 @@ class TodayView(QWidget):
         self.activity_view.refresh()
 
     def refresh(self) -> None:
+        """Read the work list now."""
+        self.freshness.read_now()
+
+    def _read(self) -> None:
         # On the GUI thread on purpose: today_queue() takes 40-200 ms on a million customers,
         # short enough at a click or a change, and a worker thread would need its own
         # connection and a way to drop results made stale by a newer change.
-        self.stale = False
         self.reads += 1
         if not contact_ids_page(ContactQuery(), 0, 1):  # one index row, not a count
             self.queue = None
