@@ -56,13 +56,16 @@ def run_slow_change(
     cancelled_errors: tuple[type[Exception], ...],
     *,
     maximum: int = 0,
+    cancellable: bool = True,
     title: str = "",
 ) -> Change | HasChange | None:
     """work off the GUI thread behind a progress dialog with Cancel; then as run_change.
 
     None when the user cancelled or the work was refused (the refusal is told)."""
     try:
-        outcome = run_with_progress(parent, label, work, cancelled_errors, maximum=maximum)
+        outcome = run_with_progress(
+            parent, label, work, cancelled_errors, maximum=maximum, cancellable=cancellable
+        )
     except RelappError as refusal:
         tell_refusal(parent, str(refusal), title)
         return None

@@ -46,6 +46,7 @@ from relapp.exchange.importer import (
     write_error_report,
 )
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.operations import published
 from relapp.ui.widgets.background_task import run_with_progress
 
 # The rejected rows listed on the last page; the error report holds them all.
@@ -578,7 +579,7 @@ class ImportDialog(QDialog):
             )
         else:
             self.outcome.setText(self.tr("{name} was imported.").format(name=self.path.name))
-            self.change_bus.publish(result.change)
+            published(self.change_bus, result)
         locale = QLocale()
         if dry_run:
             imported, merged = self.tr("Would be imported"), self.tr("Would be merged")

@@ -30,8 +30,8 @@ from relapp.errors import RelappError
 from relapp.exchange.person_export import export_person
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import contact_name
+from relapp.ui.operations import run_slow_change
 from relapp.ui.staff.current_staff import CurrentStaff
-from relapp.ui.widgets.background_task import run_with_progress
 
 
 def _tr(text: str) -> str:
@@ -174,22 +174,19 @@ def erase_personal_data(
     if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.confirmed():
         return None
     staff_id = current_staff.staff_id
-    try:
-        # Seconds in a big shop (a scan of the ledger's reasons, the search index optimised):
-        # off the window's thread. Not cancellable: the owner confirmed, and it is one step.
-        result = run_with_progress(
-            parent,
-            _tr("Erasing the personal data of {who}…").format(who=who),
-            lambda report, should_stop: erase_person(contact_id, staff_id, backup_folder),
-            cancelled_errors=(),
-            cancellable=False,
-        )
-    except RelappError as error:
-        QMessageBox.warning(parent, _tr("Erase personal data"), str(error))
+    # Seconds in a big shop (a scan of the ledger's reasons, the search index optimised):
+    # off the window's thread. Not cancellable: the owner confirmed, and it is one step.
+    result = run_slow_change(
+        parent,
+        change_bus,
+        _tr("Erasing the personal data of {who}…").format(who=who),
+        lambda report, should_stop: erase_person(contact_id, staff_id, backup_folder),
+        cancelled_errors=(),
+        cancellable=False,
+        title=_tr("Erase personal data"),
+    )
+    if not isinstance(result, ErasureResult):  # refused (and told), or no answer
         return None
-    if result is None:  # cannot be cancelled: only if the work ended without an answer
-        return None
-    change_bus.publish(result.change)
     QMessageBox.information(parent, _tr("Erase personal data"), erasure_report(who, result))
     return result
 

@@ -45,6 +45,7 @@ from relapp.ui.contacts.table_model import NAME, ContactsTableModel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
+from relapp.ui.operations import published, run_change
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.paged_table import configure_paged_table
@@ -286,8 +287,8 @@ class ContactsView(QWidget):
 
     def new_contact(self) -> None:
         outcome = EnrolDialog.ask(self, prefill=self.filter_bar.text.text())
-        if outcome is not None and outcome.change is not None:
-            self.change_bus.publish(outcome.change)
+        if outcome is not None:
+            published(self.change_bus, outcome)
 
     def current_contact_id(self) -> int | None:
         index = self.table.currentIndex()
@@ -299,7 +300,7 @@ class ContactsView(QWidget):
             return
         change = ContactEditorDialog.ask(self, contact_id)
         if change is not None:
-            self.change_bus.publish(change)
+            published(self.change_bus, change)
 
     def show_history(self) -> None:
         contact_id = self.current_contact_id()
@@ -377,15 +378,17 @@ class ContactsView(QWidget):
 
     def _run_bulk(self, action: Callable[[], bulk_actions.BulkResult]) -> None:
         # A hundred thousand contacts take a second or two: say so with the cursor.
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = action()
-        except (RelappError, ValueError) as error:
-            QApplication.restoreOverrideCursor()
-            prompts.tell_problem(self, str(error))
+        def with_wait_cursor() -> bulk_actions.BulkResult:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                return action()
+            finally:  # restored before a refusal is told
+                QApplication.restoreOverrideCursor()
+
+        refusals = (RelappError, ValueError)
+        result = run_change(self, self.change_bus, with_wait_cursor, refusals=refusals)
+        if result is None:
             return
-        QApplication.restoreOverrideCursor()
-        self.change_bus.publish(result.change)
         self.status.setText(
             self.status.text()
             + self.tr(" · {changed} changed").format(changed=QLocale().toString(result.changed))
@@ -397,15 +400,17 @@ class ContactsView(QWidget):
             return
         contact_filter = self.filter_bar.current_filter()
         segment = contact_filter.segment
-        try:
+
+        def save() -> Change:
+            wanted = contact_filter
             if segment is not None:
                 # Saving on top of a segment keeps its conditions together with the new ones.
-                contact_filter = _combined(segment_filter(segment), contact_filter)
-            change = save_segment(name, contact_filter)
-        except (RelappError, ValueError) as error:
-            prompts.tell_problem(self, str(error))
+                wanted = _combined(segment_filter(segment), contact_filter)
+            return save_segment(name, wanted)
+
+        change = run_change(self, self.change_bus, save, refusals=(RelappError, ValueError))
+        if change is None:
             return
-        self.change_bus.publish(change)
         self.filter_bar.clear()
         self.filter_bar.choose_segment(name)
 
@@ -424,12 +429,12 @@ class ContactsView(QWidget):
         )
         if sure:
             self.filter_bar.choose_segment("")
-            self.change_bus.publish(delete_segment(name))
+            run_change(self, self.change_bus, lambda: delete_segment(name))
 
     def find_duplicates(self) -> None:
         change = DuplicatesDialog.ask(self)
         if change is not None:
-            self.change_bus.publish(change)
+            published(self.change_bus, change)
 
     def import_customers(self) -> None:
         from relapp.ui.contacts.import_dialog import ImportDialog

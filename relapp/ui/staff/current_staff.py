@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.staff import StaffMember, can, change_pin, get_staff, has_staff
-from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
+from relapp.ui.operations import published, run_change
 from relapp.ui.staff.audit_view import AuditLogDialog
 from relapp.ui.staff.staff_dialog import PinDialog, StaffDialog
 from relapp.ui.staff.switch_user_dialog import SwitchUserDialog
@@ -227,17 +227,19 @@ class StaffButton(QToolButton):
         pin = PinDialog.ask(self.window(), member, ask_current=True)
         if pin is None:
             return
-        try:
-            self.change_bus.publish(change_pin(member.id, pin, member.id))
-        except RelappError as error:
-            QMessageBox.warning(self.window(), self.tr("PIN not changed"), str(error))
+        run_change(
+            self.window(),
+            self.change_bus,
+            lambda: change_pin(member.id, pin, member.id),
+            title=self.tr("PIN not changed"),
+        )
 
     def manage_staff(self) -> None:
         member = self.current_staff.member
         if member is not None and can(member, "manage_staff"):
             change = StaffDialog.ask(self.window(), member)
             if change is not None:
-                self.change_bus.publish(change)
+                published(self.change_bus, change)
                 self.current_staff.refresh()
 
     def show_audit_log(self) -> None:
