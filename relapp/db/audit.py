@@ -44,5 +44,8 @@ def write_audit(
         json.dumps(dict(details), ensure_ascii=False),
     )
     if cursor is not None:
-        return cursor.execute(_INSERT, values).lastrowid
-    return database.execute_sql(_INSERT, values).lastrowid
+        row_id = cursor.execute(_INSERT, values).lastrowid
+    else:
+        row_id = database.execute_sql(_INSERT, values).lastrowid
+    assert row_id is not None  # an INSERT always sets it
+    return row_id

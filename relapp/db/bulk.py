@@ -103,7 +103,7 @@ class DeferredFullText:
             )
             self._indexed_up_to = newest
 
-    def __exit__(self, error_type, error, traceback) -> None:
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
         if error_type is not None:
             return
         self.flush()
@@ -121,7 +121,9 @@ def _trigger_definitions(db: Database, names: Sequence[str]) -> list[tuple[str, 
     ).fetchall()
 
 
-def insert_rows(db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def insert_rows(
+    db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> None:
     """Insert many rows with a single statement and a single parameter.
 
     The rows travel as one JSON array that SQLite unpacks itself. Binding one parameter per

@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import cast
 
 from peewee import Database, OperationalError
 
@@ -63,7 +64,7 @@ def write_transaction(patience: float | None = None, db: Database | None = None)
         DatabaseBusy: the lock stayed out of reach all that time, or sqlite reported the
             database locked later in the transaction; nothing was written.
     """
-    db = database if db is None else db
+    db = cast(Database, database) if db is None else db  # the proxy stands for the database
     if db.in_transaction():
         with db.atomic():
             yield

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,15 +83,17 @@ class ShopDatabase(SqliteDatabase):
     it happens (a sale, a redemption, an edit), instead of sqlite's "attempt to write a
     readonly database" as an unexpected error. Reading such a file works as before."""
 
-    def execute_sql(self, sql, params=None):
+    def execute_sql(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] | None = None
+    ) -> sqlite3.Cursor:
         with _read_only_explained(self.database):
-            return super().execute_sql(sql, params)
+            return super().execute_sql(sql, params)  # type: ignore[no-untyped-call]
 
-    def begin(self, *args, **kwargs):
+    def begin(self, *args: object, **kwargs: object) -> None:
         with _read_only_explained(self.database):
-            return super().begin(*args, **kwargs)
+            super().begin(*args, **kwargs)
 
-    def commit(self):
+    def commit(self) -> None:
         with _read_only_explained(self.database):
             return super().commit()
 

@@ -107,7 +107,7 @@ class Segment(BaseModel):
     """A saved filter, reused by the contacts view, reports and exports."""
 
     name = TextField(unique=True)
-    filter = TextField(default="{}")  # JSON
+    filter = TextField(default="{}")  # type: ignore[assignment]  # JSON; the column's name
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
 

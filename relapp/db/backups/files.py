@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from relapp.db.identity import APPLICATION_ID
 from relapp.errors import (
@@ -23,7 +24,7 @@ from relapp.errors import (
 try:  # POSIX: a .part being written is locked, so another backup never deletes it.
     import fcntl
 except ImportError:  # Windows: an open file cannot be deleted, which protects it just as well.
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 BACKUP_FOLDER_NAME = "backups"
 DEFAULT_KEEP = 10
@@ -79,7 +80,7 @@ def require_relapp(db: sqlite3.Connection, path: Path, allow_empty: bool = False
     )
 
 
-def create_locked(part: Path):
+def create_locked(part: Path) -> BinaryIO:
     try:
         handle = open(part, "xb")  # noqa: SIM115 - kept open (and locked) until the rename
     except FileExistsError:
