@@ -9,7 +9,6 @@ change the query and reset the model; they run in SQL.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
@@ -33,6 +32,7 @@ from relapp.domain.contact_list import (
     count_contacts,
 )
 from relapp.domain.phones import display_phone
+from relapp.ui.widgets.key_paged import BlockCache, LruCache
 
 ID_BLOCK = 1_000  # a screen, and several on either side
 CACHED_ID_BLOCKS = 20
@@ -69,9 +69,8 @@ class ContactsTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.query = ContactQuery()
-        self._row_count = 0
-        self._id_blocks: OrderedDict[int, list[int]] = OrderedDict()
-        self._line_chunks: OrderedDict[int, dict[int, ContactRow]] = OrderedDict()
+        self._ids: BlockCache[int] = BlockCache(ID_BLOCK, CACHED_ID_BLOCKS, self._read_ids)
+        self._line_chunks: LruCache[int, dict[int, ContactRow]] = LruCache(CACHED_LINE_CHUNKS)
 
     # -- what is listed -----------------------------------------------------------------------
 
@@ -85,17 +84,16 @@ class ContactsTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count again and forget every page (after a filter, a sort or someone's edit)."""
         self.beginResetModel()
-        self._id_blocks.clear()
         self._line_chunks.clear()
-        self._row_count = count_contacts(self.query.filter)
+        self._ids.reset(count_contacts(self.query.filter))
         self.endResetModel()
 
     def refresh_rows(self) -> None:
         """Re-read the visible pages in place, when rows changed but not which rows are listed."""
         self._line_chunks.clear()
-        if self._row_count:
+        if self._ids.row_count:
             self.dataChanged.emit(
-                self.index(0, 0), self.index(self._row_count - 1, len(COLUMNS) - 1)
+                self.index(0, 0), self.index(self._ids.row_count - 1, len(COLUMNS) - 1)
             )
 
     def contact_id(self, row: int) -> int | None:
@@ -108,7 +106,7 @@ class ContactsTableModel(QAbstractTableModel):
         million rows for one who moved far is not worth it."""
         for distance in range(span + 1):
             for candidate in (row - distance, row + distance):
-                if self._id_at(candidate) == contact_id:
+                if self._ids.row(candidate) == contact_id:
                     return candidate
         return None
 
@@ -118,7 +116,7 @@ class ContactsTableModel(QAbstractTableModel):
     # -- Qt model interface -------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._row_count
+        return 0 if parent.isValid() else self._ids.row_count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -162,32 +160,23 @@ class ContactsTableModel(QAbstractTableModel):
     # -- pages --------------------------------------------------------------------------------
 
     def _line(self, row: int) -> ContactRow | None:
-        contact_id = self._id_at(row)
+        contact_id = self._ids.row(row)
         if contact_id is None:
             return None
         number = row // LINE_CHUNK
-        chunk = _cached(
-            self._line_chunks, number, CACHED_LINE_CHUNKS, lambda: self._read_chunk(number)
-        )
+        chunk = self._line_chunks.get(number, lambda: self._read_chunk(number))
         return chunk.get(contact_id)
 
-    def _id_at(self, row: int) -> int | None:
-        if not 0 <= row < self._row_count:
-            return None
-        number, offset = divmod(row, ID_BLOCK)
-        block = _cached(
-            self._id_blocks,
-            number,
-            CACHED_ID_BLOCKS,
-            lambda: contact_ids_page(self.query, number * ID_BLOCK, ID_BLOCK, self._row_count),
-        )
-        # Someone may have archived rows since the count: a short block leaves blanks.
-        return block[offset] if offset < len(block) else None
+    def _read_ids(self, first: int, count: int, _after: int | None) -> list[int]:
+        """A block of contact ids by position in the sort order. Always by position: a block
+        holds ids, not the sort values a key would need (contact_ids_page skips from whichever
+        end of the list is nearer)."""
+        return contact_ids_page(self.query, first, count, self._ids.row_count)
 
     def _read_chunk(self, number: int) -> dict[int, ContactRow]:
         first = number * LINE_CHUNK
-        rows = range(first, min(first + LINE_CHUNK, self._row_count))
-        ids = [contact_id for contact_id in map(self._id_at, rows) if contact_id is not None]
+        rows = range(first, min(first + LINE_CHUNK, self._ids.row_count))
+        ids = [contact_id for contact_id in map(self._ids.row, rows) if contact_id is not None]
         return {line.id: line for line in contact_rows(ids)}
 
     def _text(self, line: ContactRow, column: int) -> str:
@@ -213,18 +202,6 @@ class ContactsTableModel(QAbstractTableModel):
         if column == TAGS:
             return ", ".join(line.tags)
         return ""
-
-
-def _cached(cache: OrderedDict, key: int, size: int, load):
-    """cache[key], loading it on a miss and forgetting the least recently used beyond size."""
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = load()
-        while len(cache) > size:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return value
 
 
 def _local_date(locale: QLocale, moment) -> str:

@@ -8,7 +8,6 @@ was (re)loaded; Refresh picks up what was written since.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 
 import shiboken6
 from PySide6.QtCore import (
@@ -48,6 +47,7 @@ from relapp.domain.audit import (
 )
 from relapp.domain.shop_format import shop_format
 from relapp.domain.staff import list_staff
+from relapp.ui.widgets.key_paged import BlockCache
 from relapp.ui.widgets.paged_table import configure_paged_table
 
 BLOCK = 200  # rows read at once: a few screens
@@ -70,45 +70,32 @@ class AuditTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.filter = AuditFilter(newest_id=0)
-        self._row_count = 0
-        self._blocks: OrderedDict[int, list[AuditRow]] = OrderedDict()
+        self._rows: BlockCache[AuditRow] = BlockCache(BLOCK, CACHED_BLOCKS, self._read_block)
         self.shop = shop_format()  # how times are written, read again with each filter
 
     def set_filter(self, audit_filter: AuditFilter) -> None:
         """List what audit_filter selects, as of now."""
         self.beginResetModel()
-        self._blocks.clear()
         self.shop = shop_format()
         self.filter = pinned(audit_filter)
-        self._row_count = count_audit(self.filter)
+        self._rows.reset(count_audit(self.filter))
         self.endResetModel()
 
     def reload(self) -> None:
         self.set_filter(self.filter)
 
     def audit_row(self, row: int) -> AuditRow | None:
-        if not 0 <= row < self._row_count:
-            return None
-        number, offset = divmod(row, BLOCK)
-        block = self._blocks.get(number)
-        if block is None:
-            block = self._blocks[number] = self._read_block(number)
-            while len(self._blocks) > CACHED_BLOCKS:
-                self._blocks.popitem(last=False)
-        else:
-            self._blocks.move_to_end(number)
-        return block[offset] if offset < len(block) else None
+        return self._rows.row(row)
 
-    def _read_block(self, number: int) -> list[AuditRow]:
-        previous = self._blocks.get(number - 1)
-        if previous is not None and len(previous) == BLOCK:
-            return audit_page(self.filter, 0, BLOCK, before_id=previous[-1].id)
-        return audit_page(self.filter, number * BLOCK, BLOCK, self._row_count)
+    def _read_block(self, first: int, count: int, after: AuditRow | None) -> list[AuditRow]:
+        if after is not None:  # the log is newest first: the rows after it have smaller ids
+            return audit_page(self.filter, 0, count, before_id=after.id)
+        return audit_page(self.filter, first, count, self._rows.row_count)
 
     # -- Qt model interface -------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._row_count
+        return 0 if parent.isValid() else self._rows.row_count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)

@@ -1,13 +1,15 @@
 """A customer's history as a list model that reads pages as the list scrolls.
 
 The first page is read when a customer is shown; Qt asks canFetchMore/fetchMore when the view
-nears the end of what is loaded, and the next page is read by key (timeline_page(before=)),
+nears the end of what is loaded, and the next page is read by key (timeline_page(before=);
+the paging is relapp.ui.widgets.key_paged.FetchMoreByKey),
 so a history of tens of thousands of entries opens as fast as one of ten and scrolls without
 a pause. A day heading row is put before the first entry of each local day.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +18,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from relapp.domain.shop_format import shop_format
 from relapp.domain.timeline import TimelineEntry, TimelineKey, local_day, timeline_page
 from relapp.ui.timeline.entry_text import entry_text
+from relapp.ui.widgets.key_paged import FetchMoreByKey
 
 FIRST_PAGE = 100
 NEXT_PAGE = 300
@@ -25,14 +28,16 @@ DAY_ROLE = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class TimelineModel(QAbstractListModel):
+class TimelineModel(FetchMoreByKey[TimelineEntry, TimelineEntry | date], QAbstractListModel):
+    """One customer's history, newest first: entries, each day's headed by a day row."""
+
+    page_size = NEXT_PAGE
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.contact_id: int | None = None
         self.kinds: frozenset[str] | None = None
-        self._rows: list[TimelineEntry | date] = []
-        self._last_key: TimelineKey | None = None
-        self._exhausted = True
+        self._forget_pages(nothing_to_read=True)
         # How the shop writes money and times, read with each load rather than each paint.
         self.shop = shop_format()
 
@@ -44,11 +49,7 @@ class TimelineModel(QAbstractListModel):
         self.shop = shop_format()
         self.contact_id = contact_id
         self.kinds = kinds
-        self._rows = []
-        self._last_key = None
-        self._exhausted = contact_id is None
-        if contact_id is not None:
-            self._append(self._read(FIRST_PAGE))
+        self._read_from_the_top(FIRST_PAGE, nothing_to_read=contact_id is None)
         self.endResetModel()
 
     def reload(self) -> None:
@@ -57,39 +58,15 @@ class TimelineModel(QAbstractListModel):
         loaded = max(FIRST_PAGE, self.entry_count())
         self.beginResetModel()
         self.shop = shop_format()
-        self._rows = []
-        self._last_key = None
-        self._exhausted = self.contact_id is None
-        while not self._exhausted and self.entry_count() < loaded:
-            self._append(self._read(min(NEXT_PAGE, loaded - self.entry_count())))
+        self._read_from_the_top(loaded, nothing_to_read=self.contact_id is None)
         self.endResetModel()
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt signature)
-        return not parent.isValid() and not self._exhausted
+    def _page_after(self, key: TimelineKey | None, limit: int) -> Sequence[TimelineEntry]:
+        assert self.contact_id is not None  # nobody shown: there is nothing to read
+        return timeline_page(self.contact_id, self.kinds, before=key, limit=limit)
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
-            return
-        entries = self._read(NEXT_PAGE)
-        rows = self._with_headings(entries)
-        if rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self._rows += rows
-            self.endInsertRows()
-
-    def _read(self, limit: int) -> list[TimelineEntry]:
-        entries = timeline_page(self.contact_id, self.kinds, before=self._last_key, limit=limit)
-        if len(entries) < limit:
-            self._exhausted = True
-        if entries:
-            self._last_key = entries[-1].key
-        return entries
-
-    def _append(self, entries: list[TimelineEntry]) -> None:
-        self._rows += self._with_headings(entries)
-
-    def _with_headings(self, entries: list[TimelineEntry]) -> list[TimelineEntry | date]:
+    def _rows_of(self, entries: Sequence[TimelineEntry]) -> list[TimelineEntry | date]:
+        """The entries, with a day row before the first entry of each day not yet headed."""
         previous = self._last_day()
         rows: list[TimelineEntry | date] = []
         for entry in entries:

@@ -7,6 +7,7 @@ is one short index walk, and so is every page after it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -15,9 +16,10 @@ from PySide6.QtGui import QBrush, QColor
 from relapp.domain import clock
 from relapp.domain.shop_format import ShopFormat, shop_format
 from relapp.domain.terms import DIRECTION_NAMES
-from relapp.domain.timeline import ActivityEntry, activity_feed
+from relapp.domain.timeline import ActivityEntry, TimelineKey, activity_feed
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import local, tr, when
+from relapp.ui.widgets.key_paged import FetchMoreByKey
 
 PAGE = 200
 COLUMNS = ("When", "Kind", "Customer", "Summary", "Staff")
@@ -27,19 +29,16 @@ ALERT = QColor("#b42318")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ActivityFeedModel(QAbstractTableModel):
+class ActivityFeedModel(FetchMoreByKey[ActivityEntry, ActivityEntry], QAbstractTableModel):
     """The latest interactions, newest first, optionally of some kinds or one staff member."""
+
+    page_size = PAGE
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.kinds: frozenset[str] | None = None
         self.staff_id: int | None = None
-        self.entries: list[ActivityEntry] = []
-        self.exhausted = True
-        # Set while a page is being inserted: a view (or Qt's model tester) may ask for more
-        # while it hears of the insertion, before the new rows are in; the same page would be
-        # read and added twice.
-        self._inserting = False
+        self._forget_pages(nothing_to_read=True)
         self.today = date.today()
         self.shop = shop_format()  # read again with each reload: Settings may change it
 
@@ -52,37 +51,24 @@ class ActivityFeedModel(QAbstractTableModel):
         self.beginResetModel()
         self.today = local(clock.utc_now()).date()
         self.shop = shop_format()
-        self.entries = activity_feed(self.kinds, self.staff_id, limit=PAGE)
-        self.exhausted = len(self.entries) < PAGE
+        self._read_from_the_top(PAGE)
         self.endResetModel()
 
+    @property
+    def entries(self) -> list[ActivityEntry]:
+        """The entries read so far, one a row."""
+        return self._rows
+
     def entry(self, row: int) -> ActivityEntry | None:
-        return self.entries[row] if 0 <= row < len(self.entries) else None
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    # -- reading on ---------------------------------------------------------------------------
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self.exhausted and not self._inserting
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        page = activity_feed(self.kinds, self.staff_id, before=self.entries[-1].key, limit=PAGE)
-        self.exhausted = len(page) < PAGE
-        if page:
-            first = len(self.entries)
-            self._inserting = True
-            try:
-                self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-                self.entries.extend(page)
-                self.endInsertRows()
-            finally:
-                self._inserting = False
+    def _page_after(self, key: TimelineKey | None, limit: int) -> Sequence[ActivityEntry]:
+        return activity_feed(self.kinds, self.staff_id, before=key, limit=limit)
 
     # -- Qt model interface -------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
