@@ -111,7 +111,7 @@ class _SmokeRun:
         return f"found in {resources_dir()}"
 
     def open_database(self) -> str:
-        from relapp.db import open_database, schema_version
+        from relapp.db.connection import open_database, schema_version
         from relapp.db.migrations import LATEST_VERSION
         from relapp.domain.shop import start_empty_shop
 

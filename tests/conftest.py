@@ -16,7 +16,7 @@ if os.environ["QT_QPA_PLATFORM"] == "offscreen":
     screen = Path(__file__).with_name("offscreen-screen.json")
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import database as bound_database
 
 AS_OF = date(2026, 11, 22)

@@ -222,7 +222,30 @@ def import_graph() -> dict[str, set[str]]:
                     target = target.rpartition(".")[0]
                 if target and target != name:
                     graph[name].add(target)
+                graph[name] |= _packages_run_first(name, target, modules)
     return graph
+
+
+def _packages_run_first(name: str, target: str, modules: dict[str, Path]) -> set[str]:
+    """Importing relapp.ui.counter.customer_panel first runs relapp/ui/counter/__init__.py,
+    which may import much more. Packages whose __init__ imports nothing of ours do nothing,
+    and the packages the importer is itself inside are running already."""
+    parts = target.split(".")
+    packages = {".".join(parts[:end]) for end in range(2, len(parts))}
+    return {
+        package
+        for package in packages
+        if not (name + ".").startswith(package + ".") and _imports_ours(modules[package])
+    }
+
+
+def _imports_ours(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("relapp"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.startswith("relapp") for a in node.names):
+            return True
+    return False
 
 
 def _runtime_nodes(tree: ast.AST):
@@ -296,6 +319,12 @@ def test_the_checkers_see_an_upward_import_and_a_new_loop():
     graph["relapp.db.models"].add("relapp.ui.app")  # the store reaching up into the window
     assert ("relapp.db.models", "relapp.ui.app") in upward_imports(graph)
     assert import_loops(graph) - KNOWN_IMPORT_LOOPS  # ui.app imports the store: a new loop
+    # Importing a module runs its package's __init__ first, and what that imports.
+    modules = module_names()
+    staff_view = "relapp.ui.staff.audit_view"
+    assert _packages_run_first("relapp.ui.app", staff_view, modules) == {"relapp.ui.staff"}
+    assert _packages_run_first("relapp.ui.staff.current_staff", staff_view, modules) == set()
+    assert _packages_run_first("relapp.crash_log", "relapp.db.location", modules) == set()
     assert import_loops({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == {
         frozenset({"a", "b", "c"})
     }

@@ -158,7 +158,7 @@ def test_an_amount_with_grouped_thousands_is_read_as_typed(shop):
 
 
 def test_a_card_of_20_to_32_digits_works_for_every_command(shop, tmp_path):
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
 
     contact_id, _card, _ = first_card(shop)
     long_card = "27" + "0" * 29 + "5"  # 32 digits

@@ -20,8 +20,7 @@ def database_path(args: argparse.Namespace) -> Path:
 
 def open_shop(path: Path) -> None:
     """Open the database for a command, saying so first if it needs upgrading (slow)."""
-    from relapp.db import open_database
-    from relapp.db.connection import needs_upgrade
+    from relapp.db.connection import needs_upgrade, open_database
 
     if needs_upgrade(path):
         print(

@@ -1,6 +1,6 @@
-"""Storage: the SQLite connection, its models and migrations. No Qt here."""
+"""Storage: the SQLite connection, the store (every SQL statement), migrations and backups.
 
-from relapp.db.connection import open_database, schema_version
-from relapp.db.location import resolve_database_path
-
-__all__ = ["open_database", "resolve_database_path", "schema_version"]
+No Qt here. Import the module you need (relapp.db.connection, relapp.db.store.contacts, ...):
+this package runs nothing, so importing relapp.db.location (the base layer does) loads no
+more than that.
+"""

@@ -30,6 +30,7 @@ from relapp.db.audit import write_audit
 from relapp.db.bulk import BatchWriter, insert_rows
 from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import Contact, database
+from relapp.db.store.demo_shop import insert_shop_rows, promote_referrers_to_advocates
 from relapp.demo import vocabulary as words
 from relapp.domain.cards import card_number_for
 from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
@@ -257,50 +258,27 @@ class _DemoBuilder:
     # -- shop-wide rows ---------------------------------------------------------------------
 
     def write_shop(self) -> None:
-        cursor = database.connection().cursor()
         created = _stamp(self.start - 30 * DAY)
         save_settings(**SHOP_SETTINGS, set_up_at=created)
-        cursor.executemany(
-            "INSERT INTO staff (id, name, role, pin_hash, active, created_at)"
-            " VALUES (?, ?, ?, ?, 1, ?)",
-            [
+        insert_shop_rows(
+            staff=[
                 (number, name, role, hash_pin(pin), created)
                 for number, (name, role, pin) in enumerate(STAFF, 1)
             ],
-        )
-        cursor.executemany(
-            "INSERT INTO tier (id, name, min_spend_cents, multiplier_percent) VALUES (?, ?, ?, ?)",
-            [(t.id, t.name, t.min_spend_cents, t.multiplier_percent) for t in TIERS],
-        )
-        rewards = [
-            (number, name, description, cost, stock, created)
-            for number, (name, description, cost, stock) in enumerate(words.REWARDS, 1)
-        ]
-        cursor.executemany(
-            "INSERT INTO reward (id, name, description, points_cost, stock, active, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 1, ?)",
-            rewards,
-        )
-        cursor.executemany(
-            "INSERT INTO tag (id, name) VALUES (?, ?)",
-            list(enumerate(words.TAGS, 1)),
-        )
-        cursor.executemany(
-            "INSERT INTO segment (name, filter, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            [(name, json.dumps(rule), created, created) for name, rule in SEGMENTS],
+            tiers=[(t.id, t.name, t.min_spend_cents, t.multiplier_percent) for t in TIERS],
+            rewards=[
+                (number, name, description, cost, stock, created)
+                for number, (name, description, cost, stock) in enumerate(words.REWARDS, 1)
+            ],
+            tags=list(enumerate(words.TAGS, 1)),
+            segments=[(name, json.dumps(rule), created, created) for name, rule in SEGMENTS],
         )
 
     def write_finishing_touches(self) -> None:
-        cursor = database.connection().cursor()
-        # Someone who brought a friend in has moved up the ladder.
-        cursor.execute(
-            "UPDATE contact SET ladder_stage = 'advocate' WHERE ladder_stage IN "
-            "('client', 'supporter') AND id IN "
-            "(SELECT referred_by_id FROM contact WHERE referred_by_id IS NOT NULL)"
-        )
+        promote_referrers_to_advocates()
         write_audit(
             "demo shop created", "shop", None, {"as_of": self.as_of.isoformat()},
-            datetime.fromtimestamp(self.end, UTC), staff_id=1, cursor=cursor,
+            datetime.fromtimestamp(self.end, UTC), staff_id=1,
         )  # fmt: skip
 
     # -- contacts and their history ---------------------------------------------------------

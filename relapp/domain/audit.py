@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import audit_log
 
 SUMMARY_LENGTH = 160
 _LIST_ITEMS_SHOWN = 5
@@ -54,7 +54,7 @@ class AuditRow:
 
 def latest_audit_id() -> int:
     """The newest row's id, 0 for an empty log."""
-    return database.execute_sql("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+    return audit_log.latest_audit_id()
 
 
 def pinned(audit_filter: AuditFilter) -> AuditFilter:
@@ -67,20 +67,8 @@ def pinned(audit_filter: AuditFilter) -> AuditFilter:
 def count_audit(audit_filter: AuditFilter) -> int:
     """How many rows the filter selects."""
     if audit_filter.selects_everything:
-        # count(*) of a whole table walks its smallest index (fast); "id <= n" would not.
-        if audit_filter.newest_id is None:
-            sql, params = "SELECT count(*) FROM audit_log", ()
-        else:
-            sql = (
-                "SELECT (SELECT count(*) FROM audit_log)"
-                " - (SELECT count(*) FROM audit_log WHERE id > ?)"
-            )
-            params = (audit_filter.newest_id,)
-        return database.execute_sql(sql, params).fetchone()[0]
-    where, params = _where(audit_filter)
-    return database.execute_sql(
-        f"SELECT count(*) FROM audit_log a WHERE {where}", params
-    ).fetchone()[0]
+        return audit_log.count_up_to(audit_filter.newest_id)
+    return audit_log.count_selected(audit_filter)
 
 
 def audit_page(
@@ -105,103 +93,44 @@ def audit_page(
     if limit == 0:
         return []
     if before_id is not None:
-        where, params = _where(audit_filter, below=before_id)
-        return _rows(
-            f"SELECT id FROM audit_log a WHERE {where} ORDER BY a.id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
+        return _rows(audit_log.selected_rows_below(audit_filter, before_id, offset, limit))
     if total is not None and offset >= total:
         return []
     if total is not None and audit_filter.selects_everything:
         page = _dense_range(audit_filter, offset, limit, total)
         if page is not None:
-            return _rows("SELECT id FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id DESC", page)
-    where, params = _where(audit_filter)
+            return _rows(audit_log.rows_between(*page))
     descending = True
     if total is not None and offset > total // 2:
         # SQLite skips rows one by one: from the far end the skip is shorter.
         limit = min(limit, total - offset)
         offset, descending = total - offset - limit, False
-    order = "DESC" if descending else "ASC"
-    rows = _rows(
-        f"SELECT id FROM audit_log a WHERE {where} ORDER BY a.id {order} LIMIT ? OFFSET ?",
-        (*params, limit, offset),
-    )
-    return rows
+    return _rows(audit_log.selected_rows(audit_filter, offset, limit, descending))
 
 
 def audit_actions() -> list[str]:
     """Every action the log holds, alphabetically. Reads the whole log (no index on action)."""
-    return [
-        row[0]
-        for row in database.execute_sql("SELECT DISTINCT action FROM audit_log ORDER BY action")
-    ]
+    return audit_log.audit_actions()
 
 
 def audit_details(audit_id: int) -> dict | None:
     """Everything a row recorded, as stored (None if there is no such row)."""
-    row = database.execute_sql("SELECT details FROM audit_log WHERE id = ?", (audit_id,)).fetchone()
-    if row is None:
+    stored = audit_log.stored_details(audit_id)
+    if stored is None:
         return None
-    details = _parse(row[0])
-    return details if details is not None else {"details": row[0]}
+    details = _parse(stored)
+    return details if details is not None else {"details": stored}
 
 
-# ---------------------------------------------------------------------------------- queries
-
-
-def _where(audit_filter: AuditFilter, below: int | None = None) -> tuple[str, tuple]:
-    """SQL conditions on audit_log a, and their parameters; below: ids under this one only."""
-    conditions: list[str] = ["1"]
-    params: list[object] = []
-    # One bound on id, not two: given "id <= ? AND id < ?", SQLite cannot tell which of the
-    # parameters is tighter, may seek by the looser one and then step over every row between.
-    bounds = [audit_filter.newest_id, None if below is None else below - 1]
-    highest = min((bound for bound in bounds if bound is not None), default=None)
-    if highest is not None:
-        conditions.append("a.id <= ?")
-        params.append(highest)
-    if audit_filter.action is not None:
-        conditions.append("a.action = ?")
-        params.append(audit_filter.action)
-    if audit_filter.staff_id is not None:
-        conditions.append("a.staff_id = ?")
-        params.append(audit_filter.staff_id)
-    text = audit_filter.text.strip()
-    if text:
-        pattern = _like_pattern(text)
-        alternatives = [
-            "a.action LIKE ? ESCAPE '\\'",
-            "a.details LIKE ? ESCAPE '\\'",
-            "a.staff_id IN (SELECT id FROM staff WHERE name LIKE ? ESCAPE '\\')",
-        ]
-        params += [pattern, pattern, pattern]
-        # Some writers store non-ASCII letters as JSON escapes (Zo\u00eb): look for those too.
-        escaped = json.dumps(text)[1:-1]
-        if escaped != text:
-            alternatives.append("a.details LIKE ? ESCAPE '\\'")
-            params.append(_like_pattern(escaped))
-        number = text.removeprefix("#")
-        if number.isascii() and number.isdigit() and len(number) < 19:
-            alternatives.append("a.entity_id = ?")
-            params.append(int(number))
-        conditions.append(f"({' OR '.join(alternatives)})")
-    return " AND ".join(conditions), tuple(params)
-
-
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# ------------------------------------------------------------------------------------ pages
 
 
 def _dense_range(
     audit_filter: AuditFilter, offset: int, limit: int, total: int
 ) -> tuple[int, int] | None:
     """The id range of an unfiltered page, if the ids have no gaps (else None)."""
-    oldest, newest = database.execute_sql(
-        "SELECT (SELECT min(id) FROM audit_log), (SELECT max(id) FROM audit_log)"
-    ).fetchone()
-    if oldest is None:
+    oldest, newest = audit_log.oldest_and_newest_ids()
+    if oldest is None or newest is None:
         return None
     if audit_filter.newest_id is not None:
         newest = min(newest, audit_filter.newest_id)
@@ -211,15 +140,8 @@ def _dense_range(
     return max(oldest, high - limit + 1), high
 
 
-def _rows(ids_sql: str, params: tuple) -> list[AuditRow]:
-    """The rows whose ids ids_sql selects, newest first; the join runs on the page only."""
-    cursor = database.execute_sql(
-        f"WITH page(id) AS ({ids_sql})"
-        " SELECT a.id, a.occurred_at, s.name, a.action, a.entity, a.entity_id, a.details"
-        " FROM page JOIN audit_log a ON a.id = page.id"
-        " LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC",
-        params,
-    )
+def _rows(rows: list[tuple]) -> list[AuditRow]:
+    """AuditRow for each stored row, with its one-line summary."""
     return [
         AuditRow(
             id=row_id,
@@ -230,7 +152,7 @@ def _rows(ids_sql: str, params: tuple) -> list[AuditRow]:
             entity_id=entity_id,
             summary=summarise(entity, details),
         )
-        for row_id, occurred_at, staff_name, action, entity, entity_id, details in cursor
+        for row_id, occurred_at, staff_name, action, entity, entity_id, details in rows
     ]
 
 

@@ -1,24 +1,24 @@
 """Actions on many contacts at once: tag, untag, move on the ladder, archive, unarchive.
 
 A selection in the contacts table can hold every customer of a large shop, so each action is
-a few set-based statements in one transaction. The ids travel as one JSON array parameter that
-SQLite unpacks with json_each (as relapp.db.bulk.insert_rows does): no limit on the number of
-SQL variables, and no Python loop per contact. Each action writes one audit row naming what
-was done and to whom, and touches only the contacts it actually changes: erased contacts never,
-and a contact already in the wanted state is left alone (so repeating an action changes nothing).
+a few set-based statements in one transaction (relapp.db.store.contacts and tags: the ids
+travel as one parameter, with no Python loop per contact). Each action writes one audit row
+naming what was done and to whom, and touches only the contacts it actually changes: erased
+contacts never, and a contact already in the wanted state is left alone (so repeating an
+action changes nothing).
 """
 
 from __future__ import annotations
 
-import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import contacts, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_editing import clean_tag_name, create_tag, find_tag
@@ -27,9 +27,6 @@ from relapp.domain.terms import LADDER_STAGES
 # Above this many contacts a Change names none, meaning "possibly all": a view refreshes
 # wholesale faster than it checks a huge set.
 MAX_NAMED_CONTACTS = 1000
-
-# The chosen contacts that may be changed at all; :chosen is the JSON array of ids.
-_CHOSEN = "contact.id IN (SELECT value FROM json_each(:chosen)) AND contact.erased_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -45,25 +42,18 @@ def tag_contacts(ids: Iterable[int], tag_name: str, staff_id: int | None = None)
         ValueError: the tag name is empty or too long.
     """
     name = clean_tag_name(tag_name)
-    chosen = _id_array(ids)
+    chosen = _chosen_ids(ids)
     with database.atomic("IMMEDIATE"):
         tag = find_tag(name)
         if tag is None:
-            changed = _ids(f"SELECT id FROM contact WHERE {_CHOSEN}", {"chosen": chosen})
+            changed = contacts.unerased_among(chosen)
         else:
             name = tag[1]
-            changed = _ids(
-                f"SELECT id FROM contact WHERE {_CHOSEN} AND NOT EXISTS (SELECT 1 FROM"
-                " contact_tag ct WHERE ct.contact_id = contact.id AND ct.tag_id = :tag)",
-                {"chosen": chosen, "tag": tag[0]},
-            )
+            changed = tags.unerased_without_tag(chosen, tag[0])
         if not changed:
             return BulkResult(0, Change.of())
         tag_id = tag[0] if tag else create_tag(name)
-        database.execute_sql(
-            "INSERT INTO contact_tag (contact_id, tag_id) SELECT value, ? FROM json_each(?)",
-            (tag_id, json.dumps(changed)),
-        )
+        tags.add_tag_to_contacts(tag_id, changed)
         _finish("contacts tagged", {"tag": name}, changed, staff_id)
     return _result(changed, Entity.CONTACTS, Entity.TAGS)
 
@@ -75,23 +65,15 @@ def untag_contacts(ids: Iterable[int], tag_name: str, staff_id: int | None = Non
         ValueError: the tag name is empty or too long.
     """
     name = clean_tag_name(tag_name)
-    chosen = _id_array(ids)
+    chosen = _chosen_ids(ids)
     with database.atomic("IMMEDIATE"):
         tag = find_tag(name)
         if tag is None:
             return BulkResult(0, Change.of())
-        changed = _ids(
-            f"SELECT id FROM contact WHERE {_CHOSEN} AND EXISTS (SELECT 1 FROM contact_tag ct"
-            " WHERE ct.contact_id = contact.id AND ct.tag_id = :tag)",
-            {"chosen": chosen, "tag": tag[0]},
-        )
+        changed = tags.unerased_with_tag(chosen, tag[0])
         if not changed:
             return BulkResult(0, Change.of())
-        database.execute_sql(
-            "DELETE FROM contact_tag WHERE tag_id = ?"
-            " AND contact_id IN (SELECT value FROM json_each(?))",
-            (tag[0], json.dumps(changed)),
-        )
+        tags.remove_tag_from_contacts(tag[0], changed)
         _finish("contacts untagged", {"tag": tag[1]}, changed, staff_id)
     return _result(changed, Entity.CONTACTS, Entity.TAGS)
 
@@ -107,16 +89,17 @@ def set_ladder_stage(ids: Iterable[int], stage: str, staff_id: int | None = None
             f"{stage!r} is not a stage of the loyalty ladder: use {', '.join(LADDER_STAGES)}."
         )
     return _update(
-        ids, "ladder_stage = :stage", "ladder_stage <> :stage", {"stage": stage},
-        "contacts moved on the ladder", staff_id,
-    )  # fmt: skip
+        ids,
+        lambda chosen, now: contacts.move_to_stage(chosen, stage, now),
+        {"stage": stage},
+        "contacts moved on the ladder",
+        staff_id,
+    )
 
 
 def archive_contacts(ids: Iterable[int], staff_id: int | None = None) -> BulkResult:
     """Hide the contacts from search and lists, reversibly; the first archive time is kept."""
-    return _update(
-        ids, "archived_at = :now", "archived_at IS NULL", {}, "contacts archived", staff_id
-    )
+    return _update(ids, contacts.archive_unarchived, {}, "contacts archived", staff_id)
 
 
 def unarchive_contacts(ids: Iterable[int], staff_id: int | None = None) -> BulkResult:
@@ -125,35 +108,25 @@ def unarchive_contacts(ids: Iterable[int], staff_id: int | None = None) -> BulkR
     A contact merged into another stays archived: its history and points now belong to the
     survivor, and bringing back the empty shell would show the customer twice.
     """
-    return _update(
-        ids, "archived_at = NULL", "archived_at IS NOT NULL AND merged_into_id IS NULL", {},
-        "contacts unarchived", staff_id,
-    )  # fmt: skip
+    return _update(ids, contacts.unarchive_unmerged, {}, "contacts unarchived", staff_id)
 
 
 def _update(
     ids: Iterable[int],
-    assignment: str,
-    needs_change: str,
+    update: Callable[[list[int], str], list[int]],
     values: dict[str, object],
     action: str,
     staff_id: int | None,
 ) -> BulkResult:
-    """One UPDATE of the chosen contacts not yet in the wanted state, then the audit row.
+    """Change the chosen contacts not yet in the wanted state, then write the audit row.
 
-    The SQL may use :now (the time of the update) and the named values, which the audit row
-    records too.
+    update(chosen ids, the time of the update in stored form) makes the change and returns
+    the ids it changed; the audit row records values (what they were changed to).
     """
     now = utc_now()
-    params = {"chosen": _id_array(ids), "now": format_timestamp(now), **values}
+    chosen = _chosen_ids(ids)
     with database.atomic("IMMEDIATE"):
-        changed = sorted(
-            _ids(
-                f"UPDATE contact SET updated_at = :now, {assignment}"
-                f" WHERE {_CHOSEN} AND {needs_change} RETURNING id",
-                params,
-            )
-        )
+        changed = sorted(update(chosen, format_timestamp(now)))
         if changed:
             _audit(action, values, changed, staff_id, now)
     return _result(changed, Entity.CONTACTS) if changed else BulkResult(0, Change.of())
@@ -163,10 +136,7 @@ def _finish(action: str, details: dict, changed: list[int], staff_id: int | None
     """Mark the changed contacts as updated (an open editor then sees a conflict, not a
     silent undo) and write the audit row."""
     now = utc_now()
-    database.execute_sql(
-        "UPDATE contact SET updated_at = ? WHERE id IN (SELECT value FROM json_each(?))",
-        (format_timestamp(now), json.dumps(changed)),
-    )
+    contacts.mark_updated(changed, format_timestamp(now))
     _audit(action, details, changed, staff_id, now)
 
 
@@ -178,13 +148,9 @@ def _audit(
     )
 
 
-def _id_array(ids: Iterable[int]) -> str:
-    """The distinct ids as one JSON array; operator.index refuses "12" and 1.5 alike."""
-    return json.dumps(sorted({operator.index(contact_id) for contact_id in ids}))
-
-
-def _ids(sql: str, params: dict[str, object]) -> list[int]:
-    return [row[0] for row in database.execute_sql(sql, params)]
+def _chosen_ids(ids: Iterable[int]) -> list[int]:
+    """The distinct ids in order; operator.index refuses "12" and 1.5 alike."""
+    return sorted({operator.index(contact_id) for contact_id in ids})
 
 
 def _result(changed: list[int], *entities: Entity) -> BulkResult:

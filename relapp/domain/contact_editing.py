@@ -9,7 +9,6 @@ what someone else saved at another counter meanwhile.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from peewee import IntegrityError
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import Consent, database
+from relapp.db.store import contacts, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_fields import (
@@ -150,7 +150,7 @@ def load_contact_details(contact_id: int) -> ContactDetails:
         source=stored["source"],
         notes=stored["notes"],
         tags=tuple(sorted(_stored_tags(contact_id).values(), key=str.casefold)),
-        preferences=tuple((kind, value) for _, kind, value in _stored_preferences(contact_id)),
+        preferences=tuple((kind, value) for _, kind, value in contacts.preferences_of(contact_id)),
         social_handles=tuple(handle for _, handle in _stored_handles(contact_id)),
         consent=current_consent(contact_id),
         archived=stored["archived_at"] is not None,
@@ -160,46 +160,25 @@ def load_contact_details(contact_id: int) -> ContactDetails:
 
 
 def _stored_row(contact_id: int) -> dict[str, Any]:
-    row = database.execute_sql(
-        f"SELECT {', '.join(_COLUMNS)} FROM contact WHERE id = ? AND erased_at IS NULL",
-        (contact_id,),
-    ).fetchone()
+    row = contacts.unerased_contact_values(contact_id, _COLUMNS)
     if row is None:
         raise ContactNotFound(f"No customer with number {contact_id}.")
-    return dict(zip(_COLUMNS, row, strict=True))
+    return row
 
 
 def _name_of(contact_id: int | None) -> str:
     if contact_id is None:
         return ""
-    row = database.execute_sql(
-        "SELECT kind, given_name, family_name, organisation FROM contact WHERE id = ?",
-        (contact_id,),
-    ).fetchone()
+    row = contacts.name_parts(contact_id)
     return display_name(*row) if row else ""
 
 
 def _stored_tags(contact_id: int) -> dict[int, str]:
-    return dict(
-        database.execute_sql(
-            "SELECT t.id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-            " WHERE ct.contact_id = ?",
-            (contact_id,),
-        ).fetchall()
-    )
-
-
-def _stored_preferences(contact_id: int) -> list[tuple[int, str, str]]:
-    return database.execute_sql(
-        "SELECT id, kind, value FROM preference WHERE contact_id = ? ORDER BY id", (contact_id,)
-    ).fetchall()
+    return dict(tags.tags_of_contact(contact_id))
 
 
 def _stored_handles(contact_id: int) -> list[tuple[int, Pair]]:
-    rows = database.execute_sql(
-        "SELECT id, network, handle FROM social_handle WHERE contact_id = ? ORDER BY id",
-        (contact_id,),
-    )
+    rows = contacts.social_handles_of(contact_id)
     return [(row_id, (network, handle)) for row_id, network, handle in rows]
 
 
@@ -287,11 +266,11 @@ def _clean_edit(details: ContactDetails, phone_region: str, stored: dict[str, An
                 f"This customer was merged into customer #{survivor}, who now holds their "
                 "history and points; they stay archived.",
             )
-    tags = checks.check("tags", resolve_tags, details.tags)
+    resolved_tags = checks.check("tags", resolve_tags, details.tags)
     preferences = checks.check("preferences", clean_preferences, details.preferences)
     handles = checks.check("social_handles", clean_social_handles, details.social_handles)
     checks.raise_if_any()
-    return _CleanEdit(columns, tuple(tags or ()), preferences or (), handles or ())
+    return _CleanEdit(columns, tuple(resolved_tags or ()), preferences or (), handles or ())
 
 
 def _checked_phone(
@@ -324,29 +303,14 @@ def _checked_referrer(
         return referrer_id
     if referrer_id == contact_id:
         raise ValueError("A customer cannot have referred themselves.")
-    row = database.execute_sql(
-        "SELECT erased_at FROM contact WHERE id = ?", (referrer_id,)
-    ).fetchone()
-    if row is None or row[0] is not None:
+    if not contacts.is_unerased(referrer_id):
         raise ValueError("The referring customer no longer exists.")
-    if _refers_up_to(referrer_id, contact_id):
+    if contacts.referral_chain_reaches(referrer_id, contact_id):
         raise ValueError(
             f"{_name_of(referrer_id)} was referred by this customer, directly or through"
             " others; referrals cannot go round in a circle."
         )
     return referrer_id
-
-
-def _refers_up_to(start_id: int, wanted_id: int) -> bool:
-    """Whether wanted_id is start_id's referrer, or its referrer's, and so on up the chain."""
-    # UNION (not UNION ALL) ends the walk even if imported data already holds a circle.
-    row = database.execute_sql(
-        "WITH RECURSIVE chain(id) AS (SELECT ? UNION SELECT c.referred_by_id FROM contact c"
-        " JOIN chain ON c.id = chain.id WHERE c.referred_by_id IS NOT NULL)"
-        " SELECT 1 FROM chain WHERE id = ? LIMIT 1",
-        (start_id, wanted_id),
-    ).fetchone()
-    return row is not None
 
 
 def _archived_at(archived: bool, stored: str | None) -> str | None:
@@ -404,7 +368,7 @@ def _folded_tag(text: str) -> str:
 def _existing_tags() -> dict[str, tuple[int, str]]:
     """Tags by case-folded name. SQLite's NOCASE folds only ASCII; casefold() folds É too."""
     existing: dict[str, tuple[int, str]] = {}
-    for tag_id, tag_name in database.execute_sql("SELECT id, name FROM tag ORDER BY id"):
+    for tag_id, tag_name in tags.tags_by_age():
         existing.setdefault(tag_name.casefold(), (tag_id, tag_name))
     return existing
 
@@ -463,7 +427,7 @@ def _differences(contact_id: int, stored: dict[str, Any], edit: _CleanEdit) -> d
     new_tags = sorted((name for _, name in edit.tags), key=str.casefold)
     if old_tags != new_tags:
         changed["tags"] = (old_tags, new_tags)
-    old_preferences = [(kind, value) for _, kind, value in _stored_preferences(contact_id)]
+    old_preferences = [(kind, value) for _, kind, value in contacts.preferences_of(contact_id)]
     if sorted(old_preferences) != sorted(edit.preferences):
         changed["preferences"] = (old_preferences, list(edit.preferences))
     old_handles = [pair for _, pair in _stored_handles(contact_id)]
@@ -474,46 +438,32 @@ def _differences(contact_id: int, stored: dict[str, Any], edit: _CleanEdit) -> d
 
 def _write(contact_id: int, stored: dict[str, Any], edit: _CleanEdit, now: datetime) -> None:
     changed = {key: value for key, value in edit.columns.items() if stored[key] != value}
-    assignments = "".join(f"{column} = ?, " for column in changed)
-    database.execute_sql(
-        f"UPDATE contact SET {assignments}updated_at = ? WHERE id = ?",
-        (*changed.values(), format_timestamp(now), contact_id),
-    )
+    contacts.update_contact(contact_id, changed, format_timestamp(now))
     _replace_tags(contact_id, edit.tags)
     _replace_preferences(contact_id, edit.preferences, now)
     _replace_handles(contact_id, edit.social_handles)
 
 
-def _replace_tags(contact_id: int, tags: Iterable[tuple[int | None, str]]) -> None:
-    tag_ids = [tag_id if tag_id is not None else create_tag(name) for tag_id, name in tags]
-    database.execute_sql(
-        "DELETE FROM contact_tag WHERE contact_id = ?"
-        " AND tag_id NOT IN (SELECT value FROM json_each(?))",
-        (contact_id, json.dumps(tag_ids)),
-    )
-    database.execute_sql(
-        "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id) SELECT ?, value FROM json_each(?)",
-        (contact_id, json.dumps(tag_ids)),
-    )
+def _replace_tags(contact_id: int, wanted: Iterable[tuple[int | None, str]]) -> None:
+    tag_ids = [tag_id if tag_id is not None else create_tag(name) for tag_id, name in wanted]
+    tags.set_tags_of_contact(contact_id, tag_ids)
 
 
 def create_tag(name: str) -> int:
-    return database.execute_sql("INSERT INTO tag (name) VALUES (?)", (name,)).lastrowid
+    """A new tag (name already cleaned: clean_tag_name or resolve_tags); its id."""
+    return tags.insert_tag(name)
 
 
 def _replace_preferences(contact_id: int, wanted: tuple[Pair, ...], now: datetime) -> None:
     """Keep the rows (and so the dates) of unchanged preferences; drop and add the rest."""
     missing = list(wanted)
-    for row_id, kind, value in _stored_preferences(contact_id):
+    for row_id, kind, value in contacts.preferences_of(contact_id):
         if (kind, value) in missing:
             missing.remove((kind, value))
         else:
-            database.execute_sql("DELETE FROM preference WHERE id = ?", (row_id,))
+            contacts.delete_preference(row_id)
     for kind, value in missing:
-        database.execute_sql(
-            "INSERT INTO preference (contact_id, kind, value, created_at) VALUES (?, ?, ?, ?)",
-            (contact_id, kind, value, format_timestamp(now)),
-        )
+        contacts.insert_preference(contact_id, kind, value, format_timestamp(now))
 
 
 def _replace_handles(contact_id: int, wanted: tuple[Pair, ...]) -> None:
@@ -522,12 +472,9 @@ def _replace_handles(contact_id: int, wanted: tuple[Pair, ...]) -> None:
         if pair in missing:
             missing.remove(pair)
         else:
-            database.execute_sql("DELETE FROM social_handle WHERE id = ?", (row_id,))
+            contacts.delete_social_handle(row_id)
     for network, handle in missing:
-        database.execute_sql(
-            "INSERT INTO social_handle (contact_id, network, handle) VALUES (?, ?, ?)",
-            (contact_id, network, handle),
-        )
+        contacts.insert_social_handle(contact_id, network, handle)
 
 
 def _audit_edit(
@@ -597,10 +544,5 @@ def referral_candidates(
 
 def all_tags() -> list[tuple[str, int]]:
     """Every tag with how many contacts (erased ones aside) carry it, by name."""
-    rows = database.execute_sql(
-        "SELECT t.name, count(c.id) FROM tag t"
-        " LEFT JOIN contact_tag ct ON ct.tag_id = t.id"
-        " LEFT JOIN contact c ON c.id = ct.contact_id AND c.erased_at IS NULL"
-        " GROUP BY t.id"
-    ).fetchall()
+    rows = tags.tag_use_counts()
     return sorted(rows, key=lambda row: (row[0].casefold(), row[0]))

@@ -12,7 +12,7 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
-from relapp.db.models import database
+from relapp.db.store.contacts import card_holder
 from relapp.domain.phones import Phone, parse_phone
 from relapp.errors import RelappError, excerpt
 
@@ -71,10 +71,8 @@ def clean_card(text: str, contact_id: int | None = None) -> str | None:
     # isascii: str.isdigit() also accepts ٣ and ², which the schema's check refuses.
     if not (card.isascii() and card.isdigit() and len(card) in CARD_LENGTHS):
         raise ValueError("A card number is 4 to 32 digits.")
-    holder = database.execute_sql(
-        "SELECT id FROM contact WHERE card_number = ?", (card,)
-    ).fetchone()
-    if holder is not None and holder[0] != contact_id:
+    holder = card_holder(card)
+    if holder is not None and holder != contact_id:
         raise ValueError(f"Card {card} already belongs to another customer.")
     return card
 

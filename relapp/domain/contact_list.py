@@ -1,9 +1,8 @@
 """The contacts table: filters, sort orders and pages of rows, all in SQL.
 
 A shop can hold a million contacts, so nothing here loads them all. The table asks how many
-rows a filter matches, then for pages of rows by position in a sort order. Each sort order has
-a covering index (migration 4) that also carries the archived, erased, stage and tier columns,
-so counting and skipping to any position walk one index without touching the table.
+rows a filter matches, then for pages of rows by position in a sort order; the queries are
+relapp.db.store.segments', each served by a covering index (migration 4).
 
 A ContactFilter is also what a saved segment stores (as JSON), so reports and exports select
 the same customers as the table does.
@@ -18,6 +17,7 @@ from enum import Enum
 
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
+from relapp.db.store import segments, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
@@ -86,21 +86,8 @@ class SortKey(Enum):
     SINCE = "since"
 
 
-# The ladder in its own order, not alphabetical; the index is on this same expression.
-STAGE_RANK_SQL = (
-    "CASE ladder_stage "
-    + " ".join(f"WHEN '{stage}' THEN {rank}" for rank, stage in enumerate(LADDER_STAGES))
-    + " ELSE 99 END"
-)
-SORT_COLUMNS: dict[SortKey, tuple[str, ...]] = {
-    SortKey.NAME: ("family_name", "given_name", "id"),
-    SortKey.CARD: ("card_number", "id"),
-    SortKey.STAGE: (STAGE_RANK_SQL, "id"),
-    # Tiers are created from the lowest up, so their ids follow the ladder of spend.
-    SortKey.TIER: ("tier_id", "id"),
-    SortKey.POINTS: ("points_balance", "id"),
-    SortKey.SINCE: ("created_at", "id"),
-}
+# The stage sort order's SQL (the ladder's order), for the tests that check its index.
+STAGE_RANK_SQL = segments.STAGE_RANK_SQL
 
 
 @dataclass(frozen=True)
@@ -137,8 +124,7 @@ class DamagedSegment(RelappError):
 
 
 def count_contacts(contact_filter: ContactFilter) -> int:
-    where, params = _where(contact_filter)
-    return database.execute_sql(f"SELECT count(*) FROM contact WHERE {where}", params).fetchone()[0]
+    return segments.count_selected(_selection(contact_filter))
 
 
 def contact_ids_page(
@@ -154,16 +140,9 @@ def contact_ids_page(
     if total is not None and offset > total // 2:
         limit = max(0, min(limit, total - offset))
         offset, descending = max(0, total - offset - limit), not descending
-    where, params = _where(query.filter)
-    direction = " DESC" if descending else ""
-    order = ", ".join(column + direction for column in SORT_COLUMNS[query.sort])
-    ids = [
-        row[0]
-        for row in database.execute_sql(
-            f"SELECT id FROM contact WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        )
-    ]
+    ids = segments.selected_ids(
+        _selection(query.filter), query.sort.value, descending, limit, offset
+    )
     return ids[::-1] if descending != query.descending else ids
 
 
@@ -172,82 +151,47 @@ def contact_rows(ids: list[int]) -> list[ContactRow]:
     if not ids:
         return []
     found = {}
-    for row in database.execute_sql(
-        "SELECT c.id, c.kind, c.given_name, c.family_name, c.organisation, c.phone, c.email,"
-        " c.card_number, c.ladder_stage, t.name, c.points_balance, c.created_at,"
-        " c.archived_at IS NOT NULL,"
-        " (SELECT max(occurred_at) FROM interaction i"
-        "   WHERE i.contact_id = c.id AND i.kind IN ('visit', 'purchase')),"
-        " (SELECT group_concat(name, char(31)) FROM"
-        "   (SELECT g.name FROM contact_tag ct JOIN tag g ON g.id = ct.tag_id"
-        "    WHERE ct.contact_id = c.id ORDER BY g.name COLLATE NOCASE))"
-        " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-        " WHERE c.id IN (SELECT value FROM json_each(?))",
-        (json.dumps(ids),),
-    ):
-        (contact_id, kind, given, family, organisation, phone, email, card, stage, tier, points,
-         created, archived, last_visit, tags) = row  # fmt: skip
-        found[contact_id] = ContactRow(
-            id=contact_id,
-            name=display_name(kind, given, family, organisation),
-            phone=phone,
-            email=email,
-            card_number=card,
-            ladder_stage=stage,
-            tier=tier,
-            points_balance=points,
-            last_visit=parse_timestamp(last_visit) if last_visit else None,
-            created_at=parse_timestamp(created),
-            archived=bool(archived),
-            tags=tuple(tags.split("\x1f")) if tags else (),
+    for line in segments.list_lines(ids):
+        found[line.id] = ContactRow(
+            id=line.id,
+            name=display_name(line.kind, line.given_name, line.family_name, line.organisation),
+            phone=line.phone,
+            email=line.email,
+            card_number=line.card_number,
+            ladder_stage=line.ladder_stage,
+            tier=line.tier,
+            points_balance=line.points_balance,
+            last_visit=parse_timestamp(line.last_visit_at) if line.last_visit_at else None,
+            created_at=parse_timestamp(line.created_at),
+            archived=line.archived,
+            tags=line.tags,
         )
     return [found[contact_id] for contact_id in ids if contact_id in found]
 
 
 def _where(contact_filter: ContactFilter) -> tuple[str, tuple]:
-    """The SQL condition and its parameters for a filter, a segment's conditions included."""
-    conditions = ["erased_at IS NULL"]
-    params: list = []
-    if contact_filter.archived == "active":
-        conditions.append("archived_at IS NULL")
-    elif contact_filter.archived == "archived":
-        conditions.append("archived_at IS NOT NULL")
+    """The SQL condition on contact and its parameters for a filter, a segment's conditions
+    included (the exporter reads the contacts it selects)."""
+    return segments.selection_where(_selection(contact_filter))
+
+
+def _selection(contact_filter: ContactFilter) -> segments.Selection:
+    """The filter's conditions as the store takes them, a segment's conditions included."""
     filters = [contact_filter]
     if contact_filter.segment is not None:
         filters.append(segment_filter(contact_filter.segment))
-    for each in filters:
-        _add_conditions(each, conditions, params)
-    return " AND ".join(conditions), tuple(params)
+    return segments.Selection(contact_filter.archived, tuple(map(_conditions, filters)))
 
 
-def _add_conditions(contact_filter: ContactFilter, conditions: list[str], params: list) -> None:
+def _conditions(contact_filter: ContactFilter) -> segments.Conditions:
     terms = search_terms(contact_filter.text)
-    if terms:
-        conditions.append("id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)")
-        params.append(match_expression(terms))
-    for tag in contact_filter.tags:
-        conditions.append(
-            "id IN (SELECT ct.contact_id FROM contact_tag ct JOIN tag g ON g.id = ct.tag_id"
-            " WHERE g.name = ? COLLATE NOCASE)"
-        )
-        params.append(tag)
-    if contact_filter.stages:
-        conditions.append(f"ladder_stage IN ({', '.join('?' for _ in contact_filter.stages)})")
-        params.extend(contact_filter.stages)
-    if contact_filter.tiers:
-        conditions.append(
-            "tier_id IN (SELECT id FROM tier WHERE name COLLATE NOCASE IN"
-            f" ({', '.join('?' for _ in contact_filter.tiers)}))"
-        )
-        params.extend(contact_filter.tiers)
-    if contact_filter.consent is not None:
-        # consent_current holds each log's latest event per channel (migration 4). Consent is
-        # usually given by a large share of the shop: "+id" makes SQLite walk the sort index
-        # and test each row against the set, instead of sorting the whole set every page.
-        conditions.append(
-            "+id IN (SELECT contact_id FROM consent_current WHERE channel = ? AND granted = 1)"
-        )
-        params.append(contact_filter.consent)
+    return segments.Conditions(
+        match=match_expression(terms) if terms else None,
+        tags=contact_filter.tags,
+        stages=contact_filter.stages,
+        tiers=contact_filter.tiers,
+        consent=contact_filter.consent,
+    )
 
 
 # -- saved segments ---------------------------------------------------------------------------
@@ -255,13 +199,11 @@ def _add_conditions(contact_filter: ContactFilter, conditions: list[str], params
 
 def segment_filter(name: str) -> ContactFilter:
     """A saved segment's filter by name (as reports and exports name segments)."""
-    row = database.execute_sql(
-        "SELECT filter FROM segment WHERE name = ? COLLATE NOCASE", (name,)
-    ).fetchone()
-    if row is None:
+    text = segments.segment_filter_json(name)
+    if text is None:
         raise UnknownSegment(f"There is no saved segment called {name!r}.")
     try:
-        stored = ContactFilter.from_json(row[0])
+        stored = ContactFilter.from_json(text)
     except (ValueError, TypeError) as error:
         raise DamagedSegment(f"The saved segment {name!r} cannot be read ({error}).") from None
     # A segment never refers to another one: that could loop.
@@ -278,21 +220,14 @@ def save_segment(name: str, contact_filter: ContactFilter) -> Change:
     stored = replace(contact_filter, segment=None).to_json()
     now = format_timestamp(utc_now())
     with database.atomic():
-        updated = database.execute_sql(
-            "UPDATE segment SET filter = ?, updated_at = ? WHERE name = ? COLLATE NOCASE",
-            (stored, now, name),
-        ).rowcount
-        if not updated:
-            database.execute_sql(
-                "INSERT INTO segment (name, filter, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (name, stored, now, now),
-            )
+        if not segments.update_segment(name, stored, now):
+            segments.insert_segment(name, stored, now)
     return Change.of(Entity.SEGMENTS)
 
 
 def delete_segment(name: str) -> Change:
     """Forget a saved segment; the contacts in it are not touched."""
-    database.execute_sql("DELETE FROM segment WHERE name = ? COLLATE NOCASE", (name,))
+    segments.delete_segment(name)
     return Change.of(Entity.SEGMENTS)
 
 
@@ -306,11 +241,8 @@ class FilterChoices:
 
 
 def filter_choices() -> FilterChoices:
-    def names(sql: str) -> tuple[str, ...]:
-        return tuple(row[0] for row in database.execute_sql(sql))
-
     return FilterChoices(
-        segments=names("SELECT name FROM segment ORDER BY name COLLATE NOCASE"),
-        tags=names("SELECT name FROM tag ORDER BY name COLLATE NOCASE"),
-        tiers=names("SELECT name FROM tier ORDER BY min_spend_cents"),
+        segments=segments.segment_names(),
+        tags=tags.tag_names(),
+        tiers=segments.tier_names(),
     )

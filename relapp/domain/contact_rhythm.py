@@ -25,7 +25,7 @@ Rules chosen here:
   cap: at the (count - cap + 1)-th oldest one's time plus 30 days.
 * Archived and erased customers are in no list. Counts leave them out with "contact_id NOT IN
   (the inactive contacts)" read from the index contact_inactive, so a count reads its own
-  index only (see schema 7).
+  index only (see schema 7; the queries are relapp.db.store.contacts').
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import contacts
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
 from relapp.domain.settings import load_settings
@@ -49,13 +49,9 @@ DRIFT_MIN_DAYS = 30
 CAP_WINDOW = timedelta(days=30)
 DEFAULT_LIMIT = 200
 
-# Word for word as the partial indexes of schema 7 say them, so that SQLite uses those.
-OUTBOUND_SQL = "direction = 'outbound' AND kind IN ('call', 'email', 'message', 'campaign')"
-INACTIVE_CONTACTS_SQL = (
-    "(SELECT id FROM contact WHERE archived_at IS NOT NULL OR erased_at IS NOT NULL)"
-)
-NAME_COLUMNS = "c.kind, c.given_name, c.family_name, c.organisation"
-LIVE_SQL = "c.archived_at IS NULL AND c.erased_at IS NULL"
+# The store's condition for an outbound contact: the test and benchmark of the Today view
+# check it against the index of schema 7.
+OUTBOUND_SQL = contacts.OUTBOUND_SQL
 
 Row = TypeVar("Row")
 
@@ -117,11 +113,7 @@ class AtCapCustomer:
 
 def contact_rhythm(contact_id: int) -> Rhythm | None:
     """The customer's visits in brief; None if they have never visited."""
-    row = database.execute_sql(
-        "SELECT visits, first_visit_at, last_visit_at, drifts_at FROM contact_rhythm"
-        " WHERE contact_id = ?",
-        (contact_id,),
-    ).fetchone()
+    row = contacts.rhythm_of(contact_id)
     if row is None:
         return None
     visits, first, last, drifts_at = row
@@ -137,20 +129,9 @@ def drifting_customers(
     """Active customers drifting away (see the module docstring), most overdue first."""
     now = moment_to_the_second(now)
     stamp = format_timestamp(now)
-    total = database.execute_sql(
-        "SELECT count(*) FROM contact_rhythm WHERE drifts_at IS NOT NULL AND drifts_at < ?"
-        f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
-        (stamp,),
-    ).fetchone()[0]
-    cursor = database.execute_sql(
-        "SELECT r.contact_id, r.visits, r.first_visit_at, r.last_visit_at, r.drifts_at,"
-        f" {NAME_COLUMNS} FROM contact_rhythm r JOIN contact c ON c.id = r.contact_id"
-        f" WHERE r.drifts_at IS NOT NULL AND r.drifts_at < ? AND {LIVE_SQL}"
-        " ORDER BY r.drifts_at, r.contact_id LIMIT ?",
-        (stamp, limit),
-    )
+    total = contacts.count_drifting(stamp)
     rows = []
-    for contact_id, visits, first, last, drifts_at, *name in cursor:
+    for contact_id, visits, first, last, drifts_at, *name in contacts.drifting(stamp, limit):
         first_at, last_at, drifts = map(parse_timestamp, (first, last, drifts_at))
         rows.append(
             DriftingCustomer(
@@ -187,20 +168,10 @@ def at_cap_customers(
     """Active customers who must not be contacted yet, the most contacted first."""
     now = moment_to_the_second(now)
     cap = load_settings().contact_cap_per_30_days
-    counted = database.execute_sql(
-        # Named: without statistics SQLite prefers interaction_kind_staff_time (schema 6) and
-        # reads every campaign ever sent.
-        "SELECT contact_id, count(*) FROM interaction INDEXED BY interaction_outbound"
-        f" WHERE occurred_at > ? AND occurred_at <= ? AND {OUTBOUND_SQL}"
-        f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}"
-        " GROUP BY contact_id HAVING count(*) >= ? ORDER BY count(*) DESC, contact_id",
-        (*_window(now), cap),
-    ).fetchall()
+    counted = contacts.outbound_counts_from(*_window(now), at_least=cap)
     rows = []
     for contact_id, _count in counted[:limit]:
-        name = database.execute_sql(
-            f"SELECT {NAME_COLUMNS} FROM contact c WHERE c.id = ?", (contact_id,)
-        ).fetchone()
+        name = contacts.name_parts(contact_id)
         pressure = _pressure(_outbound_moments(contact_id, now), cap, now)
         rows.append(AtCapCustomer(contact_id, display_name(*name), pressure))
     return Section(len(counted), tuple(rows))
@@ -223,16 +194,9 @@ def moment_to_the_second(now: datetime | None = None) -> datetime:
 
 
 def _outbound_moments(contact_id: int, now: datetime) -> list[datetime]:
-    """The customer's outbound contacts in the window, oldest first (through the index of
-    their history: interaction_outbound would read everyone's month)."""
+    """The customer's outbound contacts in the window, oldest first."""
     return [
-        parse_timestamp(row[0])
-        for row in database.execute_sql(
-            "SELECT occurred_at FROM interaction INDEXED BY interaction_contact_time"
-            " WHERE contact_id = ?"
-            f" AND occurred_at > ? AND occurred_at <= ? AND {OUTBOUND_SQL} ORDER BY occurred_at",
-            (contact_id, *_window(now)),
-        )
+        parse_timestamp(moment) for moment in contacts.outbound_moments(contact_id, *_window(now))
     ]
 
 

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 
 from relapp.db.busy import TakingTurns
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import interactions, ledger
+from relapp.db.store import today as today_lists
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.loyalty import grant_birthday_bonus, recompute_tier
@@ -70,16 +71,7 @@ def expire_due_points_taking_turns(now: datetime | None, turns: TakingTurns) -> 
     """relapp.domain.loyalty.expire_due_points, the same batches of customers, with turns
     between them for the counter (expire_due_points runs its batches back to back)."""
     moment = now_or(now)
-    stamp = format_timestamp(moment)
-    candidates = [
-        row[0]
-        for row in database.execute_sql(
-            "SELECT DISTINCT p.contact_id FROM points_entry p JOIN contact c"
-            " ON c.id = p.contact_id WHERE p.expires_at <= ? AND p.points > 0"
-            " AND c.points_balance > 0 ORDER BY p.contact_id",
-            (stamp,),
-        )
-    ]
+    candidates = ledger.contacts_with_points_due(moment)
     expired = 0
     for start in range(0, len(candidates), EXPIRY_BATCH):
         with writing():
@@ -100,15 +92,9 @@ def sweep_tier_window(now: datetime, turns: TakingTurns | None = None) -> int:
     previous = last or now - FIRST_SWEEP_LOOKBACK
     window = settings.tier_window_months
     left_from, left_until = window_start(previous, window), window_start(now, window)
-    # "+kind": walk the time index over the slice, not every purchase in the kind index.
-    contact_ids = [
-        row[0]
-        for row in database.execute_sql(
-            "SELECT DISTINCT contact_id FROM interaction WHERE +kind = 'purchase'"
-            " AND occurred_at >= ? AND occurred_at < ?",
-            (format_timestamp(left_from), format_timestamp(left_until)),
-        )
-    ]
+    contact_ids = interactions.contacts_with_purchases_between(
+        format_timestamp(left_from), format_timestamp(left_until)
+    )
     turns = turns or TakingTurns()
     changed = 0
     for contact_id in contact_ids:
@@ -124,12 +110,4 @@ def birthdays_on(day: date) -> list[int]:
     days = [day.day]
     if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
         days.append(29)
-    marks = ", ".join("?" for _ in days)
-    return [
-        row[0]
-        for row in database.execute_sql(
-            f"SELECT id FROM contact WHERE birth_month = ? AND birth_day IN ({marks})"
-            " AND archived_at IS NULL AND erased_at IS NULL",
-            (day.month, *days),
-        )
-    ]
+    return today_lists.contacts_born_on(day.month, days)

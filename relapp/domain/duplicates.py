@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
-from peewee import OperationalError
-
 from relapp.db.audit import write_audit
 from relapp.db.models import Setting, database
+from relapp.db.store import duplicates as duplicates_store
+from relapp.db.store.duplicates import MemberRow
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.merged_records import merged_contact_ids
@@ -131,11 +131,7 @@ def dismiss_pair(first_id: int, second_id: int, staff_id: int | None = None) -> 
         if pair in dismissed_pairs():
             return Change.of(Entity.CONTACTS, contact_ids=frozenset(pair))
         # One statement appends, so two counters dismissing at once both keep their pair.
-        database.execute_sql(
-            "INSERT INTO setting (key, value) VALUES (?, json_array(json_array(?, ?)))"
-            " ON CONFLICT (key) DO UPDATE SET value = json_insert(value, '$[#]', json_array(?, ?))",
-            (DISMISSED_SETTING, *pair, *pair),
-        )
+        duplicates_store.append_pair_to_setting(DISMISSED_SETTING, *pair)
         write_audit(
             "duplicate dismissed",
             "contact",
@@ -160,24 +156,6 @@ _Member = tuple[int, str | None, str | None, str | None]
 _PHONE, _EMAIL, _NAME = 1, 2, 3
 
 
-def _members_sql(value: str) -> str:
-    """The contacts holding a value that two to MAX_GROUP_SIZE contacts hold.
-
-    The groups come from the value's index alone; the contacts are then read in id order,
-    which walks the table once instead of jumping about it.
-    """
-    return (
-        "SELECT id, phone, email, given_name, family_name FROM contact WHERE id IN"
-        f" (SELECT id FROM contact WHERE {value} IN (SELECT {value} FROM contact"
-        f"  WHERE {value} IS NOT NULL GROUP BY {value} HAVING count(*) BETWEEN 2 AND ?))"
-        " AND erased_at IS NULL"
-    )
-
-
-_PHONE_MEMBERS = _members_sql("phone")
-_EMAIL_MEMBERS = _members_sql("email COLLATE NOCASE")
-
-
 class _Search:
     """One search: the pairs found so far, each with its tier and group size."""
 
@@ -198,7 +176,7 @@ class _Search:
         # Pairs sharing a phone are all known now, so the three strongest tiers are complete.
         if not self.has_room(_TIER[frozenset({SAME_PHONE, SAME_NAME})]):
             return self.result()
-        email_groups = self.groups(_EMAIL_MEMBERS, _EMAIL)
+        email_groups = self.groups(duplicates_store.members_sharing_an_email, _EMAIL)
         self.add_pairs_sharing_a_name(email_groups, (SAME_EMAIL, SAME_NAME))
         self.report(_EMAILS_DONE)
         if self.has_room(_TIER[frozenset({SAME_PHONE})]):
@@ -209,7 +187,7 @@ class _Search:
         return self.result()
 
     def add_phone_pairs(self) -> None:
-        groups = self.groups(_PHONE_MEMBERS, _PHONE)
+        groups = self.groups(duplicates_store.members_sharing_a_phone, _PHONE)
         backing = _uncrowded_emails({m[_EMAIL] for group in groups for m in group if m[_EMAIL]})
         for group in groups:
             for first, second in combinations(group, 2):
@@ -270,11 +248,16 @@ class _Search:
         certain = sum(1 for tier, _ in self.found.values() if tier <= complete_through)
         return certain < self.limit
 
-    def groups(self, sql: str, column: int) -> list[list[_Member]]:
-        """Live contacts grouped by one value, merged contacts left out, pairs possible."""
+    def groups(
+        self, members: Callable[[int], Iterator[MemberRow]], column: int
+    ) -> list[list[_Member]]:
+        """Live contacts grouped by one value, merged contacts left out, pairs possible.
+
+        members: the store's read of the contacts sharing that value with a few others.
+        """
         grouped: dict[str, list[_Member]] = defaultdict(list)
         for number, (cid, phone, email, given, family) in enumerate(
-            database.execute_sql(sql, (MAX_GROUP_SIZE,)), start=1
+            members(MAX_GROUP_SIZE), start=1
         ):
             if number % CHECK_EVERY == 0:
                 self.check_cancelled()
@@ -285,7 +268,7 @@ class _Search:
 
     def name_groups(self) -> Iterator[list[_Member]]:
         """Live contacts grouped by name (ids only), reporting progress as SQLite goes."""
-        total = database.execute_sql("SELECT count(*) FROM contact").fetchone()[0] or 1
+        total = duplicates_store.contact_count() or 1
 
         def on_row(scanned: int) -> None:
             self.report(_EMAILS_DONE + (100 - _EMAILS_DONE) * scanned // total)
@@ -320,53 +303,27 @@ class _Search:
 
 def _uncrowded_emails(emails: set[str]) -> set[str]:
     """Those of the (lower-case) emails held by at most MAX_GROUP_SIZE contacts."""
-    rows = database.execute_sql(
-        "SELECT email FROM contact WHERE email COLLATE NOCASE IN"
-        " (SELECT value FROM json_each(?)) GROUP BY email COLLATE NOCASE HAVING count(*) <= ?",
-        (json.dumps(sorted(emails)), MAX_GROUP_SIZE),
-    )
-    return {_nocase(row[0]) for row in rows}
+    return {
+        _nocase(email) for email in duplicates_store.emails_held_by_at_most(emails, MAX_GROUP_SIZE)
+    }
 
 
 def _name_groups(on_row: Callable[[int], None]) -> list[list[int]]:
     """Ids of live contacts grouped by name_key(), two to MAX_GROUP_SIZE per name.
 
     SQLite calls back into Python for each contact's key; on_row(scanned) runs every
-    CHECK_EVERY contacts and may raise to stop the query.
+    CHECK_EVERY contacts and may raise to stop the query (its exception comes out here).
     """
     scanned = 0
-    stop: Exception | None = None
 
     def key(given: str, family: str) -> str | None:
-        nonlocal scanned, stop
+        nonlocal scanned
         scanned += 1
         if scanned % CHECK_EVERY == 0:
-            try:
-                on_row(scanned)
-            except Exception as error:
-                stop = error
-                raise  # SQLite abandons the query
+            on_row(scanned)
         return name_key(given, family)
 
-    connection = database.connection()
-    connection.create_function("relapp_name_key", 2, key, deterministic=True)
-    try:
-        # Materialized, so the key is computed once per contact (a subquery or a GROUP BY
-        # alone calls the function again for every use of the column).
-        rows = database.execute_sql(
-            "WITH keyed AS MATERIALIZED (SELECT relapp_name_key(given_name, family_name) AS key,"
-            " id FROM contact WHERE erased_at IS NULL)"
-            " SELECT group_concat(id) FROM keyed WHERE key IS NOT NULL"
-            " GROUP BY key HAVING count(*) BETWEEN 2 AND ?",
-            (MAX_GROUP_SIZE,),
-        ).fetchall()
-    except OperationalError:
-        if stop is not None:
-            raise stop from None
-        raise
-    finally:
-        connection.create_function("relapp_name_key", 2, None)
-    return [[int(cid) for cid in ids.split(",")] for (ids,) in rows]
+    return duplicates_store.ids_grouped_by_name(key, MAX_GROUP_SIZE)
 
 
 @lru_cache(maxsize=65_536)  # names repeat a lot; a shop has far fewer names than contacts

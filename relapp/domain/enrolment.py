@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
-from relapp.db.models import Contact, database
+from relapp.db.fields import format_timestamp
+from relapp.db.models import database
+from relapp.db.store import contacts
 from relapp.domain.cards import CARD_BODY_DIGITS, SHOP_CARD_PREFIX, card_number_for
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -94,22 +96,14 @@ def likely_duplicates(contact: CleanContact, limit: int = 5) -> list[Duplicate]:
         for contact_id, given, family in rows:
             found.setdefault(contact_id, Duplicate(contact_id, person_name(given, family), reason))
 
-    alive = "erased_at IS NULL"
     if contact.phone:
-        add(database.execute_sql(
-            f"SELECT id, given_name, family_name FROM contact WHERE phone = ? AND {alive}",
-            (contact.phone,),
-        ), "same phone")  # fmt: skip
+        add(contacts.unerased_with_phone(contact.phone), "same phone")
     if contact.email:
-        add(database.execute_sql(
-            "SELECT id, given_name, family_name FROM contact"
-            f" WHERE email = ? COLLATE NOCASE AND {alive}",
-            (contact.email,),
-        ), "same email")  # fmt: skip
+        add(contacts.unerased_with_email(contact.email), "same email")
     typed = person_name(contact.given_name, contact.family_name).casefold()
     wanted = _fold(f"{contact.given_name} {contact.family_name}")
     for candidate_id in _name_candidates(contact):
-        given, family = _names_of(candidate_id)
+        given, family = contacts.given_and_family_name(candidate_id)
         if person_name(given, family).casefold() == typed:  # spelt the same: say so
             add([(candidate_id, given, family)], "same name")
         elif difflib.SequenceMatcher(None, wanted, _fold(f"{given} {family}")).ratio() >= (
@@ -128,21 +122,21 @@ def enrol(contact: CleanContact, staff_id: int | None = None) -> Enrolment:
         card = contact.card_number or next_card_number()
         try:
             with database.atomic():
-                created = Contact.create(
-                    given_name=contact.given_name,
-                    family_name=contact.family_name,
-                    phone=contact.phone,
-                    phone_national=contact.phone_national,
-                    email=contact.email,
-                    card_number=card,
-                    source="counter",
-                    created_at=now,
-                    updated_at=now,
-                )
+                contact_id = contacts.insert_contact({
+                    "given_name": contact.given_name,
+                    "family_name": contact.family_name,
+                    "phone": contact.phone,
+                    "phone_national": contact.phone_national,
+                    "email": contact.email,
+                    "card_number": card,
+                    "source": "counter",
+                    "created_at": format_timestamp(now),
+                    "updated_at": format_timestamp(now),
+                })  # fmt: skip
                 write_audit(
                     "contact enrolled",
                     "contact",
-                    created.id,
+                    contact_id,
                     {"card_number": card},
                     now,
                     staff_id,
@@ -153,20 +147,17 @@ def enrol(contact: CleanContact, staff_id: int | None = None) -> Enrolment:
                     {"card_number": f"Card {card} already belongs to another customer."}
                 ) from None
             continue  # another counter issued the same number a moment ago: take the next
-        change = Change.of(Entity.CONTACTS, contact_ids=frozenset({created.id}))
+        change = Change.of(Entity.CONTACTS, contact_ids=frozenset({contact_id}))
         # The program's welcome bonus, if it gives one: the new customer's first points.
-        welcome = grant_welcome_bonus(created.id)
-        return Enrolment(created.id, card, Change.union(change, welcome) if welcome else change)
+        welcome = grant_welcome_bonus(contact_id)
+        return Enrolment(contact_id, card, Change.union(change, welcome) if welcome else change)
     raise RelappError("Could not issue a new card number; please try again.")
 
 
 def next_card_number() -> str:
     """The shop's next card number: one past the highest it has issued."""
     length = len(SHOP_CARD_PREFIX) + CARD_BODY_DIGITS + 1
-    highest = database.execute_sql(
-        "SELECT max(card_number) FROM contact WHERE card_number GLOB ? AND length(card_number) = ?",
-        (f"{SHOP_CARD_PREFIX}*", length),
-    ).fetchone()[0]
+    highest = contacts.highest_card_number(SHOP_CARD_PREFIX, length)
     sequence = int(highest[len(SHOP_CARD_PREFIX) : -1]) if highest else 0
     return card_number_for(sequence + 1)
 
@@ -187,9 +178,3 @@ def _name_candidates(contact: CleanContact) -> list[int]:
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if ch.isalnum() or ch == " ")
-
-
-def _names_of(contact_id: int) -> tuple[str, str]:
-    return database.execute_sql(
-        "SELECT given_name, family_name FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()

@@ -22,12 +22,13 @@ Rules chosen here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import interactions, tasks
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import ProblemCollector
@@ -69,39 +70,26 @@ class AddedTask:
 
 def respond(interaction_id: int, staff_id: int | None = None) -> Change:
     """Record the first response to a query or complaint (once)."""
-    return _update_case(
-        interaction_id, staff_id, CASE_ANSWERED,
-        "UPDATE interaction SET first_response_at = ?1, updated_at = ?1"
-        " WHERE id = ?2 AND first_response_at IS NULL",
-    )  # fmt: skip
+    return _update_case(interaction_id, staff_id, CASE_ANSWERED, interactions.record_first_response)
 
 
 def resolve(interaction_id: int, staff_id: int | None = None) -> Change:
     """Close a query or complaint; a first response is recorded too if there was none."""
-    return _update_case(
-        interaction_id, staff_id, CASE_RESOLVED,
-        "UPDATE interaction SET status = 'resolved', resolved_at = ?1,"
-        " first_response_at = coalesce(first_response_at, ?1), updated_at = ?1"
-        " WHERE id = ?2 AND status = 'open'",
-    )  # fmt: skip
+    return _update_case(interaction_id, staff_id, CASE_RESOLVED, interactions.mark_resolved)
 
 
 def reopen(interaction_id: int, staff_id: int | None = None) -> Change:
     """Open a resolved query or complaint again (its first response stays)."""
-    return _update_case(
-        interaction_id, staff_id, CASE_REOPENED,
-        "UPDATE interaction SET status = 'open', resolved_at = NULL, updated_at = ?1"
-        " WHERE id = ?2 AND status = 'resolved'",
-    )  # fmt: skip
+    return _update_case(interaction_id, staff_id, CASE_REOPENED, interactions.mark_reopened)
 
 
-def _update_case(interaction_id: int, staff_id: int | None, action: str, sql: str) -> Change:
-    """Run sql (?1: now, ?2: the id) on a query or complaint; audit it if it changed a row."""
+def _update_case(
+    interaction_id: int, staff_id: int | None, action: str, update: Callable[[int, str], bool]
+) -> Change:
+    """Run update (the id, now) on a query or complaint; audit it if it changed the row."""
     with writing():
         check_staff(staff_id)
-        row = database.execute_sql(
-            "SELECT contact_id, kind FROM interaction WHERE id = ?", (interaction_id,)
-        ).fetchone()
+        row = interactions.interaction_contact_and_kind(interaction_id)
         if row is None:
             raise EntryNotFound(f"There is no history entry number {interaction_id}.")
         contact_id, kind = row
@@ -111,7 +99,7 @@ def _update_case(interaction_id: int, staff_id: int | None, action: str, sql: st
                 f" is a {kind}."
             )
         now = clock.utc_now()
-        if not database.execute_sql(sql, (format_timestamp(now), interaction_id)).rowcount:
+        if not update(interaction_id, format_timestamp(now)):
             return Change.of()
         write_audit(action, "interaction", interaction_id, {"contact_id": contact_id, "kind": kind},
               now, staff_id)  # fmt: skip
@@ -146,19 +134,17 @@ def add_task(
     with writing():
         live_customer(contact_id)
         check_staff(staff_id)
-        if interaction_id is not None:
-            row = database.execute_sql(
-                "SELECT contact_id FROM interaction WHERE id = ?", (interaction_id,)
-            ).fetchone()
-            if row is None or row[0] != contact_id:
-                raise InvalidEntry(
-                    {"interaction_id": "A follow-up is tied to an entry of the same customer."}
-                )
-        task_id = database.execute_sql(
-            "INSERT INTO task (contact_id, interaction_id, title, due_at, staff_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (contact_id, interaction_id, clean_title, due, staff_id, format_timestamp(now)),
-        ).lastrowid
+        tied_elsewhere = (
+            interaction_id is not None
+            and interactions.interaction_contact(interaction_id) != contact_id
+        )
+        if tied_elsewhere:
+            raise InvalidEntry(
+                {"interaction_id": "A follow-up is tied to an entry of the same customer."}
+            )
+        task_id = tasks.insert_task(
+            contact_id, interaction_id, clean_title, due, staff_id, format_timestamp(now)
+        )
     return AddedTask(task_id, _task_change(contact_id))
 
 
@@ -174,35 +160,23 @@ def reopen_task(task_id: int) -> Change:
 
 def _set_done(task_id: int, done: bool) -> Change:
     with writing():
-        row = database.execute_sql(
-            "SELECT contact_id FROM task WHERE id = ?", (task_id,)
-        ).fetchone()
-        if row is None:
+        contact_id = tasks.task_contact(task_id)
+        if contact_id is None:
             raise EntryNotFound(f"There is no follow-up number {task_id}.")
         if done:
-            sql = "UPDATE task SET done_at = ? WHERE id = ? AND done_at IS NULL"
-            params: tuple = (format_timestamp(clock.utc_now()), task_id)
+            changed = tasks.mark_done(task_id, format_timestamp(clock.utc_now()))
         else:
-            sql = "UPDATE task SET done_at = NULL WHERE id = ? AND done_at IS NOT NULL"
-            params = (task_id,)
-        if not database.execute_sql(sql, params).rowcount:
+            changed = tasks.mark_not_done(task_id)
+        if not changed:
             return Change.of()
-    return _task_change(row[0])
+    return _task_change(contact_id)
 
 
 def tasks_for(contact_id: int) -> list[TaskItem]:
     """The customer's follow-ups: open ones by due moment, then done ones, latest done first."""
     customer(contact_id)
     now = clock.utc_now()
-    rows = database.execute_sql(
-        "SELECT t.id, t.interaction_id, coalesce(i.summary, ''), t.title, t.due_at, s.name,"
-        " t.done_at, t.created_at FROM task t"
-        " LEFT JOIN interaction i ON i.id = t.interaction_id"
-        " LEFT JOIN staff s ON s.id = t.staff_id WHERE t.contact_id = ?"
-        " ORDER BY t.done_at IS NOT NULL, CASE WHEN t.done_at IS NULL THEN t.due_at END,"
-        " t.done_at DESC, t.id",
-        (contact_id,),
-    )
+    rows = tasks.contact_task_rows(contact_id)
     items = []
     for task_id, interaction_id, about, title, due, staff, done, created in rows:
         due_at = parse_timestamp(due)

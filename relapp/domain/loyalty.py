@@ -86,8 +86,7 @@ from datetime import date, datetime, timedelta
 
 from relapp.db.audit import write_audit
 from relapp.db.busy import write_transaction
-from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import ledger, loyalty_program
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty_ledger import (
@@ -204,12 +203,9 @@ def find_customer(reference: str, archived_too: bool = False, *, cards_only: boo
     digits = number.isdigit() and number.isascii()
     # Beyond SQLite's integers a number is nobody's id (nor can it be bound); still a card.
     if digits and (explicit or not cards_only) and len(number) <= 19 and int(number) < 2**63:
-        archived = "" if archived_too else " AND archived_at IS NULL"
-        row = database.execute_sql(
-            f"SELECT id FROM contact WHERE id = ? AND erased_at IS NULL{archived}", (int(number),)
-        ).fetchone()
-        if row is not None:
-            return row[0]
+        found = ledger.contact_id_if_present(int(number), archived_too)
+        if found is not None:
+            return found
     if digits and explicit:
         raise CustomerNotFound(f"No customer has number {number}.")
     if digits:
@@ -228,12 +224,7 @@ def reward_options(contact_id: int) -> list[RewardOption]:
     """Active rewards in stock, those the customer can afford first, then by cost."""
     found = customer(contact_id)
     points = spendable(contact_id, found.balance, clock.utc_now())
-    rows = database.execute_sql(
-        "SELECT id, name, description, points_cost, stock FROM reward"
-        " WHERE active = 1 AND (stock IS NULL OR stock > 0)"
-        " ORDER BY points_cost > ?, points_cost, name, id",
-        (points,),
-    )
+    rows = loyalty_program.rewards_on_offer(points)
     return [RewardOption(*row, affordable=row[3] <= points) for row in rows]
 
 
@@ -248,9 +239,7 @@ def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) 
         now = clock.utc_now()
         found = live_customer(contact_id)
         check_staff(staff_id)
-        row = database.execute_sql(
-            "SELECT name, points_cost, stock, active FROM reward WHERE id = ?", (reward_id,)
-        ).fetchone()
+        row = loyalty_program.reward_for_redeeming(reward_id)
         if row is None:
             raise RewardUnavailable(f"There is no reward number {reward_id}.")
         name, cost, stock, active = row
@@ -274,7 +263,7 @@ def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) 
             staff_id=staff_id,
         )
         if stock is not None:
-            database.execute_sql("UPDATE reward SET stock = stock - 1 WHERE id = ?", (reward_id,))
+            loyalty_program.take_one_from_stock(reward_id)
     entities = [Entity.POINTS, Entity.CONTACTS] + ([Entity.REWARDS] if stock is not None else [])
     return Change.of(*entities, contact_ids=frozenset({contact_id}))
 
@@ -348,11 +337,7 @@ def add_opening_balance(
         now = clock.utc_now()
         found = live_customer(contact_id)
         check_staff(staff_id)
-        earlier = database.execute_sql(
-            "SELECT points, occurred_at FROM points_entry WHERE contact_id = ? AND kind = 'opening'"
-            " LIMIT 1",
-            (contact_id,),
-        ).fetchone()
+        earlier = ledger.opening_entry(contact_id)
         if earlier is not None:
             raise RelappError(
                 f"{found.label} already has an opening balance of {_points(earlier[0])}"
@@ -374,12 +359,8 @@ def grant_welcome_bonus(contact_id: int) -> Change | None:
     with writing():
         found = live_customer(contact_id)
         settings = load_settings()
-        given = database.execute_sql(
-            "SELECT 1 FROM points_entry WHERE contact_id = ? AND kind = 'bonus'"
-            " AND (occasion = ? OR (occasion IS NULL AND reason = ?)) LIMIT 1",
-            (contact_id, WELCOME, _LEGACY_WELCOME_REASON),
-        ).fetchone()
-        if settings.welcome_bonus_points <= 0 or given is not None:
+        given = ledger.has_bonus_for(contact_id, WELCOME, _LEGACY_WELCOME_REASON)
+        if settings.welcome_bonus_points <= 0 or given:
             return None
         return _grant_bonus(found, settings.welcome_bonus_points, "Welcome bonus", WELCOME)
 
@@ -391,10 +372,7 @@ def grant_birthday_bonus(contact_id: int, today: date | None = None) -> Change |
         settings = load_settings()
         year = (today or clock.utc_now().date()).year
         occasion = f"birthday {year}"
-        given = database.execute_sql(
-            "SELECT 1 FROM points_entry WHERE occasion = ? AND contact_id = ?",
-            (occasion, contact_id),
-        ).fetchone()
+        given = ledger.contact_has_occasion(contact_id, occasion)
         if settings.birthday_bonus_points <= 0 or found.birth_month is None or given:
             return None
         return _grant_bonus(
@@ -422,30 +400,22 @@ def _grant_bonus(found: Customer, points: int, reason: str, occasion: str) -> Ch
 def points_statement(contact_id: int, limit: int | None = None) -> list[StatementLine]:
     """The customer's ledger, oldest first, each line with the balance after it."""
     found = customer(contact_id)
-    query = (
-        "SELECT id, occurred_at, kind, points, reason, expires_at,"
-        " CASE WHEN kind = 'earn' THEN interaction_id END FROM points_entry"
-        " WHERE contact_id = ? ORDER BY occurred_at DESC, id DESC"
-    )
-    if limit is None:
-        rows = database.execute_sql(query, (contact_id,)).fetchall()
-    else:
-        rows = database.execute_sql(f"{query} LIMIT ?", (contact_id, max(0, limit))).fetchall()
-    rows.reverse()
-    running = found.balance - sum(row[3] for row in rows)
+    entries = ledger.latest_entries(contact_id, None if limit is None else max(0, limit))
+    entries.reverse()
+    running = found.balance - sum(entry.points for entry in entries)
     lines = []
-    for entry_id, occurred_at, kind, points, reason, expires_at, sale_id in rows:
-        running += points
+    for entry in entries:
+        running += entry.points
         lines.append(
             StatementLine(
-                entry_id,
-                parse_timestamp(occurred_at),
-                kind,
-                points,
+                entry.id,
+                entry.occurred_at,
+                entry.kind,
+                entry.points,
                 running,
-                reason,
-                None if expires_at is None else parse_timestamp(expires_at),
-                sale_id,
+                entry.reason,
+                entry.expires_at,
+                entry.sale_id,
             )
         )
     return lines

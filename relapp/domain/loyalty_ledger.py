@@ -2,7 +2,8 @@
 
 Everything here runs inside a write transaction that the caller opened (see writing()), except
 the two public batch functions, expire_due_points() and recompute_tier(), which open their own.
-relapp.domain.loyalty documents the rules; this module is how they reach the database.
+relapp.domain.loyalty documents the rules; this module applies them to the ledger, whose data
+relapp.db.store.ledger reads and writes.
 
 Expiry works on lots, replayed from the ledger by relapp.domain.points_lots.remaining_lots(): each
 positive entry is a lot with its expires_at; each negative entry spends the lot it reverses, if
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.audit import write_audit
-from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
+from relapp.db.store import ledger, loyalty_program
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts import display_name
@@ -102,23 +103,17 @@ def _days_in(year: int, month: int) -> int:
 
 def customer(contact_id: int) -> Customer:
     """The contact, unless it does not exist or was erased (CustomerNotFound)."""
-    row = database.execute_sql(
-        "SELECT id, kind, given_name, family_name, organisation, points_balance, tier_id,"
-        " referred_by_id, birth_month, archived_at IS NOT NULL FROM contact"
-        " WHERE id = ? AND erased_at IS NULL",
-        (contact_id,),
-    ).fetchone()
+    row = ledger.customer_row(contact_id)
     if row is None:
         raise CustomerNotFound(f"No customer with number {contact_id}.")
-    number, kind, given, family, organisation, balance, tier_id, referrer, month, archived = row
     return Customer(
-        number,
-        display_name(kind, given, family, organisation),
-        balance,
-        tier_id,
-        referrer,
-        month,
-        bool(archived),
+        row.id,
+        display_name(row.kind, row.given_name, row.family_name, row.organisation),
+        row.points_balance,
+        row.tier_id,
+        row.referred_by_id,
+        row.birth_month,
+        row.archived,
     )
 
 
@@ -139,15 +134,12 @@ def check_staff(staff_id: int | None) -> None:
     """A staff member named for the record must exist (a programming error otherwise)."""
     if staff_id is None:
         return
-    row = database.execute_sql("SELECT 1 FROM staff WHERE id = ?", (staff_id,)).fetchone()
-    if row is None:
+    if not ledger.staff_exists(staff_id):
         raise NotAllowed(f"There is no staff member number {staff_id}.")
 
 
 def balance_of(contact_id: int) -> int:
-    return database.execute_sql(
-        "SELECT points_balance FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()[0]
+    return ledger.points_balance(contact_id)
 
 
 def expiry_for(moment: datetime, months: int) -> datetime | None:
@@ -170,24 +162,19 @@ def add_entry(
     occasion: str | None = None,
 ) -> int:
     """Append one ledger entry (the triggers move the balance and refuse an overdraw)."""
-    return database.execute_sql(
-        "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
-        " interaction_id, reward_id, reverses_id, staff_id, reason, occasion)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            contact_id,
-            kind,
-            points,
-            format_timestamp(now),
-            None if expires_at is None else format_timestamp(expires_at),
-            interaction_id,
-            reward_id,
-            reverses_id,
-            staff_id,
-            reason,
-            occasion,
-        ),
-    ).lastrowid
+    return ledger.insert_entry(
+        contact_id,
+        kind,
+        points,
+        now,
+        reason,
+        expires_at=expires_at,
+        interaction_id=interaction_id,
+        reward_id=reward_id,
+        reverses_id=reverses_id,
+        staff_id=staff_id,
+        occasion=occasion,
+    )
 
 
 # -- expiry ------------------------------------------------------------------------------------
@@ -205,13 +192,9 @@ def expire_contact(contact_id: int, now: datetime) -> int:
     if points <= 0:
         return 0
     latest_expiry = max(lot.expires_at for lot in due if lot.expires_at is not None)
-    earned_up_to = database.execute_sql(
-        "SELECT max(occurred_at) FROM points_entry WHERE contact_id = ? AND points > 0"
-        " AND expires_at <= ?",
-        (contact_id, format_timestamp(latest_expiry)),
-    ).fetchone()[0]
+    earned_up_to = ledger.latest_earning_expiring_by(contact_id, latest_expiry)
     # Written as every day is written (the shop's locale); older entries keep their wording.
-    reason = f"Points earned up to {format_day(parse_timestamp(earned_up_to))} expired"
+    reason = f"Points earned up to {format_day(earned_up_to)} expired"
     add_entry(contact_id, "expire", -points, now, reason)
     return points
 
@@ -223,16 +206,7 @@ def expire_due_points(now: datetime | None = None) -> int:
     moment (or any time before the next lot falls due) writes nothing.
     """
     now = now_or(now)
-    stamp = format_timestamp(now)
-    candidates = [
-        row[0]
-        for row in database.execute_sql(
-            "SELECT DISTINCT p.contact_id FROM points_entry p JOIN contact c"
-            " ON c.id = p.contact_id WHERE p.expires_at <= ? AND p.points > 0"
-            " AND c.points_balance > 0 ORDER BY p.contact_id",
-            (stamp,),
-        )
-    ]
+    candidates = ledger.contacts_with_points_due(now)
     expired = 0
     for start in range(0, len(candidates), EXPIRY_BATCH):
         with writing():
@@ -250,13 +224,7 @@ def spendable(contact_id: int, balance: int, now: datetime) -> int:
 
 
 def tiers() -> list[TierRule]:
-    return [
-        TierRule(*row)
-        for row in database.execute_sql(
-            "SELECT id, name, min_spend_cents, multiplier_percent FROM tier"
-            " ORDER BY min_spend_cents"
-        )
-    ]
+    return [TierRule(*row) for row in loyalty_program.tiers_by_threshold()]
 
 
 def window_start(now: datetime, window_months: int) -> datetime | None:
@@ -266,12 +234,7 @@ def window_start(now: datetime, window_months: int) -> datetime | None:
 
 def tier_spend(contact_id: int, now: datetime, window_months: int) -> int:
     """Purchases not refunded, from the window's start up to now."""
-    start = window_start(now, window_months)
-    return database.execute_sql(
-        "SELECT coalesce(sum(amount_cents), 0) FROM interaction WHERE contact_id = ?"
-        " AND kind = 'purchase' AND refunded_at IS NULL AND occurred_at >= ? AND occurred_at <= ?",
-        (contact_id, "" if start is None else format_timestamp(start), format_timestamp(now)),
-    ).fetchone()[0]
+    return ledger.purchase_spend(contact_id, window_start(now, window_months), now)
 
 
 def tier_by_id(tier_id: int | None, rules: list[TierRule]) -> TierRule | None:
@@ -281,18 +244,14 @@ def tier_by_id(tier_id: int | None, rules: list[TierRule]) -> TierRule | None:
 def apply_tier(contact_id: int, now: datetime, window_months: int) -> Change | None:
     """Set the contact's tier from its rolling spend; audit and return the change, if any."""
     rules = tiers()
-    old_id = database.execute_sql(
-        "SELECT tier_id FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()[0]
+    old_id = ledger.tier_id_of(contact_id)
     spend = tier_spend(contact_id, now, window_months)
     new = tier_for_spend(spend, rules)
     new_id = None if new is None else new.id
     if new_id == old_id:
         return None
     old = tier_by_id(old_id, rules)
-    # updated_at stays: the tier is derived like the balance, and the contact editor reads a
-    # newer updated_at as somebody else's edit.
-    database.execute_sql("UPDATE contact SET tier_id = ? WHERE id = ?", (new_id, contact_id))
+    ledger.set_tier_id(contact_id, new_id)  # contact.updated_at stays: the tier is derived
     details = {
         "contact_id": contact_id,
         "old": None if old is None else old.name,
@@ -313,17 +272,7 @@ def place_tierless(now: datetime, window_months: int) -> int:
     those already there when such a tier is added. A customer whose spend reaches no tier
     stays without one. Runs in the caller's transaction.
     """
-    start = window_start(now, window_months)
-    return database.execute_sql(
-        "UPDATE contact SET tier_id = (SELECT t.id FROM tier t WHERE t.min_spend_cents <="
-        " (SELECT coalesce(sum(i.amount_cents), 0) FROM interaction i"
-        "  WHERE i.contact_id = contact.id AND i.kind = 'purchase' AND i.refunded_at IS NULL"
-        "  AND i.occurred_at >= ? AND i.occurred_at <= ?)"
-        " ORDER BY t.min_spend_cents DESC LIMIT 1)"
-        " WHERE tier_id IS NULL AND erased_at IS NULL"
-        " AND EXISTS (SELECT 1 FROM tier WHERE min_spend_cents = 0)",
-        ("" if start is None else format_timestamp(start), format_timestamp(now)),
-    ).rowcount
+    return ledger.place_tierless_contacts(window_start(now, window_months), now)
 
 
 def recompute_tier(contact_id: int, now: datetime | None = None) -> Change | None:

@@ -12,8 +12,7 @@ from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
 from relapp.db.busy import write_transaction
-from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import ledger
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty_ledger import (
@@ -133,19 +132,10 @@ def _record_sale(
     tier = _current_tier(contact_id, rules)
     multiplier = 100 if tier is None else tier.multiplier_percent
     points = points_for_purchase(amount_cents, settings.points_per_unit, multiplier)
-    first_purchase = (
-        database.execute_sql(
-            "SELECT 1 FROM interaction WHERE contact_id = ? AND kind = 'purchase' LIMIT 1",
-            (contact_id,),
-        ).fetchone()
-        is None
+    first_purchase = not ledger.has_purchase(contact_id)
+    interaction_id = ledger.insert_purchase(
+        contact_id, now, summary.strip(), amount_cents, staff_id, key
     )
-    stamp = format_timestamp(now)
-    interaction_id = database.execute_sql(
-        "INSERT INTO interaction (contact_id, kind, occurred_at, summary, amount_cents,"
-        " staff_id, created_at, updated_at, sale_key) VALUES (?, 'purchase', ?, ?, ?, ?, ?, ?, ?)",
-        (contact_id, stamp, summary.strip(), amount_cents, staff_id, stamp, stamp, key),
-    ).lastrowid
     if points > 0:
         add_entry(
             contact_id,
@@ -183,10 +173,7 @@ def _record_sale(
 
 
 def _current_tier(contact_id: int, rules: list[TierRule]) -> TierRule | None:
-    tier_id = database.execute_sql(
-        "SELECT tier_id FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()[0]
-    return tier_by_id(tier_id, rules)
+    return tier_by_id(ledger.tier_id_of(contact_id), rules)
 
 
 def _referral_bonus(
@@ -201,13 +188,9 @@ def _referral_bonus(
     if found.referred_by_id is None or points <= 0:
         return None
     occasion = f"referral #{found.id}"
-    given = database.execute_sql(
-        "SELECT 1 FROM points_entry WHERE occasion = ? LIMIT 1", (occasion,)
-    ).fetchone()
-    referrer = database.execute_sql(
-        "SELECT 1 FROM contact WHERE id = ? AND erased_at IS NULL", (found.referred_by_id,)
-    ).fetchone()
-    if given is not None or referrer is None:
+    given = ledger.occasion_used(occasion)
+    referrer_present = ledger.contact_not_erased(found.referred_by_id)
+    if given or not referrer_present:
         return None
     add_entry(
         found.referred_by_id,
@@ -225,9 +208,7 @@ def _referral_bonus(
 
 def _earlier_sale(key: str, contact_id: int, amount_cents: int) -> SaleResult | None:
     """The result of the sale already recorded under this key, if any."""
-    row = database.execute_sql(
-        "SELECT id, contact_id, amount_cents FROM interaction WHERE sale_key = ?", (key,)
-    ).fetchone()
+    row = ledger.sale_by_key(key)
     if row is None:
         return None
     interaction_id, owner, amount = row
@@ -236,12 +217,7 @@ def _earlier_sale(key: str, contact_id: int, amount_cents: int) -> SaleResult | 
             f"Sale key {key} was already used for sale number {interaction_id} (customer number "
             f"{owner}, {format_amount(amount or 0)}); nothing was recorded."
         )
-    earned, bonus = database.execute_sql(
-        "SELECT coalesce(sum(CASE WHEN kind = 'earn' THEN points END), 0),"
-        " coalesce(sum(CASE WHEN kind = 'bonus' THEN points END), 0)"
-        " FROM points_entry WHERE interaction_id = ?",
-        (interaction_id,),
-    ).fetchone()
+    earned, bonus = ledger.sale_points(interaction_id)
     found = customer(owner)
     tier = tier_by_id(found.tier_id, tiers())
     return SaleResult(
@@ -269,30 +245,23 @@ def refund_sale(interaction_id: int, reason: str, staff_id: int | None = None) -
     with write_transaction():
         now = clock.utc_now()
         check_staff(staff_id)
-        row = database.execute_sql(
-            "SELECT contact_id, kind, amount_cents, refunded_at FROM interaction WHERE id = ?",
-            (interaction_id,),
-        ).fetchone()
-        if row is None or row[1] != "purchase":
+        sale = ledger.interaction_for_refund(interaction_id)
+        if sale is None or sale.kind != "purchase":
             raise RelappError(f"There is no sale number {interaction_id}.")
-        contact_id, _, amount_cents, refunded_at = row
-        if refunded_at is not None:
+        contact_id, amount_cents = sale.contact_id, sale.amount_cents
+        if sale.refunded_at is not None:
             raise RelappError(
-                f"Sale number {interaction_id} was already refunded on {refunded_at[:10]}."
+                f"Sale number {interaction_id} was already refunded on {sale.refunded_at[:10]}."
             )
         settings = load_settings()
         customer(contact_id)
         expire_contact(contact_id, now)
         amount = format_amount(amount_cents or 0)
-        earn = database.execute_sql(
-            "SELECT id, points, expires_at FROM points_entry"
-            " WHERE interaction_id = ? AND kind = 'earn'",
-            (interaction_id,),
-        ).fetchone()
+        earn = ledger.earn_entry_of(interaction_id)
         earned, reversed_points, reversal_id, lapsed = 0, 0, None, False
         if earn is not None:
-            earn_id, earned, expires_at = earn
-            lapsed = expires_at is not None and parse_timestamp(expires_at) <= now
+            earn_id, earned, expires_at = earn.id, earn.points, earn.expires_at
+            lapsed = expires_at is not None and expires_at <= now
             reversed_points = 0 if lapsed else min(earned, balance_of(contact_id))
             if reversed_points > 0:
                 reversal_id = add_entry(
@@ -305,26 +274,12 @@ def refund_sale(interaction_id: int, reason: str, staff_id: int | None = None) -
                     reverses_id=earn_id,
                     staff_id=staff_id,
                 )
-        stamp = format_timestamp(now)
-        marked = database.execute_sql(
-            "UPDATE interaction SET refunded_at = ?, updated_at = ?"
-            " WHERE id = ? AND refunded_at IS NULL",
-            (stamp, stamp, interaction_id),
-        ).rowcount
+        marked = ledger.mark_refunded(interaction_id, now)
         if marked != 1:  # unreachable under the write lock; never refund twice regardless
             raise RelappError(f"Sale number {interaction_id} was already refunded.")
-        note_id = database.execute_sql(
-            "INSERT INTO interaction (contact_id, kind, occurred_at, summary, staff_id,"
-            " created_at, updated_at) VALUES (?, 'note', ?, ?, ?, ?, ?)",
-            (
-                contact_id,
-                stamp,
-                f"Refund of {amount} (sale #{interaction_id}): {reason}",
-                staff_id,
-                stamp,
-                stamp,
-            ),
-        ).lastrowid
+        note_id = ledger.insert_note(
+            contact_id, now, f"Refund of {amount} (sale #{interaction_id}): {reason}", staff_id
+        )
         shortfall = earned - reversed_points
         details = {
             "contact_id": contact_id,

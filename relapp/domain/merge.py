@@ -45,6 +45,7 @@ from typing import Literal
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import merge as merge_store
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
@@ -211,9 +212,7 @@ def _mergeable_pair(survivor_id: int, other_id: int) -> tuple[dict, dict]:
 
 
 def _mergeable(contact_id: int) -> dict:
-    row = database.execute_sql(
-        f"SELECT {', '.join(_CONTACT_COLUMNS)} FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()
+    row = merge_store.contact_values(contact_id, _CONTACT_COLUMNS)
     if row is None:
         raise MergeRefused(f"There is no contact number {contact_id}.")
     contact = dict(zip(_CONTACT_COLUMNS, row, strict=True))
@@ -256,10 +255,7 @@ def _shown(name: str, contact: Mapping) -> str:
         referrer = contact["referred_by_id"]
         if referrer is None:
             return ""
-        row = database.execute_sql(
-            "SELECT id, kind, given_name, family_name, organisation FROM contact WHERE id = ?",
-            (referrer,),
-        ).fetchone()
+        row = merge_store.contact_name_parts(referrer)
         keys = ("id", "kind", "given_name", "family_name", "organisation")
         return _label(dict(zip(keys, row, strict=True)))
     value = contact[FIELD_COLUMNS[name][0]]
@@ -320,91 +316,29 @@ def _retire_other(other: Mapping, survivor: Mapping, now: datetime) -> None:
     stamp = format_timestamp(now)
     marker = f"Merged into {_label(survivor)} on {now.date().isoformat()}."
     notes = f"{marker}\n\n{other['notes']}" if other["notes"].strip() else marker
-    database.execute_sql(
-        "UPDATE contact SET card_number = NULL, notes = ?, archived_at = coalesce(archived_at, ?),"
-        " merged_into_id = ?, updated_at = ? WHERE id = ?",
-        (notes, stamp, survivor["id"], stamp, other["id"]),
-    )
+    merge_store.retire_merged_contact(other["id"], survivor["id"], notes, stamp)
 
 
 def _apply_fields(survivor: Mapping, other: Mapping, resolved: Mapping, now: datetime) -> None:
     values = _chosen_values(resolved, survivor, other)
     values["tier_id"] = _higher_tier(survivor["tier_id"], other["tier_id"])
     values["updated_at"] = format_timestamp(now)
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    database.execute_sql(
-        f"UPDATE contact SET {assignments} WHERE id = ?", (*values.values(), survivor["id"])
-    )
+    merge_store.set_contact_values(survivor["id"], values)
 
 
 def _higher_tier(first: int | None, second: int | None) -> int | None:
     if first is None or second is None:
         return first if second is None else second
-    row = database.execute_sql(
-        "SELECT id FROM tier WHERE id IN (?, ?) ORDER BY min_spend_cents DESC LIMIT 1",
-        (first, second),
-    ).fetchone()
-    return first if row is None else row[0]
-
-
-# Statements that move rows, each with a count of rows it moved; what stays behind is a
-# duplicate of something the survivor already has, and is removed after.
-_MOVES = {
-    "interactions": ("UPDATE interaction SET contact_id = :survivor WHERE contact_id = :other",),
-    "tasks": ("UPDATE task SET contact_id = :survivor WHERE contact_id = :other",),
-    "tags": (
-        "UPDATE OR IGNORE contact_tag SET contact_id = :survivor WHERE contact_id = :other",
-        "DELETE FROM contact_tag WHERE contact_id = :other",
-    ),
-    "preferences": (
-        "UPDATE preference SET contact_id = :survivor WHERE contact_id = :other AND NOT EXISTS"
-        " (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
-        " AND mine.kind = preference.kind AND mine.value = preference.value)",
-        "DELETE FROM preference WHERE contact_id = :other",
-    ),
-    "consent_events": ("UPDATE consent SET contact_id = :survivor WHERE contact_id = :other",),
-    "social_handles": (
-        "UPDATE OR IGNORE social_handle SET contact_id = :survivor WHERE contact_id = :other",
-        "DELETE FROM social_handle WHERE contact_id = :other",
-    ),
-    "referrals": (
-        "UPDATE contact SET referred_by_id = :survivor"
-        " WHERE referred_by_id = :other AND id <> :survivor",
-    ),
-}
-
-# The same, counted without moving anything, for the preview.
-_COUNTS = {
-    "interactions": "SELECT count(*) FROM interaction WHERE contact_id = :other",
-    "tasks": "SELECT count(*) FROM task WHERE contact_id = :other",
-    "tags": "SELECT count(*) FROM contact_tag theirs WHERE contact_id = :other AND NOT EXISTS"
-    " (SELECT 1 FROM contact_tag mine WHERE mine.contact_id = :survivor"
-    " AND mine.tag_id = theirs.tag_id)",
-    "preferences": "SELECT count(*) FROM preference theirs WHERE contact_id = :other"
-    " AND NOT EXISTS (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
-    " AND mine.kind = theirs.kind AND mine.value = theirs.value)",
-    "consent_events": "SELECT count(*) FROM consent WHERE contact_id = :other",
-    "social_handles": "SELECT count(*) FROM social_handle theirs WHERE contact_id = :other"
-    " AND NOT EXISTS (SELECT 1 FROM social_handle mine WHERE mine.contact_id = :survivor"
-    " AND mine.network = theirs.network AND mine.handle = theirs.handle)",
-    "referrals": "SELECT count(*) FROM contact WHERE referred_by_id = :other AND id <> :survivor",
-}
+    higher = merge_store.higher_tier(first, second)
+    return first if higher is None else higher
 
 
 def _move_rows(survivor_id: int, other_id: int) -> dict[str, int]:
-    ids = {"survivor": survivor_id, "other": other_id}
-    moved = {}
-    for what, (move, *cleanup) in _MOVES.items():
-        moved[what] = database.execute_sql(move, ids).rowcount
-        for statement in cleanup:
-            database.execute_sql(statement, ids)
-    return moved
+    return merge_store.move_rows(survivor_id, other_id)
 
 
 def _counts_to_move(survivor_id: int, other_id: int, points: int) -> MergeCounts:
-    ids = {"survivor": survivor_id, "other": other_id}
-    counts = {what: database.execute_sql(sql, ids).fetchone()[0] for what, sql in _COUNTS.items()}
-    return MergeCounts(points=points, **counts)
+    return MergeCounts(points=points, **merge_store.rows_to_move(survivor_id, other_id))
 
 
 def _transfer_points(
@@ -429,11 +363,7 @@ def _transfer_points(
         for lot in lots
     ]
     return [
-        database.execute_sql(
-            "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
-            " staff_id, reason) VALUES (?, 'transfer', ?, ?, ?, ?, ?)",
-            (contact_id, points, stamp, expires_at, staff_id, reason),
-        ).lastrowid
+        merge_store.add_transfer_entry(contact_id, points, stamp, expires_at, staff_id, reason)
         for contact_id, points, expires_at, reason in rows
     ]
 

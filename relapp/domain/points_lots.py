@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store.ledger import entries_for_lots
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,8 @@ def remaining_lots(contact_id: int) -> list[PointsLot]:
     lots: list[_Lot] = []
     by_entry: dict[int, _Lot] = {}
     owed = 0  # points spent before any lot could pay for them (out-of-order dates)
-    rows = database.execute_sql(
-        "SELECT id, points, expires_at, reverses_id FROM points_entry WHERE contact_id = ?"
-        " ORDER BY occurred_at, id",
-        (contact_id,),
-    )
-    for sequence, (entry_id, points, expires_at, reverses_id) in enumerate(rows):
+    entries = entries_for_lots(contact_id)
+    for sequence, (entry_id, points, expires_at, reverses_id) in enumerate(entries):
         if points > 0:
             paid = min(owed, points)
             owed -= paid

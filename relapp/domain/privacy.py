@@ -48,9 +48,8 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterable, Mapping
-from contextlib import closing, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +58,9 @@ from relapp.db.audit import write_audit
 from relapp.db.busy import give_way, write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
+from relapp.db.store import engine
+from relapp.db.store import privacy as privacy_store
+from relapp.db.store import search as search_store
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts import display_name
@@ -152,10 +154,8 @@ class ErasureResult:
 # ------------------------------------------------------------------------------- gathering
 
 
-def _rows(sql: str, params: Iterable = ()) -> list[dict]:
-    cursor = database.execute_sql(sql, tuple(params))
-    names = [column[0] for column in cursor.description]
-    return [_iso(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+def _iso_rows(rows: Iterable[dict]) -> list[dict]:
+    return [_iso(row) for row in rows]
 
 
 def _iso(row: dict) -> dict:
@@ -166,14 +166,10 @@ def _iso(row: dict) -> dict:
 
 
 def _contact_row(contact_id: int) -> dict:
-    rows = _rows(
-        "SELECT c.*, t.name AS tier_name FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-        " WHERE c.id = ?",
-        (contact_id,),
-    )
-    if not rows:
+    row = privacy_store.contact_with_tier(contact_id)
+    if row is None:
         raise PersonNotFound(f"There is no customer number {contact_id}.")
-    return rows[0]
+    return _iso(row)
 
 
 def person_ids(contact_id: int) -> tuple[int, ...]:
@@ -184,21 +180,6 @@ def person_ids(contact_id: int) -> tuple[int, ...]:
         found += [merged for merged in merged_into_this(found[index]) if merged not in found]
         index += 1
     return tuple(found)
-
-
-def _audit_about_sql(ids: tuple[int, ...]) -> tuple[str, tuple]:
-    """SQL selecting the ids of audit rows about these contacts, and its parameters."""
-    chosen = json.dumps(list(ids))
-    sql = (
-        "SELECT id FROM audit_log WHERE entity = 'contact' AND ("
-        " entity_id IN (SELECT value FROM json_each(:ids))"
-        " OR json_extract(details, '$.merged_id') IN (SELECT value FROM json_each(:ids))"
-        " OR EXISTS (SELECT 1 FROM json_each(details, '$.ids')"
-        "   WHERE value IN (SELECT value FROM json_each(:ids)))"
-        " OR EXISTS (SELECT 1 FROM json_each(details, '$.contact_ids')"
-        "   WHERE value IN (SELECT value FROM json_each(:ids))))"
-    )
-    return sql.replace(":ids", "?"), (chosen,) * sql.count(":ids")
 
 
 def person_data(contact_id: int) -> dict:
@@ -215,8 +196,6 @@ def person_data(contact_id: int) -> dict:
             f"{contact['erased_at'][:10]}; there is nothing left to export."
         )
     ids = person_ids(contact_id)
-    chosen = (json.dumps(list(ids)),)
-    within = "contact_id IN (SELECT value FROM json_each(?))"
     survivor = merged_into(contact_id)
     if survivor is not None:
         status = "merged"
@@ -224,28 +203,12 @@ def person_data(contact_id: int) -> dict:
         status = "archived"
     else:
         status = "active"
-    audit_sql, audit_params = _audit_about_sql(ids)
-    audit_rows = _rows(
-        "SELECT a.id, a.occurred_at, a.staff_id, s.name AS staff_name, a.action, a.entity,"
-        f" a.entity_id, a.details FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id"
-        f" WHERE a.id IN ({audit_sql}) ORDER BY a.id",
-        audit_params,
-    )
+    audit_rows = _iso_rows(privacy_store.audit_rows_about(ids))
     for row in audit_rows:
         with suppress(ValueError):  # a row written by hand may hold plain text
             row["details"] = json.loads(row["details"])
-    ledger = _rows(
-        "SELECT p.*, r.name AS reward_name FROM points_entry p"
-        f" LEFT JOIN reward r ON r.id = p.reward_id WHERE p.{within}"
-        " ORDER BY p.occurred_at, p.id",
-        chosen,
-    )
-    consent_events = _rows(
-        "SELECT c.id, c.contact_id, c.channel, c.granted, c.occurred_at, c.method, c.staff_id,"
-        f" s.name AS staff_name FROM consent c LEFT JOIN staff s ON s.id = c.staff_id"
-        f" WHERE c.{within} ORDER BY c.occurred_at, c.id",
-        chosen,
-    )
+    ledger = _iso_rows(privacy_store.ledger_rows(ids))
+    consent_events = _iso_rows(privacy_store.consent_event_rows(ids))
     for event in consent_events:
         event["granted"] = bool(event["granted"])
     current = {}
@@ -261,37 +224,14 @@ def person_data(contact_id: int) -> dict:
         "merged_into": survivor,
         "contact": contact,
         "merged_contacts": [_contact_row(other) for other in ids[1:]],
-        "referred_contact_ids": [
-            row[0]
-            for row in database.execute_sql(
-                "SELECT id FROM contact WHERE referred_by_id IN"
-                " (SELECT value FROM json_each(?)) ORDER BY id",
-                chosen,
-            )
-        ],
-        "tags": [
-            row[0]
-            for row in database.execute_sql(
-                f"SELECT DISTINCT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-                f" WHERE ct.{within} ORDER BY t.name COLLATE NOCASE",
-                chosen,
-            )
-        ],
-        "preferences": _rows(
-            f"SELECT id, contact_id, kind, value, created_at FROM preference WHERE {within}"
-            " ORDER BY id",
-            chosen,
-        ),
-        "social_handles": _rows(
-            f"SELECT id, contact_id, network, handle FROM social_handle WHERE {within} ORDER BY id",
-            chosen,
-        ),
+        "referred_contact_ids": privacy_store.referred_contact_ids(ids),
+        "tags": privacy_store.tag_names(ids),
+        "preferences": _iso_rows(privacy_store.preference_rows(ids)),
+        "social_handles": _iso_rows(privacy_store.social_handle_rows(ids)),
         "consent_events": consent_events,
         "current_consent": current,
-        "interactions": _rows(
-            f"SELECT * FROM interaction WHERE {within} ORDER BY occurred_at, id", chosen
-        ),
-        "tasks": _rows(f"SELECT * FROM task WHERE {within} ORDER BY due_at, id", chosen),
+        "interactions": _iso_rows(privacy_store.interaction_rows(ids)),
+        "tasks": _iso_rows(privacy_store.task_rows(ids)),
         "points_ledger": ledger,
         "points_balance": sum(
             entry["points"] for entry in ledger if entry["contact_id"] == contact_id
@@ -351,34 +291,13 @@ def _scrub_value(value, terms: list[str], personal: bool = False):
 
 
 def _scrub_audit(ids: tuple[int, ...], terms: list[str]) -> None:
-    about_sql, params = _audit_about_sql(ids)
-    about = {row[0] for row in database.execute_sql(about_sql, params)}
-    for row_id, details in database.execute_sql(
-        f"SELECT id, details FROM audit_log WHERE id IN ({about_sql})", params
-    ).fetchall():
+    about = privacy_store.audit_ids_about(ids)
+    for row_id, details in privacy_store.audit_details_about(ids):
         _rewrite_audit(row_id, details, terms, about=ids)
     # Any other row naming them (a tier change, a merge seen from the other side...).
-    # One pass over the log for every term, as written and as a JSON escape (Zo\u00eb).
-    mentioning, searched = _mentioning("details", {*terms, *(json.dumps(t)[1:-1] for t in terms)})
-    for row_id, details in database.execute_sql(
-        f"SELECT id, details FROM audit_log WHERE {mentioning}", searched
-    ).fetchall():
+    for row_id, details in privacy_store.audit_details_naming(terms):
         if row_id not in about:
             _rewrite_audit(row_id, details, terms, about=())
-
-
-def _mentioning(column: str, terms: Iterable[str]) -> tuple[str, list[str]]:
-    """An SQL condition true where column contains any of terms, ignoring ASCII case, and its
-    parameters. One LIKE per term: a json_each of the terms for every row took 42 s over the
-    8 million ledger entries of the 1,000,000 demo (LIKE folds case as SQLite's lower() does:
-    ASCII only)."""
-    patterns = [
-        "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        for term in sorted(terms)
-    ]
-    if not patterns:
-        return "0", []
-    return "(" + " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in patterns) + ")", patterns
 
 
 def _rewrite_audit(row_id: int, details: str, terms: list[str], about: tuple[int, ...]) -> None:
@@ -392,10 +311,7 @@ def _rewrite_audit(row_id: int, details: str, terms: list[str], about: tuple[int
             value = _scrub_about(value, terms, about)
         else:
             value = _scrub_strings(value, terms)
-    database.execute_sql(
-        "UPDATE audit_log SET details = ? WHERE id = ?",
-        (json.dumps(value, ensure_ascii=False), row_id),
-    )
+    privacy_store.set_audit_details(row_id, json.dumps(value, ensure_ascii=False))
 
 
 def _scrub_about(details: dict, terms: list[str], ids: tuple[int, ...]) -> dict:
@@ -444,12 +360,9 @@ def _look_ahead(contact_id: int) -> _LedgerLookahead | None:
         except PersonNotFound:
             return None
         terms = _terms([_raw_contact(row_id) for row_id in person_ids(contact_id)])
-        newest = database.execute_sql("SELECT coalesce(max(id), 0) FROM points_entry").fetchone()[0]
-        mentioning, searched = _mentioning("reason", terms)
-        found = database.execute_sql(
-            f"SELECT id FROM points_entry WHERE id <= ? AND {mentioning}", [newest, *searched]
-        ).fetchall()
-    return _LedgerLookahead(tuple(terms), tuple(row[0] for row in found), newest)
+        newest = privacy_store.newest_ledger_entry_id()
+        found = privacy_store.ledger_entry_ids_naming(terms, up_to=newest)
+    return _LedgerLookahead(tuple(terms), tuple(found), newest)
 
 
 def _scrub_ledger_reasons(
@@ -459,49 +372,22 @@ def _scrub_ledger_reasons(
 
     ahead: what a look before the write lock found; if it looked for the same terms, only
     the rows it found (read again) and those added since are searched."""
-    chosen = json.dumps(list(ids))
-    changes: dict[int, str] = {
-        row_id: ERASED
-        for (row_id,) in database.execute_sql(
-            "SELECT id FROM points_entry WHERE contact_id IN (SELECT value FROM json_each(?))",
-            (chosen,),
-        )
-    }
-    mentioning, searched = _mentioning("reason", terms)
+    changes: dict[int, str] = dict.fromkeys(privacy_store.ledger_entry_ids_of(ids), ERASED)
     if ahead is not None and list(ahead.terms) == terms:
         # A reason changes only when an erasure scrubs it: none can have come to name them.
-        naming = (
-            database.execute_sql(
-                f"SELECT id, reason FROM points_entry WHERE id > ? AND {mentioning}",
-                [ahead.newest, *searched],
-            ).fetchall()
-            + database.execute_sql(
-                "SELECT id, reason FROM points_entry WHERE id IN (SELECT value FROM json_each(?))"
-                f" AND {mentioning}",
-                [json.dumps(ahead.found), *searched],
-            ).fetchall()
-        )
+        naming = privacy_store.ledger_reasons_naming_after(
+            terms, ahead.newest
+        ) + privacy_store.ledger_reasons_naming_among(terms, ahead.found)
     else:
-        naming = database.execute_sql(
-            f"SELECT id, reason FROM points_entry WHERE {mentioning}", searched
-        ).fetchall()
+        naming = privacy_store.ledger_reasons_naming(terms)
     for row_id, reason in naming:
         if row_id not in changes:
             changes[row_id] = _scrub_text(reason, terms)
     if not changes:
         return
-    trigger = "points_entry_is_append_only_update"
-    row = database.execute_sql(
-        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?", (trigger,)
-    ).fetchone()
-    if row is not None:
-        database.execute_sql(f"DROP TRIGGER {trigger}")
-    database.cursor().executemany(
-        "UPDATE points_entry SET reason = ? WHERE id = ?",
-        [(reason, row_id) for row_id, reason in changes.items()],
-    )
-    if row is not None:
-        database.execute_sql(row[0])
+    # The ledger is append-only by trigger; for this one statement the rule is lifted.
+    with engine.ledger_update_trigger_lifted():
+        privacy_store.set_ledger_reasons(changes)
 
 
 def audit_about_person(action: str, contact_id: int, staff_id: int | None, details: dict) -> None:
@@ -533,7 +419,7 @@ def erase_person(
     action = "erase a customer's personal data"
     if not as_owner:
         require_manager(staff_id, action)
-    database.execute_sql("PRAGMA secure_delete = 1")  # the connection's; set whatever opened it
+    engine.secure_delete_on()
     now = utc_now()
     ahead = _look_ahead(contact_id)
     with write_transaction():  # short: the long searches and the index's optimise are outside
@@ -548,27 +434,12 @@ def erase_person(
         ids = person_ids(contact_id)
         originals = [_raw_contact(row_id) for row_id in ids]
         terms = _terms(originals)
-        chosen = json.dumps(list(ids))
-        within = "contact_id IN (SELECT value FROM json_each(?))"
-        assignments = ", ".join(f"{column} = ?" for column in PERSONAL_COLUMNS)
-        database.execute_sql(
-            f"UPDATE contact SET {assignments}, erased_at = ?, updated_at = ?"
-            " WHERE id IN (SELECT value FROM json_each(?))",
-            (*PERSONAL_COLUMNS.values(), format_timestamp(now), format_timestamp(now), chosen),
-        )
-        database.execute_sql(
-            f"UPDATE interaction SET summary = '', details = '' WHERE {within}", (chosen,)
-        )
-        tag_ids = [row[0] for row in database.execute_sql(
-            f"SELECT DISTINCT tag_id FROM contact_tag WHERE {within}", (chosen,))]  # fmt: skip
-        for table in ("task", "preference", "social_handle", "consent", "contact_tag"):
-            database.execute_sql(f"DELETE FROM {table} WHERE {within}", (chosen,))
+        privacy_store.erase_contact_columns(ids, PERSONAL_COLUMNS, format_timestamp(now))
+        privacy_store.blank_interaction_texts(ids)
+        tag_ids = privacy_store.tag_ids_of(ids)
+        privacy_store.delete_tasks_preferences_handles_consent_and_tag_links(ids)
         # A tag no one else carries may name the person ("Ann's friends"): it goes too.
-        database.execute_sql(
-            "DELETE FROM tag WHERE id IN (SELECT value FROM json_each(?))"
-            " AND NOT EXISTS (SELECT 1 FROM contact_tag WHERE tag_id = tag.id)",
-            (json.dumps(tag_ids),),
-        )
+        privacy_store.delete_tags_no_one_carries(tag_ids)
         _scrub_ledger_reasons(ids, terms, ahead)
         _scrub_audit(ids, terms)
         audit_about_person(
@@ -578,7 +449,7 @@ def erase_person(
             {"contact_ids": list(ids), "by": "command line" if as_owner else "app"},
         )
     _optimize_search_index()
-    busy = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    checkpoint_complete = engine.checkpoint_wal()
     holding, unreadable = backups_holding(originals, _backup_folder(backup_folder))
     return ErasureResult(
         contact_id=contact_id,
@@ -586,7 +457,7 @@ def erase_person(
         erased_at=now,
         backups_holding=holding,
         unreadable_backups=unreadable,
-        checkpoint_complete=busy == 0,
+        checkpoint_complete=checkpoint_complete,
         change=Change.of(
             Entity.CONTACTS,
             Entity.TAGS,
@@ -601,19 +472,14 @@ def erase_person(
 def _optimize_search_index() -> None:
     """FTS5's optimize, a few hundred pages per transaction with a pause between for the
     counter: an FTS5 delete only adds a tombstone, and merging every segment into one drops
-    the old tokens. ('merge', -N) starts this incremental optimise, ('merge', N) goes on;
-    it is done when a step changes fewer than 2 rows (FTS5's documented test). If Relapp
-    stops before the end, the old tokens stay in the index's pages until the next erasure
-    optimises it again.
+    the old tokens. A negative page count starts this incremental optimise, a positive one
+    goes on (relapp.db.store.search.merge_index_segments). If Relapp stops before the end,
+    the old tokens stay in the index's pages until the next erasure optimises it again.
     """
     pages = -OPTIMIZE_PAGES
     while True:
         with write_transaction():
-            before = database.execute_sql("SELECT total_changes()").fetchone()[0]
-            database.execute_sql(
-                "INSERT INTO contact_search (contact_search, rank) VALUES ('merge', ?)", (pages,)
-            )
-            done = database.execute_sql("SELECT total_changes()").fetchone()[0] - before < 2
+            done = search_store.merge_index_segments(pages)
         if done:
             return
         give_way()
@@ -621,9 +487,10 @@ def _optimize_search_index() -> None:
 
 
 def _raw_contact(contact_id: int) -> dict:
-    cursor = database.execute_sql("SELECT * FROM contact WHERE id = ?", (contact_id,))
-    names = [column[0] for column in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
+    row = privacy_store.contact(contact_id)
+    if row is None:
+        raise PersonNotFound(f"There is no customer number {contact_id}.")
+    return row
 
 
 # -------------------------------------------------------------------------------- backups
@@ -650,26 +517,20 @@ def backups_holding(originals: list[Mapping], folder: Path | None) -> tuple[list
     for path in sorted(folder.glob("*.db")):
         if live is not None and path.resolve() == live:
             continue
-        try:
-            if _holds(path, originals):
-                holding.append(path)
-        except sqlite3.Error:
+        held = engine.backup_identities(path, [contact["id"] for contact in originals])
+        if held is None:
             unreadable.append(path)
+        elif _holds(held, originals):
+            holding.append(path)
     return holding, unreadable
 
 
-def _holds(path: Path, originals: list[Mapping]) -> bool:
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    with closing(sqlite3.connect(uri, uri=True)) as backup:
-        for contact in originals:
-            row = backup.execute(
-                "SELECT given_name, family_name, email, phone FROM contact"
-                " WHERE id = ? AND erased_at IS NULL",
-                (contact["id"],),
-            ).fetchone()
-            if row is None:
-                continue
-            given, family, email, phone = row
+def _holds(held: Mapping[int, tuple], originals: list[Mapping]) -> bool:
+    """Whether a backup holding these contacts (id -> given name, family name, email, phone)
+    holds any of originals as they were, by original name, email or phone."""
+    for contact in originals:
+        if contact["id"] in held:
+            given, family, email, phone = held[contact["id"]]
             same_name = (given, family) == (contact["given_name"], contact["family_name"]) and (
                 given or family
             )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import profiles as profile_store
 from relapp.domain import clock
 from relapp.domain.contact_rhythm import ContactPressure, contact_pressure
 from relapp.domain.contacts import display_name, initials
@@ -83,12 +82,7 @@ class CustomerClues:
 
 def customer_clues(contact_ids: Iterable[int]) -> dict[int, CustomerClues]:
     """The clues of these contacts, in one query (the visit from contact_rhythm, schema 7)."""
-    rows = database.execute_sql(
-        "SELECT c.id, c.phone, c.email, c.card_number, r.last_visit_at FROM contact c"
-        " LEFT JOIN contact_rhythm r ON r.contact_id = c.id"
-        " WHERE c.id IN (SELECT value FROM json_each(?))",
-        (json.dumps(sorted(set(contact_ids))),),
-    )
+    rows = profile_store.contact_clue_rows(contact_ids)
     return {
         contact_id: CustomerClues(
             phone, email, card, parse_timestamp(last_visit) if last_visit else None
@@ -99,23 +93,12 @@ def customer_clues(contact_ids: Iterable[int]) -> dict[int, CustomerClues]:
 
 def customer_profile(contact_id: int, today: date | None = None) -> CustomerProfile:
     today = today or date.today()
-    row = database.execute_sql(
-        "SELECT c.id, c.kind, c.given_name, c.family_name, c.organisation, c.ladder_stage,"
-        " t.name, c.points_balance, c.card_number, c.phone, c.email, c.archived_at,"
-        " c.birth_year, c.birth_month, c.birth_day"
-        " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-        " WHERE c.id = ? AND c.erased_at IS NULL",
-        (contact_id,),
-    ).fetchone()
+    row = profile_store.profile_contact_row(contact_id)
     if row is None:
         raise ContactNotFound(f"No customer with number {contact_id}.")
     (_, kind, given, family, organisation, stage, tier, points, card, phone, email, archived,
      birth_year, birth_month, birth_day) = row  # fmt: skip
-    visits, last_visit = database.execute_sql(
-        "SELECT count(*), max(occurred_at) FROM interaction"
-        " WHERE contact_id = ? AND kind IN ('visit', 'purchase')",
-        (contact_id,),
-    ).fetchone()
+    visits, last_visit = profile_store.visit_count_and_last(contact_id)
     now = clock.utc_now()
     target = load_settings().response_target_hours
     cases = tuple(
@@ -126,16 +109,10 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
             parse_timestamp(opened),
             is_overdue("open", parse_timestamp(opened), now, target),
         )
-        for case_id, case_kind, summary, opened in database.execute_sql(
-            "SELECT id, kind, summary, occurred_at FROM interaction"
-            " WHERE contact_id = ? AND status = 'open' ORDER BY occurred_at",
-            (contact_id,),
-        )
+        for case_id, case_kind, summary, opened in profile_store.open_case_rows(contact_id)
     )
     preferences: dict[str, list[str]] = {"like": [], "dislike": [], "size": []}
-    for kind_, value in database.execute_sql(
-        "SELECT kind, value FROM preference WHERE contact_id = ? ORDER BY id", (contact_id,)
-    ):
+    for kind_, value in profile_store.preference_rows(contact_id):
         preferences.get(kind_, []).append(value)
     birthday = (birth_year, birth_month, birth_day) if birth_month and birth_day else None
     return CustomerProfile(
@@ -155,11 +132,7 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
         open_cases=cases,
         follow_ups=tuple(
             OpenFollowUp(task_id, title, parse_timestamp(due), parse_timestamp(due) < now)
-            for task_id, title, due in database.execute_sql(
-                "SELECT id, title, due_at FROM task WHERE contact_id = ? AND done_at IS NULL"
-                " ORDER BY due_at, id",
-                (contact_id,),
-            )
+            for task_id, title, due in profile_store.open_task_rows(contact_id)
         ),
         contact_pressure=contact_pressure(contact_id, now),
         likes=tuple(preferences["like"]),
@@ -174,11 +147,8 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
 def current_consent(contact_id: int) -> dict[str, bool | None]:
     """Each channel's state: the latest event in the consent log decides."""
     state: dict[str, bool | None] = dict.fromkeys(CONSENT_CHANNELS)
-    for channel, granted in database.execute_sql(
-        "SELECT channel, granted FROM consent WHERE contact_id = ? ORDER BY occurred_at, id",
-        (contact_id,),
-    ):
-        state[channel] = bool(granted)
+    for channel, granted in profile_store.consent_event_rows(contact_id):
+        state[channel] = granted
     return state
 
 

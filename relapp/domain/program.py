@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from relapp.db.audit import write_audit
-from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import loyalty_program
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_fields import clean_name, clean_text
@@ -86,15 +86,7 @@ class TierRow:
 
 def list_tiers() -> list[TierRow]:
     """Tiers from the lowest threshold up, with how many active customers are in each."""
-    return [
-        TierRow(*row)
-        for row in database.execute_sql(
-            "SELECT t.id, t.name, t.min_spend_cents, t.multiplier_percent,"
-            " (SELECT count(*) FROM contact c WHERE c.tier_id = t.id"
-            "  AND c.archived_at IS NULL AND c.erased_at IS NULL)"
-            " FROM tier t ORDER BY t.min_spend_cents"
-        )
-    ]
+    return [TierRow(*row) for row in loyalty_program.tiers_with_customers()]
 
 
 def save_tier(
@@ -114,27 +106,15 @@ def save_tier(
         )
     if not 0 <= multiplier_percent <= 1_000:
         raise ValueError("A tier multiplier must be between 0% and 1,000%.")
-    clash = database.execute_sql(
-        "SELECT name FROM tier WHERE (name = ? COLLATE NOCASE OR min_spend_cents = ?)"
-        " AND id IS NOT ?",
-        (name, min_spend_cents, tier_id),
-    ).fetchone()
-    if clash:
-        raise ValueError(f"The tier {clash[0]!r} already has this name or threshold.")
+    clash = loyalty_program.tier_with_name_or_threshold(name, min_spend_cents, tier_id)
+    if clash is not None:
+        raise ValueError(f"The tier {clash!r} already has this name or threshold.")
     with database.atomic():
         if tier_id is None:
-            cursor = database.execute_sql(
-                "INSERT INTO tier (name, min_spend_cents, multiplier_percent) VALUES (?, ?, ?)",
-                (name, min_spend_cents, multiplier_percent),
-            )
-            tier_id = cursor.lastrowid
+            tier_id = loyalty_program.insert_tier(name, min_spend_cents, multiplier_percent)
             action = "tier added"
         else:
-            database.execute_sql(
-                "UPDATE tier SET name = ?, min_spend_cents = ?, multiplier_percent = ?"
-                " WHERE id = ?",
-                (name, min_spend_cents, multiplier_percent, tier_id),
-            )
+            loyalty_program.update_tier(tier_id, name, min_spend_cents, multiplier_percent)
             action = "tier changed"
         now = utc_now()
         placed = place_tierless(now, load_settings().tier_window_months)
@@ -163,15 +143,7 @@ class RewardRow:
 
 
 def list_rewards() -> list[RewardRow]:
-    return [
-        RewardRow(reward_id, name, description, cost, stock, bool(active), redeemed)
-        for reward_id, name, description, cost, stock, active, redeemed in database.execute_sql(
-            "SELECT r.id, r.name, r.description, r.points_cost, r.stock, r.active,"
-            " (SELECT count(*) FROM points_entry e WHERE e.reward_id = r.id"
-            "  AND e.kind = 'redeem')"
-            " FROM reward r ORDER BY r.active DESC, r.points_cost, r.name"
-        )
-    ]
+    return [RewardRow(*row) for row in loyalty_program.rewards_with_redemptions()]
 
 
 def save_reward(
@@ -191,18 +163,12 @@ def save_reward(
         raise ValueError(f"Stock is from 0 to {MAX_STOCK:,}, or unlimited.")
     with database.atomic():
         if reward_id is None:
-            cursor = database.execute_sql(
-                "INSERT INTO reward (name, description, points_cost, stock, active, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (name, description, points_cost, stock, int(active), format_timestamp(utc_now())),
+            reward_id = loyalty_program.insert_reward(
+                name, description, points_cost, stock, active, utc_now()
             )
-            reward_id, action = cursor.lastrowid, "reward added"
+            action = "reward added"
         else:
-            database.execute_sql(
-                "UPDATE reward SET name = ?, description = ?, points_cost = ?, stock = ?,"
-                " active = ? WHERE id = ?",
-                (name, description, points_cost, stock, int(active), reward_id),
-            )
+            loyalty_program.update_reward(reward_id, name, description, points_cost, stock, active)
             action = "reward changed"
         _audit(
             action, "reward", reward_id, staff_id,
@@ -238,24 +204,13 @@ def loyalty_liability() -> Liability:
     balance (points already spent cannot expire); the exact lots come from the ledger replay.
     """
     value_per_100 = load_settings().value_of_100_points_cents
-    rows = database.execute_sql(
-        "SELECT coalesce(t.name, 'No tier'), count(*), sum(c.points_balance)"
-        " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-        " WHERE c.points_balance > 0 AND c.erased_at IS NULL"
-        " GROUP BY c.tier_id ORDER BY coalesce(t.min_spend_cents, -1)"
-    ).fetchall()
+    rows = loyalty_program.balances_by_tier()
     by_tier = tuple(
         TierLiability(name, customers, points, points * value_per_100 // 100)
         for name, customers, points in rows
     )
     now = utc_now()
-    soon = database.execute_sql(
-        "SELECT coalesce(sum(min(due, c.points_balance)), 0) FROM"
-        " (SELECT contact_id, sum(points) AS due FROM points_entry"
-        "  WHERE expires_at > ? AND expires_at <= ? AND points > 0 GROUP BY contact_id) e"
-        " JOIN contact c ON c.id = e.contact_id WHERE c.points_balance > 0",
-        (format_timestamp(now), format_timestamp(now + timedelta(days=EXPIRING_SOON_DAYS))),
-    ).fetchone()[0]
+    soon = loyalty_program.points_expiring_between(now, now + timedelta(days=EXPIRING_SOON_DAYS))
     points = sum(row.points for row in by_tier)
     return Liability(
         points=points,

@@ -55,8 +55,9 @@ from typing import TypeVar
 
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import retention as retention_store
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_rhythm import INACTIVE_CONTACTS_SQL, drifting_customers
+from relapp.domain.contact_rhythm import drifting_customers
 from relapp.domain.terms import LADDER_STAGES
 from relapp.domain.today import local_midnight
 
@@ -123,26 +124,29 @@ def retention_summary(as_of: date | None = None, months: int = DEFAULT_MONTHS) -
     as_of = as_of or now.astimezone().date()
     end = local_midnight(as_of + timedelta(days=1))
     starts = month_starts(as_of, months)
-    params = {
-        "end": format_timestamp(end),
-        "active_from": _days_back(as_of, ACTIVE_DAYS),
-        "lapsed_before": _days_back(as_of, LAPSED_DAYS),
-        **{f"m{index}": format_timestamp(local_midnight(start))
-           for index, start in enumerate(starts)},
-    }  # fmt: skip
+    period_end = format_timestamp(end)
+    month_start_stamps = [format_timestamp(local_midnight(start)) for start in starts]
     # Both halves read the whole history: side by side on two cores (module docstring). Not
     # inside a transaction, whose writes another connection would not see.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relapp-retention") as pool:
         table = (
             None
             if database.in_transaction()
-            else pool.submit(_in_own_snapshot, _month_table, params, months)
+            else pool.submit(
+                _in_own_snapshot, retention_store.month_table, period_end, month_start_stamps
+            )
         )
         with database.atomic():  # one read snapshot: these counts agree with each other
             customers, tiers, stages = _customer_mix()
-            visited, active, lapsed, buyers, repeat_buyers = _visit_figures(params)
+            visited, active, lapsed, buyers, repeat_buyers = retention_store.visit_figures(
+                period_end, _days_back(as_of, ACTIVE_DAYS), _days_back(as_of, LAPSED_DAYS)
+            )
             drifting = drifting_customers(min(now, end), limit=0).total
-            new, visitors = _month_table(params, months) if table is None else table.result()
+            new, visitors = (
+                retention_store.month_table(period_end, month_start_stamps)
+                if table is None
+                else table.result()
+            )
     return RetentionSummary(
         as_of=as_of,
         period_end=end,
@@ -183,21 +187,12 @@ def _in_own_snapshot(work: Callable[..., T], *args: object) -> T:
 
 
 def _customer_mix() -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
-    """Live customers in all, per tier and per ladder stage, in one walk of the index
-    contact_by_tier: it holds every column asked for, in tier order, so neither a contact row
-    nor a sort is needed (grouping by tier and stage would sort a million entries)."""
-    per_stage = ", ".join("sum(ladder_stage = ?)" for _ in LADDER_STAGES)
-    rows = database.execute_sql(
-        f"SELECT tier_id, count(*), {per_stage} FROM contact"
-        " WHERE archived_at IS NULL AND erased_at IS NULL GROUP BY tier_id",
-        LADDER_STAGES,
-    ).fetchall()
+    """Live customers in all, per tier and per ladder stage."""
+    rows = retention_store.live_customers_by_tier(LADDER_STAGES)
     by_tier = {tier_id: count for tier_id, count, *_stages in rows}
     tiers = [MixEntry(None, by_tier.get(None, 0))] + [
         MixEntry(name, by_tier.get(tier_id, 0))
-        for tier_id, name in database.execute_sql(
-            "SELECT id, name FROM tier ORDER BY min_spend_cents"
-        )
+        for tier_id, name in retention_store.tiers_by_threshold()
     ]
     stages = [sum(row[2 + index] for row in rows) for index in range(len(LADDER_STAGES))]
     return (
@@ -205,95 +200,3 @@ def _customer_mix() -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
         tuple(tiers),
         tuple(MixEntry(stage, count) for stage, count in zip(LADDER_STAGES, stages, strict=True)),
     )
-
-
-def _visit_figures(params: dict[str, str]) -> tuple[int, int, int, int, int]:
-    """(visited, active, lapsed, buyers, repeat buyers) among live customers.
-
-    A customer's purchases are their visits less those of kind visit and the refunded
-    purchases: those are about an eighth of the history in the demo, found in one pass over it
-    and counted per customer, then joined to the rhythm rows through an index SQLite builds
-    for the purpose.
-    """
-    row = database.execute_sql(
-        f"""WITH {_RHYTHM_SQL},
-        not_purchases (contact_id, visits) AS (
-            SELECT contact_id, count(*) FROM interaction NOT INDEXED
-            WHERE (kind = 'visit' OR refunded_at IS NOT NULL) AND occurred_at < :end
-            GROUP BY contact_id
-        ),
-        per_customer (last_at, purchases) AS (
-            SELECT r.last_at, r.visits - coalesce(n.visits, 0)
-            FROM rhythm r LEFT JOIN not_purchases n ON n.contact_id = r.contact_id
-            WHERE r.contact_id NOT IN {INACTIVE_CONTACTS_SQL}
-        )
-        SELECT count(*), sum(last_at >= :active_from), sum(last_at < :lapsed_before),
-            sum(purchases >= 1), sum(purchases >= 2)
-        FROM per_customer""",
-        params,
-    ).fetchone()
-    return tuple(count or 0 for count in row)  # sum() of no rows is NULL
-
-
-def _month_table(params: dict[str, str], months: int) -> tuple[list[int], list[int]]:
-    """For each month, how many live customers visited for the first time, and how many
-    visited at all."""
-    new = dict(
-        database.execute_sql(
-            f"WITH {_RHYTHM_SQL} SELECT {_month_index('first_at', months)}, count(*)"
-            f" FROM rhythm WHERE first_at >= :m0 AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}"
-            " GROUP BY 1",
-            params,
-        ).fetchall()
-    )
-    # Who visited in a month takes one pass over the history in storage order: no index holds
-    # kind, customer and time together, and through one every visit would be a random read of
-    # its row. Archived and erased customers are taken off afterwards, from their own
-    # histories (few, through interaction_contact_time): asking for each row of the pass
-    # whether its customer is one of them costs a tenth of the pass.
-    everyone = _visitors(params, months, "interaction NOT INDEXED", "")
-    gone = _visitors(params, months, "interaction", f"AND contact_id IN {INACTIVE_CONTACTS_SQL}")
-    return [new.get(m, 0) for m in range(months)], [
-        everyone.get(m, 0) - gone.get(m, 0) for m in range(months)
-    ]
-
-
-def _visitors(params: dict[str, str], months: int, source: str, only: str) -> dict[int, int]:
-    """Month index -> how many customers (of those `only` allows) visited in that month.
-    ("+kind": not through the kind index, which would read every visit of the shop.)"""
-    return dict(
-        database.execute_sql(
-            f"SELECT {_month_index('occurred_at', months)}, count(DISTINCT contact_id)"
-            f" FROM {source} WHERE +kind IN ('visit', 'purchase')"
-            f" AND occurred_at >= :m0 AND occurred_at < :end {only} GROUP BY 1",
-            params,
-        ).fetchall()
-    )
-
-
-def _month_index(column: str, stop: int, start: int = 0) -> str:
-    """SQL for which of the months start..stop-1 a time in them falls in (0: the oldest of
-    the table): a binary search over the months' local-midnight starts :m1, :m2, ..., which
-    compare with the stored UTC text as they are."""
-    if stop - start == 1:
-        return str(start)
-    middle = (start + stop) // 2
-    return (
-        f"CASE WHEN {column} < :m{middle} THEN {_month_index(column, middle, start)}"
-        f" ELSE {_month_index(column, stop, middle)} END"
-    )
-
-
-# Each customer's visits, first and last visit by the end of the period: contact_rhythm's row,
-# or, for the few whose last visit is later (none, for a summary of today), the same rebuilt
-# from their history ("+kind" keeps that on interaction_contact_time: the kind index would
-# read every visit of the shop). A customer with no visit by then has no row.
-_RHYTHM_SQL = """rhythm (contact_id, visits, first_at, last_at) AS (
-    SELECT contact_id, visits, first_visit_at, last_visit_at FROM contact_rhythm
-    WHERE last_visit_at < :end
-    UNION ALL
-    SELECT contact_id, count(*), min(occurred_at), max(occurred_at) FROM interaction
-    WHERE contact_id IN (SELECT contact_id FROM contact_rhythm WHERE last_visit_at >= :end)
-        AND +kind IN ('visit', 'purchase') AND occurred_at < :end
-    GROUP BY contact_id
-)"""

@@ -1,28 +1,26 @@
 """Finding contacts as the counter does: part of a name, a phone fragment, an email or a card.
 
-The storage behind it is SQLite FTS5 (schema 3); this module is the one place that knows, so
-a PostgreSQL tsvector search can replace it behind the same functions.
+User text is cut at whitespace into at most MAX_TERMS chunks of a letter or digit at least
+(search_terms()); a digits-only text is also looked up as a card number, which comes first.
 
-User text never reaches FTS5's query language: it is cut at whitespace into at most
-MAX_TERMS chunks, and each chunk becomes a quoted phrase with a prefix star, so quotes,
-`-`, `*`, `OR`, emoji and the like are just text. FTS5 tokenizes a quoted chunk the same way
-it tokenized the documents, so `o'brien`, `+61 412` and `ann.lee@` all match.
-
-Compatibility characters (full-width letters and digits, half-width katakana, ligatures,
-ª and º, superscripts) are indexed as stored: the index is kept by triggers in plain SQL so
-that any program writing the contact table keeps search right, and plain SQL cannot apply
-NFKC. So each chunk matches as typed OR in its NFKC form: "ﾀﾛｳ" finds "ﾀﾛｳ", and "ＡＢＣ"
-finds both "ＡＢＣ" and "ABC" (but "ABC" does not find "ＡＢＣ").
+The index behind it is the store's (relapp.db.store.search, SQLite FTS5), which alone writes
+the index's query language: each chunk becomes a quoted phrase with a prefix star, so user
+text never reaches it as syntax, and matches as typed OR in its NFKC form ("ＡＢＣ" finds
+"ABC"). match_expression is that function, still importable from here.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from relapp.db.models import database
+from relapp.db.store import search as search_store
+from relapp.db.store.search import HitRow
+
+# match_expression (the FTS5 query) stays importable from here for callers that filter with
+# the index themselves (relapp.domain.contact_list).
+from relapp.db.store.search import match_expression as match_expression
 from relapp.domain.contacts import display_name
 
 MAX_TERMS = 8
@@ -54,25 +52,6 @@ def search_terms(text: str) -> list[str]:
     return [chunk for chunk in chunks if any(ch.isalnum() for ch in chunk)][:MAX_TERMS]
 
 
-def match_expression(terms: list[str]) -> str:
-    """An FTS5 query matching documents that contain every term as a prefix, as typed or in
-    its NFKC form (see the module's docstring)."""
-    return " AND ".join(_term_expression(term) for term in terms)
-
-
-def _term_expression(term: str) -> str:
-    forms = dict.fromkeys((term, unicodedata.normalize("NFKC", term)))
-    phrases = ['"' + form.replace('"', '""') + '"*' for form in forms if form.strip()]
-    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
-
-
-_SELECT_HIT = (
-    "SELECT c.id, c.kind, c.given_name, c.family_name, c.organisation, c.phone, c.email,"
-    " c.card_number, c.points_balance, c.ladder_stage, c.archived_at IS NOT NULL"
-    " FROM contact c"
-)
-
-
 def search_contacts(
     text: str, limit: int = DEFAULT_LIMIT, include_archived: bool = False
 ) -> list[ContactHit]:
@@ -87,15 +66,9 @@ def search_contacts(
     terms = search_terms(text)
     if not terms:
         return hits
-    archived_rule = "" if include_archived else " AND c.archived_at IS NULL"
-    rows = database.execute_sql(
-        "WITH candidates AS (SELECT rowid AS id, rank FROM contact_search"
-        " WHERE contact_search MATCH ? LIMIT ?) "
-        f"{_SELECT_HIT} JOIN candidates USING (id)"
-        f" WHERE c.erased_at IS NULL{archived_rule}"
-        " ORDER BY candidates.rank, c.id LIMIT ?",
-        (match_expression(terms), CANDIDATE_LIMIT, limit + len(hits)),
-    ).fetchall()
+    rows = search_store.matching_hit_rows(
+        terms, CANDIDATE_LIMIT, limit + len(hits), include_archived
+    )
     seen = {hit.id for hit in hits}
     hits += [_hit(row) for row in rows if row[0] not in seen]
     return hits[:limit]
@@ -103,22 +76,17 @@ def search_contacts(
 
 def find_by_card(card_number: str) -> ContactHit | None:
     """The contact holding exactly this card (a scan), archived or not; None if nobody."""
-    row = database.execute_sql(
-        f"{_SELECT_HIT} WHERE c.card_number = ? AND c.erased_at IS NULL", (card_number,)
-    ).fetchone()
+    row = search_store.hit_row_by_card(card_number)
     return None if row is None else _hit(row, exact_card=True)
 
 
 def contact_hits(ids: Iterable[int]) -> dict[int, ContactHit]:
     """The contacts with these ids (erased ones left out), as search shows them."""
-    rows = database.execute_sql(
-        f"{_SELECT_HIT} WHERE c.id IN (SELECT value FROM json_each(?)) AND c.erased_at IS NULL",
-        (json.dumps(sorted(set(ids))),),
-    )
+    rows = search_store.hit_rows(ids)
     return {row[0]: _hit(row) for row in rows}
 
 
-def _hit(row: tuple, exact_card: bool = False) -> ContactHit:
+def _hit(row: HitRow, exact_card: bool = False) -> ContactHit:
     contact_id, kind, given, family, organisation, phone, email, card, points, stage, archived = row
     return ContactHit(
         id=contact_id,

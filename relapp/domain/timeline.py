@@ -20,7 +20,8 @@ Rules chosen here:
   few entries per customer are sorted), at most `limit` rows each, and the two are merged:
   no OFFSET, and rows written meanwhile never shift a page (measured on the 1,000,000-customer
   demo: 4.5 ms a page for a 10,000-line history, 17 ms for 50,000). The activity feed pages
-  the same way over interaction_time (interactions only; filtered: see _filtered_feed).
+  the same way over interaction_time (interactions only; filtered: see
+  relapp.db.store.interactions.filtered_feed_rows).
 * Overdue. A query or complaint is overdue while it is open and was opened more than the
   shop's response_target_hours ago (default 24). A first response does not stop that clock;
   resolving does. No other entry is ever overdue.
@@ -54,7 +55,6 @@ Rules chosen here:
 from __future__ import annotations
 
 import heapq
-import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -62,7 +62,7 @@ from typing import Any, NamedTuple
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
+from relapp.db.store import interactions, tasks
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contact_fields import MAX_TEXT_LENGTH, ProblemCollector
@@ -99,7 +99,7 @@ EDITABLE_FIELDS = (
     "feedback_score",
 )  # fmt: skip
 
-_INTERACTION_SOURCE, _POINTS_SOURCE = 1, 0
+_INTERACTION_SOURCE, _POINTS_SOURCE = interactions.INTERACTION_SOURCE, interactions.LEDGER_SOURCE
 # Unicode category Cc (C0, DEL, C1) as spaces: a NUL cuts text short in C, an escape sequence
 # takes over a terminal. Free text keeps its tabs and line breaks.
 _CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
@@ -188,13 +188,6 @@ class LoggedInteraction:
 # ------------------------------------------------------------------------------- reading
 
 
-_INTERACTION_COLUMNS = (
-    "i.id, i.kind, i.occurred_at, i.direction, i.summary, i.details, i.network,"
-    " i.amount_cents, i.feedback_score, i.status, i.first_response_at, i.resolved_at, s.name,"
-    " i.contact_id, i.refunded_at"
-)
-
-
 def timeline_page(
     contact_id: int,
     kinds: frozenset[str] | None = None,
@@ -245,74 +238,12 @@ def activity_feed(
     if limit == 0 or not wanted:
         return []
     if wanted == frozenset(INTERACTION_KINDS) and staff_id is None:
-        conditions: list[str] = []
-        params: list = []
-        _add_before(conditions, params, before, _INTERACTION_SOURCE)
-        rows = _feed_rows(conditions, params, limit)
+        rows = interactions.feed_rows(before, limit)
     else:
-        rows = _filtered_feed(wanted, staff_id, before, limit)
+        rows = interactions.filtered_feed_rows(wanted, staff_id, before, limit)
     names = {row[0]: display_name(*row[15:19]) for row in rows}
     page = [(_interaction_key(row), row[:15]) for row in rows]
     return [ActivityEntry(names[entry.id], entry) for entry in _entries(page)]
-
-
-def _feed_rows(conditions: list[str], params: list, limit: int) -> list[tuple]:
-    """Interactions of contacts not erased, newest first, with the contact's name columns."""
-    where = " AND ".join(["c.erased_at IS NULL", *conditions])
-    # CROSS JOIN keeps interaction the outer loop: the walk down interaction_time is the order.
-    return database.execute_sql(
-        f"SELECT {_INTERACTION_COLUMNS}, c.kind, c.given_name, c.family_name, c.organisation"
-        " FROM interaction i CROSS JOIN contact c ON c.id = i.contact_id"
-        " LEFT JOIN staff s ON s.id = i.staff_id"
-        f" WHERE {where} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?",
-        (*params, limit),
-    ).fetchall()
-
-
-def _filtered_feed(
-    kinds: frozenset[str], staff_id: int | None, before: TimelineKey | None, limit: int
-) -> list[tuple]:
-    """The feed for some kinds or one staff member, by key from interaction_kind_staff_time.
-
-    Walking interaction_time and skipping what does not match would read the whole table
-    for a kind or a staff member with no entries (30 s on the 1,000,000-customer demo).
-    Instead each (kind, staff member) pair is one range of the index: the newest keys of
-    every range are read (index only), merged, and the rows fetched for the page. Without a
-    staff member that is one range per staff account (and one for entries of nobody) per
-    kind: a few dozen short seeks.
-    """
-    if staff_id is not None:
-        staff_groups: list[int | None] = [staff_id]
-    else:
-        staff_groups = [row[0] for row in database.execute_sql("SELECT id FROM staff")] + [None]
-    rows: list[tuple] = []
-    while len(rows) < limit:
-        wanted = limit - len(rows)
-        ranges = []
-        for kind in sorted(kinds):
-            for staff in staff_groups:
-                conditions = ["i.kind = ?", "i.staff_id IS NULL" if staff is None else
-                              "i.staff_id = ?"]  # fmt: skip
-                params: list = [kind] if staff is None else [kind, staff]
-                _add_before(conditions, params, before, _INTERACTION_SOURCE)
-                ranges.append(
-                    database.execute_sql(
-                        f"SELECT i.occurred_at, i.id FROM interaction i"
-                        f" WHERE {' AND '.join(conditions)}"
-                        " ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?",
-                        (*params, wanted),
-                    ).fetchall()
-                )
-        keys = list(heapq.merge(*ranges, reverse=True))[:wanted]
-        if not keys:
-            break
-        ids = json.dumps([row_id for _, row_id in keys])
-        # Rows of erased contacts drop out here; the loop reads on past them.
-        rows += _feed_rows(["i.id IN (SELECT value FROM json_each(?))"], [ids], wanted)
-        if len(keys) < wanted:
-            break
-        before = TimelineKey(keys[-1][0], _INTERACTION_SOURCE, keys[-1][1])
-    return rows
 
 
 def local_day(entry: TimelineEntry, tz: tzinfo | None = None) -> date:
@@ -336,27 +267,6 @@ def _wanted_kinds(kinds: frozenset[str] | None, known: tuple[str, ...]) -> froze
     return frozenset(kinds)
 
 
-def _add_before(
-    conditions: list[str], params: list, before: TimelineKey | None, source: int, table: str = "i"
-) -> None:
-    """The SQL keeping rows of one source that come after before in newest-first order."""
-    if before is None:
-        return
-    stamp, before_source, before_id = before
-    if source == before_source:
-        # The time bound alone lets SQLite seek in the index; the OR settles the second.
-        conditions.append(
-            f"{table}.occurred_at <= ? AND ({table}.occurred_at < ? OR {table}.id < ?)"
-        )
-        params += [stamp, stamp, before_id]
-    elif source < before_source:
-        conditions.append(f"{table}.occurred_at <= ?")
-        params.append(stamp)
-    else:
-        conditions.append(f"{table}.occurred_at < ?")
-        params.append(stamp)
-
-
 def _interaction_key(row: tuple) -> TimelineKey:
     return TimelineKey(row[2], _INTERACTION_SOURCE, row[0])
 
@@ -364,35 +274,17 @@ def _interaction_key(row: tuple) -> TimelineKey:
 def _interaction_rows(
     contact_id: int, kinds: frozenset[str], before: TimelineKey | None, limit: int
 ) -> list[tuple[TimelineKey, tuple]]:
-    conditions, params = ["i.contact_id = ?"], [contact_id]
-    if kinds != frozenset(INTERACTION_KINDS):
-        conditions.append(f"i.kind IN ({', '.join('?' * len(kinds))})")
-        params += sorted(kinds)
-    _add_before(conditions, params, before, _INTERACTION_SOURCE)
-    cursor = database.execute_sql(
-        f"SELECT {_INTERACTION_COLUMNS} FROM interaction i LEFT JOIN staff s ON s.id = i.staff_id"
-        f" WHERE {' AND '.join(conditions)} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?",
-        (*params, limit),
-    )
-    return [(_interaction_key(row), row) for row in cursor]
+    only = None if kinds == frozenset(INTERACTION_KINDS) else sorted(kinds)
+    rows = interactions.contact_interaction_rows(contact_id, only, before, limit)
+    return [(_interaction_key(row), row) for row in rows]
 
 
 def _ledger_rows(
     contact_id: int, before: TimelineKey | None, limit: int
 ) -> list[tuple[TimelineKey, tuple]]:
     """The contact's ledger entries not shown on one of its interactions, newest first."""
-    conditions, params = ["p.contact_id = ?"], [contact_id]
-    _add_before(conditions, params, before, _POINTS_SOURCE, table="p")
-    cursor = database.execute_sql(
-        "SELECT p.id, p.occurred_at, p.kind, p.points, p.reason, s.name FROM points_entry p"
-        " LEFT JOIN staff s ON s.id = p.staff_id"
-        f" WHERE {' AND '.join(conditions)} AND (p.interaction_id IS NULL OR NOT EXISTS"
-        "  (SELECT 1 FROM interaction i WHERE i.id = p.interaction_id"
-        "   AND i.contact_id = p.contact_id))"
-        " ORDER BY p.occurred_at DESC, p.id DESC LIMIT ?",
-        (*params, limit),
-    )
-    return [(TimelineKey(row[1], _POINTS_SOURCE, row[0]), (contact_id, *row)) for row in cursor]
+    rows = interactions.contact_ledger_rows(contact_id, before, limit)
+    return [(TimelineKey(row[1], _POINTS_SOURCE, row[0]), (contact_id, *row)) for row in rows]
 
 
 def _entries(page: list[tuple[TimelineKey, tuple]]) -> list[TimelineEntry]:
@@ -402,24 +294,8 @@ def _entries(page: list[tuple[TimelineKey, tuple]]) -> list[TimelineEntry]:
     points: dict[int, int] = {}
     open_tasks: dict[int, int] = {}
     if ids:
-        id_list = json.dumps(ids)
-        points = dict(
-            database.execute_sql(
-                "SELECT p.interaction_id, sum(p.points) FROM points_entry p"
-                " JOIN interaction i ON i.id = p.interaction_id AND i.contact_id = p.contact_id"
-                " WHERE p.interaction_id IN (SELECT value FROM json_each(?))"
-                " GROUP BY p.interaction_id",
-                (id_list,),
-            ).fetchall()
-        )
-        open_tasks = dict(
-            database.execute_sql(
-                "SELECT interaction_id, count(*) FROM task"
-                " WHERE interaction_id IN (SELECT value FROM json_each(?)) AND done_at IS NULL"
-                " GROUP BY interaction_id",
-                (id_list,),
-            ).fetchall()
-        )
+        points = interactions.points_by_interaction(ids)
+        open_tasks = tasks.open_tasks_by_interaction(ids)
     now = clock.utc_now()
     target = load_settings().response_target_hours
     entries = []
@@ -510,11 +386,7 @@ def log_interaction(
             "created_at": stamp,
             "updated_at": stamp,
         }
-        interaction_id = database.execute_sql(
-            f"INSERT INTO interaction ({', '.join(columns)})"
-            f" VALUES ({', '.join('?' * len(columns))})",
-            tuple(columns.values()),
-        ).lastrowid
+        interaction_id = interactions.insert_interaction(columns)
     return LoggedInteraction(interaction_id, _changed(contact_id))
 
 
@@ -632,21 +504,12 @@ def _clean_score(kind: str, score: int | None) -> int | None:
 # ----------------------------------------------------------------------- editing, deleting
 
 
-_STORED_COLUMNS = (
-    "contact_id", "kind", "direction", "occurred_at", "summary", "details", "network",
-    "amount_cents", "feedback_score", "status", "first_response_at", "resolved_at",
-    "staff_id", "created_at", "updated_at", "sale_key", "refunded_at",
-)  # fmt: skip
-
-
 def stored_entry(interaction_id: int) -> dict[str, Any]:
     """The interaction's columns as stored; EntryNotFound if there is none."""
-    row = database.execute_sql(
-        f"SELECT {', '.join(_STORED_COLUMNS)} FROM interaction WHERE id = ?", (interaction_id,)
-    ).fetchone()
-    if row is None:
+    stored = interactions.stored_interaction(interaction_id)
+    if stored is None:
         raise EntryNotFound(f"There is no history entry number {interaction_id}.")
-    return dict(zip(_STORED_COLUMNS, row, strict=True))
+    return stored
 
 
 def edit_interaction(interaction_id: int, changes: dict[str, Any], staff_id: int) -> Change:
@@ -688,10 +551,10 @@ def edit_interaction(interaction_id: int, changes: dict[str, Any], staff_id: int
         }
         if not differences:
             return Change.of()
-        assignments = ", ".join(f"{name} = ?" for name in differences)
-        database.execute_sql(
-            f"UPDATE interaction SET {assignments}, updated_at = ? WHERE id = ?",
-            (*(new for _, new in differences.values()), format_timestamp(now), interaction_id),
+        interactions.update_interaction(
+            interaction_id,
+            {name: new for name, (_, new) in differences.items()},
+            format_timestamp(now),
         )
         details = {
             "contact_id": stored["contact_id"],
@@ -733,13 +596,10 @@ def delete_interaction(interaction_id: int, staff_id: int, reason: str) -> Chang
             write_audit(ENTRY_DELETED, "interaction", interaction_id,
                   {**details, "kept": "refunded, the row kept"}, now, staff_id)  # fmt: skip
             return change
-        tied = database.execute_sql(
-            "SELECT count(*) FROM points_entry WHERE interaction_id = ?", (interaction_id,)
-        ).fetchone()[0]
-        if tied:
+        if interactions.count_points_entries_tied_to(interaction_id):
             raise RelappError(
                 f"History entry {interaction_id} has points tied to it; it cannot be deleted."
             )
         write_audit(ENTRY_DELETED, "interaction", interaction_id, details, now, staff_id)
-        database.execute_sql("DELETE FROM interaction WHERE id = ?", (interaction_id,))
+        interactions.delete_interaction_row(interaction_id)
     return _changed(stored["contact_id"])

@@ -31,11 +31,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
+from relapp.db.store import today as today_lists
 from relapp.domain.contact_rhythm import (
     DEFAULT_LIMIT,
-    INACTIVE_CONTACTS_SQL,
-    LIVE_SQL,
-    NAME_COLUMNS,
     AtCapCustomer,
     DriftingCustomer,
     Section,
@@ -140,25 +138,12 @@ def follow_ups(
 ) -> Section[FollowUp]:
     """Tasks not done of active customers, due from due_from (None: any time) until before
     due_before, soonest due first."""
-    bounds = [format_timestamp(due_before)]
-    where = "t.done_at IS NULL AND t.due_at < ?"
-    if due_from is not None:
-        where += " AND t.due_at >= ?"
-        bounds.append(format_timestamp(due_from))
-    total = database.execute_sql(
-        f"SELECT count(*) FROM task t WHERE {where}"
-        f" AND t.contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
-        bounds,
-    ).fetchone()[0]
-    cursor = database.execute_sql(
-        "SELECT t.id, t.contact_id, t.title, t.due_at, t.interaction_id, t.staff_id, s.name,"
-        f" {NAME_COLUMNS} FROM task t JOIN contact c ON c.id = t.contact_id"
-        f" LEFT JOIN staff s ON s.id = t.staff_id WHERE {where} AND {LIVE_SQL}"
-        " ORDER BY t.due_at, t.contact_id, t.id LIMIT ?",
-        (*bounds, limit),
-    )
+    before = format_timestamp(due_before)
+    since = None if due_from is None else format_timestamp(due_from)
+    total = today_lists.count_tasks_due(before, since)
+    stored = today_lists.tasks_due_rows(before, since, limit)
     rows = []
-    for task_id, contact_id, title, due, interaction_id, staff_id, staff_name, *name in cursor:
+    for task_id, contact_id, title, due, interaction_id, staff_id, staff_name, *name in stored:
         rows.append(
             FollowUp(task_id, contact_id, display_name(*name), title, parse_timestamp(due),
                      interaction_id, staff_id, staff_name)
@@ -172,22 +157,10 @@ def open_cases(
     """Open queries and complaints of active customers, oldest first, and how many of them
     are past the response target."""
     late_before = format_timestamp(now - timedelta(hours=target_hours))
-    total, overdue = database.execute_sql(
-        "SELECT count(*), coalesce(sum(occurred_at < ?), 0) FROM interaction"
-        f" WHERE status = 'open' AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
-        (late_before,),
-    ).fetchone()
-    cursor = database.execute_sql(
-        "SELECT i.id, i.contact_id, i.kind, i.summary, i.occurred_at, i.first_response_at,"
-        f" i.staff_id, s.name, {NAME_COLUMNS}"
-        " FROM interaction i JOIN contact c ON c.id = i.contact_id"
-        " LEFT JOIN staff s ON s.id = i.staff_id"
-        f" WHERE i.status = 'open' AND {LIVE_SQL}"
-        " ORDER BY i.occurred_at, i.contact_id, i.id LIMIT ?",
-        (limit,),
-    )
+    total, overdue = today_lists.count_open_cases(late_before)
+    stored = today_lists.open_case_rows(limit)
     rows = []
-    for case_id, contact_id, kind, summary, opened, answered, staff_id, staff_name, *name in cursor:
+    for case_id, contact_id, kind, summary, opened, answered, staff_id, staff_name, *name in stored:
         opened_at = parse_timestamp(opened)
         rows.append(
             OpenCase(
@@ -216,20 +189,12 @@ def birthdays_soon(today: date, limit: int = DEFAULT_LIMIT) -> Section[Birthday]
         days_by_month.setdefault(month, []).append(day)
     found: list[tuple[date, int, int, int]] = []  # (kept on, contact, month, day)
     for month, days in sorted(days_by_month.items()):
-        marks = ", ".join("?" for _ in days)
-        # Read from the index contact_birthday alone: no contact row for a mere count.
-        for contact_id, day in database.execute_sql(
-            f"SELECT id, birth_day FROM contact WHERE birth_month = ? AND birth_day IN ({marks})"
-            f" AND id NOT IN {INACTIVE_CONTACTS_SQL}",
-            (month, *days),
-        ):
+        for contact_id, day in today_lists.active_birthdays_in_month(month, days):
             found.append((kept_on[(month, day)], contact_id, month, day))
     found.sort()
     rows = []
     for on, contact_id, month, day in found[:limit]:
-        birth_year, *name = database.execute_sql(
-            f"SELECT c.birth_year, {NAME_COLUMNS} FROM contact c WHERE c.id = ?", (contact_id,)
-        ).fetchone()
+        birth_year, *name = today_lists.birth_year_and_name(contact_id)
         turning = on.year - birth_year if birth_year else None
         rows.append(
             Birthday(contact_id, display_name(*name), month, day, on, (on - today).days, turning)

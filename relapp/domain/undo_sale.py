@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store.ledger import purchase_recorded_at, refunded_sale
 from relapp.domain import clock
 from relapp.domain.changes import Change
 from relapp.domain.loyalty_sales import refund_sale
@@ -49,24 +48,21 @@ def undo_sale(interaction_id: int, staff_id: int | None = None) -> UndoneSale:
         RelappError: no such sale, or it was refunded already (refund_sale's refusals).
         DatabaseBusy: other work kept the write lock for longer than the busy timeout.
     """
-    row = database.execute_sql(
-        "SELECT created_at FROM interaction WHERE id = ? AND kind = 'purchase'",
-        (interaction_id,),
-    ).fetchone()
-    if row is None:
+    recorded_at = purchase_recorded_at(interaction_id)
+    if recorded_at is None:
         raise RelappError(f"There is no sale number {interaction_id}.")
-    if clock.utc_now() > undo_deadline(parse_timestamp(row[0])):
+    if clock.utc_now() > undo_deadline(recorded_at):
         raise TooLateToUndo(
             f"A sale can be undone for {UNDO_MINUTES} minutes only: refund it from the "
             "customer's history instead."
         )
     change = refund_sale(interaction_id, UNDO_REASON, staff_id)
-    contact_id, amount_cents, taken_back, balance = database.execute_sql(
-        "SELECT i.contact_id, i.amount_cents,"
-        " (SELECT coalesce(-sum(points), 0) FROM points_entry"
-        "  WHERE interaction_id = i.id AND kind = 'reversal'),"
-        " c.points_balance"
-        " FROM interaction i JOIN contact c ON c.id = i.contact_id WHERE i.id = ?",
-        (interaction_id,),
-    ).fetchone()
-    return UndoneSale(interaction_id, contact_id, amount_cents or 0, taken_back, balance, change)
+    sale = refunded_sale(interaction_id)
+    return UndoneSale(
+        interaction_id,
+        sale.contact_id,
+        sale.amount_cents or 0,
+        sale.points_reversed,
+        sale.balance,
+        change,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import median_low
 
-from relapp.db.models import database
+from relapp.db.store.ledger import recent_purchase_amounts, shop_recent_purchase_amounts
 
 UNUSUAL_FACTOR = 20
 OWN_HISTORY_MIN = 3  # purchases: fewer say too little about what a customer usually spends
@@ -33,30 +33,12 @@ def unusual_amount(contact_id: int, amount_cents: int) -> UnusualAmount | None:
     Two short indexed reads: the customer's latest purchases and, only if they have few, the
     shop's latest.
     """
-    own = _amounts(
-        "SELECT amount_cents FROM interaction WHERE contact_id = ? AND kind = 'purchase'"
-        " AND refunded_at IS NULL AND amount_cents > 0 ORDER BY occurred_at DESC LIMIT ?",
-        (contact_id, OWN_SAMPLE),
-    )
+    own = recent_purchase_amounts(contact_id, OWN_SAMPLE)
     customers_own = len(own) >= OWN_HISTORY_MIN
-    amounts = own if customers_own else _shop_amounts()
+    amounts = own if customers_own else shop_recent_purchase_amounts(SHOP_SAMPLE)
     if not amounts:
         return None
     usual = median_low(amounts)
     if amount_cents <= usual * UNUSUAL_FACTOR:
         return None
     return UnusualAmount(amount_cents, usual, customers_own)
-
-
-def _shop_amounts() -> list[int]:
-    # "+kind": walking interaction_time back from now reads a few hundred rows; through the
-    # kind index SQLite would sort every purchase of the shop first (1.7 s at a million).
-    return _amounts(
-        "SELECT amount_cents FROM interaction WHERE +kind = 'purchase' AND refunded_at IS NULL"
-        " AND amount_cents > 0 ORDER BY occurred_at DESC LIMIT ?",
-        (SHOP_SAMPLE,),
-    )
-
-
-def _amounts(sql: str, parameters: tuple) -> list[int]:
-    return [row[0] for row in database.execute_sql(sql, parameters)]

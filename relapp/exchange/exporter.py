@@ -15,25 +15,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
-from relapp.db.models import database
+from relapp.db.store.exports import card_rows, csv_rows
 from relapp.domain.contact_list import ContactFilter, _where
 from relapp.exchange.rows import safe_cell
-from relapp.exchange.vcard import CONTACT_COLUMNS, card_from_row, text_row
+from relapp.exchange.vcard import card_from_row, text_row
 
 CSV_HEADERS = (
     "First name", "Last name", "Organisation", "Email", "Phone", "Street", "City", "Region",
     "Postcode", "Country", "Birthday", "Card number", "Ladder stage", "Tier", "Points",
     "Tags", "Notes", "Created",
 )  # fmt: skip
-_CSV_SQL = (
-    "SELECT c.given_name, c.family_name, c.organisation, c.email, c.phone, c.street,"
-    " c.locality, c.region, c.postcode, c.country, c.birth_year, c.birth_month, c.birth_day,"
-    " c.card_number, c.ladder_stage, t.name, c.points_balance,"
-    " (SELECT group_concat(g.name, ', ') FROM contact_tag ct JOIN tag g ON g.id = ct.tag_id"
-    "  WHERE ct.contact_id = c.id), c.notes, substr(c.created_at, 1, 10)"
-    " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-    " WHERE c.id IN (SELECT id FROM contact WHERE {where}) ORDER BY c.id"
-)
 Progress = Callable[[int], bool]  # rows written so far -> carry on?
 
 
@@ -68,12 +59,12 @@ def export_csv(
     """Write the contacts the filter selects; the number written."""
     out = refuse_database_files(out)
     where, params = _where(_filter(contact_filter, segment, consent))
-    cursor = database.execute_sql(_CSV_SQL.format(where=where), params)
+    batches = csv_rows(where, params, 5000)
     count = 0
     with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(CSV_HEADERS)
-        while rows := cursor.fetchmany(5000):
+        for rows in batches:
             writer.writerows(
                 [safe_cell(v) for v in (*row[:10], _birthday(*row[10:13]), *row[13:])]
                 for row in rows
@@ -96,12 +87,10 @@ def export_vcard(
     """Write one card per contact the filter selects; the number written."""
     out = refuse_database_files(out)
     where, params = _where(_filter(contact_filter, segment, consent))
-    cursor = database.execute_sql(
-        f"SELECT {CONTACT_COLUMNS} FROM contact WHERE {where} ORDER BY id", params
-    )
+    batches = card_rows(where, params, 2000)
     count = 0
     with open(out, "w", encoding="utf-8", newline="") as handle:
-        while rows := cursor.fetchmany(2000):
+        for rows in batches:
             handle.write("".join(card_from_row(text_row(row), version) for row in rows))
             count += len(rows)
             if progress is not None and not progress(count):

@@ -46,11 +46,37 @@ from typing import Literal, Protocol
 from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
-from relapp.db.bulk import DeferredFullText, insert_rows
+from relapp.db.bulk import DeferredFullText
 from relapp.db.busy import give_way, write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
+from relapp.db.store import contacts as contact_store
+from relapp.db.store.imports import (
+    add_batch,
+    add_batch_counts,
+    batch_counts,
+    batch_has_rows,
+    batch_to_save,
+    best_match,
+    best_match_id,
+    contact_values,
+    deferred_contact_search,
+    delete_batch,
+    delete_first_rows,
+    delete_saved_rows,
+    has_opening_balance,
+    highest_contact_id,
+    holders_of_cards,
+    insert_contacts,
+    interrupted_batches,
+    is_archived,
+    mark_batch_decided,
+    mark_batch_saved,
+    matches_of,
+    pending_rows,
+    set_aside_rows,
+)
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contact_fields import (
@@ -358,10 +384,7 @@ def finish_interrupted_imports(idle: timedelta = INTERRUPTED_AFTER) -> int:
     still being saved elsewhere is left to its owner; two saving one import would still be
     safe, since each step takes the next rows under the write lock and deletes them.
     """
-    batches = database.execute_sql(
-        "SELECT id, decided_at IS NOT NULL FROM import_batch WHERE saved_at <= ? ORDER BY id",
-        (_timestamp(utc_now() - idle),),
-    ).fetchall()
+    batches = interrupted_batches(_timestamp(utc_now() - idle))
     for batch_id, decided in batches:
         if decided:
             _save(batch_id, ImportResult(), None, None)
@@ -447,11 +470,7 @@ def _set_aside(
     names = list(good[0][2].columns) if good else []
     stamp = _timestamp(utc_now())
     with write_transaction(SAVE_PATIENCE_SECONDS):
-        batch_id = database.execute_sql(
-            "INSERT INTO import_batch (source_name, duplicates, staff_id, columns, imported_at,"
-            " saved_at, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source_name, policy, staff_id, json.dumps(names), stamp, stamp, result.rejected),
-        ).lastrowid
+        batch_id = add_batch(source_name, policy, staff_id, names, stamp, result.rejected)
     try:
         for start in range(0, len(good), DECIDE_CHUNK):
             rows = [
@@ -461,14 +480,11 @@ def _set_aside(
                 for position, line, clean in good[start : start + DECIDE_CHUNK]
             ]  # fmt: skip
             with write_transaction(SAVE_PATIENCE_SECONDS):
-                insert_rows(database, "import_row", ("batch_id", "position", "line", "clean"), rows)
+                set_aside_rows(rows)
                 _mark_saved(batch_id)
             give_way()
         with write_transaction(SAVE_PATIENCE_SECONDS):
-            database.execute_sql(
-                "UPDATE import_batch SET decided_at = ? WHERE id = ?",
-                (_timestamp(utc_now()), batch_id),
-            )
+            mark_batch_decided(batch_id, _timestamp(utc_now()))
     except BaseException:
         with suppress(Exception):  # else finish_interrupted_imports deletes them later
             _discard(batch_id)
@@ -480,21 +496,14 @@ def _discard(batch_id: int) -> None:
     """Delete an import that was not decided: its rows a step at a time, then itself."""
     while True:
         with write_transaction(SAVE_PATIENCE_SECONDS):
-            deleted = database.execute_sql(
-                "DELETE FROM import_row WHERE batch_id = ? AND position < ? + (SELECT"
-                " min(position) FROM import_row WHERE batch_id = ?)",
-                (batch_id, DECIDE_CHUNK, batch_id),
-            ).rowcount
-            if not deleted:
-                database.execute_sql("DELETE FROM import_batch WHERE id = ?", (batch_id,))
+            if not delete_first_rows(batch_id, DECIDE_CHUNK):
+                delete_batch(batch_id)
                 return
         give_way()
 
 
 def _mark_saved(batch_id: int) -> None:
-    database.execute_sql(
-        "UPDATE import_batch SET saved_at = ? WHERE id = ?", (_timestamp(utc_now()), batch_id)
-    )
+    mark_batch_saved(batch_id, _timestamp(utc_now()))
 
 
 @dataclass
@@ -546,19 +555,12 @@ def _save_step(
     touched: set[int],
 ) -> _SaveStep:
     """One transaction's worth of saving: the next rows, for at most SAVE_STEP_SECONDS."""
-    batch = database.execute_sql(
-        "SELECT source_name, duplicates, staff_id, columns, imported_at FROM import_batch"
-        " WHERE id = ?",
-        (batch_id,),
-    ).fetchone()
+    batch = batch_to_save(batch_id)
     if batch is None:
         return _SaveStep(0, True, None)  # another saver finished it
-    source_name, policy, staff_id, names, stamp = batch
-    names = json.loads(names)
-    pending = database.execute_sql(
-        "SELECT position, line, clean FROM import_row WHERE batch_id = ? ORDER BY position LIMIT ?",
-        (batch_id, SAVE_STEP_ROWS),
-    ).fetchall()
+    source_name, policy, staff_id = batch.source_name, batch.duplicates, batch.staff_id
+    names, stamp = batch.columns, batch.imported_at
+    pending = pending_rows(batch_id, SAVE_STEP_ROWS)
     rows = [
         (position, sources[position] if sources is not None else SourceRow(line, [], {}), clean)
         for position, line, clean in pending
@@ -577,44 +579,33 @@ def _save_step(
         # Found and refused row by row instead (each statement alone is undone).
         step, touched_here, last = _save_rows(rows, names, policy, store_for, at_once=False)
     touched |= touched_here
-    database.execute_sql(
-        "DELETE FROM import_row WHERE batch_id = ? AND position <= ?", (batch_id, last)
-    )
-    database.execute_sql(
-        "UPDATE import_batch SET imported = imported + ?, merged = merged + ?,"
-        " skipped = skipped + ?, rejected = rejected + ? WHERE id = ?",
-        (step.imported, step.merged, step.skipped, step.rejected, batch_id),
-    )
+    delete_saved_rows(batch_id, last)
+    add_batch_counts(batch_id, step.imported, step.merged, step.skipped, step.rejected)
     _mark_saved(batch_id)
     result.errors += step.errors
     for name in ("imported", "merged", "skipped", "rejected"):
         setattr(result, name, getattr(result, name) + getattr(step, name))
     saved = sum(1 for row in rows if row[0] <= last)
-    more = database.execute_sql(
-        "SELECT 1 FROM import_row WHERE batch_id = ? LIMIT 1", (batch_id,)
-    ).fetchone()
-    if more is not None:
+    if batch_has_rows(batch_id):
         return _SaveStep(saved, False, None)
-    totals = database.execute_sql(
-        "SELECT imported, merged, skipped, rejected FROM import_batch WHERE id = ?", (batch_id,)
-    ).fetchone()
+    totals = batch_counts(batch_id)
     details = dict(zip(("imported", "merged", "skipped", "rejected"), totals, strict=True))
     write_audit(
         IMPORT_ACTION, "contact", None, {"file": source_name, **details},
         parse_timestamp(stamp), staff_id,
     )  # fmt: skip
-    database.execute_sql("DELETE FROM import_batch WHERE id = ?", (batch_id,))
-    return _SaveStep(saved, True, tuple(totals))
+    delete_batch(batch_id)
+    return _SaveStep(saved, True, totals)
 
 
-def _clean_from_stored(clean: str, names: list[str]) -> CleanRow:
+def _clean_from_stored(clean: str, names: Sequence[str]) -> CleanRow:
     points, *values = json.loads(clean)
     return CleanRow(dict(zip(names, values, strict=True)), points)
 
 
 def _save_rows(
     rows: list[tuple[int, SourceRow, str]],
-    names: list[str],
+    names: Sequence[str],
     policy: Policy,
     store_for: Callable[[DeferredFullText], _LiveStore],
     at_once: bool,
@@ -628,9 +619,7 @@ def _save_rows(
     contacts written in one statement (_ChunkStore); else row by row (_LiveStore).
     """
     step, touched = ImportResult(), set[int]()
-    search = DeferredFullText(
-        database, "contact_search", "contact_search_source", "contact_search_insert"
-    )
+    search = deferred_contact_search()
     deadline = time.perf_counter() + SAVE_STEP_SECONDS
     last = -1
     with search:
@@ -730,43 +719,32 @@ class _LiveStore:
     tags: ImportedTags = field(default_factory=ImportedTags)
 
     def find_existing(self, columns: dict[str, object]) -> int | None:
-        for column, collate in _LOOKUPS:
+        for column, ignore_case in _LOOKUPS:
             value = columns.get(column)
             if value:
-                found = database.execute_sql(
-                    f"SELECT id FROM contact WHERE {column} = ?{collate} AND erased_at IS NULL"
-                    " ORDER BY archived_at IS NOT NULL, id LIMIT 1",
-                    (value,),
-                ).fetchone()
-                if found:
-                    return found[0]
+                found = best_match_id(column, value, ignore_case)
+                if found is not None:
+                    return found
         return None
 
     def card_holder(self, card: object) -> int | None:
-        return _card_holder(card)
+        return contact_store.card_holder(card)
 
     def insert(self, columns: dict[str, object]) -> int:
-        names = [*_COLUMNS, "created_at", "updated_at"]
-        values = [columns.get(name, "") for name in _COLUMNS[:-1]]
-        cursor = database.execute_sql(
-            f"INSERT INTO contact ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [*values, "import", self.stamp, self.stamp],
+        values = {name: columns.get(name, "") for name in _COLUMNS[:-1]}
+        return contact_store.insert_contact(
+            {**values, "source": "import", "created_at": self.stamp, "updated_at": self.stamp}
         )
-        return cursor.lastrowid
 
     def fill_empty_fields(self, contact_id: int, columns: dict[str, object]) -> None:
         if not self.search.covers(contact_id):
             self.search.flush()  # added earlier in this step: indexed before it changes
         updates = _fill_updates(_stored_fields(contact_id), columns, self.card_holder)
         if updates:
-            assignments = ", ".join(f"{name} = ?" for name in updates)
-            database.execute_sql(
-                f"UPDATE contact SET {assignments}, updated_at = ? WHERE id = ?",
-                (*updates.values(), self.stamp, contact_id),
-            )
+            contact_store.update_contact(contact_id, updates, self.stamp)
 
     def has_opening(self, contact_id: int) -> bool:
-        return _has_opening(contact_id)
+        return has_opening_balance(contact_id)
 
     def add_opening(self, contact_id: int, points: int) -> None:
         add_opening_balance(contact_id, points, self.reason, self.staff_id, settings=self.settings)
@@ -780,9 +758,7 @@ class _DryRunStore:
     here, so later rows of the file find it exactly as they would in a real import."""
 
     def __init__(self) -> None:
-        self._first_new = (
-            database.execute_sql("SELECT coalesce(max(id), 0) FROM contact").fetchone()[0] + 1
-        )
+        self._first_new = highest_contact_id() + 1
         self._next = self._first_new
         self._fields: dict[int, dict[str, object]] = {}  # as the import would leave them
         self._archived: dict[int, bool] = {}
@@ -792,12 +768,12 @@ class _DryRunStore:
         self._openings: set[int] = set()
 
     def find_existing(self, columns: dict[str, object]) -> int | None:
-        for column, collate in _LOOKUPS:
+        for column, ignore_case in _LOOKUPS:
             value = columns.get(column)
             if not value:
                 continue
             found = list(self._index[column].get(_lookup_key(column, value), []))
-            stored = self._stored_match(column, collate, value)
+            stored = self._stored_match(column, ignore_case, value)
             if stored is not None:
                 found.append(stored)
             if found:
@@ -808,17 +784,14 @@ class _DryRunStore:
         noted = self._index["card_number"].get(card)
         return noted[0][1] if noted else self._stored_holder(card)
 
-    def _stored_match(self, column: str, collate: str, value: object) -> tuple[bool, int] | None:
+    def _stored_match(
+        self, column: str, ignore_case: bool, value: object
+    ) -> tuple[bool, int] | None:
         """The shop's own best match: (archived, id), not archived first, then the oldest."""
-        stored = database.execute_sql(
-            f"SELECT archived_at IS NOT NULL, id FROM contact WHERE {column} = ?{collate}"
-            " AND erased_at IS NULL ORDER BY archived_at IS NOT NULL, id LIMIT 1",
-            (value,),
-        ).fetchone()
-        return None if stored is None else (bool(stored[0]), stored[1])
+        return best_match(column, value, ignore_case)
 
     def _stored_holder(self, card: object) -> int | None:
-        return _card_holder(card)
+        return contact_store.card_holder(card)
 
     def insert(self, columns: dict[str, object]) -> int:
         contact_id, self._next = self._next, self._next + 1
@@ -831,11 +804,7 @@ class _DryRunStore:
         """Returns the fields filled."""
         if contact_id not in self._fields:
             fields = _stored_fields(contact_id)
-            self._archived[contact_id] = bool(
-                database.execute_sql(
-                    "SELECT archived_at IS NOT NULL FROM contact WHERE id = ?", (contact_id,)
-                ).fetchone()[0]
-            )
+            self._archived[contact_id] = is_archived(contact_id)
             self._fields[contact_id] = fields
         updates = _fill_updates(self._fields[contact_id], columns, self.card_holder)
         self._fields[contact_id].update(updates)
@@ -845,7 +814,7 @@ class _DryRunStore:
     def has_opening(self, contact_id: int) -> bool:
         if contact_id in self._openings:
             return True
-        return contact_id < self._first_new and _has_opening(contact_id)
+        return contact_id < self._first_new and has_opening_balance(contact_id)
 
     def add_opening(self, contact_id: int, points: int) -> None:
         if contact_id < self._first_new:
@@ -886,7 +855,7 @@ class _ChunkStore(_DryRunStore):
 
     def ask(self, rows: list[CleanRow]) -> None:
         """Fetch the shop's answers for these rows' cards, emails and phones."""
-        for column, collate in _LOOKUPS:
+        for column, ignore_case in _LOOKUPS:
             keys = sorted(
                 {
                     _lookup_key(column, row.columns[column])
@@ -896,32 +865,24 @@ class _ChunkStore(_DryRunStore):
                 - {key for asked, key in self._matches if asked == column}
             )
             self._matches.update(((column, key), None) for key in keys)
-            for value, archived, contact_id in database.execute_sql(
-                "SELECT j.value, c.archived_at IS NOT NULL, c.id FROM json_each(?) AS j"
-                f" JOIN contact AS c ON c.{column} = j.value{collate} AND c.erased_at IS NULL",
-                (json.dumps(keys),),
-            ):
-                found, best = (bool(archived), contact_id), self._matches[column, value]
+            for value, archived, contact_id in matches_of(column, keys, ignore_case):
+                found, best = (archived, contact_id), self._matches[column, value]
                 self._matches[column, value] = found if best is None else min(best, found)
         cards = sorted(
             {row.columns["card_number"] for row in rows if row.columns.get("card_number")}
             - set(self._holders)
         )
         self._holders.update((card, None) for card in cards)
-        self._holders.update(
-            database.execute_sql(
-                "SELECT card_number, id FROM contact"
-                " WHERE card_number IN (SELECT value FROM json_each(?))",
-                (json.dumps(cards),),
-            ).fetchall()
-        )
+        self._holders.update(holders_of_cards(cards))
 
-    def _stored_match(self, column: str, collate: str, value: object) -> tuple[bool, int] | None:
+    def _stored_match(
+        self, column: str, ignore_case: bool, value: object
+    ) -> tuple[bool, int] | None:
         key = (column, _lookup_key(column, value))
         return (
             self._matches[key]
             if key in self._matches
-            else super()._stored_match(column, collate, value)
+            else super()._stored_match(column, ignore_case, value)
         )
 
     def _stored_holder(self, card: object) -> int | None:
@@ -937,11 +898,7 @@ class _ChunkStore(_DryRunStore):
         if updates and contact_id < self._in_shop_below:  # in the shop: change it there too
             if not self._live.search.covers(contact_id):
                 self._live.search.flush()  # written earlier in this step: indexed first
-            assignments = ", ".join(f"{name} = ?" for name in updates)
-            database.execute_sql(
-                f"UPDATE contact SET {assignments}, updated_at = ? WHERE id = ?",
-                (*updates.values(), self._live.stamp, contact_id),
-            )
+            contact_store.update_contact(contact_id, updates, self._live.stamp)
         return updates
 
     def add_opening(self, contact_id: int, points: int) -> None:
@@ -962,9 +919,7 @@ class _ChunkStore(_DryRunStore):
         returns the rows whose points could not be given."""
         if self._unwritten:
             stamp, values = self._live.stamp, self._fields
-            insert_rows(
-                database,
-                "contact",
+            insert_contacts(
                 ("id", *_COLUMNS, "created_at", "updated_at"),
                 [
                     (contact_id, *(values[contact_id].get(name, "") for name in _COLUMNS[:-1]),
@@ -989,8 +944,8 @@ class _ChunkStore(_DryRunStore):
 
 
 # Duplicates are looked for by card, then email (ignoring ASCII case, as SQLite's NOCASE
-# does), then phone.
-_LOOKUPS = (("card_number", ""), ("email", " COLLATE NOCASE"), ("phone", ""))
+# does), then phone: (column, ignoring case).
+_LOOKUPS = (("card_number", False), ("email", True), ("phone", False))
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -1003,27 +958,9 @@ def _reject(result: ImportResult, row: SourceRow, reason: str) -> None:
     result.errors.append(RowError(row.line, reason, row.cells))
 
 
-def _card_holder(card: object) -> int | None:
-    found = database.execute_sql("SELECT id FROM contact WHERE card_number = ?", (card,)).fetchone()
-    return found[0] if found else None
-
-
-def _has_opening(contact_id: int) -> bool:
-    return (
-        database.execute_sql(
-            "SELECT 1 FROM points_entry WHERE contact_id = ? AND kind = 'opening' LIMIT 1",
-            (contact_id,),
-        ).fetchone()
-        is not None
-    )
-
-
 def _stored_fields(contact_id: int) -> dict[str, object]:
     names = (*_FILLABLE, "birth_year", "birth_month", "birth_day")
-    stored = database.execute_sql(
-        f"SELECT {', '.join(names)} FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()
-    return dict(zip(names, stored, strict=True))
+    return dict(zip(names, contact_values(contact_id, names), strict=True))
 
 
 def _fill_updates(

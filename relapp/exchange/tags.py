@@ -10,11 +10,10 @@ is used in whatever letter case it was created (resolve_tags, as the contact for
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 
-from relapp.db.models import database
+from relapp.db.store.imports import add_contact_tags
 from relapp.domain.contact_editing import clean_tag_name, create_tag, resolve_tags
 
 MAX_TAGS_PER_CUSTOMER = 50
@@ -60,9 +59,4 @@ class ImportedTags:
         missing = [name for name in names if name.casefold() not in self._ids]
         for tag_id, name in resolve_tags(missing):
             self._ids[name.casefold()] = tag_id if tag_id is not None else create_tag(name)
-        wanted = [self._ids[name.casefold()] for name in names]
-        database.execute_sql(
-            "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id) SELECT ?, value"
-            " FROM json_each(?)",
-            (contact_id, json.dumps(wanted)),
-        )
+        add_contact_tags(contact_id, [self._ids[name.casefold()] for name in names])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
-from relapp.db.models import database
+from relapp.db.store.exports import card_row
 from relapp.errors import RelappError, excerpt
 from relapp.exchange.csv_read import UnreadableFile, decode_bytes
 from relapp.exchange.rows import RowError, SourceRow
@@ -222,12 +222,6 @@ def vcard_rows(path: Path) -> tuple[list[str], list[SourceRow], list[RowError]]:
 
 # ------------------------------------------------------------------------------- writing
 
-CONTACT_COLUMNS = (
-    "given_name, family_name, organisation, email, phone, street, locality, region, postcode,"
-    " country, birth_year, birth_month, birth_day, notes, card_number, kind"
-)
-
-
 # RFC 6350 3.3: a value holds spaces, tabs, visible ASCII and non-ASCII, no other control
 # character; line breaks are written as \n (_escape) and the rest dropped.
 _CONTROLS = dict.fromkeys([*(c for c in range(0x20) if c != 0x09), 0x7F])
@@ -255,7 +249,7 @@ def _fold(line: str) -> str:
 
 
 def card_from_row(row: tuple, version: str = "3.0") -> str:
-    """One card from a row of CONTACT_COLUMNS."""
+    """One card from a row of relapp.db.store.exports.CARD_COLUMNS."""
     if version not in VERSIONS:
         raise ValueError(f"vCard version must be one of {VERSIONS}, not {version!r}")
     (given, family, organisation, email, phone, street, locality, region, postcode, country,
@@ -303,17 +297,14 @@ def card_from_row(row: tuple, version: str = "3.0") -> str:
 def contact_vcard(contact_id: int, version: str = "3.0") -> str:
     """One customer's card: names, org, phone, email, address, birthday, note, card number
     (as X-RELAPP-CARD). Raises ContactNotFound if there is no such contact or it was erased."""
-    row = database.execute_sql(
-        f"SELECT {CONTACT_COLUMNS} FROM contact WHERE id = ? AND erased_at IS NULL",
-        (contact_id,),
-    ).fetchone()
+    row = card_row(contact_id)
     if row is None:
         raise ContactNotFound(f"There is no customer {contact_id}.")
     return card_from_row(text_row(row), version)
 
 
 def text_row(row: tuple) -> tuple:
-    """A row of CONTACT_COLUMNS with NULL text as "" (the birthday parts stay None)."""
+    """A row of exports.CARD_COLUMNS with NULL text as "" (the birthday parts stay None)."""
     return tuple(
         "" if value is None and not 10 <= i <= 12 else value for i, value in enumerate(row)
     )

@@ -30,7 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from relapp.db.models import database
+from relapp.db.store.reports import card_details
 from relapp.domain.contact_list import segment_filter
 from relapp.domain.contacts import display_name
 from relapp.domain.shop_logo import logo_png
@@ -169,30 +169,23 @@ def loyalty_cards(
 def _printable(contact_ids: Sequence[int]) -> tuple[list[_Card], list[tuple[int, str]]]:
     """The cards to print, in the order given, and the contacts skipped with the reason."""
     contact_ids = [int(contact_id) for contact_id in contact_ids]
-    found: dict[int, tuple] = {}
-    for start in range(0, len(contact_ids), 1_000):  # SQLite takes a bounded number of ?s
-        chunk = contact_ids[start : start + 1_000]
-        found.update(
-            (row[0], row[1:])
-            for row in database.execute_sql(
-                "SELECT id, kind, given_name, family_name, organisation, card_number,"
-                " erased_at IS NOT NULL FROM contact"
-                f" WHERE id IN ({', '.join('?' for _ in chunk)})",
-                chunk,
-            )
-        )
+    found = card_details(contact_ids)
     cards, skipped = [], []
     for contact_id in contact_ids:
         if contact_id not in found:
             skipped.append((contact_id, "no such customer"))
             continue
-        kind, given, family, organisation, number, erased = found[contact_id]
-        if erased:
+        holder = found[contact_id]
+        number = holder.card_number
+        if holder.erased:
             skipped.append((contact_id, "erased"))
         elif not (number or "").strip():
             skipped.append((contact_id, "no loyalty card number"))
         else:
-            cards.append(_Card(display_name(kind, given, family, organisation), number.strip()))
+            name = display_name(
+                holder.kind, holder.given_name, holder.family_name, holder.organisation
+            )
+            cards.append(_Card(name, number.strip()))
     return cards, skipped
 
 

@@ -26,8 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from relapp.db.fields import parse_timestamp
-from relapp.db.models import database
+from relapp.db.store.reports import consent_log
 from relapp.domain import clock
 from relapp.domain.contact_editing import ContactDetails, load_contact_details
 from relapp.domain.follow_ups import tasks_for
@@ -178,10 +177,11 @@ def _profile(profile: CustomerProfile, details: ContactDetails, context: ReportC
         ),
         (_("Contact limit"), profile.contact_pressure.reason),
     ]
-    consent = _consent_events(profile.id)
+    since = _latest_consent_events(profile.id)
     rows = []
     for channel in CONSENT_CHANNELS:
-        granted, moment, method = consent.get(channel, (None, None, ""))
+        granted = profile.consent.get(channel)
+        moment, method = since.get(channel, (None, ""))
         state = {True: _("Granted"), False: _("Withdrawn"), None: _("Never asked")}[granted]
         rows.append([_(CHANNEL_NAMES[channel]), state,
                      context.day(moment) if moment else "", method])  # fmt: skip
@@ -205,17 +205,10 @@ def _birthday(details: ContactDetails, context: ReportContext) -> str:
                            locale=context.locale)  # fmt: skip
 
 
-def _consent_events(contact_id: int) -> dict[str, tuple[bool, datetime, str]]:
-    """Each channel's latest consent event: (granted, when, how). The latest decides the
-    state, as profiles.current_consent reads the same log."""
-    latest = {}
-    for channel, granted, occurred_at, method in database.execute_sql(
-        "SELECT channel, granted, occurred_at, method FROM consent WHERE contact_id = ?"
-        " ORDER BY occurred_at, id",
-        (contact_id,),
-    ):
-        latest[channel] = (bool(granted), parse_timestamp(occurred_at), method)
-    return latest
+def _latest_consent_events(contact_id: int) -> dict[str, tuple[datetime, str]]:
+    """Each channel's latest consent event: (when, how). The latest decides the state, as
+    the profile's consent (profiles.current_consent) reads it from the same log."""
+    return {event.channel: (event.occurred_at, event.method) for event in consent_log(contact_id)}
 
 
 def _preferences(profile: CustomerProfile, details: ContactDetails, context: ReportContext):

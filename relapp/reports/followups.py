@@ -10,7 +10,6 @@ empty one says so in a line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from relapp.db.models import database
+from relapp.db.store.reports import phones_of
 from relapp.domain.phones import display_phone
 from relapp.domain.terms import KIND_NAMES
 from relapp.domain.today import TodayQueue, today_queue
@@ -200,9 +199,6 @@ def _phones(queue: TodayQueue) -> dict[int, str]:
         *(birthday.contact_id for birthday in queue.birthdays.rows),
         *(customer.contact_id for customer in queue.drifting.rows[:DRIFTING_SHOWN]),
     }
-    rows = database.execute_sql(
-        "SELECT id, phone FROM contact WHERE id IN (SELECT value FROM json_each(?))"
-        " AND phone IS NOT NULL",
-        (json.dumps(sorted(ids)),),
-    )
-    return {contact_id: display_phone(phone) for contact_id, phone in rows}
+    return {
+        contact_id: display_phone(phone) for contact_id, phone in phones_of(sorted(ids)).items()
+    }

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from relapp import __version__
 from relapp.crash_log import write_crash_log
-from relapp.db import open_database
-from relapp.db.connection import needs_upgrade
+from relapp.db.connection import needs_upgrade, open_database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.settings import is_set_up, load_settings
 from relapp.domain.shop import start_empty_shop

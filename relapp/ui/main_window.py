@@ -28,7 +28,7 @@ from relapp.domain.settings import load_settings
 from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView
-from relapp.ui.counter import CounterView
+from relapp.ui.counter.view import CounterView
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.help import ShortcutsDialog, UserGuideDialog
 from relapp.ui.icons import app_icon, view_icon

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from relapp.db import open_database
 from relapp.db.backups import check_database
+from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
 from tests.backups.helpers import integrity, scalar
 
@@ -30,7 +30,7 @@ from tests.backups.helpers import integrity, scalar
 # further step.
 APP = """
 import sys, threading
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import Setting
 from relapp.db.backups import take_backup
 
@@ -56,7 +56,7 @@ database.close()
 # A till: `relapp sale` in miniature, a whole life from open to close.
 TILL = """
 import sys
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import Setting
 
 database = open_database(sys.argv[1])

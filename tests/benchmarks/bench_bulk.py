@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.domain.bulk_actions import (
     archive_contacts,
     set_ladder_stage,

@@ -19,7 +19,7 @@ import sys
 PROBE = """
 import json, os, random, sys, time
 from pathlib import Path
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.ui.app import create_application
 from relapp.ui.change_bus import ChangeBus
 from relapp.domain.contact_list import (

@@ -49,7 +49,7 @@ WORKS = ("import", "erase", "daily", "tag", "merge", "restore")
 
 def run_counter(db_path: Path, stop_file: Path, interval: float) -> None:
     """Sales every interval seconds until stop_file exists; one JSON line per sale."""
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
     from relapp.domain.loyalty import find_customer, record_sale
 
     db = open_database(db_path)
@@ -103,7 +103,7 @@ def run_probe(db_path: Path, stop_file: Path) -> None:
 
 def run_work(work: str, db_path: Path) -> None:
     """One piece of background work, in this process (not for import: that is the CLI)."""
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
     from relapp.domain.bulk_actions import tag_contacts
     from relapp.domain.daily import run_daily_jobs
     from relapp.domain.merge import merge_contacts
@@ -152,7 +152,7 @@ def bench(database: Path, work: str, rows: int, interval: float, folder: Path) -
         write_csv(csv_file, rows)
     backup_file = folder / "backup.db"
     # Opened (and brought to the latest schema) once before anything is timed.
-    subprocess.run([sys.executable, "-c", f"from relapp.db import open_database; "
+    subprocess.run([sys.executable, "-c", f"from relapp.db.connection import open_database; "
                     f"open_database({str(path)!r}).close()"], cwd=ROOT, check=True)  # fmt: skip
     if work == "restore":
         backup = [sys.executable, "-m", "relapp", "backup", "--db", str(path), "--out",

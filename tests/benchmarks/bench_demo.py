@@ -15,7 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
 
 AS_OF = date(2026, 11, 22)

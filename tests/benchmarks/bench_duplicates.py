@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.domain.duplicates import find_duplicate_pairs
 from relapp.domain.merge import merge_contacts, merge_preview
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import database
 from relapp.domain.settings import save_settings
 from relapp.exchange.exporter import export_csv, export_vcard

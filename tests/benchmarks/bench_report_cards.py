@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import database
 from relapp.demo.generator import generate_demo_shop
 from relapp.domain.contact_list import ContactFilter, count_contacts, save_segment

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
 from relapp.reports.dossier import customer_dossier
 from tests.benchmarks.bench_timeline import add_busy_customer

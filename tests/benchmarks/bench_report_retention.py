@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from peewee import SqliteDatabase
 
-from relapp.db import schema_version
+from relapp.db.connection import schema_version
 from relapp.db.migrations import LATEST_VERSION
 from relapp.db.models import database
 from relapp.domain.retention import retention_summary

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.domain.search import find_by_card, search_contacts
 
 SAMPLES = 300

@@ -17,7 +17,7 @@ PROBE = """
 import time
 started = time.perf_counter()
 from pathlib import Path
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.ui.app import apply_shop_locale, create_application
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.main_window import MainWindow

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp
 from relapp.domain.settings import load_settings
 from relapp.domain.timeline import activity_feed, timeline_page

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions

@@ -23,8 +23,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from relapp.db import open_database, schema_version
-from relapp.db.connection import migrate_database
+from relapp.db.connection import migrate_database, open_database, schema_version
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.migrations import MIGRATIONS
 from relapp.domain import contact_rhythm, today

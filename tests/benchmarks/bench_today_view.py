@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.staff.current_staff import CurrentStaff

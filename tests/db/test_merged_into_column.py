@@ -7,7 +7,8 @@ import json
 
 from peewee import SqliteDatabase
 
-from relapp.db import connection, open_database
+from relapp.db import connection
+from relapp.db.connection import open_database
 from relapp.db.models import Contact, database
 from relapp.domain.merge import merge_contacts
 from relapp.domain.merged_records import merged_contact_ids, merged_into, merged_into_this

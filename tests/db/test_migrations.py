@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from peewee import SqliteDatabase
 
-from relapp.db import connection, migrations, open_database, schema_version
+from relapp.db import connection, migrations
+from relapp.db.connection import open_database, schema_version
 from relapp.db.models import ALL_MODELS
 from relapp.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnavailable, NotARelappDatabase
 

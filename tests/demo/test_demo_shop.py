@@ -12,7 +12,7 @@ import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import Contact, database
 from relapp.demo.generator import TIERS, DemoCancelled, generate_demo_shop

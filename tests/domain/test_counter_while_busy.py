@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from relapp import db as relapp_db
+from relapp.db import connection as relapp_db
 from relapp.db.busy import BUSY_MESSAGE
 from relapp.db.models import Interaction, PointsEntry, Reward
 from relapp.domain.clock import utc_now

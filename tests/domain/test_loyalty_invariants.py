@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import database
 from relapp.domain import loyalty
 from relapp.domain.loyalty import NotEnoughPoints, OutOfStock, RewardUnavailable

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import (
     AuditLog,
     Consent,

@@ -169,7 +169,8 @@ def test_an_older_shops_customers_without_a_tier_are_placed_when_it_opens(tmp_pa
     """Schema 9 puts them where their spend over the tier window puts them."""
     from peewee import SqliteDatabase
 
-    from relapp.db import connection, open_database
+    from relapp.db import connection
+    from relapp.db.connection import open_database
 
     path = tmp_path / "older.db"
     old = SqliteDatabase(str(path), pragmas=connection.connection_pragmas())

@@ -66,7 +66,7 @@ def test_settings_default_until_saved_then_persist(db_path, db):
     change = save_settings(shop_name="Corner Books", contact_cap_per_30_days=6)
     assert change.touches(Entity.SETTINGS)
     db.close()
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
 
     open_database(db_path)
     settings = load_settings()

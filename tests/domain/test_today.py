@@ -386,7 +386,7 @@ def test_the_migration_fills_the_rhythm_from_the_history_it_finds(db_path):
             )
     raw.close()
 
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
 
     migrated = open_database(db_path)
     try:

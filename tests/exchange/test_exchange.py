@@ -322,7 +322,7 @@ def test_vcard_versions_and_broken_cards(shop):
 
 
 def test_vcard_round_trip_into_an_empty_database(shop, tmp_path):
-    from relapp.db import open_database
+    from relapp.db.connection import open_database
 
     for name in ("excel_utf8_comma.csv", "google_contacts.csv", "vcard30.vcf"):
         import_file(SAMPLES / name)

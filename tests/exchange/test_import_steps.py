@@ -18,7 +18,7 @@ from pathlib import Path
 import peewee
 import pytest
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import Contact, database
 from relapp.domain.loyalty import find_customer, record_sale
 from relapp.domain.settings import save_settings
@@ -174,7 +174,7 @@ def test_a_failure_while_deciding_leaves_nothing(shop, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "DECIDE_CHUNK", 100)
     source = write_people(tmp_path / "people.csv", 1_000)
     chunks = []
-    insert = importer.insert_rows
+    insert = importer.set_aside_rows
 
     def disk_full_half_way(*args):
         chunks.append(1)
@@ -182,7 +182,7 @@ def test_a_failure_while_deciding_leaves_nothing(shop, tmp_path, monkeypatch):
             raise peewee.OperationalError("database or disk is full")
         insert(*args)
 
-    monkeypatch.setattr(importer, "insert_rows", disk_full_half_way)
+    monkeypatch.setattr(importer, "set_aside_rows", disk_full_half_way)
     with pytest.raises(peewee.OperationalError):
         import_file(source)
     assert table_count("contact") == table_count("import_batch") == table_count("import_row") == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.db.models import database
 from relapp.domain.settings import save_settings
 from relapp.errors import RelappError

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.db import open_database
+from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
 from relapp.ui.app import RunningWindow, create_application, start_main_window
 

@@ -170,7 +170,7 @@ def test_another_reader_makes_the_checkpoint_incomplete_and_says_so(person, db, 
 
 
 def test_searching_free_text_for_a_term_treats_like_wildcards_as_letters():
-    from relapp.domain.privacy import _mentioning
+    from relapp.db.store.privacy import _mentioning
 
     condition, params = _mentioning("reason", ["ann_smith%", "Zoë"])
     texts = ["Gift from ANN_SMITH% today", "annXsmithY", "ann_smith", "zoë's bonus", "ZOË"]

@@ -11,8 +11,8 @@ from relapp.db.models import Consent, Contact, Interaction, Preference
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.shop_format import shop_format
-from relapp.ui.counter import CounterView
 from relapp.ui.counter.results_model import SearchResultsModel
+from relapp.ui.counter.view import CounterView
 from tests.factories import add_contact as enrol
 
 

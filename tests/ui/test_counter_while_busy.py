@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from relapp import db as relapp_db
+from relapp.db import connection as relapp_db
 from relapp.db.busy import BUSY_MESSAGE
 from relapp.db.models import Interaction
 from relapp.domain.settings import save_settings

@@ -11,8 +11,8 @@ from relapp.domain.cards import card_number_for
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.settings import save_settings
-from relapp.ui.counter import CounterView
 from relapp.ui.counter.enrol_dialog import EnrolDialog, EnrolOutcome
+from relapp.ui.counter.view import CounterView
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from PySide6.QtCore import QLocale, Qt
 from relapp.db.models import Interaction, PointsEntry, Reward
 from relapp.domain.clock import utc_now
 from relapp.domain.settings import save_settings
-from relapp.ui.counter import CounterView
 from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog
+from relapp.ui.counter.view import CounterView
 from tests.factories import add_contact
 
 

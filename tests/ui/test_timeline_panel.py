@@ -17,7 +17,7 @@ from relapp.domain.follow_ups import add_task
 from relapp.domain.staff import get_staff
 from relapp.domain.timeline import ENTRY_DELETED, log_interaction
 from relapp.domain.today import today_queue
-from relapp.ui.counter import CounterView
+from relapp.ui.counter.view import CounterView
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.timeline import panel as panel_module

@@ -1,5 +1,1 @@
-"""The Counter view."""
-
-from relapp.ui.counter.view import CounterView
-
-__all__ = ["CounterView"]
+"""The window at the counter: search, the customer on screen, sale, redeem, history."""

@@ -1,0 +1,51 @@
+"""The demo shop's own rows: its staff, tiers, rewards, tags and segments, written with the ids
+the generator chose (its contacts and their history go in through db.bulk.insert_rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from relapp.db.models import database
+
+StaffRow = tuple[int, str, str, str, str]  # id, name, role, PIN hash, created_at
+TierRow = tuple[int, str, int, int]  # id, name, min_spend_cents, multiplier_percent
+RewardRow = tuple[int, str, str, int, int | None, str]  # id, name, description, cost, stock, at
+SegmentRow = tuple[str, str, str, str]  # name, filter (JSON), created_at, updated_at
+
+
+def insert_shop_rows(
+    staff: Sequence[StaffRow],
+    tiers: Sequence[TierRow],
+    rewards: Sequence[RewardRow],
+    tags: Sequence[tuple[int, str]],
+    segments: Sequence[SegmentRow],
+) -> None:
+    cursor = database.connection().cursor()
+    cursor.executemany(
+        "INSERT INTO staff (id, name, role, pin_hash, active, created_at)"
+        " VALUES (?, ?, ?, ?, 1, ?)",
+        staff,
+    )
+    cursor.executemany(
+        "INSERT INTO tier (id, name, min_spend_cents, multiplier_percent) VALUES (?, ?, ?, ?)",
+        tiers,
+    )
+    cursor.executemany(
+        "INSERT INTO reward (id, name, description, points_cost, stock, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?, 1, ?)",
+        rewards,
+    )
+    cursor.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", tags)
+    cursor.executemany(
+        "INSERT INTO segment (name, filter, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        segments,
+    )
+
+
+def promote_referrers_to_advocates() -> None:
+    """Someone who brought a friend in has moved up the ladder (clients and supporters)."""
+    database.execute_sql(
+        "UPDATE contact SET ladder_stage = 'advocate' WHERE ladder_stage IN "
+        "('client', 'supporter') AND id IN "
+        "(SELECT referred_by_id FROM contact WHERE referred_by_id IS NOT NULL)"
+    )

@@ -1,0 +1,72 @@
+"""The SQLite engine's own operations that the domain asks for by name: secure delete, the
+WAL checkpoint, lifting the ledger's append-only trigger for an erasure, reading a backup
+file in place. A PostgreSQL engine (issue 16) provides the same functions its own way
+(the trigger disabled, no WAL file to truncate, pg_restore --list for a backup).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from relapp.db.models import database
+
+_LEDGER_UPDATE_TRIGGER = "points_entry_is_append_only_update"
+
+
+@contextmanager
+def ledger_update_trigger_lifted() -> Iterator[None]:
+    """the ledger is append-only by trigger (schema 2); inside this block its
+    update trigger is dropped, and re-created from its stored SQL (sqlite_schema) after, in the
+    caller's transaction (an error rolls the drop back with everything else). A PostgreSQL
+    engine would disable the trigger instead."""
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
+        (_LEDGER_UPDATE_TRIGGER,),
+    ).fetchone()
+    if row is not None:
+        database.execute_sql(f"DROP TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+    yield
+    if row is not None:
+        database.execute_sql(row[0])
+
+
+def secure_delete_on() -> None:
+    """freed cells and pages are zeroed from now on, so erased text does not
+    stay in the file's free space (PRAGMA secure_delete; the connection's setting, set
+    whatever opened it)."""
+    database.execute_sql("PRAGMA secure_delete = 1")
+
+
+def checkpoint_wal() -> bool:
+    """copy the WAL into the database and truncate it (PRAGMA
+    wal_checkpoint(TRUNCATE)), so no old page of an erased row stays in the -wal file.
+    Whether it completed: False when another connection kept WAL frames alive."""
+    busy = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    return busy == 0
+
+
+def backup_identities(
+    path: Path, contact_ids: Sequence[int]
+) -> dict[int, tuple[str, str, str | None, str | None]] | None:
+    """(given_name, family_name, email, phone) of those of these contacts that a
+    backup file holds, not erased; None if the file cannot be read as a database. The file is
+    opened read-only and immutable (a URI with mode=ro&immutable=1), so nothing is written to
+    it or beside it (no -wal, no -shm)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    found = {}
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as backup:
+            for contact_id in contact_ids:
+                row = backup.execute(
+                    "SELECT given_name, family_name, email, phone FROM contact"
+                    " WHERE id = ? AND erased_at IS NULL",
+                    (contact_id,),
+                ).fetchone()
+                if row is not None:
+                    found[contact_id] = row
+    except sqlite3.Error:
+        return None
+    return found

@@ -1,0 +1,174 @@
+"""Merged contacts: who was merged into whom, and the reads and writes of a merge.
+
+A merge keeps the merged contact, archived, with contact.merged_into_id naming the survivor
+(schema 10). The rules (which values the survivor keeps, how points move, what the audit row
+says) are relapp.domain.merge's; these functions run inside its transaction. Times go in in
+their stored form (relapp.db.fields.format_timestamp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from relapp.db.models import database
+
+# ------------------------------------------------------------------------- merged records
+
+
+def merged_into(contact_id: int) -> int | None:
+    """The survivor this contact was merged into, or None if it never was (or is no contact)."""
+    row = database.execute_sql(
+        "SELECT merged_into_id FROM contact WHERE id = ?", (contact_id,)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def merged_contact_ids() -> frozenset[int]:
+    """Every contact that has been merged into another."""
+    rows = database.execute_sql("SELECT id FROM contact WHERE merged_into_id IS NOT NULL")
+    return frozenset(row[0] for row in rows)
+
+
+def merged_into_this(contact_id: int) -> list[int]:
+    """The contacts merged straight into this one (not those merged into them), by id."""
+    rows = database.execute_sql(
+        "SELECT id FROM contact WHERE merged_into_id = ? ORDER BY id", (contact_id,)
+    )
+    return [row[0] for row in rows]
+
+
+# -------------------------------------------------------------------------------- reading
+
+
+def contact_values(contact_id: int, columns: Sequence[str]) -> tuple | None:
+    """The contact's values of these contact columns, in their order; None if no such
+    contact."""
+    return database.execute_sql(
+        f"SELECT {', '.join(columns)} FROM contact WHERE id = ?", (contact_id,)
+    ).fetchone()
+
+
+def contact_name_parts(contact_id: int) -> tuple[int, str, str, str, str] | None:
+    """(id, kind, given_name, family_name, organisation) of a contact; None if no such
+    contact."""
+    return database.execute_sql(
+        "SELECT id, kind, given_name, family_name, organisation FROM contact WHERE id = ?",
+        (contact_id,),
+    ).fetchone()
+
+
+def higher_tier(first_id: int, second_id: int) -> int | None:
+    """Of two tiers, the one with the higher minimum spend; None if neither exists."""
+    row = database.execute_sql(
+        "SELECT id FROM tier WHERE id IN (?, ?) ORDER BY min_spend_cents DESC LIMIT 1",
+        (first_id, second_id),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+# Statements that move rows, each with a count of rows it moved; what stays behind is a
+# duplicate of something the survivor already has, and is removed after. A tag or social
+# handle the survivor has already stays behind because of NOT EXISTS, which asks exactly
+# what the table's unique key would refuse (portable, unlike SQLite's UPDATE OR IGNORE).
+_MOVES = {
+    "interactions": ("UPDATE interaction SET contact_id = :survivor WHERE contact_id = :other",),
+    "tasks": ("UPDATE task SET contact_id = :survivor WHERE contact_id = :other",),
+    "tags": (
+        "UPDATE contact_tag SET contact_id = :survivor WHERE contact_id = :other AND NOT EXISTS"
+        " (SELECT 1 FROM contact_tag mine WHERE mine.contact_id = :survivor"
+        " AND mine.tag_id = contact_tag.tag_id)",
+        "DELETE FROM contact_tag WHERE contact_id = :other",
+    ),
+    "preferences": (
+        "UPDATE preference SET contact_id = :survivor WHERE contact_id = :other AND NOT EXISTS"
+        " (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
+        " AND mine.kind = preference.kind AND mine.value = preference.value)",
+        "DELETE FROM preference WHERE contact_id = :other",
+    ),
+    "consent_events": ("UPDATE consent SET contact_id = :survivor WHERE contact_id = :other",),
+    "social_handles": (
+        "UPDATE social_handle SET contact_id = :survivor WHERE contact_id = :other"
+        " AND NOT EXISTS (SELECT 1 FROM social_handle mine WHERE mine.contact_id = :survivor"
+        " AND mine.network = social_handle.network AND mine.handle = social_handle.handle)",
+        "DELETE FROM social_handle WHERE contact_id = :other",
+    ),
+    "referrals": (
+        "UPDATE contact SET referred_by_id = :survivor"
+        " WHERE referred_by_id = :other AND id <> :survivor",
+    ),
+}
+
+# The same, counted without moving anything, for the preview.
+_COUNTS = {
+    "interactions": "SELECT count(*) FROM interaction WHERE contact_id = :other",
+    "tasks": "SELECT count(*) FROM task WHERE contact_id = :other",
+    "tags": "SELECT count(*) FROM contact_tag theirs WHERE contact_id = :other AND NOT EXISTS"
+    " (SELECT 1 FROM contact_tag mine WHERE mine.contact_id = :survivor"
+    " AND mine.tag_id = theirs.tag_id)",
+    "preferences": "SELECT count(*) FROM preference theirs WHERE contact_id = :other"
+    " AND NOT EXISTS (SELECT 1 FROM preference mine WHERE mine.contact_id = :survivor"
+    " AND mine.kind = theirs.kind AND mine.value = theirs.value)",
+    "consent_events": "SELECT count(*) FROM consent WHERE contact_id = :other",
+    "social_handles": "SELECT count(*) FROM social_handle theirs WHERE contact_id = :other"
+    " AND NOT EXISTS (SELECT 1 FROM social_handle mine WHERE mine.contact_id = :survivor"
+    " AND mine.network = theirs.network AND mine.handle = theirs.handle)",
+    "referrals": "SELECT count(*) FROM contact WHERE referred_by_id = :other AND id <> :survivor",
+}
+
+
+def rows_to_move(survivor_id: int, other_id: int) -> dict[str, int]:
+    """What moving other's rows to survivor would move, by kind (the keys of move_rows),
+    duplicates of the survivor's rows not counted."""
+    ids = {"survivor": survivor_id, "other": other_id}
+    return {what: database.execute_sql(sql, ids).fetchone()[0] for what, sql in _COUNTS.items()}
+
+
+# -------------------------------------------------------------------------------- writing
+
+
+def retire_merged_contact(contact_id: int, survivor_id: int, notes: str, now: str) -> None:
+    """Archive the merged contact (if it is not yet), point it at the survivor, clear its card
+    number and set its notes."""
+    database.execute_sql(
+        "UPDATE contact SET card_number = NULL, notes = ?, archived_at = coalesce(archived_at, ?),"
+        " merged_into_id = ?, updated_at = ? WHERE id = ?",
+        (notes, now, survivor_id, now, contact_id),
+    )
+
+
+def set_contact_values(contact_id: int, values: Mapping[str, object]) -> None:
+    """Set these contact columns of the contact."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    database.execute_sql(
+        f"UPDATE contact SET {assignments} WHERE id = ?", (*values.values(), contact_id)
+    )
+
+
+def move_rows(survivor_id: int, other_id: int) -> dict[str, int]:
+    """Move other's interactions, tasks, tags, preferences, consent events, social handles
+    and referrals to survivor; a duplicate of one the survivor has is deleted instead. The
+    number moved of each kind: interactions, tasks, tags, preferences, consent_events,
+    social_handles, referrals."""
+    ids = {"survivor": survivor_id, "other": other_id}
+    moved = {}
+    for what, (move, *cleanup) in _MOVES.items():
+        moved[what] = database.execute_sql(move, ids).rowcount
+        for statement in cleanup:
+            database.execute_sql(statement, ids)
+    return moved
+
+
+def add_transfer_entry(
+    contact_id: int,
+    points: int,
+    occurred_at: str,
+    expires_at: str | None,
+    staff_id: int | None,
+    reason: str,
+) -> int:
+    """A new 'transfer' entry in the points ledger; returns its id."""
+    return database.execute_sql(
+        "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
+        " staff_id, reason) VALUES (?, 'transfer', ?, ?, ?, ?, ?)",
+        (contact_id, points, occurred_at, expires_at, staff_id, reason),
+    ).lastrowid

@@ -1,0 +1,79 @@
+"""Where a customer stands in the loyalty program, read in one query for the counter.
+
+It spans the ledger (balance, spend) and the program (rewards, tiers), so it has a module of
+its own. The distances (points to the next reward, spend to the next tier) are
+relapp.domain.progress's to work out.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from relapp.db.fields import format_timestamp
+from relapp.db.models import database
+from relapp.db.store.dialect import json_array_agg
+
+
+@dataclass(frozen=True)
+class Standing:
+    balance: int
+    spend_cents: int  # purchases not refunded in the tier window
+    rewards_now: tuple[str, ...]  # active rewards in stock the balance pays for, cheapest first
+    next_reward: str | None  # the cheapest such reward the balance does not reach
+    next_reward_cost: int | None
+    next_tier: str | None  # the lowest tier above the spend
+    next_tier_min_spend_cents: int | None
+
+
+# One query: the counter reads it for every customer the arrow keys pass. Spend is counted as
+# relapp.db.store.ledger.purchase_spend counts it.
+_STANDING = f"""
+WITH me AS (SELECT points_balance AS balance FROM contact WHERE id = :contact),
+spend AS (
+    SELECT coalesce(sum(amount_cents), 0) AS cents FROM interaction
+    WHERE contact_id = :contact AND kind = 'purchase' AND refunded_at IS NULL
+        AND occurred_at >= :start AND occurred_at <= :now
+),
+offer AS (
+    SELECT name, points_cost FROM reward WHERE active = 1 AND (stock IS NULL OR stock > 0)
+),
+now_affordable AS (
+    SELECT {json_array_agg("name")} AS names FROM (
+        SELECT offer.name FROM offer, me WHERE offer.points_cost <= me.balance
+        ORDER BY offer.points_cost, offer.name
+    )
+),
+next_reward AS (
+    SELECT offer.name, offer.points_cost FROM offer, me WHERE offer.points_cost > me.balance
+    ORDER BY offer.points_cost, offer.name LIMIT 1
+),
+next_tier AS (
+    SELECT tier.name, tier.min_spend_cents FROM tier, spend
+    WHERE tier.min_spend_cents > spend.cents ORDER BY tier.min_spend_cents LIMIT 1
+)
+SELECT me.balance, spend.cents, now_affordable.names,
+    next_reward.name, next_reward.points_cost, next_tier.name, next_tier.min_spend_cents
+FROM me, spend, now_affordable
+    LEFT JOIN next_reward ON 1 LEFT JOIN next_tier ON 1
+"""
+
+
+def standing(contact_id: int, window_start: datetime | None, now: datetime) -> Standing | None:
+    """The contact's standing, spend counted from window_start (None: all time) up to now;
+    None if there is no such contact."""
+    row = database.execute_sql(
+        _STANDING,
+        {
+            "contact": contact_id,
+            "start": "" if window_start is None else format_timestamp(window_start),
+            "now": format_timestamp(now),
+        },
+    ).fetchone()
+    if row is None:
+        return None
+    balance, spend, rewards_now, reward, reward_cost, tier, tier_spend = row
+    return Standing(
+        balance, spend, tuple(json.loads(rewards_now)), reward, reward_cost, tier, tier_spend
+    )
