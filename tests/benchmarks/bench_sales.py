@@ -3,10 +3,10 @@
 Run: python tests/benchmarks/bench_sales.py DB [--sales N] [--work DIR]
 DB is never opened nor written: it is copied (with its WAL file, if any) into a temporary
 folder under --work (default: the system's temporary folder), and the copy is opened
-as the app opens it (relapp.db.connection.open_database: WAL, synchronous=FULL, so every sale waits for
-its fsync). Customers and amounts are drawn from the database (seeded). Prints, as a Markdown
-table: record_sale latency p50 / p95 / max and sales per second over N sequential sales, the
-same for a repeated sale key (a double scan), refunds, and one shop-wide expiry run.
+as the app opens it (relapp.db.connection.open_database: WAL, synchronous=FULL, so every sale
+waits for its fsync). Customers and amounts are drawn from the database (seeded). Prints, as a
+Markdown table: record_sale latency p50 / p95 / max and sales per second over N sequential
+sales, the same for a repeated sale key (a double scan), refunds, and one shop-wide expiry run.
 """
 
 from __future__ import annotations
