@@ -113,7 +113,7 @@ class _SmokeRun:
     def open_database(self) -> str:
         from relapp.db.connection import open_database, schema_version
         from relapp.db.migrations import LATEST_VERSION
-        from relapp.domain.shop import start_empty_shop
+        from relapp.domain.shop.setup import start_empty_shop
 
         self.database = open_database(self.db_path)
         version = schema_version(self.database)
@@ -123,7 +123,7 @@ class _SmokeRun:
         return f"new database migrated to schema {version}"
 
     def enrol(self) -> str:
-        from relapp.domain.enrolment import NewContact, clean_new_contact, enrol
+        from relapp.domain.contacts.enrolment import NewContact, clean_new_contact, enrol
 
         enrolment = enrol(clean_new_contact(NewContact(**SMOKE_CUSTOMER), "AU"))
         self.contact_id = enrolment.contact_id
@@ -131,7 +131,7 @@ class _SmokeRun:
         return f"customer {self.contact_id}, card {self.card_number}"
 
     def search(self) -> str:
-        from relapp.domain.search import search_contacts
+        from relapp.domain.contacts.search import search_contacts
 
         for text in ("o'brien zo", "0412 345", self.card_number):
             found = [hit.id for hit in search_contacts(text)]
@@ -140,7 +140,7 @@ class _SmokeRun:
         return "found by name, phone and card"
 
     def sale(self) -> str:
-        from relapp.domain.loyalty import points_summary, record_sale
+        from relapp.domain.loyalty.points import points_summary, record_sale
 
         result = record_sale(self.contact_id, SALE_CENTS, sale_key="smoke-test-1")
         balance = points_summary(self.contact_id).balance

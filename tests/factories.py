@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from relapp.db.models import Contact
 from relapp.domain.clock import utc_now
-from relapp.domain.phones import parse_phone
+from relapp.domain.contacts.phones import parse_phone
 
 
 def add_contact(given_name: str = "", family_name: str = "", phone: str | None = None,

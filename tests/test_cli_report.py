@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from relapp import cli
 from relapp.db.models import Contact
-from relapp.domain.contact_list import ContactFilter, save_segment
+from relapp.domain.contacts.listing import ContactFilter, save_segment
 
 
 def run(capsys, db_path, *args: str) -> tuple[int, str, str]:
@@ -114,7 +114,7 @@ def test_wrong_arguments_are_usage_errors(capsys, db, db_path, args):
 
 
 def test_an_archived_customer_still_has_a_dossier(capsys, demo_db, db_path, tmp_path):
-    from relapp.domain.bulk_actions import archive_contacts
+    from relapp.domain.contacts.bulk_actions import archive_contacts
 
     contact = Contact.select().where(Contact.card_number.is_null(False)).first()
     archive_contacts([contact.id])

@@ -16,10 +16,10 @@ import pytest
 from relapp import cli
 from relapp.cli import timeline as cli_timeline
 from relapp.db.models import Staff
-from relapp.domain.follow_ups import add_task
-from relapp.domain.loyalty import record_sale
-from relapp.domain.settings import save_settings
-from relapp.domain.timeline import log_interaction
+from relapp.domain.loyalty.points import record_sale
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.timeline.follow_ups import add_task
+from relapp.domain.timeline.history import log_interaction
 from tests.factories import add_contact
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)

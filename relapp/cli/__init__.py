@@ -168,8 +168,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_find(args: argparse.Namespace) -> int:
-    from relapp.domain.phones import display_phone
-    from relapp.domain.search import search_contacts
+    from relapp.domain.contacts.phones import display_phone
+    from relapp.domain.contacts.search import search_contacts
 
     open_shop(database_path(args))
     hits = search_contacts(args.text, limit=args.limit)

@@ -51,7 +51,7 @@ def add_customer_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def customer_reference(args: argparse.Namespace) -> str:
-    """'#42' or the card number, as relapp.domain.loyalty.find_customer(cards_only=True)
+    """'#42' or the card number, as relapp.domain.loyalty.points.find_customer(cards_only=True)
     reads it. Neither or both given: a usage error (exit 2)."""
     if args.customer is not None and args.id is not None:
         args.customer_parser.error("name the customer once: CARD|#ID or --id N, not both")
@@ -69,7 +69,7 @@ def find_named_customer(reference: str, archived_too: bool = False) -> int:
     Raises:
         CustomerNotFound: with, for a card nobody has, how to type a customer number.
     """
-    from relapp.domain.loyalty import CustomerNotFound, find_customer
+    from relapp.domain.loyalty.points import CustomerNotFound, find_customer
 
     try:
         return find_customer(reference, archived_too, cards_only=True)

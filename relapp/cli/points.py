@@ -15,15 +15,15 @@ from relapp.cli.args import (
     find_named_customer,
     print_json,
 )
-from relapp.domain.loyalty import (
+from relapp.domain.loyalty.points import (
     RewardUnavailable,
     points_summary,
     record_sale,
     redeem_reward,
     reward_options,
 )
-from relapp.domain.loyalty_sales import MAX_SALE_KEY_LENGTH
-from relapp.domain.money import format_amount, parse_amount
+from relapp.domain.loyalty.sales import MAX_SALE_KEY_LENGTH
+from relapp.domain.shop.money import format_amount, parse_amount
 from relapp.errors import RelappError
 
 

@@ -68,7 +68,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_erase(args: argparse.Namespace) -> int:
     from relapp.cli.shop import database_path, open_shop
-    from relapp.domain.privacy import erase_person
+    from relapp.domain.contacts.privacy import erase_person
 
     open_shop(database_path(args))
     if not args.yes:

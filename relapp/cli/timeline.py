@@ -1,7 +1,7 @@
 """`relapp timeline CARD|#ID`: a customer's history, newest first, as text or JSON.
 
 Text groups the entries by day in this machine's time zone, one line each; JSON is a list of
-objects with the fields of relapp.domain.timeline.TimelineEntry and times in ISO 8601 (UTC).
+objects with the fields of relapp.domain.timeline.history.TimelineEntry and times in ISO 8601 (UTC).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from relapp.cli.args import (
     find_named_customer,
     print_json,
 )
-from relapp.domain.loyalty_ledger import customer
-from relapp.domain.money import format_amount
-from relapp.domain.timeline import (
+from relapp.domain.loyalty.ledger import customer
+from relapp.domain.shop.money import format_amount
+from relapp.domain.timeline.history import (
     MAX_PAGE,
     TIMELINE_KINDS,
     TimelineEntry,

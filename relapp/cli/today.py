@@ -1,6 +1,6 @@
 """`relapp today`: the Today view's work list for a script, a printer or a morning e-mail.
 
-The same domain function as the Today view (relapp.domain.today.today_queue): overdue and
+The same domain function as the Today view (relapp.domain.timeline.today.today_queue): overdue and
 today's follow-ups, open queries and complaints, birthdays this week, customers drifting away
 and customers not to be contacted yet. Text shows each section's count and its first rows,
 in this machine's local time; --json gives every section as {"total": N, "rows": [...]}.
@@ -13,7 +13,7 @@ import dataclasses
 from datetime import datetime
 
 from relapp.cli.args import bounded_int, print_json
-from relapp.domain.today import TodayQueue, today_queue
+from relapp.domain.timeline.today import TodayQueue, today_queue
 
 DEFAULT_ROWS = 10
 MAX_ROWS = 1000

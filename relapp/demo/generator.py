@@ -30,14 +30,15 @@ from relapp.db.audit import write_audit
 from relapp.db.bulk import BatchWriter, insert_rows
 from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import Contact, database
+from relapp.db.store.contacts import insert_contacts
 from relapp.db.store.demo_shop import insert_shop_rows, promote_referrers_to_advocates
 from relapp.demo import vocabulary as words
-from relapp.domain.cards import card_number_for
-from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
-from relapp.domain.phones import national_digits
-from relapp.domain.settings import save_settings
-from relapp.domain.shop_format import ShopFormat
-from relapp.domain.staff import hash_pin
+from relapp.domain.contacts.phones import national_digits
+from relapp.domain.loyalty.cards import card_number_for
+from relapp.domain.loyalty.rules import TierRule, points_for_purchase, tier_for_spend
+from relapp.domain.shop.formats import ShopFormat
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.shop.staff import hash_pin
 from relapp.errors import RelappError
 
 DAY = 86_400
@@ -756,7 +757,10 @@ class _History:
 
 def _write_rows(rows: _Rows) -> None:
     for table, columns in _COLUMNS.items():
-        insert_rows(database, table, columns, getattr(rows, table))
+        if table == "contact":  # every contact goes in through the store's one way
+            insert_contacts(columns, rows.contact)
+        else:
+            insert_rows(database, table, columns, getattr(rows, table))
 
 
 def _ladder_stage(kind: str, history: _History) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
 from relapp.db.store.exports import card_rows, csv_rows
-from relapp.domain.contact_list import ContactFilter, _where
+from relapp.domain.contacts.listing import ContactFilter, _where
 from relapp.exchange.rows import safe_cell
 from relapp.exchange.vcard import card_from_row, text_row
 

@@ -1,6 +1,6 @@
 """Importing customers from CSV or vCard into the shop, all or nothing.
 
-Every row goes through the same cleaners as the contact form (relapp.domain.contact_fields):
+Every row goes through the same cleaners as the contact form (relapp.domain.contacts.fields):
 names folded, phones stored in E.164 read in the shop's region, emails validated offline.
 A row with a problem is set aside with its line and reason (write_error_report) while the
 good rows are imported.
@@ -68,7 +68,6 @@ from relapp.db.store.imports import (
     has_opening_balance,
     highest_contact_id,
     holders_of_cards,
-    insert_contacts,
     interrupted_batches,
     is_archived,
     mark_batch_decided,
@@ -79,7 +78,7 @@ from relapp.db.store.imports import (
 )
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_fields import (
+from relapp.domain.contacts.fields import (
     CARD_LENGTHS,
     ProblemCollector,
     clean_birthday,
@@ -88,8 +87,8 @@ from relapp.domain.contact_fields import (
     clean_phone,
     clean_text,
 )
-from relapp.domain.loyalty import add_opening_balance, live_customer
-from relapp.domain.settings import ShopSettings, load_settings
+from relapp.domain.loyalty.points import add_opening_balance, live_customer
+from relapp.domain.shop.settings import ShopSettings, load_settings
 from relapp.errors import DatabaseBusy, RelappError, excerpt
 from relapp.exchange.csv_read import FIELDS, UnreadableFile, guess_mapping, read_table
 from relapp.exchange.rows import FORMULA_STARTS, RowError, SourceRow, safe_cell
@@ -919,7 +918,7 @@ class _ChunkStore(_DryRunStore):
         returns the rows whose points could not be given."""
         if self._unwritten:
             stamp, values = self._live.stamp, self._fields
-            insert_contacts(
+            contact_store.insert_contacts(
                 ("id", *_COLUMNS, "created_at", "updated_at"),
                 [
                     (contact_id, *(values[contact_id].get(name, "") for name in _COLUMNS[:-1]),

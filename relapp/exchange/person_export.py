@@ -1,5 +1,6 @@
 """A person's data export (GDPR article 15 / 20): one zip with person.json (everything
-stored about them, relapp.domain.privacy.person_data), person.vcf and a printable summary.pdf.
+stored about them, relapp.domain.contacts.privacy.person_data), person.vcf and a printable
+summary.pdf.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
 from relapp.db.models import database
-from relapp.domain.privacy import EXPORT_ACTION, audit_about_person, person_data
+from relapp.domain.contacts.privacy import EXPORT_ACTION, audit_about_person, person_data
 from relapp.errors import RelappError
 from relapp.exchange.vcard import contact_vcard
 from relapp.reports.privacy_summary import privacy_summary

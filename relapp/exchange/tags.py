@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from relapp.db.store.imports import add_contact_tags
-from relapp.domain.contact_editing import clean_tag_name, create_tag, resolve_tags
+from relapp.domain.contacts.editing import clean_tag_name, create_tag, resolve_tags
 
 MAX_TAGS_PER_CUSTOMER = 50
 _SEPARATORS = (":::", ";", ",")

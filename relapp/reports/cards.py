@@ -31,9 +31,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from relapp.db.store.reports import card_details
-from relapp.domain.contact_list import segment_filter
-from relapp.domain.contacts import display_name
-from relapp.domain.shop_logo import logo_png
+from relapp.domain.contacts.listing import segment_filter
+from relapp.domain.contacts.naming import display_name
+from relapp.domain.shop.logo import logo_png
 from relapp.errors import RelappError
 from relapp.reports.document import (
     TEXT_DARK,

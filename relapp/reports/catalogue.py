@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relapp.domain.loyalty import find_customer
+from relapp.domain.loyalty.points import find_customer
 from relapp.errors import RelappError
 
 if TYPE_CHECKING:  # reportlab is loaded when a report is written, not for every command

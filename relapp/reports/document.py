@@ -31,8 +31,8 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from relapp.db.live_files import refuse_database_files
 from relapp.domain import clock
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_format import ShopFormat, babel_locale
+from relapp.domain.shop.formats import ShopFormat, babel_locale
+from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.reports.fonts import BODY, BOLD, register_fonts
 from relapp.reports.text import draw_text, para
@@ -63,7 +63,7 @@ class ReportContext:
 
     @property
     def shop_format(self) -> ShopFormat:
-        """Money and dates as the views write them (relapp.domain.shop_format)."""
+        """Money and dates as the views write them (relapp.domain.shop.formats)."""
         return ShopFormat(self.locale, self.currency)
 
     def money(self, cents: int) -> str:

@@ -28,12 +28,11 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from relapp.db.store.reports import consent_log
 from relapp.domain import clock
-from relapp.domain.contact_editing import ContactDetails, load_contact_details
-from relapp.domain.follow_ups import tasks_for
-from relapp.domain.loyalty import StatementLine, points_statement
-from relapp.domain.loyalty_ledger import customer
-from relapp.domain.merged_records import merged_into
-from relapp.domain.profiles import CustomerProfile, customer_profile
+from relapp.domain.contacts.editing import ContactDetails, load_contact_details
+from relapp.domain.contacts.merged_records import merged_into
+from relapp.domain.contacts.profiles import CustomerProfile, customer_profile
+from relapp.domain.loyalty.ledger import customer
+from relapp.domain.loyalty.points import StatementLine, points_statement
 from relapp.domain.terms import (
     CHANNEL_NAMES,
     CONSENT_CHANNELS,
@@ -41,7 +40,8 @@ from relapp.domain.terms import (
     KIND_NAMES,
     LEDGER_KIND_NAMES,
 )
-from relapp.domain.timeline import MAX_PAGE, TimelineEntry, timeline_page
+from relapp.domain.timeline.follow_ups import tasks_for
+from relapp.domain.timeline.history import MAX_PAGE, TimelineEntry, timeline_page
 from relapp.i18n import _
 from relapp.labels import duration_text
 from relapp.reports.document import (

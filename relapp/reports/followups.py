@@ -1,6 +1,7 @@
 """Today's follow-up list, to print and tick off with a pen at the counter.
 
-The Today view's work (relapp.domain.today.today_queue) on paper: follow-ups overdue and due
+The Today view's work (relapp.domain.timeline.today.today_queue) on paper: follow-ups overdue and
+due
 today, open queries and complaints (oldest first, with their age), birthdays in the next 7
 days and the first customers drifting away. Each line has a box to tick, the customer's name
 and phone, what to do and when; the type is larger than in other reports (11 pt) and the
@@ -19,9 +20,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
 from relapp.db.store.reports import phones_of
-from relapp.domain.phones import display_phone
+from relapp.domain.contacts.phones import display_phone
 from relapp.domain.terms import KIND_NAMES
-from relapp.domain.today import TodayQueue, today_queue
+from relapp.domain.timeline.today import TodayQueue, today_queue
 from relapp.i18n import _
 from relapp.labels import duration_text
 from relapp.reports.document import (

@@ -1,6 +1,6 @@
 """The loyalty liability: what the shop owes its customers in points, and what it is worth.
 
-relapp.domain.program.loyalty_liability() on paper: outstanding points and their value per
+relapp.domain.loyalty.program.loyalty_liability() on paper: outstanding points and their value per
 tier with the total, the points that expire within 30 days and their value, and the value of
 100 points the figures are worked out with. One line says how: each value is the points
 times the value of 100 points, divided by 100 and rounded down to the cent; the total is
@@ -14,8 +14,8 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from relapp.db.models import database
-from relapp.domain.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
-from relapp.domain.settings import load_settings
+from relapp.domain.loyalty.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
+from relapp.domain.shop.settings import load_settings
 from relapp.i18n import _
 from relapp.reports.document import (
     TEXT_DARK,

@@ -1,6 +1,6 @@
 """The printable summary of a per-person data export (summary.pdf in the export zip).
 
-It is drawn from the same dictionary as person.json (relapp.domain.privacy.person_data), so
+It is drawn from the same dictionary as person.json (relapp.domain.contacts.privacy.person_data), so
 it describes exactly what the file holds: who the person is, their contact details, how many
 records of each kind are stored, the consent log, the points ledger, and the history. Long
 lists use relapp.reports.tables.text_table; every user text goes through para() or plain

@@ -1,6 +1,6 @@
 """The retention summary: are customers coming back? One or two pages for the owner.
 
-relapp.domain.retention.retention_summary() on paper: the headline figures (customers,
+relapp.domain.timeline.retention.retention_summary() on paper: the headline figures (customers,
 active, repeat-purchase rate, drifting away, lapsed), new and returning customers month by
 month as a grouped bar chart, and the tier and ladder-stage mix as bar charts. Each chart has
 a small table of the same numbers beside or below it, so every figure is also text that can
@@ -29,7 +29,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from relapp.domain.retention import (
+from relapp.domain.timeline.retention import (
     ACTIVE_DAYS,
     LAPSED_DAYS,
     MixEntry,

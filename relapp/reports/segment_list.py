@@ -17,8 +17,7 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
-from relapp.domain.cards import card_number_for
-from relapp.domain.contact_list import (
+from relapp.domain.contacts.listing import (
     ContactFilter,
     ContactQuery,
     ContactRow,
@@ -28,7 +27,8 @@ from relapp.domain.contact_list import (
     count_contacts,
     segment_filter,
 )
-from relapp.domain.phones import display_phone
+from relapp.domain.contacts.phones import display_phone
+from relapp.domain.loyalty.cards import card_number_for
 from relapp.domain.terms import LADDER_STAGES
 from relapp.reports.document import (
     MARGIN,

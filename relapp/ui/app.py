@@ -15,8 +15,8 @@ from relapp import __version__
 from relapp.crash_log import write_crash_log
 from relapp.db.connection import needs_upgrade, open_database
 from relapp.domain.changes import Change, Entity
-from relapp.domain.settings import is_set_up, load_settings
-from relapp.domain.shop import start_empty_shop
+from relapp.domain.shop.settings import is_set_up, load_settings
+from relapp.domain.shop.setup import start_empty_shop
 from relapp.errors import RelappError
 from relapp.resources import resource_path
 from relapp.ui.automatic_backup import AutomaticBackup

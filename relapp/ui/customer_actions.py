@@ -13,9 +13,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from relapp.domain import follow_ups
 from relapp.domain.changes import Change
-from relapp.domain.loyalty_ledger import customer
+from relapp.domain.loyalty.ledger import customer
+from relapp.domain.timeline import follow_ups
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published, run_change

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer
 
-from relapp.domain.daily import DailyResult, run_daily_jobs
+from relapp.domain.loyalty.daily import DailyResult, run_daily_jobs
 from relapp.exchange.importer import finish_interrupted_imports
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published

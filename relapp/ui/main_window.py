@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.settings import load_settings
+from relapp.domain.shop.settings import load_settings
 from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView

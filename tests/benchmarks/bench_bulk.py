@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from relapp.db.connection import open_database
-from relapp.domain.bulk_actions import (
+from relapp.domain.contacts.bulk_actions import (
     archive_contacts,
     set_ladder_stage,
     tag_contacts,

@@ -22,7 +22,7 @@ from pathlib import Path
 from relapp.db.connection import open_database
 from relapp.ui.app import create_application
 from relapp.ui.change_bus import ChangeBus
-from relapp.domain.contact_list import (
+from relapp.domain.contacts.listing import (
     ContactFilter, ContactQuery, contact_ids_page, contact_rows, count_contacts)
 
 def resident_mb():

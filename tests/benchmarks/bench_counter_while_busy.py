@@ -50,7 +50,7 @@ WORKS = ("import", "erase", "daily", "tag", "merge", "restore")
 def run_counter(db_path: Path, stop_file: Path, interval: float) -> None:
     """Sales every interval seconds until stop_file exists; one JSON line per sale."""
     from relapp.db.connection import open_database
-    from relapp.domain.loyalty import find_customer, record_sale
+    from relapp.domain.loyalty.points import find_customer, record_sale
 
     db = open_database(db_path)
     cards = [
@@ -104,10 +104,10 @@ def run_probe(db_path: Path, stop_file: Path) -> None:
 def run_work(work: str, db_path: Path) -> None:
     """One piece of background work, in this process (not for import: that is the CLI)."""
     from relapp.db.connection import open_database
-    from relapp.domain.bulk_actions import tag_contacts
-    from relapp.domain.daily import run_daily_jobs
-    from relapp.domain.merge import merge_contacts
-    from relapp.domain.privacy import erase_person
+    from relapp.domain.contacts.bulk_actions import tag_contacts
+    from relapp.domain.contacts.merge import merge_contacts
+    from relapp.domain.contacts.privacy import erase_person
+    from relapp.domain.loyalty.daily import run_daily_jobs
 
     db = open_database(db_path)
     busiest = [

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from relapp.db.connection import open_database
-from relapp.domain.duplicates import find_duplicate_pairs
-from relapp.domain.merge import merge_contacts, merge_preview
+from relapp.domain.contacts.duplicates import find_duplicate_pairs
+from relapp.domain.contacts.merge import merge_contacts, merge_preview
 
 EVERY_PAIR = 10**9
 NAME_ONLY_WANTED = 500

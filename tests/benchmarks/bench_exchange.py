@@ -16,7 +16,7 @@ from peewee import SqliteDatabase
 
 from relapp.db.connection import open_database
 from relapp.db.models import database
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.exchange.exporter import export_csv, export_vcard
 from relapp.exchange.importer import csv_rows, import_rows
 

@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from relapp.db.connection import open_database
 from relapp.db.models import database
 from relapp.demo.generator import generate_demo_shop
-from relapp.domain.contact_list import ContactFilter, count_contacts, save_segment
+from relapp.domain.contacts.listing import ContactFilter, count_contacts, save_segment
 from relapp.reports.cards import card_ids_for_segment, loyalty_cards
 from relapp.reports.segment_list import segment_report
 

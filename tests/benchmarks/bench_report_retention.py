@@ -26,7 +26,7 @@ from peewee import SqliteDatabase
 from relapp.db.connection import schema_version
 from relapp.db.migrations import LATEST_VERSION
 from relapp.db.models import database
-from relapp.domain.retention import retention_summary
+from relapp.domain.timeline.retention import retention_summary
 from relapp.reports.liability import liability_report
 from relapp.reports.retention import retention_report
 from tests.benchmarks.bench_today import drop_from_os_cache, milliseconds

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 from relapp.db.connection import open_database
-from relapp.domain.loyalty import expire_due_points, record_sale, refund_sale
+from relapp.domain.loyalty.points import expire_due_points, record_sale, refund_sale
 
 WARM_UP = 20
 

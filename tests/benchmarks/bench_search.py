@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from relapp.db.connection import open_database
-from relapp.domain.search import find_by_card, search_contacts
+from relapp.domain.contacts.search import find_by_card, search_contacts
 
 SAMPLES = 300
 

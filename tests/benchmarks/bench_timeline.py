@@ -25,9 +25,9 @@ from pathlib import Path
 
 from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp
-from relapp.domain.settings import load_settings
-from relapp.domain.timeline import activity_feed, timeline_page
-from relapp.domain.today import open_cases
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.timeline.history import activity_feed, timeline_page
+from relapp.domain.timeline.today import open_cases
 
 RUNS = 200
 WARM_UP = 5

@@ -26,8 +26,9 @@ from pathlib import Path
 from relapp.db.connection import migrate_database, open_database, schema_version
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.migrations import MIGRATIONS
-from relapp.domain import contact_rhythm, today
-from relapp.domain.settings import load_settings
+from relapp.domain.contacts import rhythm as contact_rhythm
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.timeline import today
 
 
 def copy_database(source: Path, folder: Path) -> Path:

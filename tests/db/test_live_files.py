@@ -6,7 +6,7 @@ import pytest
 
 from relapp import cli
 from relapp.db.live_files import DatabaseFileRefused, is_database_file, refuse_database_files
-from relapp.domain.shop_logo import set_logo
+from relapp.domain.shop.logo import set_logo
 from relapp.exchange.person_export import export_person
 from relapp.reports.liability import liability_report
 from tests.backups.helpers import fingerprint, integrity

@@ -10,8 +10,8 @@ from peewee import SqliteDatabase
 from relapp.db import connection
 from relapp.db.connection import open_database
 from relapp.db.models import Contact, database
-from relapp.domain.merge import merge_contacts
-from relapp.domain.merged_records import merged_contact_ids, merged_into, merged_into_this
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.contacts.merged_records import merged_contact_ids, merged_into, merged_into_this
 from tests.factories import add_contact
 
 STAMP = "2026-06-01 10:00:00"

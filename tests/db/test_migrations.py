@@ -72,7 +72,7 @@ def test_earlier_schema_is_backed_up_then_migrated_keeping_its_data(db_path):
     ).fetchall()
     assert row == [("Zoë", "O'Brien", "270000000017", 0, None)]
     # Schema 3 indexed the existing contact for search, national phone digits included.
-    from relapp.domain.search import search_contacts
+    from relapp.domain.contacts.search import search_contacts
 
     assert [hit.name for hit in search_contacts("zoe 0412")] == ["Zoë O'Brien"]
     db.execute_sql("INSERT INTO contact_search (contact_search) VALUES ('integrity-check')")

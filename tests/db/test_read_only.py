@@ -22,7 +22,7 @@ import pytest
 from relapp.cli import main
 from relapp.db import connection
 from relapp.db.models import Contact, PointsEntry, database
-from relapp.domain.loyalty import record_sale
+from relapp.domain.loyalty.points import record_sale
 from relapp.errors import DatabaseReadOnly
 
 SENTENCE = "can be read but not written by this user"

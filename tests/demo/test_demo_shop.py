@@ -16,8 +16,8 @@ from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import Contact, database
 from relapp.demo.generator import TIERS, DemoCancelled, generate_demo_shop
-from relapp.domain.cards import is_valid_card_number
-from relapp.domain.loyalty_rules import tier_for_spend
+from relapp.domain.loyalty.cards import is_valid_card_number
+from relapp.domain.loyalty.rules import tier_for_spend
 from relapp.errors import RelappError
 from tests.conftest import AS_OF
 

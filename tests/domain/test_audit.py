@@ -7,8 +7,10 @@ import json
 import pytest
 
 from relapp.db.models import Staff, database
-from relapp.domain import staff
-from relapp.domain.audit import (
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts.bulk_actions import tag_contacts
+from relapp.domain.shop import staff
+from relapp.domain.shop.audit import (
     AuditFilter,
     audit_actions,
     audit_details,
@@ -18,9 +20,7 @@ from relapp.domain.audit import (
     pinned,
     summarise,
 )
-from relapp.domain.bulk_actions import tag_contacts
-from relapp.domain.clock import utc_now
-from relapp.domain.staff import add_staff, hash_pin
+from relapp.domain.shop.staff import add_staff, hash_pin
 from tests.factories import add_contact
 
 ACTIONS = ("contact edited", "contacts tagged", "staff added")

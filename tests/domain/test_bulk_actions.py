@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 
 from relapp.db.models import AuditLog, Contact, ContactTag, Tag, database
-from relapp.domain.bulk_actions import (
+from relapp.domain.changes import Change, Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts.bulk_actions import (
     MAX_NAMED_CONTACTS,
     BulkResult,
     archive_contacts,
@@ -18,15 +20,13 @@ from relapp.domain.bulk_actions import (
     unarchive_contacts,
     untag_contacts,
 )
-from relapp.domain.changes import Change, Entity
-from relapp.domain.clock import utc_now
-from relapp.domain.contact_editing import (
+from relapp.domain.contacts.editing import (
     EditConflict,
     all_tags,
     load_contact_details,
     save_contact_details,
 )
-from relapp.domain.search import search_contacts
+from relapp.domain.contacts.search import search_contacts
 
 LONG_AGO = utc_now() - timedelta(days=400)
 
@@ -211,7 +211,7 @@ def test_ids_must_be_integers(shop, bad):
 
 
 def test_a_merged_contact_stays_archived(db):
-    from relapp.domain.merge import merge_contacts
+    from relapp.domain.contacts.merge import merge_contacts
 
     now = utc_now()
     kept = Contact.create(given_name="Ann", family_name="Lee", created_at=now, updated_at=now)

@@ -11,7 +11,7 @@ import pytest
 from relapp.db.models import AuditLog, Consent, Contact, ContactTag, Preference, SocialHandle, Tag
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_editing import (
+from relapp.domain.contacts.editing import (
     ContactDetails,
     EditConflict,
     all_tags,
@@ -20,9 +20,9 @@ from relapp.domain.contact_editing import (
     referral_candidates,
     save_contact_details,
 )
-from relapp.domain.contact_fields import InvalidContact
-from relapp.domain.profiles import ContactNotFound
-from relapp.domain.search import search_contacts
+from relapp.domain.contacts.fields import InvalidContact
+from relapp.domain.contacts.profiles import ContactNotFound
+from relapp.domain.contacts.search import search_contacts
 
 AN_HOUR_AGO = timedelta(hours=1)
 
@@ -410,7 +410,7 @@ def test_consent_needs_a_known_channel_and_a_living_contact(db):
 
 
 def test_a_merged_contact_cannot_be_unarchived_or_picked_as_referrer(db):
-    from relapp.domain.merge import merge_contacts
+    from relapp.domain.contacts.merge import merge_contacts
 
     now = utc_now()
     kept = Contact.create(given_name="Rafa", family_name="Nadal", created_at=now, updated_at=now)

@@ -9,7 +9,7 @@ import pytest
 from relapp.db.migrations import m0004_contact_list
 from relapp.db.models import Consent, Contact, ContactTag, Segment, Tag, Tier, database
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_list import (
+from relapp.domain.contacts.listing import (
     STAGE_RANK_SQL,
     ContactFilter,
     ContactQuery,

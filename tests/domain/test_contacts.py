@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relapp.domain.contacts import display_name, initials, person_name
+from relapp.domain.contacts.naming import display_name, initials, person_name
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ from relapp.db import connection as relapp_db
 from relapp.db.busy import BUSY_MESSAGE
 from relapp.db.models import Interaction, PointsEntry, Reward
 from relapp.domain.clock import utc_now
-from relapp.domain.loyalty import record_sale, redeem_reward
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.points import record_sale, redeem_reward
+from relapp.domain.shop.settings import save_settings
 from relapp.errors import DatabaseBusy
 from tests.factories import add_contact
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from relapp.db.models import Interaction
 from relapp.domain.clock import utc_now
-from relapp.domain.enrolment import NewContact, clean_new_contact, likely_duplicates
-from relapp.domain.profiles import CustomerClues, customer_clues
+from relapp.domain.contacts.enrolment import NewContact, clean_new_contact, likely_duplicates
+from relapp.domain.contacts.profiles import CustomerClues, customer_clues
 from tests.factories import add_contact
 
 

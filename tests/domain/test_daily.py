@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from relapp.db.fields import format_timestamp
 from relapp.db.models import PointsEntry
 from relapp.domain.clock import utc_now
-from relapp.domain.daily import birthdays_on, run_daily_jobs
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.daily import birthdays_on, run_daily_jobs
+from relapp.domain.shop.settings import save_settings
 from tests.factories import add_contact
 
 
@@ -46,7 +46,7 @@ def test_due_points_expire_in_the_round(db):
 
 def test_a_customer_who_stopped_buying_moves_down_when_purchases_leave_the_window(db):
     from relapp.db.models import Contact, Interaction, Tier
-    from relapp.domain.daily import sweep_tier_window
+    from relapp.domain.loyalty.daily import sweep_tier_window
 
     save_settings(tier_window_months=12)
     bronze = Tier.create(name="Bronze", min_spend_cents=0)

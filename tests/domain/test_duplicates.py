@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from relapp.db.models import AuditLog, Contact, Setting
 from relapp.domain.clock import utc_now
-from relapp.domain.duplicates import (
+from relapp.domain.contacts.duplicates import (
     MAX_GROUP_SIZE,
     SAME_EMAIL,
     SAME_NAME,
@@ -21,7 +21,7 @@ from relapp.domain.duplicates import (
     find_duplicate_pairs,
     name_key,
 )
-from relapp.domain.merge import merge_contacts
+from relapp.domain.contacts.merge import merge_contacts
 from tests.factories import add_contact as person
 
 
@@ -132,7 +132,7 @@ def test_a_dismissed_pair_does_not_come_back(db):
 
 
 def test_dismissals_accumulate_and_leave_the_shop_settings_alone(db):
-    from relapp.domain.settings import load_settings, save_settings
+    from relapp.domain.shop.settings import load_settings, save_settings
 
     save_settings(shop_name="Corner Shop")
     dismiss_pair(1, 2)
@@ -150,7 +150,7 @@ def test_a_merged_contact_is_no_longer_suggested(db):
 
 
 def test_progress_is_reported_and_the_search_can_be_cancelled(db, monkeypatch):
-    import relapp.domain.duplicates as duplicates
+    import relapp.domain.contacts.duplicates as duplicates
 
     monkeypatch.setattr(duplicates, "CHECK_EVERY", 2)
     for n in range(6):
@@ -192,7 +192,7 @@ def test_on_a_demo_shop_every_pair_shares_what_it_claims(demo_db):
 
 
 def test_a_crowded_phone_or_email_is_no_evidence_but_a_common_name_backs_one_up(db, monkeypatch):
-    import relapp.domain.duplicates as duplicates
+    import relapp.domain.contacts.duplicates as duplicates
 
     monkeypatch.setattr(duplicates, "MAX_GROUP_SIZE", 3)
     shop_phone = "0400 000 000"
@@ -301,7 +301,7 @@ def expected_pairs(contacts: list[Contact], cap: int, dismissed: set) -> list[tu
 def test_the_staged_search_finds_exactly_the_best_pairs(
     db, monkeypatch, people, erased, dismissed, limit
 ):
-    import relapp.domain.duplicates as duplicates
+    import relapp.domain.contacts.duplicates as duplicates
 
     monkeypatch.setattr(duplicates, "MAX_GROUP_SIZE", 3)
     Setting.delete().execute()

@@ -7,17 +7,17 @@ import json
 import pytest
 
 from relapp.db.models import AuditLog, Contact
-from relapp.domain.cards import card_number_for, is_valid_card_number
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_fields import InvalidContact
-from relapp.domain.enrolment import (
+from relapp.domain.contacts.enrolment import (
     NewContact,
     clean_new_contact,
     enrol,
     likely_duplicates,
     next_card_number,
 )
-from relapp.domain.search import search_contacts
+from relapp.domain.contacts.fields import InvalidContact
+from relapp.domain.contacts.search import search_contacts
+from relapp.domain.loyalty.cards import card_number_for, is_valid_card_number
 
 
 def existing(given, family, **fields) -> Contact:
@@ -127,7 +127,7 @@ def test_a_card_taken_between_check_and_save_is_refused_cleanly(db):
 def test_a_new_customer_gets_the_programs_welcome_bonus(db):
     from relapp.db.models import PointsEntry
     from relapp.domain.changes import Entity
-    from relapp.domain.settings import save_settings
+    from relapp.domain.shop.settings import save_settings
 
     save_settings(welcome_bonus_points=50)
     enrolment = enrol(clean_new_contact(NewContact("Mia"), "AU"))

@@ -18,9 +18,12 @@ from relapp.db.models import (
     Tier,
     database,
 )
-from relapp.domain import loyalty_sales
 from relapp.domain.changes import Entity
-from relapp.domain.loyalty import (
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.loyalty import sales as loyalty_sales
+from relapp.domain.loyalty.ledger import add_months
+from relapp.domain.loyalty.lots import PointsLot, remaining_lots
+from relapp.domain.loyalty.points import (
     CustomerNotFound,
     NotAllowed,
     NotEnoughPoints,
@@ -41,10 +44,7 @@ from relapp.domain.loyalty import (
     refund_sale,
     reward_options,
 )
-from relapp.domain.loyalty_ledger import add_months
-from relapp.domain.merge import merge_contacts
-from relapp.domain.points_lots import PointsLot, remaining_lots
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.errors import RelappError
 from tests.factories import FakeClock, add_contact
 
@@ -89,7 +89,7 @@ def set_up_program(program: dict | None = None, tiers=TIERS) -> dict[str, int]:
 def clock(monkeypatch) -> FakeClock:
     fake = FakeClock(START)
     monkeypatch.setattr("relapp.domain.clock.utc_now", fake)
-    monkeypatch.setattr("relapp.domain.merge.utc_now", fake)
+    monkeypatch.setattr("relapp.domain.contacts.merge.utc_now", fake)
     return fake
 
 

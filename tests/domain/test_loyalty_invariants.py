@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 from relapp.db.connection import open_database
 from relapp.db.models import database
-from relapp.domain import loyalty
-from relapp.domain.loyalty import NotEnoughPoints, OutOfStock, RewardUnavailable
-from relapp.domain.merge import merge_contacts
-from relapp.domain.points_lots import PointsLot, remaining_lots
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.loyalty import points as loyalty
+from relapp.domain.loyalty.lots import PointsLot, remaining_lots
+from relapp.domain.loyalty.points import NotEnoughPoints, OutOfStock, RewardUnavailable
 from relapp.errors import RelappError
 from tests.domain.test_loyalty import FakeClock, set_up_program
 from tests.factories import add_contact
@@ -562,7 +562,7 @@ def test_random_operations_keep_every_invariant(template, tmp_path, steps):
     try:
         with (
             mock.patch("relapp.domain.clock.utc_now", clock),
-            mock.patch("relapp.domain.merge.utc_now", clock),
+            mock.patch("relapp.domain.contacts.merge.utc_now", clock),
         ):
             model = Model(customers, ids)
             rows = check_invariants(model, [])

@@ -29,17 +29,17 @@ from relapp.db.models import (
 )
 from relapp.domain.changes import Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.merge import (
+from relapp.domain.contacts.merge import (
     MERGEABLE_FIELDS,
     MergeCounts,
     MergeRefused,
     merge_contacts,
     merge_preview,
 )
-from relapp.domain.merged_records import merged_contact_ids, merged_into
-from relapp.domain.points_lots import PointsLot, remaining_lots
-from relapp.domain.profiles import current_consent
-from relapp.domain.search import find_by_card, search_contacts
+from relapp.domain.contacts.merged_records import merged_contact_ids, merged_into
+from relapp.domain.contacts.profiles import current_consent
+from relapp.domain.contacts.search import find_by_card, search_contacts
+from relapp.domain.loyalty.lots import PointsLot, remaining_lots
 from tests.conftest import AS_OF
 from tests.factories import add_contact as person
 
@@ -432,7 +432,7 @@ def test_a_failure_midway_rolls_everything_back(pair, monkeypatch):
     points(other, 60, expires_at=LATER)
     interaction(other)
     before = ledger_rows()
-    import relapp.domain.merge as merge_module
+    import relapp.domain.contacts.merge as merge_module
 
     def broken(*args):
         raise RuntimeError("disk on fire")

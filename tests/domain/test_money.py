@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from relapp.domain.money import format_amount, parse_amount
+from relapp.domain.shop.money import format_amount, parse_amount
 
 
 @pytest.mark.parametrize(

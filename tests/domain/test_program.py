@@ -10,7 +10,7 @@ from relapp.db.fields import format_timestamp
 from relapp.db.models import AuditLog, Contact, PointsEntry, Reward, Staff, Tier
 from relapp.domain.changes import Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.program import (
+from relapp.domain.loyalty.program import (
     list_rewards,
     list_tiers,
     loyalty_liability,
@@ -19,8 +19,8 @@ from relapp.domain.program import (
     save_reward,
     save_tier,
 )
-from relapp.domain.settings import load_settings
-from relapp.domain.staff import NotAllowed
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.shop.staff import NotAllowed
 from tests.factories import add_contact
 
 
@@ -106,7 +106,7 @@ def test_the_liability_sums_balances_by_tier_and_what_expires_soon(staff):
 
 
 def test_a_new_customer_starts_in_the_tier_that_starts_at_nothing(staff):
-    from relapp.domain.enrolment import NewContact, clean_new_contact, enrol
+    from relapp.domain.contacts.enrolment import NewContact, clean_new_contact, enrol
 
     manager, _ = staff
     save_tier(None, "Bronze", 0, 100, manager)
@@ -155,7 +155,7 @@ def test_a_tier_from_nothing_added_later_takes_in_everyone_without_one(staff):
 def test_tier_counts_agree_with_the_contacts_list(demo_db):
     """Loyalty's tier table and the Contacts tab's tier filter count the same customers, and
     together every active customer (a demo shop's first tier starts at nothing)."""
-    from relapp.domain.contact_list import ContactFilter, count_contacts
+    from relapp.domain.contacts.listing import ContactFilter, count_contacts
 
     tiers = list_tiers()
     assert tiers[0].min_spend_cents == 0

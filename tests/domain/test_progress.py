@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from relapp.db.models import Interaction, PointsEntry
-from relapp.domain.loyalty import record_sale
-from relapp.domain.progress import Progress, customer_progress
+from relapp.domain.loyalty.points import record_sale
+from relapp.domain.loyalty.progress import Progress, customer_progress
 from tests.domain.test_loyalty import START, set_up_program
 from tests.factories import FakeClock, add_contact
 

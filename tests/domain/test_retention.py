@@ -12,9 +12,9 @@ import pytest
 
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import Contact, Interaction, Tier, database
-from relapp.domain import retention
-from relapp.domain.contact_rhythm import drifting_customers
-from relapp.domain.retention import MixEntry, retention_summary
+from relapp.domain.contacts.rhythm import drifting_customers
+from relapp.domain.timeline import retention
+from relapp.domain.timeline.retention import MixEntry, retention_summary
 from tests.conftest import AS_OF
 from tests.factories import FakeClock, add_contact
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from relapp.domain.cards import card_number_for, is_valid_card_number
 from relapp.domain.changes import Entity
-from relapp.domain.loyalty_rules import TierRule, points_for_purchase, tier_for_spend
-from relapp.domain.settings import ShopSettings, is_set_up, load_settings, save_settings
-from relapp.domain.shop import shop_summary, start_empty_shop
-from relapp.domain.staff import hash_pin, verify_pin
+from relapp.domain.loyalty.cards import card_number_for, is_valid_card_number
+from relapp.domain.loyalty.rules import TierRule, points_for_purchase, tier_for_spend
+from relapp.domain.shop.settings import ShopSettings, is_set_up, load_settings, save_settings
+from relapp.domain.shop.setup import shop_summary, start_empty_shop
+from relapp.domain.shop.staff import hash_pin, verify_pin
 
 
 def test_card_numbers_carry_a_luhn_check_digit_that_catches_typos():
@@ -108,7 +108,7 @@ def test_a_union_of_changes_names_every_entity_and_contact():
 
 
 def test_shop_settings_are_checked_before_saving():
-    from relapp.domain.settings import phone_regions, setting_problems
+    from relapp.domain.shop.settings import phone_regions, setting_problems
 
     good = {
         "shop_name": "Corner Books",
@@ -134,7 +134,7 @@ def test_shop_settings_are_checked_before_saving():
 
 
 def test_a_locale_of_a_language_reports_cannot_format_is_refused():
-    from relapp.domain.settings import setting_problems
+    from relapp.domain.shop.settings import setting_problems
 
     assert setting_problems({"locale": "de_CH"}) == {}
     assert setting_problems({"locale": "ko_KR"}) == {}

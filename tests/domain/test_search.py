@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from relapp.db.models import Contact
 from relapp.domain.clock import utc_now
-from relapp.domain.search import search_contacts, search_terms
+from relapp.domain.contacts.search import search_contacts, search_terms
 from tests.factories import add_contact as enrol
 
 

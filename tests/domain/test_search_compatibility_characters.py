@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from relapp.domain.contact_list import ContactFilter, count_contacts
-from relapp.domain.search import search_contacts
+from relapp.domain.contacts.listing import ContactFilter, count_contacts
+from relapp.domain.contacts.search import search_contacts
 from tests.factories import add_contact
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from relapp.domain.settings import save_settings
-from relapp.domain.shop_format import (
+from relapp.domain.shop.formats import (
     ShopFormat,
     format_day,
     format_moment,
     format_money,
     shop_format,
 )
+from relapp.domain.shop.settings import save_settings
 
 
 def test_money_carries_the_shops_currency_in_the_shops_locale():

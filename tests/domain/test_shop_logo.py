@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_logo import InvalidLogo, logo_png, remove_logo, set_logo
+from relapp.domain.shop.logo import InvalidLogo, logo_png, remove_logo, set_logo
+from relapp.domain.shop.settings import load_settings
 
 
 def test_a_large_jpeg_is_kept_as_a_png_of_at_most_600_pixels(db, tmp_path):

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from relapp.db.models import AuditLog, Staff
-from relapp.domain import staff
 from relapp.domain.changes import Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.staff import (
+from relapp.domain.shop import staff
+from relapp.domain.shop.staff import (
     ROLE_PERMISSIONS,
     InvalidStaff,
     NotAllowed,

@@ -10,9 +10,18 @@ import pytest
 
 from relapp.db.models import AuditLog, Contact, Interaction, Reward, Staff, Task, database
 from relapp.domain import clock as app_clock
-from relapp.domain import today
 from relapp.domain.changes import Entity
-from relapp.domain.follow_ups import (
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.loyalty.points import (
+    CustomerNotFound,
+    NotAllowed,
+    adjust_points,
+    record_sale,
+    redeem_reward,
+)
+from relapp.domain.shop.settings import load_settings, save_settings
+from relapp.domain.timeline import today
+from relapp.domain.timeline.follow_ups import (
     add_task,
     complete_task,
     reopen,
@@ -21,16 +30,7 @@ from relapp.domain.follow_ups import (
     respond,
     tasks_for,
 )
-from relapp.domain.loyalty import (
-    CustomerNotFound,
-    NotAllowed,
-    adjust_points,
-    record_sale,
-    redeem_reward,
-)
-from relapp.domain.merge import merge_contacts
-from relapp.domain.settings import load_settings, save_settings
-from relapp.domain.timeline import (
+from relapp.domain.timeline.history import (
     EntryNotFound,
     InvalidEntry,
     TimelineKey,
@@ -52,7 +52,7 @@ HOSTILE = "Robert'); DROP TABLE interaction;--\x00 \x1b[31mred\x1b[0m\r\n\t‮ev
 def clock(monkeypatch) -> FakeClock:
     fake = FakeClock(START)
     monkeypatch.setattr("relapp.domain.clock.utc_now", fake)
-    monkeypatch.setattr("relapp.domain.merge.utc_now", fake)
+    monkeypatch.setattr("relapp.domain.contacts.merge.utc_now", fake)
     return fake
 
 

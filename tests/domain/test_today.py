@@ -1,6 +1,6 @@
 """The Today view's rules, each against what the database holds, on a fixed clock.
 
-Follow-ups, open cases and birthdays (relapp.domain.today); drifting customers, the
+Follow-ups, open cases and birthdays (relapp.domain.timeline.today); drifting customers, the
 frequency cap and the triggers that keep each customer's visit rhythm (contact_rhythm).
 """
 
@@ -17,18 +17,18 @@ from relapp.db.connection import migrate_database
 from relapp.db.fields import format_timestamp
 from relapp.db.migrations import m0007_today
 from relapp.db.models import Contact, Interaction, Staff, Task, database
-from relapp.domain import contact_rhythm
-from relapp.domain.contact_rhythm import (
+from relapp.domain.contacts import rhythm as contact_rhythm
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.contacts.profiles import days_until
+from relapp.domain.contacts.rhythm import (
     OUTBOUND_SQL,
     at_cap_customers,
     contact_pressure,
     drifting_customers,
     would_exceed_cap,
 )
-from relapp.domain.merge import merge_contacts
-from relapp.domain.profiles import days_until
-from relapp.domain.settings import save_settings
-from relapp.domain.today import birthdays_soon, today_queue
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.timeline.today import birthdays_soon, today_queue
 from tests.factories import add_contact
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from relapp.db.models import AuditLog, Contact, Interaction, PointsEntry
-from relapp.domain.loyalty import record_sale
-from relapp.domain.undo_sale import UNDO_REASON, TooLateToUndo, undo_sale
+from relapp.domain.loyalty.points import record_sale
+from relapp.domain.loyalty.undo_sale import UNDO_REASON, TooLateToUndo, undo_sale
 from relapp.errors import RelappError
 from tests.domain.test_loyalty import START, set_up_program
 from tests.factories import FakeClock, add_contact

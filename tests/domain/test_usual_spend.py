@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from relapp.db.models import Interaction
 from relapp.domain.clock import utc_now
-from relapp.domain.usual_spend import UnusualAmount, unusual_amount
+from relapp.domain.loyalty.usual_spend import UnusualAmount, unusual_amount
 from tests.factories import add_contact
 
 

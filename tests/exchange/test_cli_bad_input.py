@@ -11,7 +11,7 @@ import pytest
 from relapp.cli import main
 from relapp.db.connection import open_database
 from relapp.db.models import database
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 
 SAMPLES = Path(__file__).parent / "samples"
 GOOD = SAMPLES / "excel_utf8_comma.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from relapp.db.models import database
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.exchange.csv_read import read_table
 from relapp.exchange.importer import import_file, preview
 

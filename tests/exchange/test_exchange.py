@@ -15,9 +15,9 @@ import peewee
 import pytest
 
 from relapp.db.models import Contact, Segment, database
-from relapp.domain.contact_editing import record_consent
-from relapp.domain.search import search_contacts
-from relapp.domain.settings import save_settings
+from relapp.domain.contacts.editing import record_consent
+from relapp.domain.contacts.search import search_contacts
+from relapp.domain.shop.settings import save_settings
 from relapp.exchange.csv_read import decode_bytes, guess_mapping, read_table, sniff_delimiter
 from relapp.exchange.exporter import export_csv, export_vcard
 from relapp.exchange.importer import (
@@ -378,7 +378,7 @@ def test_export_segment_and_consent(shop, tmp_path):
     record_consent(ann.id, "email", True, "form")
     out = tmp_path / "consent.csv"
     assert export_csv(out, consent="email") == 1
-    from relapp.domain.contact_list import ContactFilter, save_segment
+    from relapp.domain.contacts.listing import ContactFilter, save_segment
 
     save_segment("Lees", ContactFilter(text="Lee"))
     assert Segment.select().count() == 1

@@ -20,8 +20,8 @@ import pytest
 
 from relapp.db.connection import open_database
 from relapp.db.models import Contact, database
-from relapp.domain.loyalty import find_customer, record_sale
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.points import find_customer, record_sale
+from relapp.domain.shop.settings import save_settings
 from relapp.exchange import importer
 from relapp.exchange.importer import finish_interrupted_imports, import_file
 from tests.factories import add_contact

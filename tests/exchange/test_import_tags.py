@@ -9,8 +9,8 @@ import pytest
 
 from relapp.db.connection import open_database
 from relapp.db.models import database
-from relapp.domain.bulk_actions import tag_contacts
-from relapp.domain.settings import save_settings
+from relapp.domain.contacts.bulk_actions import tag_contacts
+from relapp.domain.shop.settings import save_settings
 from relapp.exchange.exporter import export_csv
 from relapp.exchange.importer import import_file, preview
 from relapp.exchange.tags import split_tags

@@ -9,7 +9,7 @@ import pytest
 
 from relapp.db.connection import open_database
 from relapp.db.models import database
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.errors import RelappError
 from relapp.exchange.exporter import export_vcard
 from relapp.exchange.importer import import_file

@@ -111,7 +111,7 @@ def test_export_the_customers_to_csv(flow: Flow, tmp_path: Path):
 
 
 def test_find_two_records_of_one_customer_and_merge_them(flow: Flow):
-    from relapp.domain.merged_records import merged_into
+    from relapp.domain.contacts.merged_records import merged_into
 
     seen = {}
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward
-from relapp.domain.shop_format import shop_format
-from relapp.domain.usual_spend import unusual_amount
+from relapp.domain.loyalty.usual_spend import unusual_amount
+from relapp.domain.shop.formats import shop_format
 from tests.flows.harness import Flow, describe
 
 
@@ -136,7 +136,7 @@ def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
 
 
 def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
-    from relapp.domain.cards import card_number_for
+    from relapp.domain.loyalty.cards import card_number_for
 
     card = card_number_for(987_654)
     assert Contact.get_or_none(Contact.card_number == card) is None
@@ -172,7 +172,7 @@ def test_an_unknown_card_says_so_and_enter_enrols_it(flow: Flow):
 
 
 def test_a_misread_card_asks_for_it_again(flow: Flow):
-    from relapp.domain.cards import card_number_for
+    from relapp.domain.loyalty.cards import card_number_for
 
     card = card_number_for(987_654)
     misread = card[:-1] + str((int(card[-1]) + 1) % 10)  # the check digit no longer matches

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward, Tier
-from relapp.domain.settings import load_settings
+from relapp.domain.shop.settings import load_settings
 from tests.flows.harness import Flow
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from relapp.db.models import Contact, Interaction, Staff, Task
-from relapp.domain.staff import authenticate
+from relapp.domain.shop.staff import authenticate
 from relapp.errors import RelappError
 from relapp.ui.staff.audit_view import AuditLogDialog
 from tests.flows.harness import Flow

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 
 from relapp.db.backups import list_backups
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_logo import logo_png
+from relapp.domain.shop.logo import logo_png
+from relapp.domain.shop.settings import load_settings
 from relapp.ui.app import start_main_window
 from tests.flows.harness import Flow
 

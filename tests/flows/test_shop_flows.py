@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from relapp.db.connection import open_database
-from relapp.domain.settings import load_settings
+from relapp.domain.shop.settings import load_settings
 from relapp.ui.app import create_application, run_first_time_setup, start_main_window
 from tests.flows.harness import DialogAnswers, Flow, visible_text
 

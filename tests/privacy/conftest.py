@@ -14,18 +14,18 @@ import pytest
 
 from relapp.db.models import database
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_editing import (
+from relapp.domain.contacts.editing import (
     load_contact_details,
     record_consent,
     save_contact_details,
 )
-from relapp.domain.follow_ups import add_task
-from relapp.domain.loyalty import adjust_points
-from relapp.domain.loyalty_sales import record_sale
-from relapp.domain.merge import merge_contacts
-from relapp.domain.settings import save_settings
-from relapp.domain.staff import add_staff, ensure_owner, list_staff
-from relapp.domain.timeline import log_interaction
+from relapp.domain.contacts.merge import merge_contacts
+from relapp.domain.loyalty.points import adjust_points
+from relapp.domain.loyalty.sales import record_sale
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.shop.staff import add_staff, ensure_owner, list_staff
+from relapp.domain.timeline.follow_ups import add_task
+from relapp.domain.timeline.history import log_interaction
 from tests.factories import add_contact
 
 MARK = b"zzyzx"

@@ -8,15 +8,15 @@ import sqlite3
 import pytest
 
 from relapp.db.models import database
-from relapp.domain.privacy import (
+from relapp.domain.contacts.privacy import (
     ERASE_ACTION,
     AlreadyErased,
     PersonNotFound,
     backups_holding,
     erase_person,
 )
-from relapp.domain.search import search_contacts
-from relapp.domain.staff import NotAllowed
+from relapp.domain.contacts.search import search_contacts
+from relapp.domain.shop.staff import NotAllowed
 from tests.privacy.conftest import ledger_totals, traces
 
 

@@ -4,9 +4,9 @@ written meanwhile escapes the erasure, and no trace is left in the files."""
 
 from __future__ import annotations
 
-from relapp.domain import privacy
-from relapp.domain.loyalty import adjust_points
-from relapp.domain.privacy import erase_person
+from relapp.domain.contacts import privacy
+from relapp.domain.contacts.privacy import erase_person
+from relapp.domain.loyalty.points import adjust_points
 from tests.privacy.conftest import traces
 
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from relapp.domain.privacy import (
+from relapp.domain.contacts.privacy import (
     EXPORT_KEYS,
     AlreadyErased,
     PersonNotFound,

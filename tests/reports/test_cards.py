@@ -16,11 +16,11 @@ from pyzbar.pyzbar import decode
 from reportlab.lib.pagesizes import A4, LETTER
 
 from relapp.db.models import Contact
-from relapp.domain.cards import card_number_for
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_list import ContactFilter, UnknownSegment, save_segment
-from relapp.domain.settings import save_settings
-from relapp.domain.shop_logo import set_logo
+from relapp.domain.contacts.listing import ContactFilter, UnknownSegment, save_segment
+from relapp.domain.loyalty.cards import card_number_for
+from relapp.domain.shop.logo import set_logo
+from relapp.domain.shop.settings import save_settings
 from relapp.errors import RelappError
 from relapp.reports.cards import (
     CARD_WIDTH,

@@ -15,14 +15,14 @@ from pypdf import PdfReader
 from pyzbar.pyzbar import ZBarSymbol, decode
 
 from relapp.db.models import Contact, PointsEntry, database
-from relapp.domain.contact_editing import record_consent
-from relapp.domain.follow_ups import add_task
-from relapp.domain.loyalty import adjust_points, points_statement
-from relapp.domain.loyalty_ledger import CustomerNotFound
-from relapp.domain.loyalty_sales import record_sale
-from relapp.domain.settings import save_settings
-from relapp.domain.staff import ensure_owner
-from relapp.domain.timeline import log_interaction
+from relapp.domain.contacts.editing import record_consent
+from relapp.domain.loyalty.ledger import CustomerNotFound
+from relapp.domain.loyalty.points import adjust_points, points_statement
+from relapp.domain.loyalty.sales import record_sale
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.shop.staff import ensure_owner
+from relapp.domain.timeline.follow_ups import add_task
+from relapp.domain.timeline.history import log_interaction
 from relapp.reports.document import ReportCancelled, report_context
 from relapp.reports.dossier import customer_dossier
 from relapp.reports.text import visual

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from relapp.domain.follow_ups import add_task
-from relapp.domain.staff import ensure_owner
-from relapp.domain.timeline import log_interaction
+from relapp.domain.shop.staff import ensure_owner
+from relapp.domain.timeline.follow_ups import add_task
+from relapp.domain.timeline.history import log_interaction
 from relapp.reports.document import ReportCancelled
 from relapp.reports.followups import DRIFTING_SHOWN, TICK_BOX, TYPE_SIZE, followup_list
 from relapp.reports.fonts import BODY, font_for

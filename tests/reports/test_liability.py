@@ -8,9 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from relapp.db.models import Tier, database
-from relapp.domain.loyalty import add_opening_balance
-from relapp.domain.program import loyalty_liability
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.points import add_opening_balance
+from relapp.domain.loyalty.program import loyalty_liability
+from relapp.domain.shop.settings import save_settings
 from relapp.reports.document import ReportCancelled, report_context
 from relapp.reports.liability import liability_report, value_of
 from tests.factories import add_contact

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import LETTER
 
 from relapp.db.models import Tier
-from relapp.domain.retention import retention_summary
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.timeline.retention import retention_summary
 from relapp.reports.document import ReportCancelled, report_context
 from relapp.reports.retention import retention_report
 from tests.conftest import AS_OF

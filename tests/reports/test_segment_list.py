@@ -11,9 +11,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, LETTER, landscape
 
 from relapp.db.models import Contact
-from relapp.domain.cards import card_number_for
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_list import (
+from relapp.domain.contacts.listing import (
     ContactFilter,
     ContactQuery,
     SortKey,
@@ -22,7 +21,8 @@ from relapp.domain.contact_list import (
     contact_rows,
     save_segment,
 )
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.cards import card_number_for
+from relapp.domain.shop.settings import save_settings
 from relapp.reports import segment_list
 from relapp.reports.document import ReportCancelled
 from relapp.reports.segment_list import DEFAULT_COLUMNS, SEGMENT_COLUMNS, segment_report

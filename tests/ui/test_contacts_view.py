@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from relapp.db.models import Contact, ContactTag, Segment, Tag, database
-from relapp.domain.contact_list import ContactFilter
+from relapp.domain.contacts.listing import ContactFilter
 from relapp.ui.contacts import prompts
 from relapp.ui.contacts.table_model import COLUMNS, NAME, POINTS, ContactsTableModel
 from relapp.ui.contacts.view import _COLUMN_CHARS, ContactsView

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from relapp.db.models import Consent, Contact, Interaction, Preference
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.shop_format import shop_format
+from relapp.domain.shop.formats import shop_format
 from relapp.ui.counter.results_model import SearchResultsModel
 from relapp.ui.counter.view import CounterView
 from tests.factories import add_contact as enrol
@@ -158,7 +158,7 @@ def test_a_shown_customer_who_no_longer_matches_stays_shown(qtbot, counter, shop
 
 
 def test_results_model_passes_the_model_tester(qtmodeltester, db, shop):
-    from relapp.domain.search import search_contacts
+    from relapp.domain.contacts.search import search_contacts
 
     model = SearchResultsModel()
     model.set_hits(search_contacts("zoe"))
@@ -180,7 +180,7 @@ def test_f5_logs_a_contact_and_ctrl_l_is_left_to_lock(qtbot, counter, monkeypatc
 
 
 def test_undo_is_offered_for_five_minutes_after_a_sale(qtbot, counter, shop, monkeypatch):
-    from relapp.domain.loyalty import record_sale
+    from relapp.domain.loyalty.points import record_sale
     from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog
     from relapp.ui.counter.sale_undo import UndoSaleDialog
     from tests.factories import FakeClock

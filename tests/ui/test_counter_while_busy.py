@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from relapp.db import connection as relapp_db
 from relapp.db.busy import BUSY_MESSAGE
 from relapp.db.models import Interaction
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.ui.counter.sale_dialog import SaleDialog
 from tests.domain.test_counter_while_busy import SHORT_TIMEOUT_MS, write_lock_held
 from tests.factories import add_contact

@@ -6,7 +6,7 @@ from datetime import date
 
 from relapp.db.models import Contact
 from relapp.domain.changes import Entity
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.errors import DatabaseBusy
 from relapp.ui import daily_round
 from relapp.ui.daily_round import DailyRound

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from relapp.db.models import Consent, Contact, ContactTag, Preference, SocialHandle, Tag
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.contact_editing import load_contact_details, save_contact_details
-from relapp.domain.settings import save_settings
+from relapp.domain.contacts.editing import load_contact_details, save_contact_details
+from relapp.domain.shop.settings import save_settings
 from relapp.ui.contacts import editor_dialog
 from relapp.ui.contacts.editor_dialog import ContactEditorDialog
 from relapp.ui.contacts.editor_models import PairsModel, ReferrerModel

@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from relapp.db.models import Contact
-from relapp.domain.cards import card_number_for
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.settings import save_settings
+from relapp.domain.loyalty.cards import card_number_for
+from relapp.domain.shop.settings import save_settings
 from relapp.ui.counter.enrol_dialog import EnrolDialog, EnrolOutcome
 from relapp.ui.counter.view import CounterView
 

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from relapp.db.models import Contact, Staff, database
 from relapp.domain.clock import utc_now
-from relapp.domain.settings import save_settings
-from relapp.domain.staff import get_staff, hash_pin
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.shop.staff import get_staff, hash_pin
 from relapp.domain.terms import LADDER_STAGES
 from relapp.ui.contacts import import_dialog as import_module
 from relapp.ui.contacts import privacy_actions
@@ -267,7 +267,7 @@ def test_export_writes_a_csv_with_a_bom_for_every_customer(app, qtbot, shop, tmp
 def test_export_of_the_listed_customers_who_agreed_to_email_as_vcard(
     app, qtbot, shop, tmp_path, monkeypatch
 ):
-    from relapp.domain.contact_list import ContactFilter, count_contacts
+    from relapp.domain.contacts.listing import ContactFilter, count_contacts
 
     out = tmp_path / "people"
     monkeypatch.setattr(

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from relapp.db.models import Contact
-from relapp.domain.settings import is_set_up, load_settings
+from relapp.domain.shop.settings import is_set_up, load_settings
 from relapp.ui import app as app_module
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from relapp.db.models import database
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.ui.contacts import import_dialog as import_module
 from relapp.ui.contacts.import_dialog import MAPPING_PAGE, RESULT_PAGE, ImportDialog
 

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 
 from relapp.db.models import AuditLog, Interaction, Staff, Task
 from relapp.domain.clock import utc_now
-from relapp.domain.loyalty import record_sale
-from relapp.domain.settings import save_settings
-from relapp.domain.timeline import ENTRY_EDITED, log_interaction
+from relapp.domain.loyalty.points import record_sale
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.timeline.history import ENTRY_EDITED, log_interaction
 from relapp.ui.timeline.edit_dialog import DeleteEntryDialog, EditEntryDialog
 from relapp.ui.timeline.log_dialog import LOGGABLE_KINDS, QuickLogDialog
 from relapp.ui.timeline.task_dialog import TaskDialog

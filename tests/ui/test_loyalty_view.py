@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from relapp.db.models import Staff
-from relapp.domain.settings import load_settings
-from relapp.domain.staff import get_staff
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.shop.staff import get_staff
 from relapp.ui.loyalty import view as loyalty_view
 from relapp.ui.loyalty.view import LoyaltyView
 from relapp.ui.staff.current_staff import CurrentStaff
@@ -79,7 +79,7 @@ def test_the_liability_loads_when_its_tab_opens(view):
 
 def test_money_and_dates_are_written_as_the_shop_writes_them(view, qtbot):
     """The demo shop is in Australia: dollars with their symbol, days as "5 Mar 2026"."""
-    from relapp.domain.program import loyalty_liability
+    from relapp.domain.loyalty.program import loyalty_liability
 
     owed = loyalty_liability()
     dollars, cents = divmod(owed.value_cents, 100)
@@ -105,7 +105,7 @@ def open_statement(view, qtbot, contact_id: int) -> None:
 
 def test_refunding_a_sale_from_the_statement_takes_its_points_back(view, qtbot, monkeypatch):
     from relapp.db.models import Contact, Interaction, PointsEntry
-    from relapp.domain.loyalty import record_sale
+    from relapp.domain.loyalty.points import record_sale
     from relapp.ui.loyalty import prompts
 
     contact = Contact.select().where(Contact.archived_at.is_null()).first()

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from relapp import __version__
-from relapp.domain.settings import save_settings
-from relapp.domain.today import today_queue
+from relapp.domain.shop.settings import save_settings
+from relapp.domain.timeline.today import today_queue
 from relapp.ui.about_dialog import AboutDialog
 from relapp.ui.main_window import VIEWS, MainWindow
 from relapp.ui.today.sections import summary_text
@@ -186,7 +186,7 @@ def test_being_maximised_is_remembered(app, qtbot, db, db_path, change_bus):
 def test_lock_hides_the_views_and_their_menus_until_someone_signs_in(
     app, qtbot, demo_db, db_path, change_bus
 ):
-    from relapp.domain.staff import list_staff
+    from relapp.domain.shop.staff import list_staff
 
     window = open_window(qtbot, db_path, change_bus)
     window.show_view("contacts")

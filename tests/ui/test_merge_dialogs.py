@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from relapp.db.models import AuditLog, Contact, Interaction, PointsEntry
 from relapp.domain.clock import utc_now
-from relapp.domain.duplicates import find_duplicate_pairs
+from relapp.domain.contacts.duplicates import find_duplicate_pairs
 from relapp.ui.contacts import duplicates_dialog
 from relapp.ui.contacts.duplicates_dialog import DuplicatePairsModel, DuplicatesDialog
 from relapp.ui.contacts.merge_dialog import MergeDialog

@@ -9,7 +9,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from relapp.db.models import Contact
-from relapp.domain.contact_list import ContactFilter, save_segment
+from relapp.domain.contacts.listing import ContactFilter, save_segment
 from relapp.ui.counter.view import CounterView
 from relapp.ui.reports import preview as preview_module
 from relapp.ui.reports.preview_dialog import ReportPreviewDialog

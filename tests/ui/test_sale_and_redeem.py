@@ -7,7 +7,7 @@ from PySide6.QtCore import QLocale, Qt
 
 from relapp.db.models import Interaction, PointsEntry, Reward
 from relapp.domain.clock import utc_now
-from relapp.domain.settings import save_settings
+from relapp.domain.shop.settings import save_settings
 from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog
 from relapp.ui.counter.view import CounterView
@@ -91,7 +91,7 @@ def test_f2_at_the_counter_records_a_sale_for_the_customer_shown(
     assert view.panel.points.text() == "0"
 
     def fake_ask(parent, contact_id, name, staff_id=None):
-        from relapp.domain.loyalty import record_sale
+        from relapp.domain.loyalty.points import record_sale
 
         return RecordedSale(record_sale(contact_id, 4_500, sale_key="test-key"), 4_500)
 
@@ -140,7 +140,7 @@ def test_the_amount_problem_goes_once_the_amount_is_right(app, qtbot, customer):
 
 
 def test_an_amount_far_above_the_usual_needs_a_second_enter(app, qtbot, customer):
-    from relapp.domain.loyalty import record_sale
+    from relapp.domain.loyalty.points import record_sale
 
     for _ in range(3):
         record_sale(customer.id, 1_000)  # Zoë usually spends 10.00
@@ -162,7 +162,7 @@ def test_an_amount_far_above_the_usual_needs_a_second_enter(app, qtbot, customer
 
 
 def test_a_second_enter_records_the_unusual_amount_as_typed(app, qtbot, customer):
-    from relapp.domain.loyalty import record_sale
+    from relapp.domain.loyalty.points import record_sale
 
     for _ in range(3):
         record_sale(customer.id, 1_000)
@@ -180,7 +180,7 @@ def test_the_profile_says_what_the_points_buy_and_how_far_the_next_tier_is(
 ):
     from relapp.db.models import Tier
     from relapp.domain.changes import Change, Entity
-    from relapp.domain.loyalty import record_sale
+    from relapp.domain.loyalty.points import record_sale
 
     Tier.create(name="Gold", min_spend_cents=20_000, multiplier_percent=100)
     record_sale(customer.id, 8_000)  # 80 points: Coffee (50) now, the Tote bag at 5,000

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QLocale, Qt
 
 from relapp.domain.changes import Entity
-from relapp.domain.settings import load_settings, save_settings
+from relapp.domain.shop.settings import load_settings, save_settings
 from relapp.ui.settings import SettingsView
 
 

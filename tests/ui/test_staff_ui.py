@@ -7,11 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMainWindow
 
 from relapp.db.models import AuditLog, Staff, database
-from relapp.domain import staff
-from relapp.domain.audit import AuditFilter
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.staff import get_staff, hash_pin
+from relapp.domain.shop import staff
+from relapp.domain.shop.audit import AuditFilter
+from relapp.domain.shop.staff import get_staff, hash_pin
 from relapp.ui.staff import (
     AuditLogDialog,
     CurrentStaff,

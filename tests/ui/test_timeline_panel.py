@@ -13,10 +13,10 @@ from relapp.db.fields import format_timestamp
 from relapp.db.models import AuditLog, Interaction, Staff, Task, database
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
-from relapp.domain.follow_ups import add_task
-from relapp.domain.staff import get_staff
-from relapp.domain.timeline import ENTRY_DELETED, log_interaction
-from relapp.domain.today import today_queue
+from relapp.domain.shop.staff import get_staff
+from relapp.domain.timeline.follow_ups import add_task
+from relapp.domain.timeline.history import ENTRY_DELETED, log_interaction
+from relapp.domain.timeline.today import today_queue
 from relapp.ui.counter.view import CounterView
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.staff.current_staff import CurrentStaff
@@ -322,7 +322,7 @@ def test_the_counter_reads_a_history_only_when_its_tab_shows(qtbot, counter):
 
 
 def test_a_purchase_shows_its_amount_in_the_shops_currency(panel, time_zone):
-    from relapp.domain.settings import save_settings
+    from relapp.domain.shop.settings import save_settings
 
     time_zone("UTC")
     save_settings(locale="en_GB", currency="GBP")

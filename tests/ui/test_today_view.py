@@ -16,9 +16,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from relapp.db.models import Contact, Interaction, Staff, Task
-from relapp.domain import clock, contact_rhythm
+from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
-from relapp.domain.follow_ups import add_task
+from relapp.domain.contacts import rhythm as contact_rhythm
+from relapp.domain.timeline.follow_ups import add_task
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.today import ActivityFeedView, TodayView
@@ -341,7 +342,7 @@ def test_the_feed_lists_the_newest_first(shop, feed):
 
 
 def test_the_feed_shows_money_in_the_shops_currency(shop, feed):
-    from relapp.domain.settings import save_settings
+    from relapp.domain.shop.settings import save_settings
 
     save_settings(locale="en_AU", currency="AUD")
     log(shop["ann"], "purchase", NOW - HOUR, summary="Linen scarf", amount_cents=4500)

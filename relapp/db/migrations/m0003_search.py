@@ -68,7 +68,7 @@ SEARCH_TRIGGERS = ("contact_search_insert", "contact_search_update", "contact_se
 
 
 def _national_digits(e164: str) -> str | None:
-    # Frozen copy of relapp.domain.phones.national_digits as of schema 3.
+    # Frozen copy of relapp.domain.contacts.phones.national_digits as of schema 3.
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -3,7 +3,7 @@
 Sort indexes: each holds the sort columns, then archived_at, erased_at, ladder_stage and
 tier_id, so the table can count, filter by stage or tier, and skip to any position in one walk
 of the index without reading the contact rows. The ladder-stage index is on the stage's rank in
-the ladder (the same expression as relapp.domain.contact_list.STAGE_RANK_SQL; a test checks).
+the ladder (the same expression as relapp.domain.contacts.listing.STAGE_RANK_SQL; a test checks).
 
 Current consent: the consent log is the record; consent_current holds each contact's latest
 event per channel, kept by triggers, so "who may we email" is an index lookup rather than a

@@ -31,7 +31,7 @@
   emails, messages, campaigns), by time, so "who has been contacted N times in 30 days" reads
   a month of one small index instead of every interaction of the month.
 
-Frozen: relapp.domain.contact_rhythm states the same rules (a test checks them against this
+Frozen: relapp.domain.contacts.rhythm states the same rules (a test checks them against this
 SQL); later changes go in a new migration.
 """
 

@@ -11,7 +11,7 @@ than what the program says.
   contacts editor, an import, the demo, another SQLite tool. A contact written with a tier
   keeps it; the trigger's UPDATE names tier_id only, which no other trigger watches.
 * The customers without a tier now get the one their spend over the tier window reaches
-  (purchases not refunded, as relapp.domain.loyalty_ledger.tier_spend counts them): none if
+  (purchases not refunded, as relapp.domain.loyalty.ledger.tier_spend counts them): none if
   the lowest threshold is above what they spent. Like the demo's tiers, these placements are
   not written to the audit log one by one: nothing about the customers changed, only what
   the program always said of them.

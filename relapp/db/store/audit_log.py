@@ -1,5 +1,5 @@
 """Reading the audit log: its newest id, counts, pages of rows by id, the actions and one row's
-details. Writing it is relapp.db.audit.write_audit; relapp.domain.audit decides which page to
+details. Writing it is relapp.db.audit.write_audit; relapp.domain.shop.audit decides which page to
 read and how to show a row.
 
 A selection of rows (AuditSelection) is: rows up to newest_id, of one action, by one staff
@@ -19,9 +19,12 @@ from typing import Protocol
 from relapp.db.models import database
 from relapp.db.store.dialect import like_nocase
 
+# id, occurred_at (as stored), staff name, action, entity, entity_id, details (JSON as stored).
+StoredAuditRow = tuple[int, str, str | None, str, str, int | None, str]
+
 
 class AuditSelection(Protocol):
-    """Which rows; relapp.domain.audit.AuditFilter is one."""
+    """Which rows; relapp.domain.shop.audit.AuditFilter is one."""
 
     @property
     def action(self) -> str | None: ...
@@ -49,6 +52,7 @@ def oldest_and_newest_ids() -> tuple[int | None, int | None]:
 def count_up_to(newest_id: int | None) -> int:
     """How many rows have an id up to newest_id (None: all of them)."""
     # count(*) of a whole table walks its smallest index (fast); "id <= n" would not.
+    params: tuple[int, ...]
     if newest_id is None:
         sql, params = "SELECT count(*) FROM audit_log", ()
     else:
@@ -70,7 +74,7 @@ def count_selected(selection: AuditSelection) -> int:
 
 def selected_rows_below(
     selection: AuditSelection, below_id: int, offset: int, limit: int
-) -> list[tuple]:
+) -> list[StoredAuditRow]:
     """Up to limit selected rows with ids under below_id, newest first, skipping offset."""
     where, params = _where(selection, below=below_id)
     return _rows(
@@ -79,7 +83,7 @@ def selected_rows_below(
     )
 
 
-def rows_between(low_id: int, high_id: int) -> list[tuple]:
+def rows_between(low_id: int, high_id: int) -> list[StoredAuditRow]:
     """Every row with an id from low_id to high_id, newest first."""
     return _rows(
         "SELECT id FROM audit_log WHERE id BETWEEN ? AND ? ORDER BY id DESC", (low_id, high_id)
@@ -88,7 +92,7 @@ def rows_between(low_id: int, high_id: int) -> list[tuple]:
 
 def selected_rows(
     selection: AuditSelection, offset: int, limit: int, descending: bool = True
-) -> list[tuple]:
+) -> list[StoredAuditRow]:
     """Up to limit selected rows, skipping offset in id order (descending: from the newest,
     else from the oldest); returned newest first either way."""
     where, params = _where(selection)
@@ -113,7 +117,7 @@ def stored_details(audit_id: int) -> str | None:
     return None if row is None else row[0]
 
 
-def _where(selection: AuditSelection, below: int | None = None) -> tuple[str, tuple]:
+def _where(selection: AuditSelection, below: int | None = None) -> tuple[str, tuple[object, ...]]:
     """SQL conditions on audit_log a, and their parameters; below: ids under this one only."""
     conditions: list[str] = ["1"]
     params: list[object] = []
@@ -157,7 +161,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _rows(ids_sql: str, params: tuple) -> list[tuple]:
+def _rows(ids_sql: str, params: tuple[object, ...]) -> list[StoredAuditRow]:
     """The rows whose ids ids_sql selects, newest first; the join runs on the page only."""
     return database.execute_sql(
         f"WITH page(id) AS ({ids_sql})"

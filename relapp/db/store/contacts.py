@@ -4,7 +4,7 @@ changes to many contacts at once, and the rhythm of their visits and outbound co
 Values go in and come out as stored: timestamps as text in the stored form
 (relapp.db.fields.format_timestamp), rows as tuples in the order the docstrings name. The rules
 (which fields are valid, who may be changed, what counts as drifting away or as too many
-contacts) are the domain's: relapp.domain.enrolment, contact_editing, bulk_actions and
+contacts) are the domain's: relapp.domain.contacts.enrolment, contact_editing, bulk_actions and
 contact_rhythm.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
+from relapp.db.bulk import insert_rows
 from relapp.db.models import database
 from relapp.db.store.dialect import (
     equal_nocase,
@@ -54,6 +55,12 @@ def insert_contact(values: Mapping[str, object]) -> int:
         f"INSERT INTO contact ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         tuple(values.values()),
     ).lastrowid
+
+
+def insert_contacts(columns: Sequence[str], rows: Sequence[tuple[object, ...]]) -> None:
+    """Many new contacts in one statement (relapp.db.bulk.insert_rows: one JSON parameter);
+    columns as for insert_contact, and id may be chosen. For the import and the demo shop."""
+    insert_rows(database, "contact", _known_columns(columns), rows)
 
 
 def unerased_contact_values(contact_id: int, columns: Sequence[str]) -> dict[str, object] | None:

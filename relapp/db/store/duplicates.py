@@ -1,6 +1,7 @@
 """The reads behind finding duplicate contacts, and the list of pairs dismissed.
 
-relapp.domain.duplicates decides what counts as evidence and which pairs are strongest; these
+relapp.domain.contacts.duplicates decides what counts as evidence and which pairs are strongest;
+these
 functions group contacts by a shared value and hand back the groups' members. They are built
 to scale: groups come from a value's index alone, and the name grouping is one pass over the
 contact table with a key computed in Python.

@@ -9,7 +9,7 @@ are read as the batches are taken.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from relapp.db.models import database
 from relapp.db.store.dialect import joined
@@ -31,7 +31,7 @@ _CSV_SQL = (
 )
 
 
-def csv_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple]]:
+def csv_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
     """The contacts matching where (a condition on contact, with its params) for a CSV file,
     in id order, batch_size rows at a time: given name, family name, organisation, email,
     phone, street, locality, region, postcode, country, birth year, month, day, card number,
@@ -39,7 +39,7 @@ def csv_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[
     return _batches(database.execute_sql(_CSV_SQL.format(where=where), params), batch_size)
 
 
-def card_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple]]:
+def card_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
     """The contacts matching where (a condition on contact, with its params), CARD_COLUMNS of
     each, in id order, batch_size rows at a time."""
     cursor = database.execute_sql(
@@ -48,7 +48,7 @@ def card_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator
     return _batches(cursor, batch_size)
 
 
-def card_row(contact_id: int) -> tuple | None:
+def card_row(contact_id: int) -> tuple[Any, ...] | None:
     """CARD_COLUMNS of the contact, or None if there is none with that id or it was erased."""
     return database.execute_sql(
         f"SELECT {CARD_COLUMNS} FROM contact WHERE id = ? AND erased_at IS NULL",
@@ -57,9 +57,9 @@ def card_row(contact_id: int) -> tuple | None:
 
 
 class _Cursor(Protocol):
-    def fetchmany(self, size: int) -> list[tuple]: ...
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]: ...
 
 
-def _batches(cursor: _Cursor, batch_size: int) -> Iterator[list[tuple]]:
+def _batches(cursor: _Cursor, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
     while rows := cursor.fetchmany(batch_size):
         yield rows

@@ -234,12 +234,6 @@ def highest_contact_id() -> int:
 # ------------------------------------------------------------------------------- writes
 
 
-def insert_contacts(columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """New contacts, one statement for all (relapp.db.bulk.insert_rows); columns may include
-    id."""
-    insert_rows(database, "contact", columns, rows)
-
-
 def add_contact_tags(contact_id: int, tag_ids: Iterable[int]) -> None:
     """Give the contact these tags; those it has already stay as they are."""
     # WHERE true: without it SQLite reads ON CONFLICT as the join constraint of the FROM.

@@ -3,7 +3,7 @@ shop's activity feed, and the writes that log, edit, answer and delete an entry.
 
 Times go in and come out in their stored form ("YYYY-MM-DD HH:MM:SS" in UTC,
 relapp.db.fields.format_timestamp). Rows come back as tuples in the order of the columns
-named beside each function; the domain (relapp.domain.timeline, follow_ups) turns them into
+named beside each function; the domain (relapp.domain.timeline.history, follow_ups) turns them into
 entries and holds every rule.
 
 Timeline keys. A timeline is read newest first by (occurred_at, source, id), where source is
@@ -12,6 +12,8 @@ key of the last entry of the previous page, a (stored time, source, id) tuple, o
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import heapq
 import json
@@ -47,7 +49,7 @@ STORED_COLUMNS = (
 
 def add_before(
     conditions: list[str],
-    params: list,
+    params: list[object],
     before: TimelineKeyValues | None,
     source: int,
     table: str = "i",
@@ -75,11 +77,12 @@ def contact_interaction_rows(
     kinds: Sequence[str] | None,
     before: TimelineKeyValues | None,
     limit: int,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Up to limit interactions of the contact (INTERACTION_COLUMNS), newest first, older
     than before; kinds: only these (None: every kind). Read by key from
     interaction_contact_time."""
-    conditions, params = ["i.contact_id = ?"], [contact_id]
+    conditions = ["i.contact_id = ?"]
+    params: list[object] = [contact_id]
     if kinds is not None:
         conditions.append(f"i.kind IN ({', '.join('?' * len(kinds))})")
         params += list(kinds)
@@ -93,10 +96,11 @@ def contact_interaction_rows(
 
 def contact_ledger_rows(
     contact_id: int, before: TimelineKeyValues | None, limit: int
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The contact's ledger entries not tied to one of its own interactions, newest first:
     (id, occurred_at, kind, points, reason, staff name)."""
-    conditions, params = ["p.contact_id = ?"], [contact_id]
+    conditions = ["p.contact_id = ?"]
+    params: list[object] = [contact_id]
     add_before(conditions, params, before, LEDGER_SOURCE, table="p")
     return database.execute_sql(
         "SELECT p.id, p.occurred_at, p.kind, p.points, p.reason, s.name FROM points_entry p"
@@ -126,16 +130,16 @@ def points_by_interaction(interaction_ids: Iterable[int]) -> dict[int, int]:
 # ---------------------------------------------------------------------------- activity feed
 
 
-def feed_rows(before: TimelineKeyValues | None, limit: int) -> list[tuple]:
+def feed_rows(before: TimelineKeyValues | None, limit: int) -> list[tuple[Any, ...]]:
     """Interactions of every contact not erased, newest first, older than before:
     INTERACTION_COLUMNS, then the contact's kind, given name, family name, organisation."""
     conditions: list[str] = []
-    params: list = []
+    params: list[object] = []
     add_before(conditions, params, before, INTERACTION_SOURCE)
     return _feed_rows(conditions, params, limit)
 
 
-def _feed_rows(conditions: list[str], params: list, limit: int) -> list[tuple]:
+def _feed_rows(conditions: list[str], params: list[object], limit: int) -> list[tuple[Any, ...]]:
     """Interactions of contacts not erased, newest first, with the contact's name columns."""
     where = " AND ".join(["c.erased_at IS NULL", *conditions])
     # CROSS JOIN keeps interaction the outer loop: the walk down interaction_time is the order.
@@ -153,7 +157,7 @@ def filtered_feed_rows(
     staff_id: int | None,
     before: TimelineKeyValues | None,
     limit: int,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The feed (as feed_rows) for some kinds or one staff member, by key from
     interaction_kind_staff_time.
 
@@ -168,7 +172,7 @@ def filtered_feed_rows(
         staff_groups: list[int | None] = [staff_id]
     else:
         staff_groups = [row[0] for row in database.execute_sql("SELECT id FROM staff")] + [None]
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     while len(rows) < limit:
         wanted = limit - len(rows)
         ranges = []
@@ -176,7 +180,7 @@ def filtered_feed_rows(
             for staff in staff_groups:
                 conditions = ["i.kind = ?", "i.staff_id IS NULL" if staff is None else
                               "i.staff_id = ?"]  # fmt: skip
-                params: list = [kind] if staff is None else [kind, staff]
+                params: list[object] = [kind] if staff is None else [kind, staff]
                 add_before(conditions, params, before, INTERACTION_SOURCE)
                 ranges.append(
                     database.execute_sql(

@@ -2,7 +2,7 @@
 
 A sale is a purchase interaction (with its sale_key when a till sent one); its points are
 ledger entries pointing at it. The rules that decide what to write (earning, expiry, refunds,
-bonuses) are in relapp.domain.loyalty*; the ledger's own invariants (append-only entries, the
+bonuses) are in relapp.domain.loyalty.points*; the ledger's own invariants (append-only entries, the
 cached balance, no overdraw) are triggers in the schema (migration 2). Every function runs in
 the caller's transaction.
 """
@@ -43,10 +43,14 @@ def customer_row(contact_id: int) -> CustomerRow | None:
         " WHERE id = ? AND erased_at IS NULL",
         (contact_id,),
     ).fetchone()
-    if row is None:
-        return None
-    *columns, archived = row
-    return CustomerRow(*columns, bool(archived))
+    return None if row is None else _customer(row)
+
+
+def _customer(
+    row: tuple[int, str, str, str, str, int, int | None, int | None, int | None, int],
+) -> CustomerRow:
+    """CustomerRow of a row of its columns, then whether archived (0 or 1)."""
+    return CustomerRow(*row[:9], bool(row[9]))
 
 
 def contact_id_if_present(contact_id: int, archived_too: bool) -> int | None:

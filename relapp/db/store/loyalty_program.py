@@ -1,8 +1,9 @@
 """The loyalty program's data: tiers, rewards and what the program owes in points.
 
 The program's settings (points per unit, expiry, bonuses) are shop settings, stored with the
-others. What a manager may change, and the audit of it, is relapp.domain.program's; redeeming
-a reward is relapp.domain.loyalty's. Every function runs in the caller's transaction.
+others. What a manager may change, and the audit of it, is relapp.domain.loyalty.program's;
+redeeming
+a reward is relapp.domain.loyalty.points's. Every function runs in the caller's transaction.
 """
 
 from __future__ import annotations

@@ -2,11 +2,13 @@
 
 A merge keeps the merged contact, archived, with contact.merged_into_id naming the survivor
 (schema 10). The rules (which values the survivor keeps, how points move, what the audit row
-says) are relapp.domain.merge's; these functions run inside its transaction. Times go in in
+says) are relapp.domain.contacts.merge's; these functions run inside its transaction. Times go in in
 their stored form (relapp.db.fields.format_timestamp).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from collections.abc import Mapping, Sequence
 
@@ -40,7 +42,7 @@ def merged_into_this(contact_id: int) -> list[int]:
 # -------------------------------------------------------------------------------- reading
 
 
-def contact_values(contact_id: int, columns: Sequence[str]) -> tuple | None:
+def contact_values(contact_id: int, columns: Sequence[str]) -> tuple[Any, ...] | None:
     """The contact's values of these contact columns, in their order; None if no such
     contact."""
     return database.execute_sql(

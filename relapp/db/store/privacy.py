@@ -1,6 +1,7 @@
 """What a person's data export reads and what erasing a person changes.
 
-relapp.domain.privacy holds the rules: what belongs to the person, what erasure keeps, which
+relapp.domain.contacts.privacy holds the rules: what belongs to the person, what erasure keeps,
+which
 strings name them and how a text is scrubbed. These functions read and write the rows for it,
 inside the caller's transaction. Rows that go into person.json whole come out as dicts of
 column name to stored value (times in their stored form); the others as ids and tuples.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from relapp.db.models import database
 from relapp.db.store.dialect import (
@@ -28,7 +30,7 @@ _WITHIN = f"contact_id {in_json_list()}"
 # --------------------------------------------------------------------------------- reading
 
 
-def _rows(sql: str, params: Iterable = ()) -> list[dict]:
+def _rows(sql: str, params: Iterable[object] = ()) -> list[dict[str, Any]]:
     cursor = database.execute_sql(sql, tuple(params))
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -38,7 +40,7 @@ def _chosen(ids: Sequence[int]) -> tuple[str]:
     return (json.dumps(list(ids)),)
 
 
-def contact_with_tier(contact_id: int) -> dict | None:
+def contact_with_tier(contact_id: int) -> dict[str, Any] | None:
     """Every column of the contact and its tier's name (tier_name); None if no such contact."""
     rows = _rows(
         "SELECT c.*, t.name AS tier_name FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
@@ -48,13 +50,13 @@ def contact_with_tier(contact_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def contact(contact_id: int) -> dict | None:
+def contact(contact_id: int) -> dict[str, Any] | None:
     """Every column of the contact as stored; None if no such contact."""
     rows = _rows("SELECT * FROM contact WHERE id = ?", (contact_id,))
     return rows[0] if rows else None
 
 
-def _audit_about_sql(ids: Sequence[int]) -> tuple[str, tuple]:
+def _audit_about_sql(ids: Sequence[int]) -> tuple[str, tuple[str, ...]]:
     """SQL selecting the ids of audit rows about these contacts, and its parameters."""
     chosen = json.dumps(list(ids))
     sql = (
@@ -69,7 +71,7 @@ def _audit_about_sql(ids: Sequence[int]) -> tuple[str, tuple]:
     return sql.replace(":ids", "?"), (chosen,) * sql.count(":ids")
 
 
-def audit_rows_about(ids: Sequence[int]) -> list[dict]:
+def audit_rows_about(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The audit rows about these contacts (edits, enrolment, merges, bulk actions naming
     them), oldest first, with the staff member's name (staff_name); details as stored."""
     audit_sql, audit_params = _audit_about_sql(ids)
@@ -81,7 +83,7 @@ def audit_rows_about(ids: Sequence[int]) -> list[dict]:
     )
 
 
-def ledger_rows(ids: Sequence[int]) -> list[dict]:
+def ledger_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' points ledger entries in time order, with the reward's name
     (reward_name)."""
     return _rows(
@@ -92,7 +94,7 @@ def ledger_rows(ids: Sequence[int]) -> list[dict]:
     )
 
 
-def consent_event_rows(ids: Sequence[int]) -> list[dict]:
+def consent_event_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' consent events in time order, with the staff member's name
     (staff_name); granted as stored (0 or 1)."""
     return _rows(
@@ -126,7 +128,7 @@ def tag_names(ids: Sequence[int]) -> list[str]:
     ]
 
 
-def preference_rows(ids: Sequence[int]) -> list[dict]:
+def preference_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' preferences, in the order they were added."""
     return _rows(
         f"SELECT id, contact_id, kind, value, created_at FROM preference WHERE {_WITHIN}"
@@ -135,7 +137,7 @@ def preference_rows(ids: Sequence[int]) -> list[dict]:
     )
 
 
-def social_handle_rows(ids: Sequence[int]) -> list[dict]:
+def social_handle_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' social handles, in the order they were added."""
     return _rows(
         f"SELECT id, contact_id, network, handle FROM social_handle WHERE {_WITHIN} ORDER BY id",
@@ -143,14 +145,14 @@ def social_handle_rows(ids: Sequence[int]) -> list[dict]:
     )
 
 
-def interaction_rows(ids: Sequence[int]) -> list[dict]:
+def interaction_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every column of the contacts' interactions, in time order."""
     return _rows(
         f"SELECT * FROM interaction WHERE {_WITHIN} ORDER BY occurred_at, id", _chosen(ids)
     )
 
 
-def task_rows(ids: Sequence[int]) -> list[dict]:
+def task_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every column of the contacts' tasks, soonest due first."""
     return _rows(f"SELECT * FROM task WHERE {_WITHIN} ORDER BY due_at, id", _chosen(ids))
 

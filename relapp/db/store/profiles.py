@@ -2,7 +2,7 @@
 
 Each read is one indexed query. Times come out in their stored form
 (relapp.db.fields.parse_timestamp reads them); what they mean (overdue, birthday soon, the
-current consent) is relapp.domain.profiles'.
+current consent) is relapp.domain.contacts.profiles'.
 """
 
 from __future__ import annotations
@@ -13,8 +13,17 @@ from collections.abc import Iterable
 from relapp.db.models import database
 from relapp.db.store.dialect import in_json_list
 
+# id, kind, given_name, family_name, organisation, ladder_stage, tier name, points_balance,
+# card_number, phone, email, archived_at, birth_year, birth_month, birth_day.
+ProfileRow = tuple[
+    int, str, str, str, str, str, str | None, int, str | None, str | None, str | None,
+    str | None, int | None, int | None, int | None,
+]
 
-def contact_clue_rows(contact_ids: Iterable[int]) -> list[tuple]:
+
+def contact_clue_rows(
+    contact_ids: Iterable[int],
+) -> list[tuple[int, str | None, str | None, str | None, str | None]]:
     """(id, phone, email, card_number, last visit or None) of these contacts, in one query
     (the last visit from contact_rhythm, schema 7)."""
     return database.execute_sql(
@@ -25,7 +34,7 @@ def contact_clue_rows(contact_ids: Iterable[int]) -> list[tuple]:
     ).fetchall()
 
 
-def profile_contact_row(contact_id: int) -> tuple | None:
+def profile_contact_row(contact_id: int) -> ProfileRow | None:
     """(id, kind, given_name, family_name, organisation, ladder_stage, tier name,
     points_balance, card_number, phone, email, archived_at, birth_year, birth_month,
     birth_day) of a contact not erased; None if there is none."""

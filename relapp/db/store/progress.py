@@ -2,7 +2,7 @@
 
 It spans the ledger (balance, spend) and the program (rewards, tiers), so it has a module of
 its own. The distances (points to the next reward, spend to the next tier) are
-relapp.domain.progress's to work out.
+relapp.domain.loyalty.progress's to work out.
 """
 
 from __future__ import annotations

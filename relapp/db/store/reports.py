@@ -43,7 +43,7 @@ def card_details(contact_ids: Sequence[int]) -> dict[int, CardDetails]:
     for start in range(0, len(contact_ids), _IDS_PER_QUERY):
         chunk = contact_ids[start : start + _IDS_PER_QUERY]
         found.update(
-            (row[0], CardDetails(*row[1:6], erased=bool(row[6])))
+            _card_details(row)
             for row in database.execute_sql(
                 "SELECT id, kind, given_name, family_name, organisation, card_number,"
                 " erased_at IS NOT NULL FROM contact"
@@ -52,6 +52,13 @@ def card_details(contact_ids: Sequence[int]) -> dict[int, CardDetails]:
             )
         )
     return found
+
+
+def _card_details(
+    row: tuple[int, str, str, str, str, str | None, int],
+) -> tuple[int, CardDetails]:
+    """(id, its CardDetails) of a row (id, kind, names, card_number, erased 0 or 1)."""
+    return row[0], CardDetails(*row[1:6], erased=bool(row[6]))
 
 
 def phones_of(contact_ids: Sequence[int]) -> dict[int, str]:

@@ -1,16 +1,19 @@
-"""Retention: the counts behind the retention summary (relapp.domain.retention holds what they
+"""Retention: the counts behind the retention summary (relapp.domain.timeline.retention holds what
+they
 mean: who is a customer, what a visit, a purchase, an active or a lapsed customer is).
 
 Times go in in their stored form (relapp.db.fields.format_timestamp): `end` is the end of the
 period, history dated from then on is left out of every count.
 
-How it stays fast at a million customers (see relapp.domain.retention's docstring for the
+How it stays fast at a million customers (see relapp.domain.timeline.retention's docstring for the
 measures): visits, first and last visit per customer come from contact_rhythm, kept by
 triggers (schema 7), and the tier and stage counts from one walk of a covering index. Two
 figures need the history itself, each read once in storage order.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from collections.abc import Sequence
 
@@ -19,7 +22,7 @@ from relapp.db.store.dialect import count_true, not_indexed, without_index
 from relapp.db.store.today import INACTIVE_CONTACTS_SQL
 
 
-def live_customers_by_tier(stages: Sequence[str]) -> list[tuple]:
+def live_customers_by_tier(stages: Sequence[str]) -> list[tuple[Any, ...]]:
     """Live customers per tier: (tier_id or None, how many, then how many at each of stages).
 
     One walk of the index contact_by_tier: it holds every column asked for, in tier order, so

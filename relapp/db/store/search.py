@@ -3,7 +3,7 @@
 SQLite engine: this whole module is SQLite's FTS5 (schema 3), the external-content table
 contact_search over the view contact_search_source, kept by triggers in plain SQL. A
 PostgreSQL engine (issue 16) brings its own module with the same functions (a tsvector
-search); the domain (relapp.domain.search) keeps what it does with the user's text.
+search); the domain (relapp.domain.contacts.search) keeps what it does with the user's text.
 
 match_expression() lives here, not in the domain, because it writes FTS5's query language:
 each term becomes a quoted phrase with a prefix star, so quotes, `-`, `*`, `OR`, emoji and the

@@ -1,7 +1,7 @@
 """Saved segments, and the contacts table's queries: how many contacts a filter matches, the
 ids at any position of a sort order, and the lines shown for them.
 
-A filter arrives as plain conditions (Selection); relapp.domain.contact_list turns a
+A filter arrives as plain conditions (Selection); relapp.domain.contacts.listing turns a
 ContactFilter, with the saved segment it names, into one, and holds every rule about filters
 and segments.
 
@@ -33,7 +33,7 @@ STAGE_RANK_SQL = (
     "CASE ladder_stage WHEN 'prospect' THEN 0 WHEN 'customer' THEN 1 WHEN 'client' THEN 2"
     " WHEN 'supporter' THEN 3 WHEN 'advocate' THEN 4 WHEN 'partner' THEN 5 ELSE 99 END"
 )
-# The columns of each sort order (by relapp.domain.contact_list.SortKey value); each order
+# The columns of each sort order (by relapp.domain.contacts.listing.SortKey value); each order
 # has a covering index named contact_by_<key> (migration 4).
 SORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("family_name", "given_name", "id"),
@@ -92,10 +92,10 @@ class ListLine:
 # ------------------------------------------------------------------------- the contacts list
 
 
-def selection_where(selection: Selection) -> tuple[str, tuple]:
+def selection_where(selection: Selection) -> tuple[str, tuple[object, ...]]:
     """The SQL condition on the contact table, and its parameters, for a selection."""
     conditions = ["erased_at IS NULL"]
-    params: list = []
+    params: list[object] = []
     archived = _ARCHIVED[selection.archived]
     if archived is not None:
         conditions.append(archived)
@@ -104,7 +104,7 @@ def selection_where(selection: Selection) -> tuple[str, tuple]:
     return " AND ".join(conditions), tuple(params)
 
 
-def _add_conditions(wanted: Conditions, conditions: list[str], params: list) -> None:
+def _add_conditions(wanted: Conditions, conditions: list[str], params: list[object]) -> None:
     if wanted.match is not None:
         conditions.append(f"id IN ({contacts_matching_text()})")
         params.append(wanted.match)
@@ -174,10 +174,18 @@ def list_lines(ids: Sequence[int]) -> list[ListLine]:
     return [_list_line(row) for row in rows]
 
 
-def _list_line(row: tuple) -> ListLine:
-    *stored, archived, last_visit_at, tags = row
+# ListLine's columns up to created_at, then archived (0 or 1), last_visit_at and the tag
+# names joined by _TAG_SEPARATOR (None for none).
+_ListLineRow = tuple[
+    int, str, str, str, str, str | None, str | None, str | None, str, str | None, int, str,
+    int, str | None, str | None,
+]
+
+
+def _list_line(row: _ListLineRow) -> ListLine:
+    archived, last_visit_at, tags = row[12:]
     names = tuple(tags.split(chr(_TAG_SEPARATOR))) if tags else ()
-    return ListLine(*stored, bool(archived), last_visit_at, names)
+    return ListLine(*row[:12], bool(archived), last_visit_at, names)
 
 
 def tier_names() -> tuple[str, ...]:

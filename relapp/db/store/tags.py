@@ -1,7 +1,7 @@
 """Tags and which contacts carry them (the tag and contact_tag tables).
 
 Letter case: a tag's name is unique as stored, and the rules that make "VIP" and "vip" one tag
-(Unicode case folding, the oldest spelling kept) are relapp.domain.contact_editing's; here a
+(Unicode case folding, the oldest spelling kept) are relapp.domain.contacts.editing's; here a
 name is matched as SQL compares it. Ids of many contacts travel as one JSON array parameter
 (dialect.in_json_list): no limit on SQL variables, no Python loop per contact.
 """

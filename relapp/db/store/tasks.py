@@ -1,7 +1,8 @@
 """Tasks: follow-ups with a due moment, optionally tied to an interaction of the customer.
 
 Times go in and come out in their stored form (relapp.db.fields.format_timestamp). The rules
-(titles, due dates, who may add one) are relapp.domain.follow_ups'; Today's lists of tasks due
+(titles, due dates, who may add one) are relapp.domain.timeline.follow_ups'; Today's lists of tasks
+due
 are in relapp.db.store.today.
 """
 
@@ -54,7 +55,9 @@ def mark_not_done(task_id: int) -> bool:
     )
 
 
-def contact_task_rows(contact_id: int) -> list[tuple]:
+def contact_task_rows(
+    contact_id: int,
+) -> list[tuple[int, int | None, str, str, str, str | None, str | None, str]]:
     """The contact's tasks, open ones by due moment, then done ones, latest done first: (id,
     interaction_id, the tied interaction's summary or "", title, due_at, staff name, done_at,
     created_at)."""

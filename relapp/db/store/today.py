@@ -3,7 +3,7 @@ in full and read for its first rows; and the birthdays of a day, for the daily r
 
 Times go in and come out in their stored form (relapp.db.fields.format_timestamp). The rules
 (what is due, what is overdue, which day a 29 February birthday is kept on) are
-relapp.domain.today's and relapp.domain.daily's.
+relapp.domain.timeline.today's and relapp.domain.loyalty.daily's.
 
 Archived and erased customers are in no list. Counts leave them out with "contact_id NOT IN
 (the inactive contacts)" read from the index contact_inactive, so a count reads its own index
@@ -25,6 +25,13 @@ INACTIVE_CONTACTS_SQL = (
 # The name columns of contact c, in the order display_name takes them.
 NAME_COLUMNS = "c.kind, c.given_name, c.family_name, c.organisation"
 LIVE_SQL = "c.archived_at IS NULL AND c.erased_at IS NULL"
+# id, contact_id, title, due_at, interaction_id, staff_id, staff name, then the NAME_COLUMNS.
+TaskDueRow = tuple[int, int, str, str, int | None, int | None, str | None, str, str, str, str]
+# id, contact_id, kind, summary, occurred_at, first_response_at, staff_id, staff name, then
+# the NAME_COLUMNS.
+OpenCaseRow = tuple[
+    int, int, str, str, str, str | None, int | None, str | None, str, str, str, str
+]
 
 
 # ---------------------------------------------------------------------------------- tasks
@@ -50,7 +57,7 @@ def count_tasks_due(due_before: str, due_from: str | None) -> int:
     ).fetchone()[0]
 
 
-def tasks_due_rows(due_before: str, due_from: str | None, limit: int) -> list[tuple]:
+def tasks_due_rows(due_before: str, due_from: str | None, limit: int) -> list[TaskDueRow]:
     """Up to limit of those tasks, soonest due first: (id, contact_id, title, due_at,
     interaction_id, staff_id, staff name, then the contact's NAME_COLUMNS)."""
     where, bounds = _due_where(due_before, due_from)
@@ -77,7 +84,7 @@ def count_open_cases(late_before: str) -> tuple[int, int]:
     return total, late
 
 
-def open_case_rows(limit: int) -> list[tuple]:
+def open_case_rows(limit: int) -> list[OpenCaseRow]:
     """Up to limit open queries and complaints of active customers, oldest first: (id,
     contact_id, kind, summary, occurred_at, first_response_at, staff_id, staff name, then the
     contact's NAME_COLUMNS)."""
@@ -107,7 +114,7 @@ def active_birthdays_in_month(month: int, days: Sequence[int]) -> list[tuple[int
     ).fetchall()
 
 
-def birth_year_and_name(contact_id: int) -> tuple:
+def birth_year_and_name(contact_id: int) -> tuple[int | None, str, str, str, str]:
     """(birth_year or None, then the contact's NAME_COLUMNS)."""
     return database.execute_sql(
         f"SELECT c.birth_year, {NAME_COLUMNS} FROM contact c WHERE c.id = ?", (contact_id,)

@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
-from relapp.domain.duplicates import (
+from relapp.domain.contacts.duplicates import (
     DuplicatePair,
     DuplicateSearchCancelled,
     dismiss_pair,
     find_duplicate_pairs,
 )
-from relapp.domain.phones import display_phone
-from relapp.domain.search import ContactHit
+from relapp.domain.contacts.phones import display_phone
+from relapp.domain.contacts.search import ContactHit
 from relapp.errors import RelappError
 from relapp.ui.contacts.merge_dialog import MergeDialog
 from relapp.ui.widgets.background_task import run_with_progress

@@ -1,6 +1,6 @@
 """Editing one customer: details, tags and preferences, consent and notes in one dialog.
 
-The dialog edits a ContactDetails snapshot (relapp.domain.contact_editing) and saves it whole:
+The dialog edits a ContactDetails snapshot (relapp.domain.contacts.editing) and saves it whole:
 the domain checks every field at once, so every problem is marked together, and refuses a
 snapshot that someone else saved over meanwhile. Consent is not a field: each box ticked or
 cleared appends an event to the consent log once the rest has been saved.
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
-from relapp.domain.contact_editing import (
+from relapp.domain.contacts.editing import (
     LINE_LIMITS,
     MAX_HANDLE_LENGTH,
     MAX_PREFERENCE_LENGTH,
@@ -63,10 +63,10 @@ from relapp.domain.contact_editing import (
     referral_candidates,
     save_contact_details,
 )
-from relapp.domain.contact_fields import MAX_NAME_LENGTH, InvalidContact
-from relapp.domain.contacts import display_name
-from relapp.domain.profiles import ContactNotFound
-from relapp.domain.settings import load_settings
+from relapp.domain.contacts.fields import MAX_NAME_LENGTH, InvalidContact
+from relapp.domain.contacts.naming import display_name
+from relapp.domain.contacts.profiles import ContactNotFound
+from relapp.domain.shop.settings import load_settings
 from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.errors import RelappError
 from relapp.ui.contacts.editor_models import (

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QWidget
 
-from relapp.domain.contact_editing import MAX_NETWORK_LENGTH, Pair, referral_candidates
+from relapp.domain.contacts.editing import MAX_NETWORK_LENGTH, Pair, referral_candidates
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex

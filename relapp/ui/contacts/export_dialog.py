@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.contact_list import ContactFilter, count_contacts, filter_choices
+from relapp.domain.contacts.listing import ContactFilter, count_contacts, filter_choices
 from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS
 from relapp.errors import RelappError
 from relapp.exchange.exporter import ExportCancelled, export_csv, export_vcard

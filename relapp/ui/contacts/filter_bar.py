@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from relapp.domain.contact_list import ContactFilter, FilterChoices
+from relapp.domain.contacts.listing import ContactFilter, FilterChoices
 from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS, LADDER_STAGES
 
 TEXT_PAUSE_MS = 250

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
-from relapp.domain.merge import MergePreview, merge_contacts, merge_preview
+from relapp.domain.contacts.merge import MergePreview, merge_contacts, merge_preview
 from relapp.errors import RelappError
 
 FIELD_TITLES = {

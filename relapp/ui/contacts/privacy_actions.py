@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.privacy import ErasureResult, erase_person
-from relapp.domain.staff import can
+from relapp.domain.contacts.privacy import ErasureResult, erase_person
+from relapp.domain.shop.staff import can
 from relapp.errors import RelappError
 from relapp.exchange.person_export import export_person
 from relapp.ui.change_bus import ChangeBus

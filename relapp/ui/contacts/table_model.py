@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from relapp.domain.contact_list import (
+from relapp.domain.contacts.listing import (
     ContactFilter,
     ContactQuery,
     ContactRow,
@@ -31,7 +31,7 @@ from relapp.domain.contact_list import (
     contact_rows,
     count_contacts,
 )
-from relapp.domain.phones import display_phone
+from relapp.domain.contacts.phones import display_phone
 from relapp.ui.widgets.key_paged import BlockCache, LruCache
 
 ID_BLOCK = 1_000  # a screen, and several on either side

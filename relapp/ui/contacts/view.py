@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain import bulk_actions
 from relapp.domain.changes import Change, Entity
-from relapp.domain.contact_list import (
+from relapp.domain.contacts import bulk_actions
+from relapp.domain.contacts.listing import (
     ContactFilter,
     contact_ids_page,
     delete_segment,

@@ -8,8 +8,8 @@ from functools import partial
 
 from PySide6.QtCore import QCoreApplication
 
-from relapp.domain.profiles import CustomerClues
-from relapp.domain.shop_format import ShopFormat
+from relapp.domain.contacts.profiles import CustomerClues
+from relapp.domain.shop.formats import ShopFormat
 
 LAST_DIGITS = 4
 SEPARATOR = " · "

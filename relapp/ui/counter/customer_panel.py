@@ -8,10 +8,10 @@ from functools import partial
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from relapp.domain.phones import display_phone
-from relapp.domain.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
-from relapp.domain.progress import Progress
-from relapp.domain.shop_format import ShopFormat
+from relapp.domain.contacts.phones import display_phone
+from relapp.domain.contacts.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
+from relapp.domain.loyalty.progress import Progress
+from relapp.domain.shop.formats import ShopFormat
 from relapp.domain.terms import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}

@@ -23,10 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.cards import is_valid_card_number
 from relapp.domain.changes import Change
-from relapp.domain.contact_fields import InvalidContact
-from relapp.domain.enrolment import (
+from relapp.domain.contacts.enrolment import (
     CleanContact,
     Duplicate,
     NewContact,
@@ -34,8 +32,10 @@ from relapp.domain.enrolment import (
     enrol,
     likely_duplicates,
 )
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_format import shop_format
+from relapp.domain.contacts.fields import InvalidContact
+from relapp.domain.loyalty.cards import is_valid_card_number
+from relapp.domain.shop.formats import shop_format
+from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.counter.clues import clue_line
 from relapp.ui.widgets.field_problems import FieldProblems

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
-from relapp.domain.loyalty import RewardOption, redeem_reward, reward_options
+from relapp.domain.loyalty.points import RewardOption, redeem_reward, reward_options
 from relapp.errors import RelappError
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 
-from relapp.domain.phones import display_phone
-from relapp.domain.profiles import CustomerClues
-from relapp.domain.search import ContactHit
-from relapp.domain.shop_format import ShopFormat
+from relapp.domain.contacts.phones import display_phone
+from relapp.domain.contacts.profiles import CustomerClues
+from relapp.domain.contacts.search import ContactHit
+from relapp.domain.shop.formats import ShopFormat
 from relapp.ui.counter.clues import clue_line
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -4,7 +4,7 @@ The dialog makes one sale key when it opens, so a double click, a second Enter o
 repeated scan can never record the sale twice: the domain answers a known key with the sale
 already recorded.
 
-An amount far outside what the customer usually spends (relapp.domain.usual_spend: 1250
+An amount far outside what the customer usually spends (relapp.domain.loyalty.usual_spend: 1250
 typed for 12.50) is not recorded at the first Enter: the dialog says so, and a second Enter
 records it as typed.
 """
@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.loyalty import SaleResult, preview_sale, record_sale
-from relapp.domain.money import parse_amount
-from relapp.domain.shop_format import format_money
-from relapp.domain.usual_spend import UNUSUAL_FACTOR, UnusualAmount, unusual_amount
+from relapp.domain.loyalty.points import SaleResult, preview_sale, record_sale
+from relapp.domain.loyalty.usual_spend import UNUSUAL_FACTOR, UnusualAmount, unusual_amount
+from relapp.domain.shop.formats import format_money
+from relapp.domain.shop.money import parse_amount
 from relapp.errors import RelappError
 from relapp.ui.widgets.field_problems import FieldProblems
 

@@ -1,4 +1,4 @@
-"""Undo the last sale made at this counter, for a few minutes (relapp.domain.undo_sale): a
+"""Undo the last sale made at this counter, for a few minutes (relapp.domain.loyalty.undo_sale): a
 button beside the search, shown only while there is something to undo, and Ctrl+Z."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from PySide6.QtCore import QLocale, QObject, QTimer
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from relapp.domain import clock
-from relapp.domain.undo_sale import undo_deadline
+from relapp.domain.loyalty.undo_sale import undo_deadline
 
 UNDO_KEYS = "Ctrl+Z"
 

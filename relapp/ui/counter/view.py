@@ -34,20 +34,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.cards import is_valid_card_number
 from relapp.domain.changes import Change, Entity
-from relapp.domain.loyalty import points_summary
-from relapp.domain.profiles import (
+from relapp.domain.contacts.profiles import (
     ContactNotFound,
     CustomerProfile,
     customer_clues,
     customer_profile,
 )
-from relapp.domain.progress import customer_progress
-from relapp.domain.search import search_contacts
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_format import shop_format
-from relapp.domain.undo_sale import UNDO_MINUTES, undo_sale
+from relapp.domain.contacts.search import search_contacts
+from relapp.domain.loyalty.cards import is_valid_card_number
+from relapp.domain.loyalty.points import points_summary
+from relapp.domain.loyalty.progress import customer_progress
+from relapp.domain.loyalty.undo_sale import UNDO_MINUTES, undo_sale
+from relapp.domain.shop.formats import shop_format
+from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.loyalty import (
+from relapp.domain.loyalty.points import (
     CustomerNotFound,
     add_opening_balance,
     adjust_points,
@@ -40,8 +40,7 @@ from relapp.domain.loyalty import (
     points_summary,
     refund_sale,
 )
-from relapp.domain.money import format_amount, parse_amount
-from relapp.domain.program import (
+from relapp.domain.loyalty.program import (
     PROGRAM_LIMITS,
     list_rewards,
     list_tiers,
@@ -50,9 +49,10 @@ from relapp.domain.program import (
     save_reward,
     save_tier,
 )
-from relapp.domain.settings import load_settings
-from relapp.domain.shop_format import shop_format
-from relapp.domain.staff import require_manager
+from relapp.domain.shop.formats import shop_format
+from relapp.domain.shop.money import format_amount, parse_amount
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.shop.staff import require_manager
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.loyalty import prompts

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.contact_list import filter_choices
+from relapp.domain.contacts.listing import filter_choices
 from relapp.reports.catalogue import CUSTOMER, CUSTOMERS, REPORTS, SEGMENT, ReportRequest
 from relapp.ui.icons import view_icon
 from relapp.ui.reports.generate import generate, suggested_file_name

@@ -31,7 +31,7 @@ from relapp.db.backups import (
     take_backup,
 )
 from relapp.domain.changes import Change
-from relapp.domain.settings import load_settings
+from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.widgets.background_task import run_with_progress
 

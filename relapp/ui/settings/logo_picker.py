@@ -9,7 +9,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from relapp.domain.changes import Change
-from relapp.domain.shop_logo import InvalidLogo, logo_png, remove_logo, set_logo
+from relapp.domain.shop.logo import InvalidLogo, logo_png, remove_logo, set_logo
 
 THUMBNAIL = 56
 PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.gif *.bmp *.webp)"

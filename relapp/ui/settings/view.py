@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.settings import (
+from relapp.domain.shop.settings import (
     PAPER_SIZES,
     SHOP_FIELDS,
     ShopSettings,

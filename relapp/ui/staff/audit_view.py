@@ -1,6 +1,6 @@
 """The audit log: who did what and when, newest first, filtered by action, staff and text.
 
-The table model holds pages of rows (relapp.domain.audit.AuditRow) and loads only those in
+The table model holds pages of rows (relapp.domain.shop.audit.AuditRow) and loads only those in
 view, so a log of a million rows opens at once. A listing is pinned to the newest row when it
 was (re)loaded; Refresh picks up what was written since.
 """
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.audit import (
+from relapp.domain.shop.audit import (
     AuditFilter,
     AuditRow,
     audit_actions,
@@ -45,8 +45,8 @@ from relapp.domain.audit import (
     count_audit,
     pinned,
 )
-from relapp.domain.shop_format import shop_format
-from relapp.domain.staff import list_staff
+from relapp.domain.shop.formats import shop_format
+from relapp.domain.shop.staff import list_staff
 from relapp.ui.widgets.key_paged import BlockCache
 from relapp.ui.widgets.paged_table import configure_paged_table
 
@@ -64,7 +64,7 @@ class AuditTableModel(QAbstractTableModel):
     """The filtered audit log, newest first, read in blocks of BLOCK rows.
 
     A block that follows one already read is fetched by key (ids below its last id), any other
-    by position; see relapp.domain.audit.audit_page.
+    by position; see relapp.domain.shop.audit.audit_page.
     """
 
     def __init__(self, parent=None) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.staff import StaffMember, can, change_pin, get_staff, has_staff
+from relapp.domain.shop.staff import StaffMember, can, change_pin, get_staff, has_staff
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published, run_change
 from relapp.ui.staff.audit_view import AuditLogDialog

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from relapp.domain.staff import StaffMember, authenticate, list_staff
+from relapp.domain.shop.staff import StaffMember, authenticate, list_staff
 from relapp.errors import RelappError
 from relapp.ui.staff.staff_dialog import ROLE_TITLES, STAFF_MEMBER_ROLE, pin_edit
 

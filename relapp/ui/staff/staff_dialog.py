@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change
-from relapp.domain.staff import (
+from relapp.domain.shop.staff import (
     COUNTER,
     MANAGER,
     MAX_PIN_DIGITS,

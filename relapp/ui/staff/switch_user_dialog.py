@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.staff import (
+from relapp.domain.shop.staff import (
     MAX_STAFF_NAME,
     InvalidStaff,
     StaffMember,

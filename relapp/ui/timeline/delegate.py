@@ -12,8 +12,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from relapp.domain.shop_format import ShopFormat
-from relapp.domain.timeline import TimelineEntry
+from relapp.domain.shop.formats import ShopFormat
+from relapp.domain.timeline.history import TimelineEntry
 from relapp.ui.timeline.entry_text import day_heading, entry_text
 from relapp.ui.timeline.kind_style import kind_colour, kind_pixmap
 from relapp.ui.timeline.model import DAY_ROLE, ENTRY_ROLE

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change
 from relapp.domain.terms import RECORDED_BY_SALES_KINDS
-from relapp.domain.timeline import (
+from relapp.domain.timeline.history import (
     MAX_REASON_LENGTH,
     edit_interaction,
     stored_entry,

@@ -12,9 +12,9 @@ from PySide6.QtCore import QCoreApplication, QLocale
 
 from relapp import labels
 from relapp.domain import clock
-from relapp.domain.shop_format import ShopFormat, shop_format
+from relapp.domain.shop.formats import ShopFormat, shop_format
 from relapp.domain.terms import DIRECTION_NAMES, LEDGER_KIND_NAMES
-from relapp.domain.timeline import TimelineEntry
+from relapp.domain.timeline.history import TimelineEntry
 from relapp.ui.timeline.kind_style import kind_name
 
 

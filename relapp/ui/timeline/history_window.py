@@ -14,7 +14,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from relapp.domain.changes import Change
-from relapp.domain.profiles import ContactNotFound, customer_profile
+from relapp.domain.contacts.profiles import ContactNotFound, customer_profile
 from relapp.ui.counter.customer_panel import standing
 from relapp.ui.timeline.panel import TimelinePanel
 

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from relapp.db.fields import parse_timestamp
 from relapp.domain import clock
-from relapp.domain.contact_rhythm import OUTBOUND_KINDS, ContactPressure, would_exceed_cap
-from relapp.domain.money import format_amount, parse_amount
+from relapp.domain.contacts.rhythm import OUTBOUND_KINDS, ContactPressure, would_exceed_cap
+from relapp.domain.shop.money import format_amount, parse_amount
 from relapp.domain.terms import (
     ALWAYS_OUTBOUND_KINDS,
     DEFAULT_DIRECTIONS,
@@ -44,7 +44,7 @@ from relapp.domain.terms import (
     SCORED_KINDS,
     SUMMARY_HINTS,
 )
-from relapp.domain.timeline import (
+from relapp.domain.timeline.history import (
     FUTURE_SLACK,
     MAX_SUMMARY_LENGTH,
     InvalidEntry,

@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from relapp.domain.shop_format import shop_format
-from relapp.domain.timeline import TimelineEntry, TimelineKey, local_day, timeline_page
+from relapp.domain.shop.formats import shop_format
+from relapp.domain.timeline.history import TimelineEntry, TimelineKey, local_day, timeline_page
 from relapp.ui.timeline.entry_text import entry_text
 from relapp.ui.widgets.key_paged import FetchMoreByKey
 

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.follow_ups import TaskItem, tasks_for
-from relapp.domain.shop_format import ShopFormat, shop_format
-from relapp.domain.timeline import TIMELINE_KINDS, TimelineEntry, delete_interaction
+from relapp.domain.shop.formats import ShopFormat, shop_format
+from relapp.domain.timeline.follow_ups import TaskItem, tasks_for
+from relapp.domain.timeline.history import TIMELINE_KINDS, TimelineEntry, delete_interaction
 from relapp.ui.operations import published, run_change
 from relapp.ui.timeline.delegate import TimelineDelegate
 from relapp.ui.timeline.edit_dialog import EditEntryDialog, ask_delete_reason

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain import clock
-from relapp.domain.follow_ups import MAX_TASK_TITLE, AddedTask, add_task
-from relapp.domain.staff import list_staff
+from relapp.domain.shop.staff import list_staff
+from relapp.domain.timeline.follow_ups import MAX_TASK_TITLE, AddedTask, add_task
 from relapp.ui.timeline.log_dialog import plain_label, to_utc
 from relapp.ui.widgets.field_problems import FieldProblems
 

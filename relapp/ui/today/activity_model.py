@@ -1,6 +1,6 @@
 """The shop's activity feed as a table model that reads on as the user scrolls.
 
-Pages come from relapp.domain.timeline.activity_feed by key (before = the last entry's key):
+Pages come from relapp.domain.timeline.history.activity_feed by key (before = the last entry's key):
 no count of the whole table and no OFFSET, so the first screen of a million-customer shop
 is one short index walk, and so is every page after it.
 """
@@ -14,9 +14,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from relapp.domain import clock
-from relapp.domain.shop_format import ShopFormat, shop_format
+from relapp.domain.shop.formats import ShopFormat, shop_format
 from relapp.domain.terms import DIRECTION_NAMES
-from relapp.domain.timeline import ActivityEntry, TimelineKey, activity_feed
+from relapp.domain.timeline.history import ActivityEntry, TimelineKey, activity_feed
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import local, tr, when
 from relapp.ui.widgets.key_paged import FetchMoreByKey

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.staff import list_staff
+from relapp.domain.shop.staff import list_staff
 from relapp.domain.terms import INTERACTION_KINDS
-from relapp.domain.timeline import ActivityEntry
+from relapp.domain.timeline.history import ActivityEntry
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.timeline.kind_style import kind_icon, kind_name

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtGui import QIcon
 
-from relapp.domain.shop_format import ShopFormat, shop_format
-from relapp.domain.today import TodayQueue
+from relapp.domain.shop.formats import ShopFormat, shop_format
+from relapp.domain.timeline.today import TodayQueue
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
 from relapp.ui.today.texts import (
     birthday_what,

@@ -2,7 +2,7 @@
 
 Kept apart from the widgets so that tests can read exactly what the user sees. Times arrive
 in UTC and are shown on this machine's clock (datetime.astimezone, as the domain computes
-the shop's day). Moments and times are written as everywhere else (relapp.domain.shop_format);
+the shop's day). Moments and times are written as everywhere else (relapp.domain.shop.formats);
 counts and the day headings use the shop's QLocale.
 """
 
@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
-from relapp.domain.shop_format import ShopFormat, shop_format
-from relapp.domain.today import Birthday
+from relapp.domain.shop.formats import ShopFormat, shop_format
+from relapp.domain.timeline.today import Birthday
 from relapp.labels import duration_text
 
 DAY_FORMAT = "ddd d MMM"

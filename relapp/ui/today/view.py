@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.domain.changes import Change, Entity
-from relapp.domain.contact_list import ContactQuery, contact_ids_page
-from relapp.domain.settings import load_settings
-from relapp.domain.today import TodayQueue, today_queue
+from relapp.domain.contacts.listing import ContactQuery, contact_ids_page
+from relapp.domain.shop.settings import load_settings
+from relapp.domain.timeline.today import TodayQueue, today_queue
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon

@@ -1,0 +1,2 @@
+"""Customers: naming, editing, the list and its filters, rhythm, enrolment, bulk
+actions, duplicates and merging, profiles, search, phones, privacy."""

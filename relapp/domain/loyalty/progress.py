@@ -1,0 +1,51 @@
+"""How far a customer is from their next reward and their next tier, for the counter.
+
+One query per customer (relapp.db.store.progress; the counter reads it for every customer the
+arrow keys pass): the balance, the spend that counts for tiers (as loyalty_ledger.tier_spend
+counts it), the active rewards in stock they can have now and the cheapest they cannot yet,
+and the lowest tier above their spend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from relapp.db.store.progress import standing
+from relapp.domain import clock
+from relapp.domain.loyalty.ledger import window_start
+
+
+@dataclass(frozen=True)
+class Progress:
+    balance: int
+    rewards_now: tuple[str, ...]  # what the balance pays for now, cheapest first
+    next_reward: str | None  # the cheapest reward the balance does not reach yet
+    points_to_next_reward: int  # 0 without one
+    next_tier: str | None  # the lowest tier above the customer's spend
+    spend_to_next_tier_cents: int  # 0 without one
+
+
+def customer_progress(
+    contact_id: int, tier_window_months: int, now: datetime | None = None
+) -> Progress | None:
+    """Where the customer stands (None if there is no such contact).
+
+    tier_window_months: the shop's setting, which the caller holds (no settings read here).
+    """
+    now = now or clock.utc_now()
+    found = standing(contact_id, window_start(now, tier_window_months), now)
+    if found is None:
+        return None
+    return Progress(
+        balance=found.balance,
+        rewards_now=found.rewards_now,
+        next_reward=found.next_reward,
+        points_to_next_reward=(
+            0 if found.next_reward is None else found.next_reward_cost - found.balance
+        ),
+        next_tier=found.next_tier,
+        spend_to_next_tier_cents=(
+            0 if found.next_tier is None else found.next_tier_min_spend_cents - found.spend_cents
+        ),
+    )

@@ -1,0 +1,1 @@
+"""The shop itself: settings, set-up, formats, logo, staff and the audit log."""
