@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from peewee import Database
+from peewee import Database, DatabaseProxy
 
 # 256 MB of page cache while loading: secondary indexes no longer thrash the default 8 MB.
 BULK_CACHE_KIB = 262_144
@@ -70,7 +70,9 @@ class DeferredFullText:
     after an error nothing is restored here, because the rollback restores the trigger.
     """
 
-    def __init__(self, db: Database, fts_table: str, source: str, insert_trigger: str) -> None:
+    def __init__(
+        self, db: Database | DatabaseProxy, fts_table: str, source: str, insert_trigger: str
+    ) -> None:
         self._db, self._fts_table, self._source = db, fts_table, source
         self._trigger = insert_trigger
         self._trigger_sql: str | None = None
@@ -111,7 +113,9 @@ class DeferredFullText:
             self._db.execute_sql(self._trigger_sql)
 
 
-def _trigger_definitions(db: Database, names: Sequence[str]) -> list[tuple[str, str]]:
+def _trigger_definitions(
+    db: Database | DatabaseProxy, names: Sequence[str]
+) -> list[tuple[str, str]]:
     if not names:
         return []
     placeholders = ", ".join("?" for _ in names)
@@ -122,7 +126,10 @@ def _trigger_definitions(db: Database, names: Sequence[str]) -> list[tuple[str, 
 
 
 def insert_rows(
-    db: Database, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+    db: Database | DatabaseProxy,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[object, ...]],
 ) -> None:
     """Insert many rows with a single statement and a single parameter.
 

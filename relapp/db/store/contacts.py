@@ -284,7 +284,7 @@ def count_drifting(before: str) -> int:
     ).fetchone()[0]
 
 
-def drifting(before: str, limit: int) -> list[tuple]:
+def drifting(before: str, limit: int) -> list[tuple[int, int, str, str, str, str, str, str, str]]:
     """The first active contacts with a drifts_at before this moment, the earliest first:
     (contact_id, visits, first_visit_at, last_visit_at, drifts_at, kind, given_name,
     family_name, organisation)."""

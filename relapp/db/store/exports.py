@@ -31,7 +31,9 @@ _CSV_SQL = (
 )
 
 
-def csv_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+def csv_rows(
+    where: str, params: Sequence[object], batch_size: int
+) -> Iterator[list[tuple[Any, ...]]]:
     """The contacts matching where (a condition on contact, with its params) for a CSV file,
     in id order, batch_size rows at a time: given name, family name, organisation, email,
     phone, street, locality, region, postcode, country, birth year, month, day, card number,
@@ -39,7 +41,9 @@ def csv_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[
     return _batches(database.execute_sql(_CSV_SQL.format(where=where), params), batch_size)
 
 
-def card_rows(where: str, params: Sequence[object], batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+def card_rows(
+    where: str, params: Sequence[object], batch_size: int
+) -> Iterator[list[tuple[Any, ...]]]:
     """The contacts matching where (a condition on contact, with its params), CARD_COLUMNS of
     each, in id order, batch_size rows at a time."""
     cursor = database.execute_sql(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from relapp.db.bulk import DeferredFullText, insert_rows
 from relapp.db.models import database
@@ -210,7 +211,7 @@ def has_opening_balance(contact_id: int) -> bool:
     )
 
 
-def contact_values(contact_id: int, columns: Sequence[str]) -> tuple:
+def contact_values(contact_id: int, columns: Sequence[str]) -> tuple[Any, ...]:
     """The contact's values of these columns, in order."""
     return database.execute_sql(
         f"SELECT {', '.join(columns)} FROM contact WHERE id = ?", (contact_id,)

@@ -13,11 +13,10 @@ key of the last entry of the previous page, a (stored time, source, id) tuple, o
 
 from __future__ import annotations
 
-from typing import Any
-
 import heapq
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from relapp.db.models import database
 from relapp.db.store.dialect import in_json_list, without_index

@@ -8,9 +8,8 @@ their stored form (relapp.db.fields.format_timestamp).
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from relapp.db.models import database
 

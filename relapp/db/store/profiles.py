@@ -18,7 +18,7 @@ from relapp.db.store.dialect import in_json_list
 ProfileRow = tuple[
     int, str, str, str, str, str, str | None, int, str | None, str | None, str | None,
     str | None, int | None, int | None, int | None,
-]
+]  # fmt: skip
 
 
 def contact_clue_rows(

@@ -13,9 +13,8 @@ figures need the history itself, each read once in storage order.
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Sequence
+from typing import Any
 
 from relapp.db.models import database
 from relapp.db.store.dialect import count_true, not_indexed, without_index

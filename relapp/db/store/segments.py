@@ -179,7 +179,7 @@ def list_lines(ids: Sequence[int]) -> list[ListLine]:
 _ListLineRow = tuple[
     int, str, str, str, str, str | None, str | None, str | None, str, str | None, int, str,
     int, str | None, str | None,
-]
+]  # fmt: skip
 
 
 def _list_line(row: _ListLineRow) -> ListLine:

@@ -29,9 +29,7 @@ LIVE_SQL = "c.archived_at IS NULL AND c.erased_at IS NULL"
 TaskDueRow = tuple[int, int, str, str, int | None, int | None, str | None, str, str, str, str]
 # id, contact_id, kind, summary, occurred_at, first_response_at, staff_id, staff name, then
 # the NAME_COLUMNS.
-OpenCaseRow = tuple[
-    int, int, str, str, str, str | None, int | None, str | None, str, str, str, str
-]
+OpenCaseRow = tuple[int, int, str, str, str, str | None, int | None, str | None, str, str, str, str]
 
 
 # ---------------------------------------------------------------------------------- tasks

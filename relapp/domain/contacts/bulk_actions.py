@@ -132,7 +132,9 @@ def _update(
     return _result(changed, Entity.CONTACTS) if changed else BulkResult(0, Change.of())
 
 
-def _finish(action: str, details: dict, changed: list[int], staff_id: int | None) -> None:
+def _finish(
+    action: str, details: dict[str, object], changed: list[int], staff_id: int | None
+) -> None:
     """Mark the changed contacts as updated (an open editor then sees a conflict, not a
     silent undo) and write the audit row."""
     now = utc_now()
@@ -141,7 +143,7 @@ def _finish(action: str, details: dict, changed: list[int], staff_id: int | None
 
 
 def _audit(
-    action: str, details: dict, changed: list[int], staff_id: int | None, now: datetime
+    action: str, details: dict[str, object], changed: list[int], staff_id: int | None, now: datetime
 ) -> None:
     write_audit(
         action, "contact", None, {**details, "count": len(changed), "ids": changed}, now, staff_id

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from typing import Final, Literal
 
 from relapp.db.audit import write_audit
 from relapp.db.models import Setting, database
@@ -153,7 +154,9 @@ def dismissed_pairs() -> frozenset[Pair]:
 
 # (id, phone, email lower-cased as NOCASE does, name key)
 _Member = tuple[int, str | None, str | None, str | None]
-_PHONE, _EMAIL, _NAME = 1, 2, 3
+_PHONE: Final = 1
+_EMAIL: Final = 2
+_NAME: Final = 3
 
 
 class _Search:
@@ -198,7 +201,9 @@ class _Search:
                     reasons.append(SAME_NAME)
                 self.add((first[0], second[0]), reasons, len(group))
 
-    def add_pairs_sharing_a_name(self, groups: list[list[_Member]], reasons: tuple) -> None:
+    def add_pairs_sharing_a_name(
+        self, groups: list[list[_Member]], reasons: tuple[str, ...]
+    ) -> None:
         """Pairs within each group that also share a name and were not found already.
 
         A pair in an email group that also shares a phone was found with the phones (or
@@ -213,7 +218,7 @@ class _Search:
                 for first, second in combinations(same_name, 2):
                     self.add((first[0], second[0]), reasons, len(group))
 
-    def add_best_remaining(self, groups: Iterable[list[_Member]], reasons: tuple) -> None:
+    def add_best_remaining(self, groups: Iterable[list[_Member]], reasons: tuple[str, ...]) -> None:
         """The best pairs of a weaker tier not found already, only as many as can be shown.
 
         Every stronger pair is known by now, so a pair not found yet shares nothing but the
@@ -249,13 +254,13 @@ class _Search:
         return certain < self.limit
 
     def groups(
-        self, members: Callable[[int], Iterator[MemberRow]], column: int
+        self, members: Callable[[int], Iterator[MemberRow]], column: Literal[1, 2, 3]
     ) -> list[list[_Member]]:
         """Live contacts grouped by one value, merged contacts left out, pairs possible.
 
         members: the store's read of the contacts sharing that value with a few others.
         """
-        grouped: dict[str, list[_Member]] = defaultdict(list)
+        grouped: dict[str | None, list[_Member]] = defaultdict(list)
         for number, (cid, phone, email, given, family) in enumerate(
             members(MAX_GROUP_SIZE), start=1
         ):

@@ -412,9 +412,11 @@ def _limited(text: str, limit: int, label: str) -> str:
 # -------------------------------------------------------------------------- diff and write
 
 
-def _differences(contact_id: int, stored: dict[str, Any], edit: _CleanEdit) -> dict[str, tuple]:
+def _differences(
+    contact_id: int, stored: dict[str, Any], edit: _CleanEdit
+) -> dict[str, tuple[Any, Any]]:
     """Changed fields (ContactDetails names) -> (old, new), in stored form."""
-    changed: dict[str, tuple] = {}
+    changed: dict[str, tuple[Any, Any]] = {}
     for column, new in edit.columns.items():
         old = stored[column]
         if column in _DERIVED or old == new:
@@ -478,7 +480,7 @@ def _replace_handles(contact_id: int, wanted: tuple[Pair, ...]) -> None:
 
 
 def _audit_edit(
-    contact_id: int, differences: dict[str, tuple], staff_id: int | None, now: datetime
+    contact_id: int, differences: dict[str, tuple[Any, Any]], staff_id: int | None, now: datetime
 ) -> None:
     """One audit row: the changed fields and their old and new values.
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from peewee import IntegrityError
 
@@ -92,7 +94,7 @@ def likely_duplicates(contact: CleanContact, limit: int = 5) -> list[Duplicate]:
     """Existing customers who may be this one: same phone, same email or a very similar name."""
     found: dict[int, Duplicate] = {}
 
-    def add(rows, reason: str) -> None:
+    def add(rows: Iterable[tuple[int, str, str]], reason: str) -> None:
         for contact_id, given, family in rows:
             found.setdefault(contact_id, Duplicate(contact_id, person_name(given, family), reason))
 
@@ -103,7 +105,8 @@ def likely_duplicates(contact: CleanContact, limit: int = 5) -> list[Duplicate]:
     typed = person_name(contact.given_name, contact.family_name).casefold()
     wanted = _fold(f"{contact.given_name} {contact.family_name}")
     for candidate_id in _name_candidates(contact):
-        given, family = contacts.given_and_family_name(candidate_id)
+        # A search hit is a contact that exists.
+        given, family = cast("tuple[str, str]", contacts.given_and_family_name(candidate_id))
         if person_name(given, family).casefold() == typed:  # spelt the same: say so
             add([(candidate_id, given, family)], "same name")
         elif difflib.SequenceMatcher(None, wanted, _fold(f"{given} {family}")).ratio() >= (

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import calendar
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -102,7 +104,8 @@ class ProblemCollector:
     def __init__(self) -> None:
         self.problems: dict[str, str] = {}
 
-    def check(self, field: str, cleaner, *args):
+    def check(self, field: str, cleaner: Callable[..., Any], *args: Any) -> Any:
+        """cleaner(*args), or None after noting its ValueError as field's problem."""
         try:
             return cleaner(*args)
         except ValueError as error:

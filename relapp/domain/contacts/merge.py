@@ -281,12 +281,16 @@ def _default_choice(name: str, survivor: Mapping[str, Any], other: Mapping[str, 
     return "other" if survivor_empty and not other_empty else "survivor"
 
 
-def _usable_referrer(referrer: int | None, survivor: Mapping[str, Any], other: Mapping[str, Any]) -> int | None:
+def _usable_referrer(
+    referrer: int | None, survivor: Mapping[str, Any], other: Mapping[str, Any]
+) -> int | None:
     """A referrer the survivor may keep: never itself, nor the contact merged into it."""
     return None if referrer in (survivor["id"], other["id"]) else referrer
 
 
-def _resolve_choices(choices: Mapping[str, str], survivor: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
+def _resolve_choices(
+    choices: Mapping[str, str], survivor: Mapping[str, Any], other: Mapping[str, Any]
+) -> dict[str, Any]:
     unknown = sorted(set(choices) - set(MERGEABLE_FIELDS))
     if unknown:
         raise ValueError(f"not mergeable fields: {', '.join(unknown)}")
@@ -299,7 +303,9 @@ def _resolve_choices(choices: Mapping[str, str], survivor: Mapping[str, Any], ot
     return resolved
 
 
-def _chosen_values(resolved: Mapping[str, str], survivor: Mapping[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:
+def _chosen_values(
+    resolved: Mapping[str, str], survivor: Mapping[str, Any], other: Mapping[str, Any]
+) -> dict[str, Any]:
     """Column -> the value the survivor ends up with."""
     values = {}
     for name, choice in resolved.items():
@@ -320,7 +326,12 @@ def _retire_other(other: Mapping[str, Any], survivor: Mapping[str, Any], now: da
     merge_store.retire_merged_contact(other["id"], survivor["id"], notes, stamp)
 
 
-def _apply_fields(survivor: Mapping[str, Any], other: Mapping[str, Any], resolved: Mapping[str, str], now: datetime) -> None:
+def _apply_fields(
+    survivor: Mapping[str, Any],
+    other: Mapping[str, Any],
+    resolved: Mapping[str, str],
+    now: datetime,
+) -> None:
     values = _chosen_values(resolved, survivor, other)
     values["tier_id"] = _higher_tier(survivor["tier_id"], other["tier_id"])
     values["updated_at"] = format_timestamp(now)

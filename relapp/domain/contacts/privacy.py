@@ -315,9 +315,7 @@ def _rewrite_audit(row_id: int, details: str, terms: list[str], about: tuple[int
     privacy_store.set_audit_details(row_id, json.dumps(value, ensure_ascii=False))
 
 
-def _scrub_about(
-    details: dict[str, Any], terms: list[str], ids: tuple[int, ...]
-) -> dict[str, Any]:
+def _scrub_about(details: dict[str, Any], terms: list[str], ids: tuple[int, ...]) -> dict[str, Any]:
     """An audit row about the person: old and new values, personal keys, their strings.
 
     A merge row holds both contacts' previous values: only the erased one's are emptied.
@@ -393,7 +391,9 @@ def _scrub_ledger_reasons(
         privacy_store.set_ledger_reasons(changes)
 
 
-def audit_about_person(action: str, contact_id: int, staff_id: int | None, details: dict[str, Any]) -> None:
+def audit_about_person(
+    action: str, contact_id: int, staff_id: int | None, details: dict[str, Any]
+) -> None:
     """One audit row about the person (no personal data in details)."""
     write_audit(action, "contact", contact_id, details, utc_now(), staff_id)
 

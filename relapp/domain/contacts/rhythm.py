@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.store import contacts
@@ -171,7 +171,8 @@ def at_cap_customers(
     counted = contacts.outbound_counts_from(*_window(now), at_least=cap)
     rows = []
     for contact_id, _count in counted[:limit]:
-        name = contacts.name_parts(contact_id)
+        # A counted contact exists: its interactions are deleted with it.
+        name = cast("tuple[str, str, str, str]", contacts.name_parts(contact_id))
         pressure = _pressure(_outbound_moments(contact_id, now), cap, now)
         rows.append(AtCapCustomer(contact_id, display_name(*name), pressure))
     return Section(len(counted), tuple(rows))

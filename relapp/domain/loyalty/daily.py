@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from relapp.db.busy import TakingTurns
 from relapp.db.fields import format_timestamp, parse_timestamp
@@ -91,7 +92,9 @@ def sweep_tier_window(now: datetime, turns: TakingTurns | None = None) -> int:
     last = parse_timestamp(settings.tier_sweep_at) if settings.tier_sweep_at else None
     previous = last or now - FIRST_SWEEP_LOOKBACK
     window = settings.tier_window_months
-    left_from, left_until = window_start(previous, window), window_start(now, window)
+    # window > 0, so both starts are moments (not None: "all purchases count").
+    left_from = cast(datetime, window_start(previous, window))
+    left_until = cast(datetime, window_start(now, window))
     contact_ids = interactions.contacts_with_purchases_between(
         format_timestamp(left_from), format_timestamp(left_until)
     )

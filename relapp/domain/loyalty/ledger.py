@@ -32,7 +32,9 @@ from relapp.domain.loyalty.lots import PointsLot, remaining_lots
 from relapp.domain.loyalty.rules import TierRule, tier_for_spend
 from relapp.domain.shop.formats import format_day
 from relapp.domain.shop.settings import load_settings
-from relapp.domain.shop.staff import NotAllowed  # one class for "may not", whoever raises it
+from relapp.domain.shop.staff import (  # one class for "may not", whoever raises it
+    NotAllowed as NotAllowed,  # re-exported: callers import it from here
+)
 from relapp.errors import RelappError
 
 TIER_CHANGED = "tier changed"

@@ -13,6 +13,7 @@ both work on these lots.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,7 +45,7 @@ def remaining_lots(contact_id: int) -> list[PointsLot]:
     The lots always sum to the balance. See the module docstring for how entries are replayed.
     """
     lots: list[_Lot] = []
-    by_entry: dict[int, _Lot] = {}
+    by_entry: dict[int | None, _Lot] = {}  # None: what an entry reversing nothing reverses
     owed = 0  # points spent before any lot could pay for them (out-of-order dates)
     entries = entries_for_lots(contact_id)
     for sequence, (entry_id, points, expires_at, reverses_id) in enumerate(entries):
@@ -72,7 +73,7 @@ def _spend(points: int, lots: list[_Lot], reversed_lot: _Lot | None) -> int:
     return points
 
 
-def _combined(lots) -> list[PointsLot]:
+def _combined(lots: Iterable[_Lot]) -> list[PointsLot]:
     combined: list[PointsLot] = []
     for lot in lots:
         expires = None if lot.expires_at is None else parse_timestamp(lot.expires_at)

@@ -425,15 +425,19 @@ def points_summary(contact_id: int, recent: int = 10) -> PointsSummary:
     """Balance, tier, what expires soon and the latest ledger lines, for the counter."""
     found = customer(contact_id)
     soon = clock.utc_now() + timedelta(days=30)
-    dated = [lot for lot in remaining_lots(contact_id) if lot.expires_at is not None]
+    dated = [
+        (lot.points, lot.expires_at)
+        for lot in remaining_lots(contact_id)
+        if lot.expires_at is not None
+    ]
     tier = tier_by_id(found.tier_id, tiers())
     return PointsSummary(
         contact_id,
         found.name,
         found.balance,
         None if tier is None else tier.name,
-        sum(lot.points for lot in dated if lot.expires_at <= soon),
-        min((lot.expires_at for lot in dated), default=None),
+        sum(points for points, expires_at in dated if expires_at <= soon),
+        min((expires_at for _, expires_at in dated), default=None),
         points_statement(contact_id, limit=recent),
     )
 

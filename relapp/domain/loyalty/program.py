@@ -221,5 +221,11 @@ def loyalty_liability() -> Liability:
     )
 
 
-def _audit(action: str, entity: str, entity_id, staff_id, details: dict) -> None:
+def _audit(
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    staff_id: int | None,
+    details: dict[str, object],
+) -> None:
     write_audit(action, entity, entity_id, details, utc_now(), staff_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from relapp.db.store.progress import standing
 from relapp.domain import clock
@@ -37,15 +38,18 @@ def customer_progress(
     found = standing(contact_id, window_start(now, tier_window_months), now)
     if found is None:
         return None
+    # Each cost is set whenever its reward or tier is (relapp.db.store.progress.standing).
     return Progress(
         balance=found.balance,
         rewards_now=found.rewards_now,
         next_reward=found.next_reward,
         points_to_next_reward=(
-            0 if found.next_reward is None else found.next_reward_cost - found.balance
+            0 if found.next_reward is None else cast(int, found.next_reward_cost) - found.balance
         ),
         next_tier=found.next_tier,
         spend_to_next_tier_cents=(
-            0 if found.next_tier is None else found.next_tier_min_spend_cents - found.spend_cents
+            0
+            if found.next_tier is None
+            else cast(int, found.next_tier_min_spend_cents) - found.spend_cents
         ),
     )

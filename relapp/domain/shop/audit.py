@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime
+from typing import Any
 
 from relapp.db.fields import parse_timestamp
 from relapp.db.store import audit_log

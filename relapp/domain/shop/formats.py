@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import cast
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
@@ -60,7 +61,8 @@ class ShopFormat:
 
     def moment(self, moment: datetime) -> str:
         """ "5 Mar 2026, 2:30 pm": the day and the time, joined as the locale joins them."""
-        joined = get_datetime_format("medium", locale=self._locale)
+        # Babel annotates a DateTimePattern; for these formats it gives a str, "{1}, {0}".
+        joined = cast(str, get_datetime_format("medium", locale=self._locale))
         return joined.format(self.time(moment), self.day(moment))
 
     @property

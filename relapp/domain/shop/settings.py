@@ -6,8 +6,10 @@ Per-machine preferences (window size, last view) are not here: the UI keeps thos
 from __future__ import annotations
 
 import locale
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, cast
 
 from relapp.db.models import Setting, database
 from relapp.domain.changes import Change, Entity
@@ -47,8 +49,10 @@ _FIELD_TYPES = {field.name: field.type for field in fields(ShopSettings)}
 
 def load_settings() -> ShopSettings:
     """The shop's settings; anything never saved takes its default."""
-    stored = dict(Setting.select(Setting.key, Setting.value).tuples())
-    values = {}
+    # .tuples() yields (key, value) pairs; the stubs type any select as yielding models.
+    pairs = cast("Iterable[tuple[str, str]]", Setting.select(Setting.key, Setting.value).tuples())
+    stored = dict(pairs)
+    values: dict[str, Any] = {}  # str or int, as each field takes
     for name, type_name in _FIELD_TYPES.items():
         if name in stored:
             values[name] = int(stored[name]) if type_name == "int" else stored[name]
@@ -66,7 +70,8 @@ def save_settings(**changes: str | int) -> Change:
             raise TypeError(f"setting {name} takes {expected.__name__}, not {value!r}")
     with database.atomic():
         for key, value in changes.items():
-            Setting.replace(key=key, value=str(value)).execute()
+            # What Setting.replace() does; the stubs leave replace() unannotated.
+            Setting.insert(key=key, value=str(value)).on_conflict("REPLACE").execute()
     return Change.of(Entity.SETTINGS)
 
 
@@ -116,7 +121,11 @@ def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
     locale_name = changes.get("locale")
     if locale_name is not None and not _is_locale_name(locale_name):
         problems["locale"] = "A locale looks like en_AU or fr_FR."
-    elif locale_name is not None and locale_name.partition("_")[0] not in LOCALE_LANGUAGES:
+    elif (
+        locale_name is not None
+        # _is_locale_name() found it a str.
+        and cast(str, locale_name).partition("_")[0] not in LOCALE_LANGUAGES
+    ):
         problems["locale"] = (
             f"Relapp does not know how {locale_name} writes money and dates; choose a locale"
             " of one of these languages: " + ", ".join(LOCALE_LANGUAGES) + "."

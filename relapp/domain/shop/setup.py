@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from peewee import fn
+from peewee import AutoField, fn
 
 from relapp.db.fields import format_timestamp
 from relapp.db.models import Contact, Interaction, database
@@ -33,14 +34,18 @@ def start_empty_shop(shop_name: str = "My shop") -> Change:
 
 
 def shop_summary() -> ShopSummary:
-    customers, points = (
+    # peewee adds Contact's `id` primary key when the class is made, out of the stubs' sight;
+    # and .tuples().get() gives a tuple where the stubs say a Contact.
+    contact_id = cast("AutoField[int]", Contact._meta.primary_key)
+    customers, points = cast(
+        "tuple[int, int]",
         Contact.select(
-            fn.count(Contact.id),
+            fn.count(contact_id),
             fn.coalesce(fn.sum(Contact.points_balance), 0),
         )
         .where(Contact.archived_at.is_null(), Contact.erased_at.is_null())
         .tuples()
-        .get()
+        .get(),
     )
     open_queries = Interaction.select().where(Interaction.status == "open").count()
     return ShopSummary(customers=customers, open_queries=open_queries, points_outstanding=points)

@@ -22,8 +22,9 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
-from peewee import IntegrityError
+from peewee import AutoField, IntegrityError
 
 from relapp.db.audit import write_audit
 from relapp.db.models import Staff, database
@@ -236,21 +237,34 @@ def require_permission(staff_id: int | None, permission: str, action: str) -> St
 # ---------------------------------------------------------------------------------- reading
 
 
+# peewee adds an `id` primary key to Staff when the class is made, out of the stubs' sight:
+# _staff_id_field is that very field (what Staff.id gives), and _row_id(row) is row.id, typed.
+_staff_id_field = cast("AutoField[int]", Staff._meta.primary_key)
+
+
+class _WithId(Protocol):
+    id: int
+
+
+def _row_id(row: Staff) -> int:
+    return cast(_WithId, row).id
+
+
 def _member(row: Staff) -> StaffMember:
-    return StaffMember(id=row.id, name=row.name, role=row.role, active=bool(row.active))
+    return StaffMember(id=_row_id(row), name=row.name, role=row.role, active=bool(row.active))
 
 
 def get_staff(staff_id: int) -> StaffMember | None:
-    row = Staff.get_or_none(Staff.id == staff_id)
+    row = Staff.get_or_none(_staff_id_field == staff_id)
     return None if row is None else _member(row)
 
 
 def list_staff(include_inactive: bool = False) -> list[StaffMember]:
     """Staff by name (case-insensitive); only active accounts unless include_inactive."""
-    query = Staff.select(Staff.id, Staff.name, Staff.role, Staff.active)
+    query = Staff.select(_staff_id_field, Staff.name, Staff.role, Staff.active)
     if not include_inactive:
         query = query.where(Staff.active)
-    return [_member(row) for row in query.order_by(Staff.name.collate("NOCASE"), Staff.id)]
+    return [_member(row) for row in query.order_by(Staff.name.collate("NOCASE"), _staff_id_field)]
 
 
 def has_staff() -> bool:
@@ -272,7 +286,7 @@ def authenticate(staff_id: int, pin: str) -> StaffMember:
     locked = failed_pins.seconds_locked(staff_id)
     if locked:
         raise _locked_error(int(locked + 0.999))
-    row = Staff.get_or_none(Staff.id == staff_id)
+    row = Staff.get_or_none(_staff_id_field == staff_id)
     if row is None:
         raise NotAllowed("This staff account no longer exists.")
     if not row.active:
@@ -314,7 +328,7 @@ def ensure_owner(name: str, pin: str) -> StaffMember:
         row = Staff.create(
             name=clean, role=MANAGER, pin_hash=pin_hash, active=True, created_at=utc_now()
         )
-        _audit(OWNER_CREATED, row.id, row.id, {"name": clean, "role": MANAGER})
+        _audit(OWNER_CREATED, _row_id(row), _row_id(row), {"name": clean, "role": MANAGER})
     return _member(row)
 
 
@@ -337,7 +351,7 @@ def add_staff(name: str, role: str, pin: str, by_staff_id: int | None) -> Change
             row = Staff.create(
                 name=clean, role=role, pin_hash=pin_hash, active=True, created_at=utc_now()
             )
-            _audit(STAFF_ADDED, by_staff_id, row.id, {"name": clean, "role": role})
+            _audit(STAFF_ADDED, by_staff_id, _row_id(row), {"name": clean, "role": role})
     except IntegrityError:
         raise InvalidStaff(f"There is already a staff member called {clean}.") from None
     return Change.of(Entity.STAFF)
@@ -356,7 +370,7 @@ def change_pin(staff_id: int, new_pin: str, by_staff_id: int | None) -> Change:
     with database.atomic("IMMEDIATE"):
         _require_own_or_manager(staff_id, by_staff_id)
         row = _get_row(staff_id)
-        Staff.update(pin_hash=pin_hash).where(Staff.id == staff_id).execute()
+        Staff.update(pin_hash=pin_hash).where(_staff_id_field == staff_id).execute()
         _audit(PIN_CHANGED, by_staff_id, staff_id, {"name": row.name})
     failed_pins.forget(staff_id)
     return Change.of(Entity.STAFF)
@@ -382,7 +396,7 @@ def set_staff_active(staff_id: int, active: bool, by_staff_id: int | None) -> Ch
             return Change.of()
         if not active and row.role == MANAGER:
             _refuse_if_last_manager(row, "deactivated")
-        Staff.update(active=active).where(Staff.id == staff_id).execute()
+        Staff.update(active=active).where(_staff_id_field == staff_id).execute()
         _audit(
             STAFF_REACTIVATED if active else STAFF_DEACTIVATED,
             by_staff_id,
@@ -407,7 +421,7 @@ def set_role(staff_id: int, role: str, by_staff_id: int | None) -> Change:
             return Change.of()
         if row.role == MANAGER and row.active:
             _refuse_if_last_manager(row, "made a counter")
-        Staff.update(role=role).where(Staff.id == staff_id).execute()
+        Staff.update(role=role).where(_staff_id_field == staff_id).execute()
         _audit(
             ROLE_CHANGED, by_staff_id, staff_id, {"name": row.name, "from": row.role, "to": role}
         )
@@ -415,7 +429,11 @@ def set_role(staff_id: int, role: str, by_staff_id: int | None) -> Change:
 
 
 def _refuse_if_last_manager(row: Staff, what: str) -> None:
-    others = Staff.select().where(Staff.role == MANAGER, Staff.active, Staff.id != row.id).exists()
+    others = (
+        Staff.select()
+        .where(Staff.role == MANAGER, Staff.active, _staff_id_field != _row_id(row))
+        .exists()
+    )
     if not others:
         raise NotAllowed(
             f"{row.name} is the only active manager and cannot be {what}: "
@@ -424,7 +442,7 @@ def _refuse_if_last_manager(row: Staff, what: str) -> None:
 
 
 def _get_row(staff_id: int) -> Staff:
-    row = Staff.get_or_none(Staff.id == staff_id)
+    row = Staff.get_or_none(_staff_id_field == staff_id)
     if row is None:
         raise InvalidStaff("This staff account no longer exists.")
     return row
@@ -444,5 +462,7 @@ def _check_role(role: str) -> None:
         raise InvalidStaff(f"A staff member is a {' or a '.join(STAFF_ROLES)}, not {role!r}.")
 
 
-def _audit(action: str, by_staff_id: int | None, staff_id: int | None, details: dict) -> None:
+def _audit(
+    action: str, by_staff_id: int | None, staff_id: int | None, details: dict[str, object]
+) -> None:
     write_audit(action, "staff", staff_id, details, utc_now(), by_staff_id)

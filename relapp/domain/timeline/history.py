@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import heapq
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
@@ -210,10 +211,10 @@ def timeline_page(
     if limit == 0 or not wanted:
         return []
     interaction_kinds = wanted - {POINTS_KIND}
-    rows: list[tuple[TimelineKey, tuple]] = []
+    rows: list[tuple[TimelineKey, tuple[Any, ...]]] = []
     if interaction_kinds:
         rows += _interaction_rows(contact_id, interaction_kinds, before, limit)
-    ledger: list[tuple[TimelineKey, tuple]] = []
+    ledger: list[tuple[TimelineKey, tuple[Any, ...]]] = []
     if POINTS_KIND in wanted:
         ledger = _ledger_rows(contact_id, before, limit)
     page = list(heapq.merge(rows, ledger, key=lambda row: row[0], reverse=True))[:limit]
@@ -256,7 +257,7 @@ def is_overdue(status: str | None, opened_at: datetime, now: datetime, target_ho
     return status == "open" and now - opened_at > timedelta(hours=target_hours)
 
 
-def _wanted_kinds(kinds: frozenset[str] | None, known: tuple[str, ...]) -> frozenset[str]:
+def _wanted_kinds(kinds: Iterable[str] | None, known: tuple[str, ...]) -> frozenset[str]:
     if kinds is None:
         return frozenset(known)
     if isinstance(kinds, str):
@@ -267,13 +268,13 @@ def _wanted_kinds(kinds: frozenset[str] | None, known: tuple[str, ...]) -> froze
     return frozenset(kinds)
 
 
-def _interaction_key(row: tuple) -> TimelineKey:
+def _interaction_key(row: tuple[Any, ...]) -> TimelineKey:
     return TimelineKey(row[2], _INTERACTION_SOURCE, row[0])
 
 
 def _interaction_rows(
     contact_id: int, kinds: frozenset[str], before: TimelineKey | None, limit: int
-) -> list[tuple[TimelineKey, tuple]]:
+) -> list[tuple[TimelineKey, tuple[Any, ...]]]:
     only = None if kinds == frozenset(INTERACTION_KINDS) else sorted(kinds)
     rows = interactions.contact_interaction_rows(contact_id, only, before, limit)
     return [(_interaction_key(row), row) for row in rows]
@@ -281,13 +282,13 @@ def _interaction_rows(
 
 def _ledger_rows(
     contact_id: int, before: TimelineKey | None, limit: int
-) -> list[tuple[TimelineKey, tuple]]:
+) -> list[tuple[TimelineKey, tuple[Any, ...]]]:
     """The contact's ledger entries not shown on one of its interactions, newest first."""
     rows = interactions.contact_ledger_rows(contact_id, before, limit)
     return [(TimelineKey(row[1], _POINTS_SOURCE, row[0]), (contact_id, *row)) for row in rows]
 
 
-def _entries(page: list[tuple[TimelineKey, tuple]]) -> list[TimelineEntry]:
+def _entries(page: list[tuple[TimelineKey, tuple[Any, ...]]]) -> list[TimelineEntry]:
     """TimelineEntry for each (key, row) of a page: the points and open tasks of its
     interactions are read for the page only."""
     ids = [key.id for key, _ in page if key.source == _INTERACTION_SOURCE]
@@ -398,7 +399,7 @@ def _checked(kind: str, values: dict[str, Any], now: datetime) -> dict[str, Any]
     """values in stored form, each checked for an entry of this kind; InvalidEntry if any
     is wrong. Checks only the fields given (an edit leaves the others as stored)."""
     checks = ProblemCollector()
-    cleaners = {
+    cleaners: dict[str, Callable[[Any], object]] = {
         "occurred_at": lambda value: _clean_moment(value, now),
         "direction": lambda value: _clean_direction(kind, value),
         "summary": lambda value: _clean_summary(kind, value),
