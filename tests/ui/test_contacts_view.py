@@ -6,7 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from relapp.db.models import Contact, ContactTag, Segment, Tag, database
+from relapp.domain.contacts.editing import MAX_TAG_LENGTH
 from relapp.domain.contacts.listing import ContactFilter
+from relapp.ui import operations
 from relapp.ui.contacts import prompts
 from relapp.ui.contacts.table_model import COLUMNS, NAME, POINTS, ContactsTableModel
 from relapp.ui.contacts.view import _COLUMN_CHARS, ContactsView
@@ -134,6 +136,18 @@ def test_untagging_and_setting_the_stage(view, monkeypatch):
     assert (
         not ContactTag.select().where(ContactTag.tag == vip, ContactTag.contact.in_(ids)).exists()
     )
+
+
+def test_a_refused_tag_name_is_told_and_changes_nothing(view, monkeypatch):
+    select_rows(view, 0, 1)
+    tags_before = Tag.select().count()
+    monkeypatch.setattr(prompts, "ask_tag", lambda *args: "x" * (MAX_TAG_LENGTH + 1))
+    told = []
+    monkeypatch.setattr(operations.QMessageBox, "warning", lambda *args: told.append(args[2]))
+    view.actions_by_name["tag"].trigger()  # runs off the window's thread, refused there
+    assert told == [f"A tag can have at most {MAX_TAG_LENGTH} characters."]
+    assert Tag.select().count() == tags_before
+    assert "changed" not in view.status.text()
 
 
 def test_archiving_hides_customers_until_unarchived(view, qtbot, monkeypatch):

@@ -13,7 +13,6 @@ from PySide6.QtCore import QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -45,7 +44,7 @@ from relapp.ui.contacts.table_model import NAME, ContactsTableModel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
-from relapp.ui.operations import published, run_change
+from relapp.ui.operations import published, run_change, run_slow_change
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.paged_table import configure_paged_table
@@ -377,17 +376,20 @@ class ContactsView(QWidget):
             self._run_bulk(lambda: bulk_actions.unarchive_contacts(ids))
 
     def _run_bulk(self, action: Callable[[], bulk_actions.BulkResult]) -> None:
-        # A hundred thousand contacts take a second or two: say so with the cursor.
-        def with_wait_cursor() -> bulk_actions.BulkResult:
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # A hundred thousand contacts take a second or two: off the window's thread, behind a
+        # progress dialog that shows only if it takes more than a moment. Not cancellable:
+        # each action is one transaction.
+        def work(_report: object, _should_stop: object) -> bulk_actions.BulkResult:
             try:
                 return action()
-            finally:  # restored before a refusal is told
-                QApplication.restoreOverrideCursor()
+            except ValueError as error:  # a tag name refused: told like any refusal
+                raise RelappError(str(error)) from error
 
-        refusals = (RelappError, ValueError)
-        result = run_change(self, self.change_bus, with_wait_cursor, refusals=refusals)
-        if result is None:
+        result = run_slow_change(
+            self, self.change_bus, self.tr("Updating the customers…"), work, (),
+            cancellable=False,
+        )  # fmt: skip
+        if not isinstance(result, bulk_actions.BulkResult):
             return
         self.status.setText(
             self.status.text()
