@@ -2,7 +2,8 @@
 
 The schema itself is defined by the numbered migrations (relapp.db.migrations), which hold the
 constraints and triggers; these models must match it column for column, which a test checks.
-Domain code queries through them; views never do.
+Only the store (relapp.db.store) queries through them; outside relapp/db, tests build
+fixtures with them (tests/db/test_store_rules.py keeps the app's own code out).
 """
 
 from __future__ import annotations

@@ -29,9 +29,13 @@ import phonenumbers
 from relapp.db.audit import write_audit
 from relapp.db.bulk import BatchWriter, insert_rows
 from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
-from relapp.db.models import Contact, database
+from relapp.db.models import database
 from relapp.db.store.contacts import insert_contacts
-from relapp.db.store.demo_shop import insert_shop_rows, promote_referrers_to_advocates
+from relapp.db.store.demo_shop import (
+    count_contacts,
+    insert_shop_rows,
+    promote_referrers_to_advocates,
+)
 from relapp.demo import vocabulary as words
 from relapp.domain.contacts.phones import national_digits
 from relapp.domain.loyalty.cards import card_number_for
@@ -169,7 +173,7 @@ def generate_demo_shop(
     """
     if contacts < 1:
         raise ValueError("a demo shop needs at least one contact")
-    existing = Contact.select().count()
+    existing = count_contacts()
     if existing:
         raise RelappError(
             f"This database already holds {existing:,} contacts; the demo shop fills only an "

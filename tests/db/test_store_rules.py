@@ -102,3 +102,73 @@ def test_no_sql_outside_the_store():
 
 def test_sqlite_only_constructs_live_in_the_sqlite_engine_modules():
     assert offenders(SQLITE_ONLY, SQLITE_ENGINE_FILES) == {}
+
+
+# ------------------------------------------------------------------ queries through the models
+
+# The peewee query methods of a model class: a call of one of them reads or writes the database.
+QUERY_METHODS = frozenset({
+    "select", "insert", "update", "delete", "get", "get_or_none", "create", "insert_many",
+    "get_by_id", "replace", "delete_by_id",
+})  # fmt: skip
+
+
+def model_class_names() -> frozenset[str]:
+    """The names of relapp.db.models' peewee model classes (Staff, Contact, ...)."""
+    import inspect
+
+    from peewee import Model
+
+    from relapp.db import models
+
+    return frozenset(
+        name
+        for name, value in vars(models).items()
+        if inspect.isclass(value) and issubclass(value, Model) and value is not Model
+    )
+
+
+def model_queries(source: str, model_names: frozenset[str]) -> list[tuple[int, str]]:
+    """(line, "Model.method") of every call of a query method on a model class by its name."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in QUERY_METHODS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in model_names
+        ):
+            found.append((node.lineno, f"{node.func.value.id}.{node.func.attr}"))
+    return sorted(found)
+
+
+def test_the_model_query_check_spots_a_query_and_ignores_other_calls():
+    names = model_class_names()
+    assert {"Staff", "Setting", "Contact", "Consent", "Interaction"} <= names
+    source = (
+        "from relapp.db.models import Staff\n"
+        "rows = Staff.select()\n"
+        "value = settings.get('shop_name')\n"
+        "row = Staff.get_or_none(Staff.name == 'Sam')\n"
+        "name = Staff.name\n"
+        "Setting.insert(key='a', value='b').execute()\n"
+    )
+    assert model_queries(source, names) == [
+        (2, "Staff.select"),
+        (4, "Staff.get_or_none"),
+        (6, "Setting.insert"),
+    ]
+
+
+def test_no_model_queries_outside_the_store():
+    names = model_class_names()
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith("db/"):
+            continue
+        hits = model_queries(path.read_text(encoding="utf-8"), names)
+        if hits:
+            found[relative] = [f"{line}: {call}" for line, call in hits]
+    assert found == {}

@@ -1,5 +1,6 @@
 """Contacts: the contact rows (insert, read, update), their preferences and social handles,
-changes to many contacts at once, and the rhythm of their visits and outbound contacts.
+changes to many contacts at once, the rhythm of their visits and outbound contacts, their
+consent log's new events, and the shop's totals (current customers, points, open queries).
 
 Values go in and come out as stored: timestamps as text in the stored form
 (relapp.db.fields.format_timestamp), rows as tuples in the order the docstrings name. The rules
@@ -161,6 +162,44 @@ def _known_columns(columns: Sequence[str] | Mapping[str, object]) -> list[str]:
     if unknown:
         raise ValueError(f"not columns of a contact: {', '.join(unknown)}")
     return names
+
+
+# ------------------------------------------------------------------------ the shop's totals
+
+
+def current_count_and_points() -> tuple[int, int]:
+    """(how many, their points balances summed) of the contacts neither archived nor erased."""
+    count, points = database.execute_sql(
+        "SELECT count(id), coalesce(sum(points_balance), 0) FROM contact"
+        " WHERE archived_at IS NULL AND erased_at IS NULL"
+    ).fetchone()
+    return count, points
+
+
+def count_interactions_with_status(status: str) -> int:
+    """How many interactions (of every contact) have this status."""
+    return database.execute_sql(
+        "SELECT count(*) FROM interaction WHERE status = ?", (status,)
+    ).fetchone()[0]
+
+
+# ------------------------------------------------------------------------------ consent log
+
+
+def insert_consent_event(
+    contact_id: int,
+    channel: str,
+    granted: bool,
+    occurred_at: str,
+    method: str,
+    staff_id: int | None,
+) -> None:
+    """Append one event to the contact's consent log (occurred_at in the stored form)."""
+    database.execute_sql(
+        "INSERT INTO consent (contact_id, channel, granted, occurred_at, method, staff_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (contact_id, channel, int(bool(granted)), occurred_at, method, staff_id),
+    )
 
 
 # ---------------------------------------------------------------- preferences and handles

@@ -112,6 +112,12 @@ def ids_grouped_by_name(
     return [[int(cid) for cid in ids.split(",")] for (ids,) in rows]
 
 
+def setting_value(key: str) -> str | None:
+    """The stored value of the setting key (the dismissed pairs' JSON list); None if unset."""
+    row = database.execute_sql("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    return None if row is None else row[0]
+
+
 def append_pair_to_setting(key: str, first_id: int, second_id: int) -> None:
     """Append [first_id, second_id] to the JSON list in the setting key, creating it if
     missing. One statement appends, so two counters appending at once both keep their pair."""

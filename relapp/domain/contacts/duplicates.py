@@ -39,7 +39,7 @@ from itertools import combinations
 from typing import Final, Literal
 
 from relapp.db.audit import write_audit
-from relapp.db.models import Setting, database
+from relapp.db.models import database
 from relapp.db.store import duplicates as duplicates_store
 from relapp.db.store.duplicates import MemberRow
 from relapp.domain.changes import Change, Entity
@@ -146,10 +146,10 @@ def dismiss_pair(first_id: int, second_id: int, staff_id: int | None = None) -> 
 
 def dismissed_pairs() -> frozenset[Pair]:
     """Every pair dismissed as "not a duplicate", each as (lower id, higher id)."""
-    row = Setting.select(Setting.value).where(Setting.key == DISMISSED_SETTING).tuples().first()
-    if row is None:
+    value = duplicates_store.setting_value(DISMISSED_SETTING)
+    if value is None:
         return frozenset()
-    return frozenset(_ordered(first, second) for first, second in json.loads(row[0]))
+    return frozenset(_ordered(first, second) for first, second in json.loads(value))
 
 
 # (id, phone, email lower-cased as NOCASE does, name key)

@@ -18,7 +18,7 @@ from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import Consent, database
+from relapp.db.models import database
 from relapp.db.store import contacts, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -517,13 +517,8 @@ def record_consent(
         _stored_row(contact_id)
         if current_consent(contact_id)[channel] is bool(granted):
             return Change.of()
-        Consent.create(
-            contact=contact_id,
-            channel=channel,
-            granted=bool(granted),
-            occurred_at=utc_now(),
-            method=how,
-            staff=staff_id,
+        contacts.insert_consent_event(
+            contact_id, channel, bool(granted), format_timestamp(utc_now()), how, staff_id
         )
     return Change.of(Entity.CONTACTS, contact_ids=frozenset({contact_id}))
 

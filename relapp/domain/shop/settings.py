@@ -6,12 +6,12 @@ Per-machine preferences (window size, last view) are not here: the UI keeps thos
 from __future__ import annotations
 
 import locale
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, cast
 
-from relapp.db.models import Setting, database
+from relapp.db.models import database
+from relapp.db.store import settings as settings_store
 from relapp.domain.changes import Change, Entity
 
 
@@ -49,9 +49,7 @@ _FIELD_TYPES = {field.name: field.type for field in fields(ShopSettings)}
 
 def load_settings() -> ShopSettings:
     """The shop's settings; anything never saved takes its default."""
-    # .tuples() yields (key, value) pairs; the stubs type any select as yielding models.
-    pairs = cast("Iterable[tuple[str, str]]", Setting.select(Setting.key, Setting.value).tuples())
-    stored = dict(pairs)
+    stored = dict(settings_store.all_settings())
     values: dict[str, Any] = {}  # str or int, as each field takes
     for name, type_name in _FIELD_TYPES.items():
         if name in stored:
@@ -70,8 +68,7 @@ def save_settings(**changes: str | int) -> Change:
             raise TypeError(f"setting {name} takes {expected.__name__}, not {value!r}")
     with database.atomic():
         for key, value in changes.items():
-            # What Setting.replace() does; the stubs leave replace() unannotated.
-            Setting.insert(key=key, value=str(value)).on_conflict("REPLACE").execute()
+            settings_store.put_setting(key, str(value))
     return Change.of(Entity.SETTINGS)
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
-
-from peewee import AutoField, fn
 
 from relapp.db.fields import format_timestamp
-from relapp.db.models import Contact, Interaction, database
+from relapp.db.models import database
+from relapp.db.store import contacts as contacts_store
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.shop.settings import region_from_system_locale, save_settings, system_locale_name
@@ -34,18 +32,6 @@ def start_empty_shop(shop_name: str = "My shop") -> Change:
 
 
 def shop_summary() -> ShopSummary:
-    # peewee adds Contact's `id` primary key when the class is made, out of the stubs' sight;
-    # and .tuples().get() gives a tuple where the stubs say a Contact.
-    contact_id = cast("AutoField[int]", Contact._meta.primary_key)
-    customers, points = cast(
-        "tuple[int, int]",
-        Contact.select(
-            fn.count(contact_id),
-            fn.coalesce(fn.sum(Contact.points_balance), 0),
-        )
-        .where(Contact.archived_at.is_null(), Contact.erased_at.is_null())
-        .tuples()
-        .get(),
-    )
-    open_queries = Interaction.select().where(Interaction.status == "open").count()
+    customers, points = contacts_store.current_count_and_points()
+    open_queries = contacts_store.count_interactions_with_status("open")
     return ShopSummary(customers=customers, open_queries=open_queries, points_outstanding=points)

@@ -22,12 +22,13 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
 
-from peewee import AutoField, IntegrityError
+from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
-from relapp.db.models import Staff, database
+from relapp.db.models import database
+from relapp.db.store import staff as staff_store
+from relapp.db.store.staff import StaffRow
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.terms import STAFF_ROLES
@@ -237,39 +238,23 @@ def require_permission(staff_id: int | None, permission: str, action: str) -> St
 # ---------------------------------------------------------------------------------- reading
 
 
-# peewee adds an `id` primary key to Staff when the class is made, out of the stubs' sight:
-# _staff_id_field is that very field (what Staff.id gives), and _row_id(row) is row.id, typed.
-_staff_id_field = cast("AutoField[int]", Staff._meta.primary_key)
-
-
-class _WithId(Protocol):
-    id: int
-
-
-def _row_id(row: Staff) -> int:
-    return cast(_WithId, row).id
-
-
-def _member(row: Staff) -> StaffMember:
-    return StaffMember(id=_row_id(row), name=row.name, role=row.role, active=bool(row.active))
+def _member(row: StaffRow) -> StaffMember:
+    return StaffMember(id=row.id, name=row.name, role=row.role, active=row.active)
 
 
 def get_staff(staff_id: int) -> StaffMember | None:
-    row = Staff.get_or_none(_staff_id_field == staff_id)
+    row = staff_store.staff_row(staff_id)
     return None if row is None else _member(row)
 
 
 def list_staff(include_inactive: bool = False) -> list[StaffMember]:
     """Staff by name (case-insensitive); only active accounts unless include_inactive."""
-    query = Staff.select(_staff_id_field, Staff.name, Staff.role, Staff.active)
-    if not include_inactive:
-        query = query.where(Staff.active)
-    return [_member(row) for row in query.order_by(Staff.name.collate("NOCASE"), _staff_id_field)]
+    return [_member(row) for row in staff_store.staff_rows(include_inactive)]
 
 
 def has_staff() -> bool:
     """Whether any account exists; an empty shop first needs ensure_owner()."""
-    return Staff.select().exists()
+    return staff_store.any_staff()
 
 
 # ---------------------------------------------------------------------------------- sign-in
@@ -286,7 +271,7 @@ def authenticate(staff_id: int, pin: str) -> StaffMember:
     locked = failed_pins.seconds_locked(staff_id)
     if locked:
         raise _locked_error(int(locked + 0.999))
-    row = Staff.get_or_none(_staff_id_field == staff_id)
+    row = staff_store.staff_row(staff_id)
     if row is None:
         raise NotAllowed("This staff account no longer exists.")
     if not row.active:
@@ -325,11 +310,9 @@ def ensure_owner(name: str, pin: str) -> StaffMember:
     with database.atomic("IMMEDIATE"):
         if has_staff():
             raise NotAllowed("This shop already has staff accounts; a manager adds new ones.")
-        row = Staff.create(
-            name=clean, role=MANAGER, pin_hash=pin_hash, active=True, created_at=utc_now()
-        )
-        _audit(OWNER_CREATED, _row_id(row), _row_id(row), {"name": clean, "role": MANAGER})
-    return _member(row)
+        owner_id = staff_store.insert_staff(clean, MANAGER, pin_hash, True, utc_now())
+        _audit(OWNER_CREATED, owner_id, owner_id, {"name": clean, "role": MANAGER})
+    return StaffMember(id=owner_id, name=clean, role=MANAGER, active=True)
 
 
 def add_staff(name: str, role: str, pin: str, by_staff_id: int | None) -> Change:
@@ -348,10 +331,8 @@ def add_staff(name: str, role: str, pin: str, by_staff_id: int | None) -> Change
     try:
         with database.atomic("IMMEDIATE"):
             require_manager(by_staff_id, "add staff")
-            row = Staff.create(
-                name=clean, role=role, pin_hash=pin_hash, active=True, created_at=utc_now()
-            )
-            _audit(STAFF_ADDED, by_staff_id, _row_id(row), {"name": clean, "role": role})
+            new_id = staff_store.insert_staff(clean, role, pin_hash, True, utc_now())
+            _audit(STAFF_ADDED, by_staff_id, new_id, {"name": clean, "role": role})
     except IntegrityError:
         raise InvalidStaff(f"There is already a staff member called {clean}.") from None
     return Change.of(Entity.STAFF)
@@ -370,7 +351,7 @@ def change_pin(staff_id: int, new_pin: str, by_staff_id: int | None) -> Change:
     with database.atomic("IMMEDIATE"):
         _require_own_or_manager(staff_id, by_staff_id)
         row = _get_row(staff_id)
-        Staff.update(pin_hash=pin_hash).where(_staff_id_field == staff_id).execute()
+        staff_store.set_pin_hash(staff_id, pin_hash)
         _audit(PIN_CHANGED, by_staff_id, staff_id, {"name": row.name})
     failed_pins.forget(staff_id)
     return Change.of(Entity.STAFF)
@@ -392,11 +373,11 @@ def set_staff_active(staff_id: int, active: bool, by_staff_id: int | None) -> Ch
     with database.atomic("IMMEDIATE"):
         require_manager(by_staff_id, action)
         row = _get_row(staff_id)
-        if bool(row.active) == active:
+        if row.active == active:
             return Change.of()
         if not active and row.role == MANAGER:
             _refuse_if_last_manager(row, "deactivated")
-        Staff.update(active=active).where(_staff_id_field == staff_id).execute()
+        staff_store.set_active(staff_id, active)
         _audit(
             STAFF_REACTIVATED if active else STAFF_DEACTIVATED,
             by_staff_id,
@@ -421,28 +402,23 @@ def set_role(staff_id: int, role: str, by_staff_id: int | None) -> Change:
             return Change.of()
         if row.role == MANAGER and row.active:
             _refuse_if_last_manager(row, "made a counter")
-        Staff.update(role=role).where(_staff_id_field == staff_id).execute()
+        staff_store.set_role(staff_id, role)
         _audit(
             ROLE_CHANGED, by_staff_id, staff_id, {"name": row.name, "from": row.role, "to": role}
         )
     return Change.of(Entity.STAFF)
 
 
-def _refuse_if_last_manager(row: Staff, what: str) -> None:
-    others = (
-        Staff.select()
-        .where(Staff.role == MANAGER, Staff.active, _staff_id_field != _row_id(row))
-        .exists()
-    )
-    if not others:
+def _refuse_if_last_manager(row: StaffRow, what: str) -> None:
+    if not staff_store.active_with_role_other_than(MANAGER, row.id):
         raise NotAllowed(
             f"{row.name} is the only active manager and cannot be {what}: "
             "make someone else a manager first."
         )
 
 
-def _get_row(staff_id: int) -> Staff:
-    row = Staff.get_or_none(_staff_id_field == staff_id)
+def _get_row(staff_id: int) -> StaffRow:
+    row = staff_store.staff_row(staff_id)
     if row is None:
         raise InvalidStaff("This staff account no longer exists.")
     return row
