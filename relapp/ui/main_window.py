@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         Contacts filter, the Today list, the Loyalty tab's first field..."""
         view = self.stack.currentWidget()
         if self.current_view_key() == "counter":
-            self.views["counter"].search_box.setFocus()  # type: ignore[attr-defined]
+            self.views["counter"].focus_search()  # type: ignore[attr-defined]
         elif hasattr(view, "focus_first_field"):
             view.focus_first_field()
         else:

@@ -429,3 +429,32 @@ def test_a_sale_on_a_read_only_database_says_nothing_was_saved(flow: Flow):
 
     assert "can be read but not written by this user" in seen[0]
     assert PointsEntry.select().count() == entries_before
+
+
+def test_coming_back_to_the_counter_a_scan_replaces_the_last_search(flow: Flow):
+    first = a_card_holder()
+    second = Contact.get_by_id(
+        Contact.select(Contact.id)
+        .where(
+            Contact.card_number.is_null(False),
+            Contact.archived_at.is_null(),
+            Contact.erased_at.is_null(),
+            Contact.id != first.id,
+        )
+        .order_by(Contact.id)
+        .scalar()
+    )
+    flow.press("Ctrl+1")
+    counter = flow.current_view()
+    flow.type(first.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == first.id)
+    flow.press("Ctrl+2")  # look something up in Contacts, then back
+    flow.press("Ctrl+1")
+    flow.type(second.card_number)  # the scanner types the next card
+    assert counter.search_box.text() == second.card_number
+    flow.press("Return")
+    flow.wait_until(lambda: counter.shown_contact_id == second.id)
+    flow.press("Ctrl+1")  # already at the Counter: the same
+    flow.type(first.card_number)
+    assert counter.search_box.text() == first.card_number

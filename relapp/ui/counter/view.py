@@ -587,6 +587,12 @@ class CounterView(QWidget):
         self.search_box.setFocus()
         self.type_timer.start()
 
+    def focus_search(self) -> None:
+        """The cursor in the search box with its text selected (Ctrl+1): the next scan or
+        name typed replaces the last search instead of being added to it."""
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.type_timer.start()
