@@ -1,5 +1,6 @@
 """Contacts from the real window: edit a customer, tag a selection and keep it as a segment,
-export the list, merge two records of the same person."""
+export the list, merge two records of the same person; a new customer (Ctrl+N); dossier and
+cards (Ctrl+P, Ctrl+Shift+P); tag, untag and set the stage from the keyboard."""
 
 from __future__ import annotations
 
@@ -136,3 +137,85 @@ def test_find_two_records_of_one_customer_and_merge_them(flow: Flow):
     merged = [i for i in seen["ids"] if merged_into(i) is not None]
     assert len(merged) == 1
     assert Contact.get_by_id(merged[0]).archived_at is not None
+
+
+def test_a_new_customer_from_contacts_with_ctrl_n(flow: Flow):
+    contacts = filter_contacts(flow, "Zephyrine Quill")
+    flow.wait_until(lambda: contacts.model.rowCount() == 0)
+    seen = {}
+
+    def enrol(dialog):
+        # What was typed in the filter is the new customer's name.
+        seen["name"] = (dialog.given_name.text(), dialog.family_name.text())
+        flow.press("Return")
+
+    flow.in_next_dialog(enrol, "New customer")
+    flow.press("Ctrl+N")
+    flow.wait_for_dialogs()
+    assert seen["name"] == ("Zephyrine", "Quill")
+    added = Contact.get(Contact.given_name == "Zephyrine", Contact.family_name == "Quill")
+    flow.wait_until(lambda: contacts.model.rowCount() == 1)
+    assert contacts.model.contact_id(0) == added.id
+
+
+def test_dossier_and_loyalty_cards_print_from_contacts_with_a_preview(flow: Flow):
+    person = (
+        Contact.select()
+        .where(Contact.card_number.is_null(False), Contact.email.is_null(False),
+               Contact.erased_at.is_null(), Contact.archived_at.is_null())
+        .order_by(Contact.id)
+        .first()
+    )  # fmt: skip
+    contacts = filter_contacts(flow, person.email)
+    flow.wait_until(lambda: contacts.model.rowCount() == 1)
+    flow.press("Down")  # from the filter into the table
+    assert contacts.current_contact_id() == person.id
+    seen = {}
+
+    def look(dialog):
+        seen[dialog.windowTitle()] = dialog.status.text()
+        flow.press("Escape")
+
+    flow.in_next_dialog(look, "dossier")
+    flow.press("Ctrl+P")
+    flow.wait_for_dialogs()
+    flow.in_next_dialog(look, "Loyalty cards")
+    flow.press("Ctrl+Shift+P")
+    flow.wait_for_dialogs()
+    assert seen["Customer dossier"].startswith(("1 page", "2 pages", "3 pages"))
+    assert seen["Loyalty cards"].startswith("1 page")
+
+
+def test_tag_untag_and_set_the_stage_of_a_customer_from_the_keyboard(flow: Flow):
+    person = a_person()
+    contacts = filter_contacts(flow, person.email)
+    flow.wait_until(lambda: contacts.model.rowCount() == 1)
+    flow.press("Down")  # from the filter into the table
+    assert contacts.current_contact_id() == person.id
+
+    def type_tag(dialog):
+        flow.press("Ctrl+A")
+        flow.type("Flow regular")
+        flow.press("Return")
+
+    def tags_of_person() -> set[str]:
+        links = ContactTag.select(Tag.name).join(Tag).where(ContactTag.contact == person.id)
+        return {link.tag.name for link in links}
+
+    flow.in_next_dialog(type_tag, "Tag customers")
+    flow.press("Ctrl+T")
+    flow.wait_until(lambda: "Flow regular" in tags_of_person())  # off the window's thread
+
+    flow.in_next_dialog(type_tag, "Untag customers")
+    flow.press("Ctrl+Shift+T")
+    flow.wait_until(lambda: "Flow regular" not in tags_of_person())
+
+    assert person.ladder_stage != "advocate"
+
+    def choose_advocate(dialog):
+        flow.type("Adv")  # a list: typing picks the stage that starts so
+        flow.press("Return")
+
+    flow.in_next_dialog(choose_advocate, "Set ladder stage")
+    flow.press("Ctrl+Shift+S")
+    flow.wait_until(lambda: Contact.get_by_id(person.id).ladder_stage == "advocate")
