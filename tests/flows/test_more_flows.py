@@ -1,6 +1,7 @@
 """More of the window, each as a person reaches it: staff accounts (added, a PIN changed, one
 deactivated, the audit log), archiving and unarchiving a customer, the vCard export, a person's
-data exported as a zip, a call logged with F5, Today's actions, every report's preview, Quit."""
+data exported as a zip, a call logged with F5, Today's actions and the activity feed's filters
+(Tab and typing), every report's preview, Quit."""
 
 from __future__ import annotations
 
@@ -485,3 +486,43 @@ def test_file_quit_closes_the_window(flow: Flow):
     flow.press("Alt+F")
     flow.wait_for_dialogs()
     flow.wait_until(lambda: not flow.window.isVisible())
+
+
+def test_the_activity_feed_filters_by_kind_and_staff_from_the_keyboard(flow: Flow):
+    flow.press("Ctrl+3")
+    today = flow.current_view()
+    flow.press("Ctrl+Tab")  # the Activity tab
+    feed = today.activity_view
+    flow.wait_until(lambda: today.tabs.currentWidget() is feed and feed.model.rowCount() > 0)
+    kinds = {line.entry.kind for line in feed.model.entries}
+    assert len(kinds) > 1  # the demo's feed mixes kinds
+
+    def tab_to(widget) -> None:
+        for _ in range(12):
+            if widget.hasFocus():
+                return
+            flow.press("Tab")
+        raise AssertionError(f"Tab never reaches {widget.objectName()}")
+
+    tab_to(feed.kind_filter)
+    flow.type("Comp")  # a list: typing picks the kind that starts so
+    flow.wait_until(lambda: feed.kind_filter.currentData() == "complaint")
+    flow.wait_until(lambda: {line.entry.kind for line in feed.model.entries} == {"complaint"})
+
+    tab_to(feed.staff_filter)
+    flow.type("Lee")
+    flow.wait_until(lambda: feed.staff_filter.currentText().startswith("Lee"))
+    lee = Staff.get_by_id(feed.staff_filter.currentData())
+    flow.wait_until(
+        lambda: (
+            feed.model.rowCount() > 0
+            and all(
+                line.entry.kind == "complaint" and line.entry.staff_name == lee.name
+                for line in feed.model.entries
+            )
+        )
+    )
+    logged_by_lee = Interaction.select().where(
+        Interaction.kind == "complaint", Interaction.staff == lee.id
+    )
+    assert feed.model.rowCount() <= logged_by_lee.count()
