@@ -1,12 +1,14 @@
 """The loyalty program from the real window: a manager changes the welcome bonus and a new
 customer gets it, adds and edits a tier and a reward (the reward then offered at F3), a cashier
-is refused, and a sale's points are refunded from the customer's statement."""
+is refused, a sale's points are refunded from the customer's statement, and the Liability tab
+shows what the shop owes, a sale included once the tab is back on screen."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from relapp.db.models import Contact, Interaction, PointsEntry, Reward, Tier
+from relapp.db.models import Contact, Interaction, PointsEntry, Reward, Tier, database
 from relapp.domain.shop.settings import load_settings
 from tests.flows.harness import Flow
 
@@ -257,3 +259,41 @@ def test_a_sales_points_are_refunded_from_the_statement(flow: Flow):
     assert back == balance - earned.points
     assert f"{back} points" in loyalty.statement_heading.text().replace(",", "")
     assert loyalty.statement.item(0, 2).text() == f"-{earned.points}"
+
+
+def test_the_liability_tab_shows_what_the_shop_owes_and_follows_a_sale(flow: Flow):
+    def owed() -> str:
+        total = database.execute_sql("SELECT sum(points_balance) FROM contact").fetchone()[0]
+        return f"Outstanding: {QLocale().toString(total)} points"
+
+    flow.press("Ctrl+4")
+    loyalty = flow.current_view()
+    flow.press("Ctrl+Tab")
+    flow.press("Ctrl+Tab")  # Program, Customer statement, Liability
+    flow.wait_until(lambda: loyalty.tabs.currentWidget() is loyalty.liability_page)
+    flow.wait_until(lambda: loyalty.liability_summary.text().startswith(owed()))
+    tiers_with_points = (
+        Contact.select(Contact.tier)
+        .where(Contact.points_balance > 0, Contact.erased_at.is_null())
+        .distinct()
+        .count()
+    )
+    assert loyalty.liability.rowCount() == tiers_with_points
+    before = loyalty.liability_summary.text()
+
+    # A sale at the Counter earns points: the tab shows the new total when it is back.
+    flow.sign_in("Sam", "0000")
+    customer = Contact.select().where(Contact.card_number.is_null(False),
+                                      Contact.archived_at.is_null(),
+                                      Contact.erased_at.is_null()).first()  # fmt: skip
+    flow.press("Ctrl+1")
+    flow.type(customer.card_number)
+    flow.press("Return")
+    flow.wait_until(lambda: customer.given_name in flow.screen_text())
+    flow.in_next_dialog(lambda dialog: (flow.type("100.00"), flow.press("Return")),
+                        "Record a sale")  # fmt: skip
+    flow.press("F2")
+    flow.wait_for_dialogs()
+    flow.press("Ctrl+4")
+    flow.wait_until(lambda: loyalty.liability_summary.text().startswith(owed()))
+    assert loyalty.liability_summary.text() != before
