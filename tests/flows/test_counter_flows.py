@@ -6,21 +6,7 @@ from relapp.db.models import Contact, Interaction, PointsEntry, Reward
 from relapp.domain.loyalty.usual_spend import unusual_amount
 from relapp.domain.shop.formats import shop_format
 from tests.flows.harness import Flow, describe
-
-
-def a_card_holder(min_points: int = 0) -> Contact:
-    return (
-        Contact.select()
-        .where(
-            Contact.card_number.is_null(False),
-            Contact.kind == "person",
-            Contact.erased_at.is_null(),
-            Contact.archived_at.is_null(),
-            Contact.points_balance >= min_points,
-        )
-        .order_by(Contact.id)
-        .first()
-    )
+from tests.flows.people import a_card_holder
 
 
 def test_scan_a_card_and_record_a_sale(flow: Flow):

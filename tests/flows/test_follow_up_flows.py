@@ -5,35 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDate
 
-from relapp.db.models import Contact, Interaction, Task
+from relapp.db.models import Interaction, Task
 from tests.flows.harness import Flow
-
-
-def a_customer() -> Contact:
-    return (
-        Contact.select()
-        .where(
-            Contact.kind == "person",
-            Contact.card_number.is_null(False),
-            Contact.erased_at.is_null(),
-            Contact.archived_at.is_null(),
-        )
-        .order_by(Contact.id.desc())
-        .first()
-    )
-
-
-def show_at_counter(flow: Flow, customer: Contact):
-    flow.press("Ctrl+1")
-    flow.type(customer.card_number)
-    flow.press("Return")
-    counter = flow.current_view()
-    flow.wait_until(lambda: counter.shown_contact_id == customer.id)
-    return counter
+from tests.flows.people import a_card_holder, show_at_counter
 
 
 def test_a_complaint_logged_at_the_counter_is_resolved_from_today(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True)
     counter = show_at_counter(flow, customer)
 
     def complain(dialog):
@@ -63,7 +41,7 @@ def test_a_complaint_logged_at_the_counter_is_resolved_from_today(flow: Flow):
 
 
 def test_a_follow_up_planned_at_the_counter_is_ticked_off_in_today(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True)
     counter = show_at_counter(flow, customer)
 
     def plan(dialog):
@@ -86,7 +64,7 @@ def test_a_follow_up_planned_at_the_counter_is_ticked_off_in_today(flow: Flow):
 
 
 def test_the_dossier_prints_from_the_counter_with_a_preview(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True)
     show_at_counter(flow, customer)
     seen = {}
 

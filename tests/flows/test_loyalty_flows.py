@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward, Tier, database
 from relapp.domain.shop.settings import load_settings
 from tests.flows.harness import Flow
+from tests.flows.people import a_card_holder, show_at_counter
 
 
 def button(view: QWidget, text: str) -> QPushButton:
@@ -283,13 +284,7 @@ def test_the_liability_tab_shows_what_the_shop_owes_and_follows_a_sale(flow: Flo
 
     # A sale at the Counter earns points: the tab shows the new total when it is back.
     flow.sign_in("Sam", "0000")
-    customer = Contact.select().where(Contact.card_number.is_null(False),
-                                      Contact.archived_at.is_null(),
-                                      Contact.erased_at.is_null()).first()  # fmt: skip
-    flow.press("Ctrl+1")
-    flow.type(customer.card_number)
-    flow.press("Return")
-    flow.wait_until(lambda: customer.given_name in flow.screen_text())
+    show_at_counter(flow, a_card_holder())
     flow.in_next_dialog(lambda dialog: (flow.type("100.00"), flow.press("Return")),
                         "Record a sale")  # fmt: skip
     flow.press("F2")

@@ -17,30 +17,7 @@ from relapp.domain.shop.staff import authenticate
 from relapp.errors import RelappError
 from relapp.ui.staff.audit_view import AuditLogDialog
 from tests.flows.harness import Flow
-
-
-def a_customer(**extra) -> Contact:
-    return (
-        Contact.select()
-        .where(
-            Contact.kind == "person",
-            Contact.card_number.is_null(False),
-            Contact.email.is_null(False),
-            Contact.erased_at.is_null(),
-            Contact.archived_at.is_null(),
-        )
-        .order_by(Contact.id.desc())
-        .first()
-    )
-
-
-def show_at_counter(flow: Flow, customer: Contact):
-    flow.press("Ctrl+1")
-    flow.type(customer.card_number)
-    flow.press("Return")
-    counter = flow.current_view()
-    flow.wait_until(lambda: counter.shown_contact_id == customer.id)
-    return counter
+from tests.flows.people import a_card_holder, show_at_counter
 
 
 def filter_contacts(flow: Flow, text: str):
@@ -184,7 +161,7 @@ def test_a_deactivated_account_leaves_the_sign_in_list_and_the_audit_log_says_so
 
 
 def test_archive_a_customer_with_delete_then_unarchive_it(flow: Flow):
-    person = a_customer()
+    person = a_card_holder(newest=True, with_email=True)
     contacts = filter_contacts(flow, person.email)
     flow.press("Down")  # from the filter into the table
     assert contacts.table.hasFocus() and contacts.current_contact_id() == person.id
@@ -259,13 +236,13 @@ def test_export_the_customers_as_vcards(flow: Flow, tmp_path: Path):
     live = Contact.select().where(Contact.archived_at.is_null(), Contact.erased_at.is_null())
     assert text.count("BEGIN:VCARD") == live.count()
     assert "VERSION:3.0" in text
-    person = a_customer()
+    person = a_card_holder(newest=True, with_email=True)
     assert person.email in text
     assert str(live.count()) in status["text"].replace(",", "")
 
 
 def test_a_manager_exports_a_persons_data_as_a_zip(flow: Flow, tmp_path: Path):
-    person = a_customer()
+    person = a_card_holder(newest=True, with_email=True)
     out = tmp_path / "subject access request.zip"
     flow.sign_in("Maya", "1234")
     contacts = filter_contacts(flow, person.email)
@@ -297,7 +274,7 @@ def test_a_manager_exports_a_persons_data_as_a_zip(flow: Flow, tmp_path: Path):
 
 
 def test_a_cashier_is_told_a_persons_data_export_is_a_managers(flow: Flow, tmp_path: Path):
-    person = a_customer()
+    person = a_card_holder(newest=True, with_email=True)
     flow.sign_in("Sam", "0000")
     contacts = filter_contacts(flow, person.email)
     said = {}
@@ -313,7 +290,7 @@ def test_a_cashier_is_told_a_persons_data_export_is_a_managers(flow: Flow, tmp_p
 
 
 def test_f5_logs_a_phone_call_at_the_counter(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True, with_email=True)
     flow.sign_in("Sam", "0000")
     counter = show_at_counter(flow, customer)
 
@@ -358,7 +335,7 @@ def _all_text(widget) -> str:
 
 
 def test_the_loyalty_card_prints_from_the_counter_with_a_preview(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True, with_email=True)
     show_at_counter(flow, customer)
     seen = {}
 
@@ -377,7 +354,7 @@ def test_the_loyalty_card_prints_from_the_counter_with_a_preview(flow: Flow):
 
 
 def test_a_query_is_answered_then_followed_up_and_opened_from_today(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True, with_email=True)
     flow.sign_in("Sam", "0000")
     show_at_counter(flow, customer)
 
@@ -438,7 +415,7 @@ def make_report(flow: Flow, reports, title: str, fill=None) -> str:
 
 
 def test_every_report_opens_a_preview(flow: Flow):
-    customer = a_customer()
+    customer = a_card_holder(newest=True, with_email=True)
     flow.press("Ctrl+5")
     reports = flow.current_view()
     assert reports.body.currentWidget() is reports.empty

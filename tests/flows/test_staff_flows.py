@@ -6,21 +6,7 @@ from __future__ import annotations
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward, Staff
 from tests.flows.harness import Flow, visible_text
-
-
-def a_card_holder(min_points: int = 0) -> Contact:
-    return (
-        Contact.select()
-        .where(
-            Contact.card_number.is_null(False),
-            Contact.kind == "person",
-            Contact.erased_at.is_null(),
-            Contact.archived_at.is_null(),
-            Contact.points_balance >= min_points,
-        )
-        .order_by(Contact.id)
-        .first()
-    )
+from tests.flows.people import a_card_holder, show_at_counter
 
 
 def adjustments(customer: Contact):
@@ -121,13 +107,6 @@ def test_ctrl_l_hides_the_customers_until_someone_signs_in(flow: Flow):
     assert window.current_staff.member.name == "Sam"
     assert contacts.isVisible() and not lock.isVisible()
     assert "Sam (counter)" in flow.screen_text()
-
-
-def show_at_counter(flow: Flow, customer: Contact) -> None:
-    flow.press("Ctrl+1")
-    flow.type(customer.card_number)
-    flow.press("Return")
-    flow.wait_until(lambda: flow.current_view().shown_contact_id == customer.id)
 
 
 def test_a_sale_with_nobody_signed_in_asks_for_a_pin_first(flow: Flow):
