@@ -149,37 +149,8 @@ def expiry_for(moment: datetime, months: int) -> datetime | None:
     return add_months(moment, months) if months > 0 else None
 
 
-def add_entry(
-    contact_id: int,
-    kind: str,
-    points: int,
-    now: datetime,
-    reason: str,
-    *,
-    expires_at: datetime | None = None,
-    interaction_id: int | None = None,
-    reward_id: int | None = None,
-    reverses_id: int | None = None,
-    staff_id: int | None = None,
-    occasion: str | None = None,
-) -> int:
-    """Append one ledger entry (the triggers move the balance and refuse an overdraw)."""
-    return ledger.insert_entry(
-        contact_id,
-        kind,
-        points,
-        now,
-        reason,
-        expires_at=expires_at,
-        interaction_id=interaction_id,
-        reward_id=reward_id,
-        reverses_id=reverses_id,
-        staff_id=staff_id,
-        occasion=occasion,
-    )
-
-
-# -- expiry ------------------------------------------------------------------------------------
+# Append one ledger entry; its id. The triggers move the balance and refuse an overdraw.
+add_entry = ledger.insert_entry
 
 
 def due_lots(lots: list[PointsLot], now: datetime) -> list[PointsLot]:
