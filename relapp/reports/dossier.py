@@ -26,7 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from relapp.db.store.reports import consent_log
+from relapp.db.store.profiles import consent_events
 from relapp.domain import clock
 from relapp.domain.contacts.editing import ContactDetails, load_contact_details
 from relapp.domain.contacts.merged_records import merged_into
@@ -208,7 +208,8 @@ def _birthday(details: ContactDetails, context: ReportContext) -> str:
 def _latest_consent_events(contact_id: int) -> dict[str, tuple[datetime, str]]:
     """Each channel's latest consent event: (when, how). The latest decides the state, as
     the profile's consent (profiles.current_consent) reads it from the same log."""
-    return {event.channel: (event.occurred_at, event.method) for event in consent_log(contact_id)}
+    events = consent_events(contact_id)
+    return {event.channel: (event.occurred_at, event.method) for event in events}
 
 
 def _preferences(profile: CustomerProfile, details: ContactDetails, context: ReportContext):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
+from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
 from relapp.db.store.dialect import in_json_list
 
@@ -82,12 +85,21 @@ def open_task_rows(contact_id: int) -> list[tuple[int, str, str]]:
     ).fetchall()
 
 
-def consent_event_rows(contact_id: int) -> list[tuple[str, bool]]:
-    """(channel, granted) of every event in the contact's consent log, oldest first."""
+@dataclass(frozen=True)
+class ConsentEvent:
+    channel: str
+    granted: bool
+    occurred_at: datetime
+    method: str
+
+
+def consent_events(contact_id: int) -> list[ConsentEvent]:
+    """The contact's consent log, oldest first (the latest event of a channel decides)."""
     return [
-        (channel, bool(granted))
-        for channel, granted in database.execute_sql(
-            "SELECT channel, granted FROM consent WHERE contact_id = ? ORDER BY occurred_at, id",
+        ConsentEvent(channel, bool(granted), parse_timestamp(occurred_at), method)
+        for channel, granted, occurred_at, method in database.execute_sql(
+            "SELECT channel, granted, occurred_at, method FROM consent WHERE contact_id = ?"
+            " ORDER BY occurred_at, id",
             (contact_id,),
         )
     ]

@@ -1,5 +1,5 @@
 """What the printed reports read that no domain function gives them: the card details of
-customers to print cards for, listed customers' phones, and a customer's consent log.
+customers to print cards for and listed customers' phones.
 """
 
 from __future__ import annotations
@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
 from relapp.db.store.dialect import in_json_list
 
@@ -27,14 +25,6 @@ class CardDetails:
     organisation: str
     card_number: str | None
     erased: bool
-
-
-@dataclass(frozen=True)
-class ConsentEvent:
-    channel: str
-    granted: bool
-    occurred_at: datetime
-    method: str
 
 
 def card_details(contact_ids: Sequence[int]) -> dict[int, CardDetails]:
@@ -69,15 +59,3 @@ def phones_of(contact_ids: Sequence[int]) -> dict[int, str]:
             (json.dumps(list(contact_ids)),),
         ).fetchall()
     )
-
-
-def consent_log(contact_id: int) -> list[ConsentEvent]:
-    """The contact's consent events, oldest first."""
-    return [
-        ConsentEvent(channel, bool(granted), parse_timestamp(occurred_at), method)
-        for channel, granted, occurred_at, method in database.execute_sql(
-            "SELECT channel, granted, occurred_at, method FROM consent WHERE contact_id = ?"
-            " ORDER BY occurred_at, id",
-            (contact_id,),
-        )
-    ]

@@ -149,8 +149,8 @@ def customer_profile(contact_id: int, today: date | None = None) -> CustomerProf
 def current_consent(contact_id: int) -> dict[str, bool | None]:
     """Each channel's state: the latest event in the consent log decides."""
     state: dict[str, bool | None] = dict.fromkeys(CONSENT_CHANNELS)
-    for channel, granted in profile_store.consent_event_rows(contact_id):
-        state[channel] = granted
+    for event in profile_store.consent_events(contact_id):
+        state[event.channel] = event.granted
     return state
 
 
