@@ -35,11 +35,6 @@ def live_customers_by_tier(stages: Sequence[str]) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-def tiers_by_threshold() -> list[tuple[int, str]]:
-    """(id, name) of every tier, from the lowest spend threshold up."""
-    return database.execute_sql("SELECT id, name FROM tier ORDER BY min_spend_cents").fetchall()
-
-
 def visit_figures(end: str, active_from: str, lapsed_before: str) -> tuple[int, int, int, int, int]:
     """(visited, last visit from active_from on, last visit before lapsed_before, with at least
     one purchase, with two or more) among live customers, counting history before end.

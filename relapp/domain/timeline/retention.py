@@ -55,6 +55,7 @@ from typing import TypeVar
 
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import loyalty_program
 from relapp.db.store import retention as retention_store
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.rhythm import drifting_customers
@@ -192,7 +193,7 @@ def _customer_mix() -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
     by_tier = {tier_id: count for tier_id, count, *_stages in rows}
     tiers = [MixEntry(None, by_tier.get(None, 0))] + [
         MixEntry(name, by_tier.get(tier_id, 0))
-        for tier_id, name in retention_store.tiers_by_threshold()
+        for tier_id, name, *_rule in loyalty_program.tiers_by_threshold()
     ]
     stages = [sum(row[2 + index] for row in rows) for index in range(len(LADDER_STAGES))]
     return (
