@@ -30,9 +30,8 @@ from relapp.db.audit import write_audit
 from relapp.db.bulk import BatchWriter, insert_rows
 from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import database
-from relapp.db.store.contacts import insert_contacts
+from relapp.db.store.contacts import count_contacts, insert_contacts
 from relapp.db.store.demo_shop import (
-    count_contacts,
     insert_shop_rows,
     promote_referrers_to_advocates,
 )

@@ -60,7 +60,6 @@ from relapp.db.store.imports import (
     batch_to_save,
     best_match,
     best_match_id,
-    contact_values,
     deferred_contact_search,
     delete_batch,
     delete_first_rows,
@@ -959,7 +958,7 @@ def _reject(result: ImportResult, row: SourceRow, reason: str) -> None:
 
 def _stored_fields(contact_id: int) -> dict[str, object]:
     names = (*_FILLABLE, "birth_year", "birth_month", "birth_day")
-    return dict(zip(names, contact_values(contact_id, names), strict=True))
+    return dict(zip(names, contact_store.contact_values(contact_id, names), strict=True))
 
 
 def _fill_updates(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from relapp.db.store.imports import add_contact_tags
+from relapp.db.store.tags import add_tags_to_contact
 from relapp.domain.contacts.editing import clean_tag_name, create_tag, resolve_tags
 
 MAX_TAGS_PER_CUSTOMER = 50
@@ -59,4 +59,4 @@ class ImportedTags:
         missing = [name for name in names if name.casefold() not in self._ids]
         for tag_id, name in resolve_tags(missing):
             self._ids[name.casefold()] = tag_id if tag_id is not None else create_tag(name)
-        add_contact_tags(contact_id, [self._ids[name.casefold()] for name in names])
+        add_tags_to_contact(contact_id, [self._ids[name.casefold()] for name in names])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from relapp.db.bulk import insert_rows
 from relapp.db.models import database
@@ -62,6 +63,19 @@ def insert_contacts(columns: Sequence[str], rows: Sequence[tuple[object, ...]]) 
     """Many new contacts in one statement (relapp.db.bulk.insert_rows: one JSON parameter);
     columns as for insert_contact, and id may be chosen. For the import and the demo shop."""
     insert_rows(database, "contact", _known_columns(columns), rows)
+
+
+def contact_values(contact_id: int, columns: Sequence[str]) -> tuple[Any, ...] | None:
+    """The contact's values of these columns, in their order; None if there is no such
+    contact (erased ones included)."""
+    return database.execute_sql(
+        f"SELECT {', '.join(_known_columns(columns))} FROM contact WHERE id = ?", (contact_id,)
+    ).fetchone()
+
+
+def count_contacts() -> int:
+    """How many contact rows there are (erased and merged ones included)."""
+    return database.execute_sql("SELECT count(*) FROM contact").fetchone()[0]
 
 
 def unerased_contact_values(contact_id: int, columns: Sequence[str]) -> dict[str, object] | None:

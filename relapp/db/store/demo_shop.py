@@ -13,11 +13,6 @@ RewardRow = tuple[int, str, str, int, int | None, str]  # id, name, description,
 SegmentRow = tuple[str, str, str, str]  # name, filter (JSON), created_at, updated_at
 
 
-def count_contacts() -> int:
-    """How many contact rows there are (erased and merged ones included)."""
-    return database.execute_sql("SELECT count(*) FROM contact").fetchone()[0]
-
-
 def insert_shop_rows(
     staff: Sequence[StaffRow],
     tiers: Sequence[TierRow],

@@ -68,11 +68,6 @@ def emails_held_by_at_most(emails: Iterable[str], max_group_size: int) -> list[s
     return [row[0] for row in rows]
 
 
-def contact_count() -> int:
-    """How many contact rows there are (erased and merged ones included)."""
-    return database.execute_sql("SELECT count(*) FROM contact").fetchone()[0]
-
-
 def ids_grouped_by_name(
     name_key: Callable[[str, str], str | None], max_group_size: int
 ) -> list[list[int]]:

@@ -10,9 +10,8 @@ card's holder and inserting or updating one contact are relapp.db.store.contacts
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from relapp.db.bulk import DeferredFullText, insert_rows
 from relapp.db.models import database
@@ -211,13 +210,6 @@ def has_opening_balance(contact_id: int) -> bool:
     )
 
 
-def contact_values(contact_id: int, columns: Sequence[str]) -> tuple[Any, ...]:
-    """The contact's values of these columns, in order."""
-    return database.execute_sql(
-        f"SELECT {', '.join(columns)} FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()
-
-
 def is_archived(contact_id: int) -> bool:
     """Whether the contact (which must exist) is archived."""
     return bool(
@@ -233,16 +225,6 @@ def highest_contact_id() -> int:
 
 
 # ------------------------------------------------------------------------------- writes
-
-
-def add_contact_tags(contact_id: int, tag_ids: Iterable[int]) -> None:
-    """Give the contact these tags; those it has already stay as they are."""
-    # WHERE true: without it SQLite reads ON CONFLICT as the join constraint of the FROM.
-    database.execute_sql(
-        "INSERT INTO contact_tag (contact_id, tag_id) SELECT ?, value"
-        f" FROM {json_list()} WHERE true ON CONFLICT DO NOTHING",
-        (contact_id, json.dumps(list(tag_ids))),
-    )
 
 
 def deferred_contact_search() -> DeferredFullText:

@@ -8,8 +8,7 @@ their stored form (relapp.db.fields.format_timestamp).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from relapp.db.models import database
 
@@ -39,14 +38,6 @@ def merged_into_this(contact_id: int) -> list[int]:
 
 
 # -------------------------------------------------------------------------------- reading
-
-
-def contact_values(contact_id: int, columns: Sequence[str]) -> tuple[Any, ...] | None:
-    """The contact's values of these contact columns, in their order; None if no such
-    contact."""
-    return database.execute_sql(
-        f"SELECT {', '.join(columns)} FROM contact WHERE id = ?", (contact_id,)
-    ).fetchone()
 
 
 def contact_name_parts(contact_id: int) -> tuple[int, str, str, str, str] | None:

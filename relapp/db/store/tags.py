@@ -63,11 +63,16 @@ def set_tags_of_contact(contact_id: int, tag_ids: Sequence[int]) -> None:
         f"DELETE FROM contact_tag WHERE contact_id = ? AND tag_id NOT {in_json_list()}",
         (contact_id, wanted),
     )
+    add_tags_to_contact(contact_id, tag_ids)
+
+
+def add_tags_to_contact(contact_id: int, tag_ids: Sequence[int]) -> None:
+    """Give the contact these tags; those it has already stay as they are."""
     # WHERE true: without a WHERE, SQLite would read ON CONFLICT as the ON of a join.
     database.execute_sql(
         "INSERT INTO contact_tag (contact_id, tag_id)"
         f" SELECT ?, value FROM {json_list()} WHERE true ON CONFLICT DO NOTHING",
-        (contact_id, wanted),
+        (contact_id, json.dumps(list(tag_ids))),
     )
 
 

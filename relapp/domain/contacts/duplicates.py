@@ -40,6 +40,7 @@ from typing import Final, Literal
 
 from relapp.db.audit import write_audit
 from relapp.db.models import database
+from relapp.db.store import contacts as contact_store
 from relapp.db.store import duplicates as duplicates_store
 from relapp.db.store.duplicates import MemberRow
 from relapp.domain.changes import Change, Entity
@@ -273,7 +274,7 @@ class _Search:
 
     def name_groups(self) -> Iterator[list[_Member]]:
         """Live contacts grouped by name (ids only), reporting progress as SQLite goes."""
-        total = duplicates_store.contact_count() or 1
+        total = contact_store.count_contacts() or 1
 
         def on_row(scanned: int) -> None:
             self.report(_EMAILS_DONE + (100 - _EMAILS_DONE) * scanned // total)

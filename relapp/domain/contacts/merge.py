@@ -45,6 +45,7 @@ from typing import Any, Literal, cast
 from relapp.db.audit import write_audit
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
+from relapp.db.store import contacts as contact_store
 from relapp.db.store import merge as merge_store
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -212,7 +213,7 @@ def _mergeable_pair(survivor_id: int, other_id: int) -> tuple[dict[str, Any], di
 
 
 def _mergeable(contact_id: int) -> dict[str, Any]:
-    row = merge_store.contact_values(contact_id, _CONTACT_COLUMNS)
+    row = contact_store.contact_values(contact_id, _CONTACT_COLUMNS)
     if row is None:
         raise MergeRefused(f"There is no contact number {contact_id}.")
     contact = dict(zip(_CONTACT_COLUMNS, row, strict=True))
