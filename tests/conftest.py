@@ -21,6 +21,65 @@ from relapp.db.models import database as bound_database
 
 AS_OF = date(2026, 11, 22)
 
+# The suites that run on both engines: every test in them that uses the `db` fixture runs once
+# on a SQLite file and once on a PostgreSQL server, unless marked sqlite_only (with a reason).
+BOTH_ENGINES = ("tests/db/", "tests/domain/")
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engines",
+        default=os.environ.get("RELAPP_TEST_ENGINES", ",".join(ENGINES)),
+        help="engines the store and domain suites run on (comma-separated; default: both)",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test is about the SQLite file itself"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "db" not in metafunc.fixturenames:
+        return
+    path = Path(str(metafunc.definition.path)).as_posix()
+    both = any(f"/{suite}" in path for suite in BOTH_ENGINES)
+    if not both or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    engines = [name for name in metafunc.config.getoption("engines").split(",") if name]
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        raise pytest.UsageError(f"--engines: unknown engine(s) {sorted(unknown)}")
+    metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture
+def engine(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def server_cluster(tmp_path_factory):
+    """A throwaway PostgreSQL cluster for the session, with a template database holding the
+    schema (relapp server init's work), which each test's database is copied from."""
+    from relapp.db.server.connection import open_server_database
+    from tests.server_cluster import ThrowawayCluster, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.fail(f"{reason} (or run with --engines sqlite)", pytrace=False)
+    cluster = ThrowawayCluster().start()
+    try:
+        open_server_database(cluster.create_database("relapp_template"), create=True).close()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+_server_databases = iter(range(1, 10**9))
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
@@ -28,11 +87,24 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path):
-    """A fresh database at the latest schema, bound to the models; closed afterwards."""
-    database = open_database(db_path)
+def db(engine: str, request):
+    """A fresh database at the latest schema, bound to the models; closed afterwards.
+
+    On the postgresql engine: a new database on the session's cluster, copied from the
+    template; dropped afterwards."""
+    if engine == "sqlite":
+        database = open_database(request.getfixturevalue("db_path"))
+        yield database
+        database.close()
+        return
+    from relapp.db.server.connection import open_server_database
+
+    cluster = request.getfixturevalue("server_cluster")
+    name = f"test_{next(_server_databases)}"
+    database = open_server_database(cluster.create_database(name, template="relapp_template"))
     yield database
     database.close()
+    cluster.drop_database(name)
 
 
 @pytest.fixture

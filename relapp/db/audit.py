@@ -16,7 +16,7 @@ from relapp.db.models import database
 
 _INSERT = (
     "INSERT INTO audit_log (occurred_at, staff_id, action, entity, entity_id, details)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id"
 )
 
 
@@ -44,8 +44,7 @@ def write_audit(
         json.dumps(dict(details), ensure_ascii=False),
     )
     if cursor is not None:
-        row_id = cursor.execute(_INSERT, values).lastrowid
+        row = cursor.execute(_INSERT, values).fetchone()
     else:
-        row_id = database.execute_sql(_INSERT, values).lastrowid
-    assert row_id is not None  # an INSERT always sets it
-    return row_id
+        row = database.execute_sql(_INSERT, values).fetchone()
+    return int(row[0])

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from peewee import Database, DatabaseProxy
+from peewee import Database, DatabaseProxy, PostgresqlDatabase
 
 # 256 MB of page cache while loading: secondary indexes no longer thrash the default 8 MB.
 BULK_CACHE_KIB = 262_144
@@ -31,6 +31,11 @@ def bulk_load(
     full_text maps an external-content FTS5 table to the triggers that feed it row by row;
     those are paused and the index is rebuilt from its content in one pass instead.
     """
+    if _on_server(db):
+        # A shop server keeps its indexes and its search table (kept by triggers) as rows
+        # arrive; see relapp.db.server.copy for the one big load it does, a shop's move.
+        yield
+        return
     placeholders = ", ".join("?" for _ in tables)
     indexes = db.execute_sql(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL"
@@ -68,6 +73,7 @@ class DeferredFullText:
     updated (the update trigger deletes the old text from the index, which must be there):
     ask covers(rowid). On a clean exit the last rows are indexed and the trigger comes back;
     after an error nothing is restored here, because the rollback restores the trigger.
+    On a shop server the search table is kept by its triggers row by row: nothing to defer.
     """
 
     def __init__(
@@ -77,10 +83,13 @@ class DeferredFullText:
         self._trigger = insert_trigger
         self._trigger_sql: str | None = None
         self._indexed_up_to = 0
+        self._deferred = not _on_server(db)
 
     def __enter__(self) -> DeferredFullText:
         if not self._db.in_transaction():
             raise RuntimeError("DeferredFullText needs a transaction to fall back on")
+        if not self._deferred:
+            return self
         definitions = _trigger_definitions(self._db, [self._trigger])
         self._trigger_sql = definitions[0][1] if definitions else None
         self._indexed_up_to = self._db.execute_sql(
@@ -91,9 +100,11 @@ class DeferredFullText:
         return self
 
     def covers(self, rowid: int) -> bool:
-        return rowid <= self._indexed_up_to
+        return not self._deferred or rowid <= self._indexed_up_to
 
     def flush(self) -> None:
+        if not self._deferred:
+            return
         newest = self._db.execute_sql(
             f"SELECT coalesce(max(id), 0) FROM {self._source}"
         ).fetchone()[0]
@@ -106,7 +117,7 @@ class DeferredFullText:
             self._indexed_up_to = newest
 
     def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
-        if error_type is not None:
+        if error_type is not None or not self._deferred:
             return
         self.flush()
         if self._trigger_sql is not None:
@@ -140,11 +151,25 @@ def insert_rows(
     """
     if not rows:
         return
+    if _on_server(db):
+        # jsonb_populate_recordset types each value by its column, as SQLite's json_extract
+        # leaves it to the column's affinity.
+        db.execute_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)}"
+            f" FROM jsonb_populate_recordset(NULL::{table}, ?::jsonb)",
+            (json.dumps([dict(zip(columns, row, strict=True)) for row in rows]),),
+        )
+        return
     values = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(columns)))
     db.execute_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_each(?)",
         (json.dumps(rows, ensure_ascii=False),),
     )
+
+
+def _on_server(db: Database | DatabaseProxy) -> bool:
+    target = db.obj if isinstance(db, DatabaseProxy) else db
+    return isinstance(target, PostgresqlDatabase)
 
 
 class _Cancelled(Exception):

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import cast
 
-from peewee import Database, OperationalError
+from peewee import Database, OperationalError, PostgresqlDatabase
 
 from relapp.db.models import database
 from relapp.errors import DatabaseBusy
@@ -65,8 +65,8 @@ def write_transaction(patience: float | None = None, db: Database | None = None)
             database locked later in the transaction; nothing was written.
     """
     db = cast(Database, database) if db is None else db  # the proxy stands for the database
-    if db.in_transaction():
-        with db.atomic():
+    if db.in_transaction() or _on_server(db):
+        with lock_first(db):
             yield
         return
     with ExitStack() as stack:
@@ -77,6 +77,37 @@ def write_transaction(patience: float | None = None, db: Database | None = None)
             if is_lock_error(error):
                 raise busy_error() from error
             raise
+
+
+# The shop server's stand-in for SQLite's one write lock (any number, the same on every till).
+SERVER_WRITE_LOCK = 0x52454C41
+
+
+@contextmanager
+def lock_first(db: Database | None = None) -> Iterator[None]:
+    """A write transaction that holds the shop's write lock from its first statement, so
+    every read that decides a write (a balance, a stock level, "is this the first purchase")
+    comes after it: two tills cannot both act on the same reading. Nested in another
+    transaction it is a savepoint of that one.
+
+    SQLite: BEGIN IMMEDIATE (waiting up to the busy timeout). A shop server: a transaction-
+    scoped advisory lock that every till's writers take, which gives the domain the same
+    one-writer-at-a-time order it has on a file (the database's own triggers and unique
+    keys guard the ledger and sale keys besides, for any other writer).
+    """
+    db = cast(Database, database) if db is None else db
+    if _on_server(db):
+        with db.atomic():
+            db.execute_sql("SELECT pg_advisory_xact_lock(?)", (SERVER_WRITE_LOCK,))
+            yield
+        return
+    with db.atomic("IMMEDIATE"):
+        yield
+
+
+def _on_server(db: Database) -> bool:
+    # The models' DatabaseProxy stands for the database it was initialised with.
+    return isinstance(getattr(db, "obj", db), PostgresqlDatabase)
 
 
 def _take_write_lock(db: Database, stack: ExitStack, patience: float | None) -> None:

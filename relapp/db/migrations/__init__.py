@@ -32,6 +32,9 @@ class Migration:
     version: int
     description: str
     upgrade: Callable[[Database], None]
+    # The same change on a shop server (relapp.db.server); None up to schema 10, which the
+    # server's baseline (relapp/db/server/schema.py) already holds.
+    server_upgrade: Callable[[Database], None] | None = None
 
 
 def _version(module: ModuleType) -> int:
@@ -42,7 +45,12 @@ def _version(module: ModuleType) -> int:
 MIGRATIONS: tuple[Migration, ...] = tuple(
     sorted(
         (
-            Migration(_version(module), module.DESCRIPTION, module.upgrade)
+            Migration(
+                _version(module),
+                module.DESCRIPTION,
+                module.upgrade,
+                getattr(module, "server_upgrade", None),
+            )
             for module in (
                 m0001_contacts,
                 m0002_loyalty,

@@ -36,7 +36,12 @@ CONTACT_COLUMNS = frozenset({
 })  # fmt: skip
 
 # The chosen contacts that may be changed at all; :chosen is the JSON array of their ids.
-CHOSEN_UNERASED = f"contact.id {in_json_list(':chosen')} AND contact.erased_at IS NULL"
+
+
+def chosen_unerased() -> str:
+    """The contacts of the JSON id list in :chosen, erased ones left out."""
+    return f"contact.id {in_json_list(':chosen')} AND contact.erased_at IS NULL"
+
 
 # Word for word as the partial indexes of schema 7 say them, so that SQLite uses those.
 OUTBOUND_SQL = "direction = 'outbound' AND kind IN ('call', 'email', 'message', 'campaign')"
@@ -54,9 +59,10 @@ def insert_contact(values: Mapping[str, object]) -> int:
     """
     columns = _known_columns(values)
     return database.execute_sql(
-        f"INSERT INTO contact ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        f"INSERT INTO contact ({', '.join(columns)})"
+        f" VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
         tuple(values.values()),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def insert_contacts(columns: Sequence[str], rows: Sequence[tuple[object, ...]]) -> None:
@@ -264,7 +270,7 @@ def delete_social_handle(row_id: int) -> None:
 def unerased_among(chosen_ids: Sequence[int]) -> list[int]:
     """Those of the chosen contacts that exist and are not erased."""
     return _ids(
-        f"SELECT id FROM contact WHERE {CHOSEN_UNERASED}",
+        f"SELECT id FROM contact WHERE {chosen_unerased()}",
         {"chosen": json.dumps(list(chosen_ids))},
     )
 
@@ -305,7 +311,7 @@ def _update_chosen(
     params = {"chosen": json.dumps(list(chosen_ids)), "now": now, **values}
     return _ids(
         f"UPDATE contact SET updated_at = :now, {assignment}"
-        f" WHERE {CHOSEN_UNERASED} AND {needs_change} RETURNING id",
+        f" WHERE {chosen_unerased()} AND {needs_change} RETURNING id",
         params,
     )
 

@@ -41,27 +41,22 @@ def _members_sql(value: str) -> str:
     )
 
 
-_PHONE_MEMBERS = _members_sql("phone")
-_EMAIL_MEMBERS = _members_sql(nocase("email"))
-_IDS_JOINED = joined("id", "','")  # ids are digits: split again at the commas
-
-
 def members_sharing_a_phone(max_group_size: int) -> Iterator[MemberRow]:
     """Contacts not erased whose phone two to max_group_size contacts (erased ones counted)
     hold, in id order, row by row as SQLite reads them."""
-    return database.execute_sql(_PHONE_MEMBERS, (max_group_size,))
+    return database.execute_sql(_members_sql("phone"), (max_group_size,))
 
 
 def members_sharing_an_email(max_group_size: int) -> Iterator[MemberRow]:
     """As members_sharing_a_phone, for the email ignoring ASCII case (as its index does)."""
-    return database.execute_sql(_EMAIL_MEMBERS, (max_group_size,))
+    return database.execute_sql(_members_sql(nocase("email")), (max_group_size,))
 
 
 def emails_held_by_at_most(emails: Iterable[str], max_group_size: int) -> list[str]:
     """Of these emails, one spelling of each that at most max_group_size contacts hold,
     ignoring ASCII case."""
     rows = database.execute_sql(
-        f"SELECT email FROM contact WHERE {nocase('email')} {in_json_list()}"
+        f"SELECT min(email) FROM contact WHERE {nocase('email')} {in_json_list(of='text')}"
         f" GROUP BY {nocase('email')} HAVING count(*) <= ?",
         (json.dumps(sorted(emails)), max_group_size),
     )
@@ -94,7 +89,7 @@ def ids_grouped_by_name(
         rows = database.execute_sql(
             "WITH keyed AS MATERIALIZED (SELECT relapp_name_key(given_name, family_name) AS key,"
             " id FROM contact WHERE erased_at IS NULL)"
-            f" SELECT {_IDS_JOINED} FROM keyed WHERE key IS NOT NULL"
+            f" SELECT {joined('id', _COMMA)} FROM keyed WHERE key IS NOT NULL"
             " GROUP BY key HAVING count(*) BETWEEN 2 AND ?",
             (max_group_size,),
         ).fetchall()
@@ -105,6 +100,9 @@ def ids_grouped_by_name(
     finally:
         connection.create_function("relapp_name_key", 2, None)
     return [[int(cid) for cid in ids.split(",")] for (ids,) in rows]
+
+
+_COMMA = "','"  # ids are digits: split again at the commas
 
 
 def setting_value(key: str) -> str | None:
@@ -119,6 +117,6 @@ def append_pair_to_setting(key: str, first_id: int, second_id: int) -> None:
     pair = json_array_build("?", "?")
     database.execute_sql(
         f"INSERT INTO setting (key, value) VALUES (?, {json_array_build(pair)})"
-        f" ON CONFLICT (key) DO UPDATE SET value = {json_array_append('value', pair)}",
+        f" ON CONFLICT (key) DO UPDATE SET value = {json_array_append('setting.value', pair)}",
         (key, first_id, second_id, first_id, second_id),
     )

@@ -1,7 +1,9 @@
-"""The SQLite engine's own operations that the domain asks for by name: secure delete, the
-WAL checkpoint, lifting the ledger's append-only trigger for an erasure, reading a backup
-file in place. A PostgreSQL engine (issue 16) provides the same functions its own way
-(the trigger disabled, no WAL file to truncate, pg_restore --list for a backup).
+"""The engine's own operations that the domain asks for by name: secure delete, the WAL
+checkpoint, lifting the ledger's append-only trigger for an erasure, reading a backup file in
+place. On a shop server (PostgreSQL) the trigger is disabled inside the transaction instead of
+dropped; there is no secure_delete nor a WAL file of ours to truncate: an erased row's old
+version stays in the table's dead space until (auto)vacuum reclaims it, and in the server's
+own WAL until recycled, which the server's administrator controls.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from relapp.db.models import database
+from relapp.db.store.dialect import on_server
 
 _LEDGER_UPDATE_TRIGGER = "points_entry_is_append_only_update"
 
@@ -22,6 +25,11 @@ def ledger_update_trigger_lifted() -> Iterator[None]:
     update trigger is dropped, and re-created from its stored SQL (sqlite_schema) after, in the
     caller's transaction (an error rolls the drop back with everything else). A PostgreSQL
     engine would disable the trigger instead."""
+    if on_server():
+        database.execute_sql(f"ALTER TABLE points_entry DISABLE TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+        yield
+        database.execute_sql(f"ALTER TABLE points_entry ENABLE TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+        return
     row = database.execute_sql(
         "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
         (_LEDGER_UPDATE_TRIGGER,),
@@ -36,14 +44,19 @@ def ledger_update_trigger_lifted() -> Iterator[None]:
 def secure_delete_on() -> None:
     """freed cells and pages are zeroed from now on, so erased text does not
     stay in the file's free space (PRAGMA secure_delete; the connection's setting, set
-    whatever opened it)."""
+    whatever opened it). Nothing on a shop server (see the module's docstring)."""
+    if on_server():
+        return
     database.execute_sql("PRAGMA secure_delete = 1")
 
 
 def checkpoint_wal() -> bool:
     """copy the WAL into the database and truncate it (PRAGMA
     wal_checkpoint(TRUNCATE)), so no old page of an erased row stays in the -wal file.
-    Whether it completed: False when another connection kept WAL frames alive."""
+    Whether it completed: False when another connection kept WAL frames alive. A shop
+    server has no such file: True."""
+    if on_server():
+        return True
     busy = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
     return busy == 0
 

@@ -19,16 +19,21 @@ CARD_COLUMNS = (
     "given_name, family_name, organisation, email, phone, street, locality, region, postcode,"
     " country, birth_year, birth_month, birth_day, notes, card_number, kind"
 )
-_TAG_NAMES = joined("g.name", "', '")
-_CSV_SQL = (
-    "SELECT c.given_name, c.family_name, c.organisation, c.email, c.phone, c.street,"
-    " c.locality, c.region, c.postcode, c.country, c.birth_year, c.birth_month, c.birth_day,"
-    " c.card_number, c.ladder_stage, t.name, c.points_balance,"
-    f" (SELECT {_TAG_NAMES} FROM contact_tag ct JOIN tag g ON g.id = ct.tag_id"
-    "  WHERE ct.contact_id = c.id), c.notes, substr(c.created_at, 1, 10)"
-    " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
-    " WHERE c.id IN (SELECT id FROM contact WHERE {where}) ORDER BY c.id"
-)
+
+_COMMA_SPACE = "', '"
+
+
+def _csv_sql(where: str) -> str:
+    return (
+        "SELECT c.given_name, c.family_name, c.organisation, c.email, c.phone, c.street,"
+        " c.locality, c.region, c.postcode, c.country, c.birth_year, c.birth_month,"
+        " c.birth_day, c.card_number, c.ladder_stage, t.name, c.points_balance,"
+        f" (SELECT {joined('g.name', _COMMA_SPACE)} FROM contact_tag ct JOIN tag g"
+        "  ON g.id = ct.tag_id WHERE ct.contact_id = c.id), c.notes,"
+        " substr(c.created_at, 1, 10)"
+        " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
+        f" WHERE c.id IN (SELECT id FROM contact WHERE {where}) ORDER BY c.id"
+    )
 
 
 def csv_rows(
@@ -38,7 +43,7 @@ def csv_rows(
     in id order, batch_size rows at a time: given name, family name, organisation, email,
     phone, street, locality, region, postcode, country, birth year, month, day, card number,
     ladder stage, tier, points, the tags joined with ", ", notes, the day created."""
-    return _batches(database.execute_sql(_CSV_SQL.format(where=where), params), batch_size)
+    return _batches(database.execute_sql(_csv_sql(where), params), batch_size)
 
 
 def card_rows(

@@ -54,9 +54,9 @@ def add_batch(
     """A new, undecided import; its id. stamp: when it was imported and last moved on."""
     return database.execute_sql(
         "INSERT INTO import_batch (source_name, duplicates, staff_id, columns, imported_at,"
-        " saved_at, rejected) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " saved_at, rejected) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (source_name, duplicates, staff_id, json.dumps(list(columns)), stamp, stamp, rejected),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def set_aside_rows(rows: Sequence[tuple[int, int, int, str]]) -> None:
@@ -183,7 +183,7 @@ def matches_of(
     return [
         (value, bool(archived), contact_id)
         for value, archived, contact_id in database.execute_sql(
-            f"SELECT j.value, c.archived_at IS NOT NULL, c.id FROM {json_list()} AS j"
+            f"SELECT j.value, c.archived_at IS NOT NULL, c.id FROM {json_list(of='text')}"
             f" JOIN contact AS c ON {_same(f'c.{column}', 'j.value', ignore_case)}"
             " AND c.erased_at IS NULL",
             (json.dumps(list(values)),),
@@ -194,7 +194,7 @@ def matches_of(
 def holders_of_cards(cards: Sequence[object]) -> list[tuple[str, int]]:
     """(card number, contact id) for each of these cards that a contact holds."""
     return database.execute_sql(
-        f"SELECT card_number, id FROM contact WHERE card_number {in_json_list()}",
+        f"SELECT card_number, id FROM contact WHERE card_number {in_json_list(of='text')}",
         (json.dumps(list(cards)),),
     ).fetchall()
 

@@ -207,9 +207,10 @@ def filtered_feed_rows(
 def insert_interaction(columns: Mapping[str, object]) -> int:
     """A new interaction row from column name -> value; returns its id."""
     return database.execute_sql(
-        f"INSERT INTO interaction ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        f"INSERT INTO interaction ({', '.join(columns)})"
+        f" VALUES ({', '.join('?' * len(columns))}) RETURNING id",
         tuple(columns.values()),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def stored_interaction(interaction_id: int) -> dict[str, object] | None:
@@ -264,8 +265,8 @@ def interaction_contact_and_kind(interaction_id: int) -> tuple[int, str] | None:
 def record_first_response(interaction_id: int, now: str) -> bool:
     """Set the first response (and updated_at) to now unless there is one; whether it did."""
     return _changed_a_row(
-        "UPDATE interaction SET first_response_at = ?1, updated_at = ?1"
-        " WHERE id = ?2 AND first_response_at IS NULL",
+        "UPDATE interaction SET first_response_at = :now, updated_at = :now"
+        " WHERE id = :id AND first_response_at IS NULL",
         interaction_id,
         now,
     )
@@ -275,9 +276,9 @@ def mark_resolved(interaction_id: int, now: str) -> bool:
     """Resolve an open case at now, recording now as its first response if it had none;
     whether it was open."""
     return _changed_a_row(
-        "UPDATE interaction SET status = 'resolved', resolved_at = ?1,"
-        " first_response_at = coalesce(first_response_at, ?1), updated_at = ?1"
-        " WHERE id = ?2 AND status = 'open'",
+        "UPDATE interaction SET status = 'resolved', resolved_at = :now,"
+        " first_response_at = coalesce(first_response_at, :now), updated_at = :now"
+        " WHERE id = :id AND status = 'open'",
         interaction_id,
         now,
     )
@@ -286,16 +287,16 @@ def mark_resolved(interaction_id: int, now: str) -> bool:
 def mark_reopened(interaction_id: int, now: str) -> bool:
     """Open a resolved case again (its first response stays); whether it was resolved."""
     return _changed_a_row(
-        "UPDATE interaction SET status = 'open', resolved_at = NULL, updated_at = ?1"
-        " WHERE id = ?2 AND status = 'resolved'",
+        "UPDATE interaction SET status = 'open', resolved_at = NULL, updated_at = :now"
+        " WHERE id = :id AND status = 'resolved'",
         interaction_id,
         now,
     )
 
 
 def _changed_a_row(sql: str, interaction_id: int, now: str) -> bool:
-    """Run sql (?1: now, ?2: the id); whether it changed a row."""
-    return bool(database.execute_sql(sql, (now, interaction_id)).rowcount)
+    """Run sql (:now, :id); whether it changed a row."""
+    return bool(database.execute_sql(sql, {"now": now, "id": interaction_id}).rowcount)
 
 
 # ---------------------------------------------------------------------------- daily round

@@ -129,7 +129,7 @@ def insert_entry(
     return database.execute_sql(
         "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
         " interaction_id, reward_id, reverses_id, staff_id, reason, occasion)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             contact_id,
             kind,
@@ -143,7 +143,7 @@ def insert_entry(
             reason,
             occasion,
         ),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def entries_for_lots(contact_id: int) -> list[tuple[int, int, str | None, int | None]]:
@@ -279,9 +279,10 @@ def insert_purchase(
     stamp = format_timestamp(at)
     return database.execute_sql(
         "INSERT INTO interaction (contact_id, kind, occurred_at, summary, amount_cents,"
-        " staff_id, created_at, updated_at, sale_key) VALUES (?, 'purchase', ?, ?, ?, ?, ?, ?, ?)",
+        " staff_id, created_at, updated_at, sale_key)"
+        " VALUES (?, 'purchase', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (contact_id, stamp, summary, amount_cents, staff_id, stamp, stamp, sale_key),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def sale_by_key(sale_key: str) -> tuple[int, int, int | None] | None:
@@ -352,9 +353,9 @@ def insert_note(contact_id: int, at: datetime, summary: str, staff_id: int | Non
     stamp = format_timestamp(at)
     return database.execute_sql(
         "INSERT INTO interaction (contact_id, kind, occurred_at, summary, staff_id,"
-        " created_at, updated_at) VALUES (?, 'note', ?, ?, ?, ?, ?)",
+        " created_at, updated_at) VALUES (?, 'note', ?, ?, ?, ?, ?) RETURNING id",
         (contact_id, stamp, summary, staff_id, stamp, stamp),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def purchase_spend(contact_id: int, window_start: datetime | None, now: datetime) -> int:

@@ -50,9 +50,10 @@ def tier_with_name_or_threshold(
 
 def insert_tier(name: str, min_spend_cents: int, multiplier_percent: int) -> int:
     return database.execute_sql(
-        "INSERT INTO tier (name, min_spend_cents, multiplier_percent) VALUES (?, ?, ?)",
+        "INSERT INTO tier (name, min_spend_cents, multiplier_percent)"
+        " VALUES (?, ?, ?) RETURNING id",
         (name, min_spend_cents, multiplier_percent),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def update_tier(tier_id: int, name: str, min_spend_cents: int, multiplier_percent: int) -> None:
@@ -115,9 +116,9 @@ def insert_reward(
 ) -> int:
     return database.execute_sql(
         "INSERT INTO reward (name, description, points_cost, stock, active, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (name, description, points_cost, stock, int(active), format_timestamp(created_at)),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def update_reward(
@@ -145,7 +146,7 @@ def balances_by_tier() -> list[tuple[str, int, int]]:
         "SELECT coalesce(t.name, 'No tier'), count(*), sum(c.points_balance)"
         " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
         " WHERE c.points_balance > 0 AND c.erased_at IS NULL"
-        " GROUP BY c.tier_id ORDER BY coalesce(t.min_spend_cents, -1)"
+        " GROUP BY c.tier_id, t.name, t.min_spend_cents ORDER BY coalesce(t.min_spend_cents, -1)"
     ).fetchall()
 
 

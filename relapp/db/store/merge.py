@@ -161,6 +161,6 @@ def add_transfer_entry(
     """A new 'transfer' entry in the points ledger; returns its id."""
     return database.execute_sql(
         "INSERT INTO points_entry (contact_id, kind, points, occurred_at, expires_at,"
-        " staff_id, reason) VALUES (?, 'transfer', ?, ?, ?, ?, ?)",
+        " staff_id, reason) VALUES (?, 'transfer', ?, ?, ?, ?, ?) RETURNING id",
         (contact_id, points, occurred_at, expires_at, staff_id, reason),
-    ).lastrowid
+    ).fetchone()[0]

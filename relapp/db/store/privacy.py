@@ -25,7 +25,11 @@ from relapp.db.store.dialect import (
     nocase,
 )
 
-_WITHIN = f"contact_id {in_json_list()}"
+
+def _within() -> str:
+    """The chosen contacts' rows (the parameter is _chosen(ids))."""
+    return f"contact_id {in_json_list()}"
+
 
 # --------------------------------------------------------------------------------- reading
 
@@ -62,7 +66,7 @@ def _audit_about_sql(ids: Sequence[int]) -> tuple[str, tuple[str, ...]]:
     sql = (
         "SELECT id FROM audit_log WHERE entity = 'contact' AND ("
         f" entity_id {in_json_list(':ids')}"
-        f" OR {json_field('details', '$.merged_id')} {in_json_list(':ids')}"
+        f" OR {json_field('details', '$.merged_id', of='integer')} {in_json_list(':ids')}"
         f" OR EXISTS (SELECT 1 FROM {json_array_of('details', '$.ids')}"
         f"   WHERE value {in_json_list(':ids')})"
         f" OR EXISTS (SELECT 1 FROM {json_array_of('details', '$.contact_ids')}"
@@ -88,7 +92,7 @@ def ledger_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     (reward_name)."""
     return _rows(
         "SELECT p.*, r.name AS reward_name FROM points_entry p"
-        f" LEFT JOIN reward r ON r.id = p.reward_id WHERE p.{_WITHIN}"
+        f" LEFT JOIN reward r ON r.id = p.reward_id WHERE p.{_within()}"
         " ORDER BY p.occurred_at, p.id",
         _chosen(ids),
     )
@@ -100,7 +104,7 @@ def consent_event_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     return _rows(
         "SELECT c.id, c.contact_id, c.channel, c.granted, c.occurred_at, c.method, c.staff_id,"
         f" s.name AS staff_name FROM consent c LEFT JOIN staff s ON s.id = c.staff_id"
-        f" WHERE c.{_WITHIN} ORDER BY c.occurred_at, c.id",
+        f" WHERE c.{_within()} ORDER BY c.occurred_at, c.id",
         _chosen(ids),
     )
 
@@ -122,7 +126,7 @@ def tag_names(ids: Sequence[int]) -> list[str]:
         row[0]
         for row in database.execute_sql(
             f"SELECT DISTINCT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-            f" WHERE ct.{_WITHIN} ORDER BY {nocase('t.name')}",
+            f" WHERE ct.{_within()} ORDER BY {nocase('t.name')}",
             _chosen(ids),
         )
     ]
@@ -131,7 +135,7 @@ def tag_names(ids: Sequence[int]) -> list[str]:
 def preference_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' preferences, in the order they were added."""
     return _rows(
-        f"SELECT id, contact_id, kind, value, created_at FROM preference WHERE {_WITHIN}"
+        f"SELECT id, contact_id, kind, value, created_at FROM preference WHERE {_within()}"
         " ORDER BY id",
         _chosen(ids),
     )
@@ -140,7 +144,7 @@ def preference_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
 def social_handle_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """The contacts' social handles, in the order they were added."""
     return _rows(
-        f"SELECT id, contact_id, network, handle FROM social_handle WHERE {_WITHIN} ORDER BY id",
+        f"SELECT id, contact_id, network, handle FROM social_handle WHERE {_within()} ORDER BY id",
         _chosen(ids),
     )
 
@@ -148,13 +152,13 @@ def social_handle_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
 def interaction_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every column of the contacts' interactions, in time order."""
     return _rows(
-        f"SELECT * FROM interaction WHERE {_WITHIN} ORDER BY occurred_at, id", _chosen(ids)
+        f"SELECT * FROM interaction WHERE {_within()} ORDER BY occurred_at, id", _chosen(ids)
     )
 
 
 def task_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every column of the contacts' tasks, soonest due first."""
-    return _rows(f"SELECT * FROM task WHERE {_WITHIN} ORDER BY due_at, id", _chosen(ids))
+    return _rows(f"SELECT * FROM task WHERE {_within()} ORDER BY due_at, id", _chosen(ids))
 
 
 # ---------------------------------------------------------------------- erasing the rows
@@ -174,7 +178,7 @@ def erase_contact_columns(ids: Sequence[int], values: Mapping[str, object], now:
 def blank_interaction_texts(ids: Sequence[int]) -> None:
     """Empty the summary and details of the contacts' interactions."""
     database.execute_sql(
-        f"UPDATE interaction SET summary = '', details = '' WHERE {_WITHIN}", _chosen(ids)
+        f"UPDATE interaction SET summary = '', details = '' WHERE {_within()}", _chosen(ids)
     )
 
 
@@ -183,7 +187,7 @@ def tag_ids_of(ids: Sequence[int]) -> list[int]:
     return [
         row[0]
         for row in database.execute_sql(
-            f"SELECT DISTINCT tag_id FROM contact_tag WHERE {_WITHIN}", _chosen(ids)
+            f"SELECT DISTINCT tag_id FROM contact_tag WHERE {_within()}", _chosen(ids)
         )
     ]
 
@@ -192,7 +196,7 @@ def delete_tasks_preferences_handles_consent_and_tag_links(ids: Sequence[int]) -
     """Delete the contacts' tasks, preferences, social handles, consent events and tag
     links."""
     for table in ("task", "preference", "social_handle", "consent", "contact_tag"):
-        database.execute_sql(f"DELETE FROM {table} WHERE {_WITHIN}", _chosen(ids))
+        database.execute_sql(f"DELETE FROM {table} WHERE {_within()}", _chosen(ids))
 
 
 def delete_tags_no_one_carries(tag_ids: Sequence[int]) -> None:

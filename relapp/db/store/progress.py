@@ -29,7 +29,8 @@ class Standing:
 
 # One query: the counter reads it for every customer the arrow keys pass. Spend is counted as
 # relapp.db.store.ledger.purchase_spend counts it.
-_STANDING = f"""
+def _standing_sql() -> str:
+    return f"""
 WITH me AS (SELECT points_balance AS balance FROM contact WHERE id = :contact),
 spend AS (
     SELECT coalesce(sum(amount_cents), 0) AS cents FROM interaction
@@ -43,7 +44,7 @@ now_affordable AS (
     SELECT {json_array_agg("name")} AS names FROM (
         SELECT offer.name FROM offer, me WHERE offer.points_cost <= me.balance
         ORDER BY offer.points_cost, offer.name
-    )
+    ) AS affordable
 ),
 next_reward AS (
     SELECT offer.name, offer.points_cost FROM offer, me WHERE offer.points_cost > me.balance
@@ -56,7 +57,7 @@ next_tier AS (
 SELECT me.balance, spend.cents, now_affordable.names,
     next_reward.name, next_reward.points_cost, next_tier.name, next_tier.min_spend_cents
 FROM me, spend, now_affordable
-    LEFT JOIN next_reward ON 1 LEFT JOIN next_tier ON 1
+    LEFT JOIN next_reward ON true LEFT JOIN next_tier ON true
 """
 
 
@@ -64,7 +65,7 @@ def standing(contact_id: int, window_start: datetime | None, now: datetime) -> S
     """The contact's standing, spend counted from window_start (None: all time) up to now;
     None if there is no such contact."""
     row = database.execute_sql(
-        _STANDING,
+        _standing_sql(),
         {
             "contact": contact_id,
             "start": "" if window_start is None else format_timestamp(window_start),

@@ -48,7 +48,7 @@ def visit_figures(end: str, active_from: str, lapsed_before: str) -> tuple[int, 
     active, lapsed = count_true("last_at >= :active_from"), count_true("last_at < :lapsed_before")
     buyers, repeat_buyers = count_true("purchases >= 1"), count_true("purchases >= 2")
     row = database.execute_sql(
-        f"""WITH {_RHYTHM_SQL},
+        f"""WITH {_rhythm_sql()},
         not_purchases (contact_id, visits) AS (
             SELECT contact_id, count(*) FROM {not_indexed("interaction")}
             WHERE (kind = 'visit' OR refunded_at IS NOT NULL) AND occurred_at < :end
@@ -76,7 +76,7 @@ def month_table(end: str, month_starts: Sequence[str]) -> tuple[list[int], list[
     params = {"end": end, **{f"m{index}": start for index, start in enumerate(month_starts)}}
     new = dict(
         database.execute_sql(
-            f"WITH {_RHYTHM_SQL} SELECT {_month_index('first_at', months)}, count(*)"
+            f"WITH {_rhythm_sql()} SELECT {_month_index('first_at', months)}, count(*)"
             f" FROM rhythm WHERE first_at >= :m0 AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}"
             " GROUP BY 1",
             params,
@@ -120,16 +120,17 @@ def _month_index(column: str, stop: int, start: int = 0) -> str:
     )
 
 
-# Each customer's visits, first and last visit by the end of the period: contact_rhythm's row,
-# or, for the few whose last visit is later (none, for a summary of today), the same rebuilt
-# from their history ("+kind" keeps that on interaction_contact_time: the kind index would
-# read every visit of the shop). A customer with no visit by then has no row.
-_RHYTHM_SQL = f"""rhythm (contact_id, visits, first_at, last_at) AS (
-    SELECT contact_id, visits, first_visit_at, last_visit_at FROM contact_rhythm
-    WHERE last_visit_at < :end
-    UNION ALL
-    SELECT contact_id, count(*), min(occurred_at), max(occurred_at) FROM interaction
-    WHERE contact_id IN (SELECT contact_id FROM contact_rhythm WHERE last_visit_at >= :end)
-        AND {without_index("kind")} IN ('visit', 'purchase') AND occurred_at < :end
-    GROUP BY contact_id
-)"""
+def _rhythm_sql() -> str:
+    """Each customer's visits, first and last visit by the end of the period: contact_rhythm's
+    row, or, for the few whose last visit is later (none, for a summary of today), the same
+    rebuilt from their history ("+kind" keeps that on interaction_contact_time: the kind index
+    would read every visit of the shop). A customer with no visit by then has no row."""
+    return f"""rhythm (contact_id, visits, first_at, last_at) AS (
+        SELECT contact_id, visits, first_visit_at, last_visit_at FROM contact_rhythm
+        WHERE last_visit_at < :end
+        UNION ALL
+        SELECT contact_id, count(*), min(occurred_at), max(occurred_at) FROM interaction
+        WHERE contact_id IN (SELECT contact_id FROM contact_rhythm WHERE last_visit_at >= :end)
+            AND {without_index("kind")} IN ('visit', 'purchase') AND occurred_at < :end
+        GROUP BY contact_id
+    )"""

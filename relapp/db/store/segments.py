@@ -166,7 +166,7 @@ def list_lines(ids: Sequence[int]) -> list[ListLine]:
         "   WHERE i.contact_id = c.id AND i.kind IN ('visit', 'purchase')),"
         f" (SELECT {joined('name', character(_TAG_SEPARATOR))} FROM"
         "   (SELECT g.name FROM contact_tag ct JOIN tag g ON g.id = ct.tag_id"
-        f"    WHERE ct.contact_id = c.id ORDER BY {nocase('g.name')}))"
+        f"    WHERE ct.contact_id = c.id ORDER BY {nocase('g.name')}) AS names)"
         " FROM contact c LEFT JOIN tier t ON t.id = c.tier_id"
         f" WHERE c.id {in_json_list()}",
         (json.dumps(list(ids)),),

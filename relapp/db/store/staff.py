@@ -66,9 +66,10 @@ def insert_staff(name: str, role: str, pin_hash: str, active: bool, created_at: 
     """A new account; its id. A name already taken (ignoring case) raises peewee's
     IntegrityError (the unique index staff_name)."""
     return database.execute_sql(
-        "INSERT INTO staff (name, role, pin_hash, active, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO staff (name, role, pin_hash, active, created_at)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (name, role, pin_hash, int(bool(active)), format_timestamp(created_at)),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def set_pin_hash(staff_id: int, pin_hash: str) -> None:

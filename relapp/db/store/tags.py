@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 
 from relapp.db.models import database
-from relapp.db.store.contacts import CHOSEN_UNERASED
+from relapp.db.store.contacts import chosen_unerased
 from relapp.db.store.dialect import in_json_list, json_list, nocase
 
 # ------------------------------------------------------------------------------ the tags
@@ -41,7 +41,9 @@ def tag_use_counts() -> list[tuple[str, int]]:
 
 def insert_tag(name: str) -> int:
     """A new tag; its id."""
-    return database.execute_sql("INSERT INTO tag (name) VALUES (?)", (name,)).lastrowid
+    return database.execute_sql(
+        "INSERT INTO tag (name) VALUES (?) RETURNING id", (name,)
+    ).fetchone()[0]
 
 
 # ------------------------------------------------------------------------- one contact
@@ -82,7 +84,7 @@ def add_tags_to_contact(contact_id: int, tag_ids: Sequence[int]) -> None:
 def unerased_without_tag(chosen_ids: Sequence[int], tag_id: int) -> list[int]:
     """Those of the chosen contacts, erased ones aside, that do not carry the tag."""
     return _ids(
-        f"SELECT id FROM contact WHERE {CHOSEN_UNERASED} AND NOT EXISTS (SELECT 1 FROM"
+        f"SELECT id FROM contact WHERE {chosen_unerased()} AND NOT EXISTS (SELECT 1 FROM"
         " contact_tag ct WHERE ct.contact_id = contact.id AND ct.tag_id = :tag)",
         {"chosen": json.dumps(list(chosen_ids)), "tag": tag_id},
     )
@@ -91,7 +93,7 @@ def unerased_without_tag(chosen_ids: Sequence[int], tag_id: int) -> list[int]:
 def unerased_with_tag(chosen_ids: Sequence[int], tag_id: int) -> list[int]:
     """Those of the chosen contacts, erased ones aside, that carry the tag."""
     return _ids(
-        f"SELECT id FROM contact WHERE {CHOSEN_UNERASED} AND EXISTS (SELECT 1 FROM"
+        f"SELECT id FROM contact WHERE {chosen_unerased()} AND EXISTS (SELECT 1 FROM"
         " contact_tag ct WHERE ct.contact_id = contact.id AND ct.tag_id = :tag)",
         {"chosen": json.dumps(list(chosen_ids)), "tag": tag_id},
     )

@@ -26,9 +26,9 @@ def insert_task(
     """A new task, not done; returns its id."""
     return database.execute_sql(
         "INSERT INTO task (contact_id, interaction_id, title, due_at, staff_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (contact_id, interaction_id, title, due_at, staff_id, created_at),
-    ).lastrowid
+    ).fetchone()[0]
 
 
 def task_contact(task_id: int) -> int | None:

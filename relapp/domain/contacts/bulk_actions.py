@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.audit import write_audit
+from relapp.db.busy import lock_first
 from relapp.db.fields import format_timestamp
-from relapp.db.models import database
 from relapp.db.store import contacts, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -43,7 +43,7 @@ def tag_contacts(ids: Iterable[int], tag_name: str, staff_id: int | None = None)
     """
     name = clean_tag_name(tag_name)
     chosen = _chosen_ids(ids)
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         tag = find_tag(name)
         if tag is None:
             changed = contacts.unerased_among(chosen)
@@ -66,7 +66,7 @@ def untag_contacts(ids: Iterable[int], tag_name: str, staff_id: int | None = Non
     """
     name = clean_tag_name(tag_name)
     chosen = _chosen_ids(ids)
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         tag = find_tag(name)
         if tag is None:
             return BulkResult(0, Change.of())
@@ -125,7 +125,7 @@ def _update(
     """
     now = utc_now()
     chosen = _chosen_ids(ids)
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         changed = sorted(update(chosen, format_timestamp(now)))
         if changed:
             _audit(action, values, changed, staff_id, now)

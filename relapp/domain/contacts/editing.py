@@ -17,8 +17,8 @@ from typing import Any
 from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
+from relapp.db.busy import lock_first
 from relapp.db.fields import format_timestamp, parse_timestamp
-from relapp.db.models import database
 from relapp.db.store import contacts, tags
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
@@ -199,7 +199,7 @@ def save_contact_details(
         EditConflict: someone else saved the contact after details were loaded.
     """
     try:
-        with database.atomic("IMMEDIATE"):  # the write lock first: check and write as one
+        with lock_first():  # the write lock first: check and write as one
             stored = _stored_row(details.id)
             edit = _clean_edit(details, phone_region, stored)
             differences = _differences(details.id, stored, edit)
@@ -513,7 +513,7 @@ def record_consent(
     checks = ProblemCollector()
     how = checks.check("method", clean_line, method, MAX_METHOD_LENGTH)
     checks.raise_if_any()
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         _stored_row(contact_id)
         if current_consent(contact_id)[channel] is bool(granted):
             return Change.of()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from relapp.db.audit import write_audit
-from relapp.db.models import database
+from relapp.db.busy import lock_first
 from relapp.db.store import ledger, loyalty_program
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
@@ -84,7 +84,7 @@ def writing() -> Iterator[None]:
     happens after the lock is held, so two counters on one file cannot both act on the same
     reading. Nested in another transaction it is a savepoint of that one.
     """
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         yield
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
-from relapp.db.models import database
+from relapp.db.busy import lock_first
 from relapp.db.store import staff as staff_store
 from relapp.db.store.staff import StaffRow
 from relapp.domain.changes import Change, Entity
@@ -307,7 +307,7 @@ def ensure_owner(name: str, pin: str) -> StaffMember:
     clean = _clean_name(name)
     check_new_pin(pin)
     pin_hash = hash_pin(pin)  # slow: before the write lock, not under it
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         if has_staff():
             raise NotAllowed("This shop already has staff accounts; a manager adds new ones.")
         owner_id = staff_store.insert_staff(clean, MANAGER, pin_hash, True, utc_now())
@@ -329,7 +329,7 @@ def add_staff(name: str, role: str, pin: str, by_staff_id: int | None) -> Change
     check_new_pin(pin)
     pin_hash = hash_pin(pin)
     try:
-        with database.atomic("IMMEDIATE"):
+        with lock_first():
             require_manager(by_staff_id, "add staff")
             new_id = staff_store.insert_staff(clean, role, pin_hash, True, utc_now())
             _audit(STAFF_ADDED, by_staff_id, new_id, {"name": clean, "role": role})
@@ -348,7 +348,7 @@ def change_pin(staff_id: int, new_pin: str, by_staff_id: int | None) -> Change:
     _require_own_or_manager(staff_id, by_staff_id)
     check_new_pin(new_pin)
     pin_hash = hash_pin(new_pin)
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         _require_own_or_manager(staff_id, by_staff_id)
         row = _get_row(staff_id)
         staff_store.set_pin_hash(staff_id, pin_hash)
@@ -370,7 +370,7 @@ def set_staff_active(staff_id: int, active: bool, by_staff_id: int | None) -> Ch
         NotAllowed: not a manager, or this would leave no active manager.
     """
     action = "deactivate staff" if not active else "reactivate staff"
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         require_manager(by_staff_id, action)
         row = _get_row(staff_id)
         if row.active == active:
@@ -395,7 +395,7 @@ def set_role(staff_id: int, role: str, by_staff_id: int | None) -> Change:
         InvalidStaff: unknown role or account.
     """
     _check_role(role)
-    with database.atomic("IMMEDIATE"):
+    with lock_first():
         require_manager(by_staff_id, "change staff roles")
         row = _get_row(staff_id)
         if row.role == role:

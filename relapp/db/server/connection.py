@@ -1,0 +1,243 @@
+"""Opening a shop server: a PostgreSQL database named by a `postgresql://` URL.
+
+open_server_database() is the server's way in, as relapp.db.connection.open_database is the
+file's: it returns a peewee database bound to the models at the latest schema, or raises a
+relapp.errors.DatabaseError with one sentence. The URL may carry a password, so it is never
+shown: messages name the server as redact(url) writes it. The password belongs in libpq's
+~/.pgpass or a service file (`postgresql:///?service=shop`), not in Relapp's settings.
+
+Each thread has its own connection (peewee keeps one per thread). A connection that drops is
+replaced on the next call; a read that failed because of it is tried once more on the new
+connection, a write is not (it may have been done), and the caller hears DatabaseUnavailable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from peewee import InterfaceError, OperationalError, PeeweeException, PostgresqlDatabase
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
+from psycopg.types.numeric import Int8Dumper
+
+from relapp.db import models
+from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
+from relapp.db.server.placeholders import to_psycopg
+from relapp.db.server.schema import BASELINE, BASELINE_VERSION
+from relapp.errors import (
+    DatabaseTooNew,
+    DatabaseUnavailable,
+    NotARelappDatabase,
+)
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT_SECONDS = 5
+APPLICATION_NAME = "relapp"
+
+
+def is_server_url(target: object) -> bool:
+    """Whether --db or RELAPP_DB names a shop server rather than a file."""
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
+
+def redact(url: str) -> str:
+    """url without its password, fit for a message or a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))
+
+
+class _BoolAsInteger(Dumper):
+    """Flags are INTEGER 0/1 on both engines; psycopg would send Python's bool as boolean,
+    which PostgreSQL does not put into an integer column."""
+
+    format = Format.TEXT
+    oid = psycopg.adapters.types["int8"].oid
+
+    def dump(self, obj: bool) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class ServerDatabase(PostgresqlDatabase):
+    """The app's connection to a shop server. The store's SQL arrives in SQLite's parameter
+    style (peewee writes `?` too: param below) and is rewritten for psycopg."""
+
+    param = "?"
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        self.url = url
+        super().__init__(  # type: ignore[no-untyped-call]
+            url,
+            prefer_psycopg3=True,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name=APPLICATION_NAME,
+            **kwargs,
+        )
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            connection = super()._connect()  # type: ignore[no-untyped-call]
+        except psycopg.Error as error:
+            raise unavailable(self.url, error) from error
+        connection.adapters.register_dumper(bool, _BoolAsInteger)
+        # Every Python int as bigint: psycopg would pick int2 for a small one, which a
+        # recursive query or a CASE then refuses to mix with the bigint ids.
+        connection.adapters.register_dumper(int, Int8Dumper)
+        return connection  # type: ignore[no-any-return]
+
+    def execute_sql(
+        self,
+        sql: str,
+        params: Sequence[object] | Mapping[str, object] | None = None,
+        commit: object = None,
+    ) -> Any:
+        # peewee always hands psycopg a parameter list, so even a statement without
+        # parameters has its literal % doubled.
+        text = to_psycopg(sql)
+        try:
+            return super().execute_sql(text, params)  # type: ignore[no-untyped-call]
+        except (OperationalError, InterfaceError) as error:
+            if not _connection_lost(error):
+                raise
+            in_transaction = self.in_transaction()
+            self._drop_connection()
+            if in_transaction or not _is_read(sql):
+                raise unavailable(self.url, error, written=False) from error
+        # A read outside a transaction, whose connection had dropped: once more, afresh.
+        return super().execute_sql(text, params)  # type: ignore[no-untyped-call]
+
+    def _drop_connection(self) -> None:
+        try:
+            self.close()
+        except PeeweeException:
+            self._state.reset()
+
+
+def _connection_lost(error: BaseException) -> bool:
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    text = str(error).lower()
+    return "connection" in text and ("closed" in text or "lost" in text or "terminat" in text)
+
+
+_READ = re.compile(r"\s*(SELECT|WITH|VALUES|SHOW)\b", re.IGNORECASE)
+
+
+def _is_read(sql: str) -> bool:
+    return bool(_READ.match(sql)) and " FOR UPDATE" not in sql.upper()
+
+
+def unavailable(url: str, error: BaseException, written: bool | None = None) -> DatabaseUnavailable:
+    """One sentence for a server that cannot be used: refused, unknown, wrong password..."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    where = redact(url)
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        reason = "the user name or password was not accepted"
+    elif "does not exist" in lowered and "database" in lowered:
+        reason = "that database does not exist on the server"
+    elif "connection refused" in lowered or "could not connect" in lowered:
+        reason = "no server answered there (is it running, and is the address right?)"
+    elif "timeout" in lowered:
+        reason = "the server did not answer in time"
+    elif "could not translate host name" in lowered or "name or service not known" in lowered:
+        reason = "that server name is not known on this network"
+    else:
+        reason = text.replace(url, where)
+    outcome = " Nothing was saved." if written is False else ""
+    return DatabaseUnavailable(f"Cannot use the shop server {where}: {reason}.{outcome}")
+
+
+def open_server_database(url: str, *, migrate: bool = True, create: bool = False) -> ServerDatabase:
+    """Connect to the shop server at url and bind the models to it.
+
+    create: make the schema on an empty database (relapp server init); otherwise an empty
+    database is refused with the command that prepares it.
+    """
+    db = ServerDatabase(url)
+    try:
+        db.connect()
+        version = server_schema_version(db)
+        if version is None:
+            if not create:
+                raise NotARelappDatabase(
+                    f"{redact(url)} has no Relapp shop in it yet. Prepare it with"
+                    f" `relapp server init {redact(url)}` or move a shop there with"
+                    " `relapp server migrate`."
+                )
+            create_schema(db)
+        elif migrate:
+            migrate_server(db, version, redact(url))
+    except psycopg.Error as error:
+        db.close()
+        raise unavailable(url, error) from error
+    except PeeweeException as error:
+        db.close()
+        raise unavailable(url, error) from error
+    except Exception:
+        db.close()
+        raise
+    models.database.initialize(db)
+    return db
+
+
+def server_schema_version(db: ServerDatabase) -> int | None:
+    """The schema version of the Relapp shop on this server; None for an empty database.
+
+    Raises NotARelappDatabase for a database that holds another program's tables.
+    """
+    tables = db.execute_sql(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    ).fetchall()
+    names = {name for (name,) in tables}
+    if "relapp_schema" in names:
+        return int(db.execute_sql("SELECT version FROM relapp_schema").fetchone()[0])
+    if names:
+        raise NotARelappDatabase(
+            f"{redact(db.url)} holds another program's tables, not a Relapp shop;"
+            " it was left untouched."
+        )
+    return None
+
+
+def create_schema(db: ServerDatabase) -> None:
+    """The whole schema on an empty database, in one transaction, then any migration after
+    the baseline."""
+    with db.atomic():
+        for statement in BASELINE:
+            db.execute_sql(statement)
+        db.execute_sql(
+            "INSERT INTO relapp_schema (application, version) VALUES ('relapp', ?)",
+            (BASELINE_VERSION,),
+        )
+    migrate_server(db, BASELINE_VERSION, redact(db.url))
+
+
+def migrate_server(db: ServerDatabase, current: int, where: str) -> int:
+    """Apply the migrations after current (each has its server_upgrade); how many."""
+    if current > LATEST_VERSION:
+        raise DatabaseTooNew(
+            f"The shop server {where} was set up by a newer Relapp (schema {current}; this"
+            f" version knows up to {LATEST_VERSION}). Install the newer Relapp on this till."
+        )
+    pending = [migration for migration in MIGRATIONS if migration.version > current]
+    if not pending:
+        return 0
+    with db.atomic():
+        for migration in pending:
+            if migration.server_upgrade is None:
+                raise NotImplementedError(f"migration {migration.version} has no server part")
+            migration.server_upgrade(db)
+            db.execute_sql("UPDATE relapp_schema SET version = ?", (migration.version,))
+    return len(pending)
