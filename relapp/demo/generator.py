@@ -35,6 +35,7 @@ from relapp.db.store.demo_shop import (
     insert_shop_rows,
     promote_referrers_to_advocates,
 )
+from relapp.db.store.engine import identities_follow_ids
 from relapp.demo import vocabulary as words
 from relapp.domain.contacts.phones import national_digits
 from relapp.domain.loyalty.cards import card_number_for
@@ -279,6 +280,7 @@ class _DemoBuilder:
         )
 
     def write_finishing_touches(self) -> None:
+        identities_follow_ids()  # the ids were the generator's own
         promote_referrers_to_advocates()
         write_audit(
             "demo shop created", "shop", None, {"as_of": self.as_of.isoformat()},

@@ -7,6 +7,8 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 
+import pytest
+
 from relapp.db.audit import write_audit
 from relapp.db.models import AuditLog, database
 
@@ -34,6 +36,7 @@ def test_names_are_stored_as_written_not_as_escapes(db):
     assert "Zoë" in stored.fetchone()[0]
 
 
+@pytest.mark.sqlite_only(reason="a bulk loader's own sqlite3 cursor")
 def test_a_bulk_loader_writes_through_its_own_cursor(db, db_path):
     database.close()
     with closing(sqlite3.connect(db_path)) as other:

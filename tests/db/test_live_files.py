@@ -12,6 +12,8 @@ from relapp.reports.liability import liability_report
 from tests.backups.helpers import fingerprint, integrity
 from tests.factories import add_contact
 
+pytestmark = pytest.mark.sqlite_only(reason="about the database file and its -wal/-shm companions")
+
 
 def test_the_database_its_companions_and_other_spellings_are_recognised(db, db_path, tmp_path):
     link = tmp_path / "link.db"

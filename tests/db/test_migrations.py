@@ -13,6 +13,10 @@ from relapp.db.connection import open_database, schema_version
 from relapp.db.models import ALL_MODELS
 from relapp.errors import DatabaseBusy, DatabaseTooNew, DatabaseUnavailable, NotARelappDatabase
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="SQLite's migrations; tests/db/test_server_schema.py holds the server's schema to them"
+)
+
 
 def raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None)

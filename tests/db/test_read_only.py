@@ -25,6 +25,8 @@ from relapp.db.models import Contact, PointsEntry, database
 from relapp.domain.loyalty.points import record_sale
 from relapp.errors import DatabaseReadOnly
 
+pytestmark = pytest.mark.sqlite_only(reason="about a database file that may only be read")
+
 SENTENCE = "can be read but not written by this user"
 
 

@@ -27,6 +27,7 @@ from relapp.db.models import (
     Tier,
     database,
 )
+from relapp.db.store.dialect import on_server
 from relapp.domain.changes import Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.merge import (
@@ -83,20 +84,35 @@ def references_to(contact_id: int) -> dict[str, int]:
     """Rows that point at the contact through any foreign key, the ledger's excepted, and
     contacts merged into it (that record of who went where stays, through later merges)."""
     found = {}
+    for table, column, referenced in foreign_keys():
+        if referenced != "contact" or table == "points_entry":
+            continue
+        if (table, column) == ("contact", "merged_into_id"):
+            continue
+        count = database.execute_sql(
+            f"SELECT count(*) FROM {table} WHERE {column} = ?", (contact_id,)
+        ).fetchone()[0]
+        if count:
+            found[f"{table}.{column}"] = count
+    return found
+
+
+def foreign_keys() -> list[tuple[str, str, str]]:
+    """(table, column, referenced table) of every foreign key, on either engine; not the
+    server's search table, its stand-in for SQLite's FTS5 index (a row per contact)."""
+    if on_server():
+        return database.execute_sql(
+            "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text"
+            " FROM pg_constraint c JOIN pg_attribute a"
+            " ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.contype = 'f'"
+            " AND c.conrelid <> 'contact_search'::regclass"
+        ).fetchall()
+    keys = []
     tables = database.execute_sql("SELECT name FROM sqlite_schema WHERE type = 'table'")
     for (table,) in tables.fetchall():
         for key in database.execute_sql(f"PRAGMA foreign_key_list({table})").fetchall():
-            referenced, column = key[2], key[3]
-            if referenced != "contact" or table == "points_entry":
-                continue
-            if (table, column) == ("contact", "merged_into_id"):
-                continue
-            count = database.execute_sql(
-                f"SELECT count(*) FROM {table} WHERE {column} = ?", (contact_id,)
-            ).fetchone()[0]
-            if count:
-                found[f"{table}.{column}"] = count
-    return found
+            keys.append((table, key[3], key[2]))
+    return keys
 
 
 @pytest.fixture

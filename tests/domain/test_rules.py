@@ -61,6 +61,7 @@ def test_pins_are_salted_slow_hashes_that_verify():
         hash_pin("12")
 
 
+@pytest.mark.sqlite_only(reason="reopens the database file")
 def test_settings_default_until_saved_then_persist(db_path, db):
     assert load_settings() == ShopSettings()
     change = save_settings(shop_name="Corner Books", contact_cap_per_30_days=6)

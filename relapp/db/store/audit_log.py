@@ -119,7 +119,7 @@ def stored_details(audit_id: int) -> str | None:
 
 def _where(selection: AuditSelection, below: int | None = None) -> tuple[str, tuple[object, ...]]:
     """SQL conditions on audit_log a, and their parameters; below: ids under this one only."""
-    conditions: list[str] = ["1"]
+    conditions: list[str] = ["true"]
     params: list[object] = []
     # One bound on id, not two: given "id <= ? AND id < ?", SQLite cannot tell which of the
     # parameters is tighter, may seek by the looser one and then step over every row between.

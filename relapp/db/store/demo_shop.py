@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from relapp.db.models import database
+from relapp.db.store.engine import execute_many
 
 StaffRow = tuple[int, str, str, str, str]  # id, name, role, PIN hash, created_at
 TierRow = tuple[int, str, int, int]  # id, name, min_spend_cents, multiplier_percent
@@ -20,23 +21,22 @@ def insert_shop_rows(
     tags: Sequence[tuple[int, str]],
     segments: Sequence[SegmentRow],
 ) -> None:
-    cursor = database.connection().cursor()
-    cursor.executemany(
+    execute_many(
         "INSERT INTO staff (id, name, role, pin_hash, active, created_at)"
         " VALUES (?, ?, ?, ?, 1, ?)",
         staff,
     )
-    cursor.executemany(
+    execute_many(
         "INSERT INTO tier (id, name, min_spend_cents, multiplier_percent) VALUES (?, ?, ?, ?)",
         tiers,
     )
-    cursor.executemany(
+    execute_many(
         "INSERT INTO reward (id, name, description, points_cost, stock, active, created_at)"
         " VALUES (?, ?, ?, ?, ?, 1, ?)",
         rewards,
     )
-    cursor.executemany("INSERT INTO tag (id, name) VALUES (?, ?)", tags)
-    cursor.executemany(
+    execute_many("INSERT INTO tag (id, name) VALUES (?, ?)", tags)
+    execute_many(
         "INSERT INTO segment (name, filter, created_at, updated_at) VALUES (?, ?, ?, ?)",
         segments,
     )

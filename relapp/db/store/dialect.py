@@ -97,6 +97,22 @@ def equal_nocase(left: str, right: str = "?") -> str:
     return f"{left} = {right} COLLATE NOCASE"
 
 
+def in_nocase(left: str, count: int) -> str:
+    """left equals one of count parameters, without regard to letter case."""
+    if on_server():
+        return f"lower({left}) IN ({', '.join('lower(?)' for _ in range(count))})"
+    return f"{left} COLLATE NOCASE IN ({', '.join('?' for _ in range(count))})"
+
+
+def in_json_list_nocase(left: str, placeholder: str = "?") -> str:
+    """left equals one of the texts of a JSON array parameter, without regard to letter
+    case."""
+    if on_server():
+        texts = _pg_elements(placeholder, "text")
+        return f"lower({left}) IN (SELECT lower(value) FROM ({texts}) AS j)"
+    return f"{left} COLLATE NOCASE {in_json_list(placeholder, of='text')}"
+
+
 def joined(expression: str, separator_sql: str) -> str:
     """An aggregate joining expression's values with a separator (an SQL expression)."""
     if on_server():
@@ -158,16 +174,17 @@ def like_nocase(left: str, pattern: str = "?") -> str:
 
 
 def json_array_build(*items: str) -> str:
-    """A JSON array (text) of the SQL expressions items."""
+    """A JSON array of the SQL expressions items (text on SQLite; jsonb on a server, which
+    nests as an array in another and is stored into a text column as its text)."""
     if on_server():
-        return f"jsonb_build_array({', '.join(items)})::text"
+        return f"jsonb_build_array({', '.join(items)})"
     return f"json_array({', '.join(items)})"
 
 
 def json_array_append(array: str, item: str) -> str:
-    """The JSON array array (text) with item (a JSON text) added at its end."""
+    """The JSON array array with item (a json_array_build) added at its end."""
     if on_server():
-        return f"(({array})::jsonb || jsonb_build_array(({item})::jsonb))::text"
+        return f"(({array})::jsonb || jsonb_build_array({item}))"
     return f"json_insert({array}, '$[#]', {item})"
 
 
@@ -182,3 +199,17 @@ def count_true(condition: str) -> str:
     """An aggregate counting the rows of the group for which condition holds; NULL for no rows
     (SQLite sums the 0 or 1 a comparison gives)."""
     return f"sum(({condition})::int)" if on_server() else f"sum({condition})"
+
+
+def join_in_this_order() -> str:
+    """An inner join whose left table the planner must read first (SQLite's CROSS JOIN; the
+    PostgreSQL planner orders joins itself: JOIN)."""
+    return "JOIN" if on_server() else "CROSS JOIN"
+
+
+def ordered(column: str, descending: bool = False) -> str:
+    """An ORDER BY term in which NULL sorts below every value, as SQLite has it (PostgreSQL
+    puts NULL above: its sort indexes are built NULLS FIRST to match this)."""
+    if on_server():
+        return f"{column} DESC NULLS LAST" if descending else f"{column} NULLS FIRST"
+    return f"{column} DESC" if descending else column

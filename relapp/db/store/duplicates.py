@@ -16,11 +16,12 @@ from peewee import OperationalError
 
 from relapp.db.models import database
 from relapp.db.store.dialect import (
-    in_json_list,
+    in_json_list_nocase,
     joined,
     json_array_append,
     json_array_build,
     nocase,
+    on_server,
 )
 
 # (id, phone, email, given_name, family_name)
@@ -56,7 +57,7 @@ def emails_held_by_at_most(emails: Iterable[str], max_group_size: int) -> list[s
     """Of these emails, one spelling of each that at most max_group_size contacts hold,
     ignoring ASCII case."""
     rows = database.execute_sql(
-        f"SELECT min(email) FROM contact WHERE {nocase('email')} {in_json_list(of='text')}"
+        f"SELECT min(email) FROM contact WHERE {in_json_list_nocase('email')}"
         f" GROUP BY {nocase('email')} HAVING count(*) <= ?",
         (json.dumps(sorted(emails)), max_group_size),
     )
@@ -72,6 +73,8 @@ def ids_grouped_by_name(
     name_key runs once per contact, as SQLite reads the table. If it raises, the query stops
     and its exception comes out of this function as it was raised.
     """
+    if on_server():
+        return _ids_grouped_by_name_in_python(name_key, max_group_size)
     raised: list[Exception] = []
 
     def key(given: str, family: str) -> str | None:
@@ -103,6 +106,23 @@ def ids_grouped_by_name(
 
 
 _COMMA = "','"  # ids are digits: split again at the commas
+
+
+def _ids_grouped_by_name_in_python(
+    name_key: Callable[[str, str], str | None], max_group_size: int
+) -> list[list[int]]:
+    """ids_grouped_by_name on a shop server, which cannot call Python: the names travel to
+    the till in id order, a few thousand at a time, and are grouped here."""
+    groups: dict[str, list[int]] = {}
+    cursor = database.execute_sql(
+        "SELECT id, given_name, family_name FROM contact WHERE erased_at IS NULL ORDER BY id"
+    )
+    while rows := cursor.fetchmany(5000):
+        for contact_id, given, family in rows:
+            key = name_key(given, family)
+            if key is not None:
+                groups.setdefault(key, []).append(contact_id)
+    return [ids for ids in groups.values() if 2 <= len(ids) <= max_group_size]
 
 
 def setting_value(key: str) -> str | None:

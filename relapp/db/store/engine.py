@@ -9,11 +9,12 @@ own WAL until recycled, which the server's administrator controls.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
 from relapp.db.models import database
+from relapp.db.server.placeholders import to_psycopg
 from relapp.db.store.dialect import on_server
 
 _LEDGER_UPDATE_TRIGGER = "points_entry_is_append_only_update"
@@ -39,6 +40,32 @@ def ledger_update_trigger_lifted() -> Iterator[None]:
     yield
     if row is not None:
         database.execute_sql(row[0])
+
+
+def execute_many(sql: str, rows: Iterable[Sequence[object]]) -> None:
+    """Run one statement (SQLite's `?` parameters) for each row, in the caller's transaction."""
+    if on_server():
+        with database.connection().cursor() as cursor:
+            cursor.executemany(to_psycopg(sql), list(rows))
+        return
+    database.cursor().executemany(sql, rows)
+
+
+def identities_follow_ids() -> None:
+    """After rows were written with ids of their own choosing (the demo, a shop's move): on a
+    shop server, move each table's id sequence past its highest id, so the next row the app
+    adds gets a new one. SQLite picks max(id) + 1 itself: nothing to do."""
+    if not on_server():
+        return
+    tables = database.execute_sql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema ="
+        " current_schema() AND column_name = 'id' AND is_identity = 'YES'"
+    ).fetchall()
+    for (table,) in tables:
+        database.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+        )
 
 
 def secure_delete_on() -> None:

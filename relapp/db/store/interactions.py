@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from relapp.db.models import database
-from relapp.db.store.dialect import in_json_list, without_index
+from relapp.db.store.dialect import in_json_list, join_in_this_order, without_index
 
 # At the same second an interaction comes first in newest-first order, then a ledger entry.
 INTERACTION_SOURCE, LEDGER_SOURCE = 1, 0
@@ -144,7 +144,7 @@ def _feed_rows(conditions: list[str], params: list[object], limit: int) -> list[
     # CROSS JOIN keeps interaction the outer loop: the walk down interaction_time is the order.
     return database.execute_sql(
         f"SELECT {INTERACTION_COLUMNS}, c.kind, c.given_name, c.family_name, c.organisation"
-        " FROM interaction i CROSS JOIN contact c ON c.id = i.contact_id"
+        f" FROM interaction i {join_in_this_order()} contact c ON c.id = i.contact_id"
         " LEFT JOIN staff s ON s.id = i.staff_id"
         f" WHERE {where} ORDER BY i.occurred_at DESC, i.id DESC LIMIT ?",
         (*params, limit),

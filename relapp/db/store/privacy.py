@@ -24,6 +24,7 @@ from relapp.db.store.dialect import (
     like_nocase,
     nocase,
 )
+from relapp.db.store.engine import execute_many
 
 
 def _within() -> str:
@@ -281,7 +282,7 @@ def ledger_reasons_naming_among(
 def set_ledger_reasons(reasons: Mapping[int, str]) -> None:
     """Set the reason of these ledger entries (id -> reason); only the reason column changes.
     The ledger's update trigger refuses it unless engine.ledger_update_trigger_lifted() is open."""
-    database.cursor().executemany(
+    execute_many(
         "UPDATE points_entry SET reason = ? WHERE id = ?",
         [(reason, row_id) for row_id, reason in reasons.items()],
     )

@@ -21,8 +21,10 @@ from relapp.db.store.dialect import (
     character,
     equal_nocase,
     in_json_list,
+    in_nocase,
     joined,
     nocase,
+    ordered,
     without_index,
 )
 from relapp.db.store.search import contacts_matching_text
@@ -119,8 +121,7 @@ def _add_conditions(wanted: Conditions, conditions: list[str], params: list[obje
         params.extend(wanted.stages)
     if wanted.tiers:
         conditions.append(
-            f"tier_id IN (SELECT id FROM tier WHERE {nocase('name')} IN"
-            f" ({', '.join('?' for _ in wanted.tiers)}))"
+            f"tier_id IN (SELECT id FROM tier WHERE {in_nocase('name', len(wanted.tiers))})"
         )
         params.extend(wanted.tiers)
     if wanted.consent is not None:
@@ -145,8 +146,7 @@ def selected_ids(
     """The ids at positions offset.. of the selection in the sort order (a SORT_COLUMNS key),
     the last column first if descending."""
     where, params = selection_where(selection)
-    direction = " DESC" if descending else ""
-    order = ", ".join(column + direction for column in SORT_COLUMNS[sort])
+    order = ", ".join(ordered(column, descending) for column in SORT_COLUMNS[sort])
     return [
         row[0]
         for row in database.execute_sql(
