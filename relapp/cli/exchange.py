@@ -116,10 +116,10 @@ def check_report_path(path: str, shop: Path) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
     from relapp.exchange.exporter import export_csv, export_vcard
 
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     try:
         if args.format == "csv":
             count = export_csv(args.out, segment=args.segment, consent=args.consent, bom=args.bom)

@@ -73,14 +73,14 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_sale(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args)
     try:
         amount = parse_amount(args.amount)
     except ValueError as error:
         raise RelappError(str(error)) from None
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     contact_id = find_named_customer(reference)
     result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
     if args.json:
@@ -97,10 +97,10 @@ def run_sale(args: argparse.Namespace) -> int:
 
 
 def run_redeem(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args)
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     contact_id = find_named_customer(reference)
     reward = _reward(contact_id, args.reward)
     redeem_reward(contact_id, reward.id)
@@ -119,10 +119,10 @@ def run_redeem(args: argparse.Namespace) -> int:
 
 
 def run_points(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args)
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     summary = points_summary(find_named_customer(reference))
     if args.json:
         print_json(_fields(summary))

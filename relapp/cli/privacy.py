@@ -56,10 +56,10 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
     from relapp.exchange.person_export import export_person
 
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     out = args.out if args.out.suffix.lower() == ".zip" else args.out.with_suffix(".zip")
     written = export_person(args.id, out)
     print(f"Everything stored about customer {args.id} was written to {written}.")
@@ -67,10 +67,10 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
     from relapp.domain.contacts.privacy import erase_person
 
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     if not args.yes:
         _confirm(args.id)
     result = erase_person(args.id, None, args.backups, as_owner=True)

@@ -58,10 +58,10 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args) if args.kind == "customer" else ""
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     if reference:
         # A bare number is a card here as for the till; the report then names the customer.
         reference = f"#{find_named_customer(reference, archived_too=True)}"

@@ -1,16 +1,35 @@
-"""The database a command works on (--db, else $RELAPP_DB, else the user data folder), and
-opening it with a word first when it must be upgraded (a safety copy makes that slow)."""
+"""The database a command works on (--db, else $RELAPP_DB, else the user data folder): a
+file, or a shop server's postgresql:// URL; and opening it, with a word first when a file
+must be upgraded (a safety copy makes that slow)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from relapp.db.location import resolve_database_path
+from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path
+from relapp.db.server.urls import is_server_url, redact
+from relapp.errors import RelappError
 
 
 def database_path(args: argparse.Namespace) -> Path:
+    """The shop file the command works on; a shop server's URL is refused with a sentence
+    (for the commands that work on a file: backup, restore, check, the window)."""
+    target = database_target(args)
+    if isinstance(target, str):
+        raise RelappError(
+            f"This command works on a shop file, not yet on a shop server ({redact(target)})."
+        )
+    return target
+
+
+def database_target(args: argparse.Namespace) -> Path | str:
+    """The shop file, or the shop server's URL, the command works on."""
+    chosen = getattr(args, "db", None) or os.environ.get(ENVIRONMENT_VARIABLE)
+    if is_server_url(chosen):
+        return str(chosen)
     path = resolve_database_path(getattr(args, "db", None))
     if getattr(args, "db", None) is None and not path.parent.exists():
         # The default folder is ours to create; a folder the user named is not.
@@ -18,9 +37,15 @@ def database_path(args: argparse.Namespace) -> Path:
     return path
 
 
-def open_shop(path: Path) -> None:
+def open_shop(path: Path | str) -> None:
     """Open the database for a command, saying so first if it needs upgrading (slow)."""
     from relapp.db.connection import needs_upgrade, open_database
+
+    if isinstance(path, str):
+        from relapp.db.server.connection import open_server_database
+
+        open_server_database(path)
+        return
 
     if needs_upgrade(path):
         print(

@@ -63,10 +63,10 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_timeline(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args)
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     contact_id = find_named_customer(reference)
     kinds = frozenset(args.kind) if args.kind else None
     entries = timeline_page(contact_id, kinds=kinds, limit=args.limit)

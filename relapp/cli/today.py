@@ -40,9 +40,9 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_today(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
 
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     queue = today_queue(limit=args.limit)
     if args.json:
         print_json(queue_as_json(queue))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from peewee import InterfaceError, OperationalError, PeeweeException, PostgresqlDatabase
@@ -28,32 +27,16 @@ from relapp.db import models
 from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
 from relapp.db.server.placeholders import to_psycopg
 from relapp.db.server.schema import BASELINE, BASELINE_VERSION
+from relapp.db.server.urls import is_server_url as is_server_url
+from relapp.db.server.urls import redact
 from relapp.errors import (
     DatabaseTooNew,
     DatabaseUnavailable,
     NotARelappDatabase,
 )
 
-URL_SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_SECONDS = 5
 APPLICATION_NAME = "relapp"
-
-
-def is_server_url(target: object) -> bool:
-    """Whether --db or RELAPP_DB names a shop server rather than a file."""
-    return isinstance(target, str) and target.startswith(URL_SCHEMES)
-
-
-def redact(url: str) -> str:
-    """url without its password, fit for a message or a log line."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
 
 
 class _BoolAsInteger(Dumper):
