@@ -62,12 +62,14 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from relapp.cli.shop import database_path, open_shop
+    from relapp.cli.shop import database_target, open_shop
     from relapp.exchange.importer import import_file, write_error_report
 
-    shop = database_path(args)
+    shop = database_target(args)
     if args.errors:
-        check_report_path(args.errors, shop)  # before the import: it cannot be undone after
+        check_report_path(
+            args.errors, None if isinstance(shop, str) else shop
+        )  # before the import: it cannot be undone after
     open_shop(shop)
 
     def progress(done: int, total: int) -> bool:
@@ -101,7 +103,7 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_report_path(path: str, shop: Path) -> None:
+def check_report_path(path: str, shop: Path | None) -> None:
     """Raise RelappError if a report could not be written at path: its folder is missing or
     not writable, it is a folder, or it is the shop's database (or one of its files)."""
     target = refuse_database_files(path, shop)

@@ -31,10 +31,11 @@ class DatabaseFileRefused(RelappError):
 
 
 def open_database_path() -> Path | None:
-    """The file of the database this process has open (bound to the models), if any."""
+    """The file of the database this process has open (bound to the models), if any; None for
+    a shop server, which has no file here."""
     database = models.database.obj
     name = getattr(database, "database", None) if database is not None else None
-    if not name or name == ":memory:":
+    if not name or name == ":memory:" or str(name).startswith(("postgresql:", "postgres:")):
         return None
     return Path(name)
 
