@@ -28,7 +28,7 @@ from relapp.db.migrations import LATEST_VERSION, MIGRATIONS
 from relapp.db.server.placeholders import to_psycopg
 from relapp.db.server.schema import BASELINE, BASELINE_VERSION
 from relapp.db.server.urls import is_server_url as is_server_url
-from relapp.db.server.urls import redact
+from relapp.db.server.urls import redact as redact
 from relapp.errors import (
     DatabaseTooNew,
     DatabaseUnavailable,
@@ -58,7 +58,7 @@ class ServerDatabase(PostgresqlDatabase):
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
-        super().__init__(  # type: ignore[no-untyped-call]
+        super().__init__(
             url,
             prefer_psycopg3=True,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -68,14 +68,14 @@ class ServerDatabase(PostgresqlDatabase):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            connection = super()._connect()  # type: ignore[no-untyped-call]
+            connection: psycopg.Connection[Any] = super()._connect()  # type: ignore[misc]
         except psycopg.Error as error:
             raise unavailable(self.url, error) from error
         connection.adapters.register_dumper(bool, _BoolAsInteger)
         # Every Python int as bigint: psycopg would pick int2 for a small one, which a
         # recursive query or a CASE then refuses to mix with the bigint ids.
         connection.adapters.register_dumper(int, Int8Dumper)
-        return connection  # type: ignore[no-any-return]
+        return connection
 
     def execute_sql(
         self,
@@ -102,7 +102,7 @@ class ServerDatabase(PostgresqlDatabase):
         try:
             self.close()
         except PeeweeException:
-            self._state.reset()
+            self._state.reset()  # type: ignore[attr-defined]
 
 
 def _connection_lost(error: BaseException) -> bool:
