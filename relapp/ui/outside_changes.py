@@ -6,6 +6,11 @@ SQLite every few seconds whether another connection has committed (PRAGMA data_v
 if so, publishes Change.everything(): each view refreshes what it shows, as after a restore.
 (Not across PCs: the database is in WAL mode, which needs every process on one host.)
 
+On a shop server the tills hear each other instead (ServerChanges): the server notifies every
+listening till when a transaction commits, naming the tables and customers it changed
+(relapp.db.server.notifications), and only those views refresh; after the connection was
+lost, everything does. Nothing is polled.
+
 This process's own worker threads commit on their own connections too; they publish what they
 changed themselves, so after any published change the stamp is read again instead of being
 counted as an outside change.
@@ -13,10 +18,13 @@ counted as an outside change.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+import threading
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from relapp.db.connection import outside_commits_stamp
-from relapp.domain.changes import Change
+from relapp.db.server.notifications import EVERYTHING, ChangeListener, TableChange
+from relapp.domain.changes import Change, Entity
 from relapp.ui.change_bus import ChangeBus
 
 CHECK_EVERY_MS = 3_000
@@ -47,3 +55,73 @@ class OutsideChanges(QObject):
         stamp = outside_commits_stamp()
         if stamp is not None:
             self.stamp = stamp
+
+
+# What a change to each notified table means to the views (relapp/db/server/schema.py,
+# NOTIFIED_TABLES).
+TABLE_ENTITIES: dict[str, tuple[Entity, ...]] = {
+    "contact": (Entity.CONTACTS,),
+    "interaction": (Entity.INTERACTIONS,),
+    "points_entry": (Entity.POINTS,),
+    "task": (Entity.TASKS,),
+    "consent": (Entity.CONTACTS,),
+    "preference": (Entity.CONTACTS,),
+    "social_handle": (Entity.CONTACTS,),
+    "contact_tag": (Entity.CONTACTS, Entity.TAGS),
+    "tag": (Entity.TAGS,),
+    "setting": (Entity.SETTINGS,),
+    "staff": (Entity.STAFF,),
+    "tier": (Entity.TIERS,),
+    "reward": (Entity.REWARDS,),
+    "segment": (Entity.SEGMENTS,),
+}
+LISTEN_SECONDS = 1.0  # how long one wait lasts: also how soon stop() is heard
+RETRY_SECONDS = 2.0  # between attempts to reach a server that went away
+
+
+def change_of(changes: list[TableChange]) -> Change:
+    """The Change to publish for what other tills committed."""
+    if any(change == EVERYTHING or change.table not in TABLE_ENTITIES for change in changes):
+        return Change.everything()
+    return Change.union(
+        *(
+            Change.of(*TABLE_ENTITIES[change.table], contact_ids=change.contact_ids)
+            for change in changes
+        )
+    )
+
+
+class ServerChanges(QObject):
+    """Publishes on the change bus what other tills commit on the shop server."""
+
+    heard = Signal(object)  # list[TableChange], from the listening thread
+
+    def __init__(self, change_bus: ChangeBus, url: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.change_bus = change_bus
+        self.listener = ChangeListener(url)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="relapp-server-changes")
+        self._thread.daemon = True
+        # Queued: the slot runs on the GUI thread, where this object lives.
+        self.heard.connect(self._publish)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2 * LISTEN_SECONDS + 5)
+        self.listener.close()
+
+    def _listen(self) -> None:
+        while not self._stopping.is_set():
+            changes = self.listener.wait(LISTEN_SECONDS)
+            if changes and not self._stopping.is_set():
+                self.heard.emit(changes)
+            elif self.listener.cut_off:
+                self._stopping.wait(RETRY_SECONDS)  # the server is away: ask again later
+
+    def _publish(self, changes: list[TableChange]) -> None:
+        self.change_bus.publish(change_of(changes))

@@ -39,6 +39,11 @@ CONNECT_TIMEOUT_SECONDS = 5
 APPLICATION_NAME = "relapp"
 
 
+# The server processes serving this process's connections: the notices they cause are
+# this process's own changes, which its views heard of already (notifications.py).
+OWN_BACKENDS: set[int] = set()
+
+
 class _BoolAsInteger(Dumper):
     """Flags are INTEGER 0/1 on both engines; psycopg would send Python's bool as boolean,
     which PostgreSQL does not put into an integer column."""
@@ -75,7 +80,12 @@ class ServerDatabase(PostgresqlDatabase):
         # Every Python int as bigint: psycopg would pick int2 for a small one, which a
         # recursive query or a CASE then refuses to mix with the bigint ids.
         connection.adapters.register_dumper(int, Int8Dumper)
+        OWN_BACKENDS.add(connection.info.backend_pid)
         return connection
+
+    def _close(self, conn: psycopg.Connection[Any]) -> None:
+        OWN_BACKENDS.discard(conn.info.backend_pid)
+        super()._close(conn)  # type: ignore[misc]
 
     def execute_sql(
         self,

@@ -477,4 +477,57 @@ TRIGGERS = (
     ),
 )  # fmt: skip
 
-BASELINE = (*EXTENSIONS, _TEXT_EPOCH, *TABLES, *FUNCTIONS, *TRIGGERS)
+# Change notification between tills: after each statement that changes rows of these tables,
+# NOTIFY relapp_changes with {"table": ..., "ids": [contact ids, at most NOTIFY_MAX_IDS]},
+# ids null when more (or for shop-wide tables): the listening tills reload what that table
+# shows (relapp.db.server.notifications). Statement-level, so an import of 100,000 rows
+# sends a few notices, not 100,000; the transaction's notices go out when it commits.
+NOTIFY_CHANNEL = "relapp_changes"
+NOTIFY_MAX_IDS = 50
+NOTIFIED_TABLES = {
+    "contact": "id",
+    "interaction": "contact_id",
+    "points_entry": "contact_id",
+    "task": "contact_id",
+    "consent": "contact_id",
+    "preference": "contact_id",
+    "social_handle": "contact_id",
+    "contact_tag": "contact_id",
+    "tag": "",
+    "setting": "",
+    "staff": "",
+    "tier": "",
+    "reward": "",
+    "segment": "",
+}
+_NOTIFY_FUNCTION = f"""CREATE FUNCTION relapp_notify_change() RETURNS trigger
+    LANGUAGE plpgsql AS $body$
+    DECLARE
+        ids bigint[];
+        touched boolean;
+    BEGIN
+        IF TG_ARGV[0] = '' THEN
+            EXECUTE 'SELECT EXISTS (SELECT 1 FROM changed)' INTO touched;
+        ELSE
+            EXECUTE format('SELECT array_agg(x) FROM (SELECT DISTINCT %I AS x FROM changed'
+                           ' LIMIT {NOTIFY_MAX_IDS + 1}) AS first_ids', TG_ARGV[0]) INTO ids;
+            touched := ids IS NOT NULL;
+        END IF;
+        IF touched THEN
+            PERFORM pg_notify('{NOTIFY_CHANNEL}', json_build_object('table', TG_TABLE_NAME,
+                'ids', CASE WHEN cardinality(ids) <= {NOTIFY_MAX_IDS} THEN ids END)::text);
+        END IF;
+        RETURN NULL;
+    END $body$"""
+NOTIFY_TRIGGERS = (
+    _NOTIFY_FUNCTION,
+    *(
+        f"CREATE TRIGGER {table}_notify_{event.lower()} AFTER {event} ON {table}"
+        f" REFERENCING {'OLD' if event == 'DELETE' else 'NEW'} TABLE AS changed"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION relapp_notify_change('{column}')"
+        for table, column in NOTIFIED_TABLES.items()
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+)
+
+BASELINE = (*EXTENSIONS, _TEXT_EPOCH, *TABLES, *FUNCTIONS, *TRIGGERS, *NOTIFY_TRIGGERS)
