@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from relapp.db.models import Contact
 from relapp.domain.clock import utc_now
+from relapp.domain.contacts import search as contact_search
+from relapp.domain.contacts.listing import ContactFilter, ContactQuery, contact_ids_page
 from relapp.domain.contacts.search import search_contacts, search_terms
 from tests.factories import add_contact as enrol
 
@@ -105,6 +107,34 @@ def test_awkward_input_is_just_text(shop, text):
     assert isinstance(search_contacts(text), list)
 
 
+def test_like_wildcards_in_the_text_are_not_wildcards(shop):
+    assert names("zo%") == names("zo_") == ["Zoë O'Brien"]  # separators, as "zo" alone
+    assert names("z%e") == names("z_e") == names("z\\e") == []
+
+
+@pytest.mark.parametrize("text", ["zo", "o'b", "lee", "ann lee", "0412 345", "ex", "王", "p"])
+def test_the_contacts_filter_finds_what_the_counter_finds(shop, text):
+    counter = {hit.id for hit in search_contacts(text, limit=100, include_archived=True)}
+    listed = contact_ids_page(ContactQuery(ContactFilter(text=text, archived="all")), 0, 100)
+
+    assert counter == set(listed) != set()
+
+
+@pytest.mark.parametrize("others_first", [0, 27, 40])
+def test_only_the_oldest_matches_are_ranked(db, monkeypatch, others_first):
+    # The first three matches in id order, wherever they are: among the oldest contacts, or
+    # after many others (a server walks the oldest contacts, then asks its index for the rest).
+    monkeypatch.setattr(contact_search, "CANDIDATE_LIMIT", 3)
+    for number in range(others_first):
+        enrol("Bob", f"Stone{number}")
+    mias = []
+    for number in range(5):
+        mias.append(enrol("Mia", f"Martin{number}").id)
+        enrol("Bob", f"Reed{number}")
+
+    assert sorted(hit.id for hit in search_contacts("mia")) == mias[:3]
+
+
 def test_search_terms_are_bounded():
     assert search_terms(" ".join(["word"] * 50)) == ["word"] * 8
     assert search_terms("x" * 500) == ["x" * 64]
@@ -123,6 +153,7 @@ def test_control_characters_do_not_break_the_query(shop):
     assert sorted(names("0\x00")) == sorted(names("0")) == ["Ann Lee", "Zoë O'Brien"]
 
 
+@pytest.mark.sqlite_only(reason="FTS5's integrity-check of its external-content index")
 def test_the_index_stays_sound_after_edits(db, shop):
     Contact.update(given_name="Zoe", phone=None, phone_national=None).where(
         Contact.id == shop["zoe"].id

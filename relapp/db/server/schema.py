@@ -342,10 +342,11 @@ def _rebuild_rhythm(contact: str) -> str:
 
 FUNCTIONS = (
     # Immutable so an index or a generated value may use it; unaccent's dictionary is fixed.
+    # NFKC first (² -> 2, ① -> 1, µ -> μ, full-width letters), and the final sigma as sigma.
     """CREATE FUNCTION relapp_fold(value text) RETURNS text
         LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN
-        trim(regexp_replace(lower(public.unaccent('public.unaccent'::regdictionary,
-             coalesce(value, ''))), '[^[:alnum:]]+', ' ', 'g'))""",
+        trim(regexp_replace(translate(lower(public.unaccent('public.unaccent'::regdictionary,
+             normalize(coalesce(value, ''), NFKC))), 'ς', 'σ'), '[^[:alnum:]]+', ' ', 'g'))""",
     # The same arithmetic as SQLite's generated column (migration 7): a regular visits drifts
     # away after twice its usual gap, never under 30 days; fewer than 3 visits has no rhythm.
     """CREATE FUNCTION relapp_rhythm_drift(visits int, first_at text, last_at text)

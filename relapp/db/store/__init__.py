@@ -7,9 +7,10 @@ Rules (tests/test_architecture.py and tests/db/test_store_rules.py check them):
 - Functions take and return plain values (ints, strings, datetimes, tuples, small frozen
   dataclasses defined here). Transactions are the caller's: the domain opens them with
   `database.atomic()`, and every function here runs inside whatever transaction is open.
-- SQL is written with `?` (or `:name`) placeholders and portable SQL. What only SQLite
-  understands comes from `dialect.py` (the JSON list of ids, case-insensitive comparison,
-  string aggregation), or lives in an engine module (connection, bulk, busy, backups,
-  migrations, store/search.py for FTS5). A PostgreSQL engine (issue 16) adds its own
-  versions of those; the aggregate modules stay as they are.
+- SQL is written with `?` (or `:name`) placeholders and SQL both engines read (a shop server
+  rewrites the placeholders: relapp.db.server.placeholders). What the engines spell
+  differently comes from `dialect.py`, which answers for the engine bound just now (the JSON
+  list of ids, case-insensitive comparison, string aggregation, NULL order), or lives in an
+  engine module (connection, bulk, busy, backups, migrations, engine.py; search.py with
+  server_search.py for the text search).
 """

@@ -1,9 +1,10 @@
 """Finding contacts: the full-text index and the rows a search shows.
 
-SQLite engine: this whole module is SQLite's FTS5 (schema 3), the external-content table
-contact_search over the view contact_search_source, kept by triggers in plain SQL. A
-PostgreSQL engine (issue 16) brings its own module with the same functions (a tsvector
-search); the domain (relapp.domain.contacts.search) keeps what it does with the user's text.
+SQLite engine: SQLite's FTS5 (schema 3), the external-content table contact_search over the
+view contact_search_source, kept by triggers in plain SQL. On a PostgreSQL shop server each
+function here answers with relapp.db.store.server_search's SQL instead (a folded document per
+contact and a trigram index), with the same results; the callers use this module on both
+engines. The domain (relapp.domain.contacts.search) keeps what it does with the user's text.
 
 match_expression() lives here, not in the domain, because it writes FTS5's query language:
 each term becomes a quoted phrase with a prefix star, so quotes, `-`, `*`, `OR`, emoji and the
@@ -22,7 +23,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from relapp.db.models import database
-from relapp.db.store.dialect import in_json_list
+from relapp.db.store import server_search
+from relapp.db.store.dialect import in_json_list, on_server
 
 # (id, kind, given_name, family_name, organisation, phone, email, card_number,
 # points_balance, ladder_stage, archived)
@@ -37,7 +39,10 @@ _SELECT_HIT = (
 
 def match_expression(terms: list[str]) -> str:
     """An FTS5 query matching documents that contain every term as a prefix, as typed or in
-    its NFKC form (see the module's docstring)."""
+    its NFKC form (see the module's docstring). On a server: server_search's text query, for
+    contacts_matching_text there."""
+    if on_server():
+        return server_search.match_expression(terms)
     return " AND ".join(_term_expression(term) for term in terms)
 
 
@@ -53,9 +58,21 @@ def matching_hit_rows(
     """Contacts not erased holding every term as a prefix, best ranked first, then by id.
 
     Ranking scores every candidate; only the first candidate_limit matches (the oldest
-    contacts first) are ranked, so a one-letter query on a big shop stays quick.
+    contacts first) are ranked, so a one-letter query on a big shop stays quick. FTS5 ranks
+    by bm25; a server by server_search.ranked_candidates' stand-in for it.
     """
     archived_rule = "" if include_archived else " AND c.archived_at IS NULL"
+    if on_server():
+        # The ranked candidates, best first, each looked up until limit are found (each
+        # OFFSET 0 keeps its subquery as written, rather than a join over every contact).
+        candidates, params = server_search.ranked_candidates(terms, candidate_limit)
+        return database.execute_sql(
+            f"SELECT hit.* FROM (SELECT id, rank FROM ({candidates}) AS ranked"
+            f" ORDER BY rank, id OFFSET 0) AS k CROSS JOIN LATERAL ({_SELECT_HIT}"
+            f" WHERE c.id = k.id AND c.erased_at IS NULL{archived_rule} OFFSET 0) AS hit"
+            " ORDER BY k.rank, k.id LIMIT ?",
+            (*params, limit),
+        ).fetchall()
     return database.execute_sql(
         "WITH candidates AS (SELECT rowid AS id, rank FROM contact_search"
         " WHERE contact_search MATCH ? LIMIT ?) "
@@ -84,7 +101,13 @@ def hit_rows(ids: Iterable[int]) -> list[HitRow]:
 def merge_index_segments(pages: int) -> bool:
     """One step of FTS5's incremental optimise: ('merge', -N) starts it, ('merge', N) goes
     on, N pages at most. Whether it is done: the step changed fewer than 2 rows (FTS5's
-    documented test)."""
+    documented test).
+
+    A server has no FTS5 index to optimise: done at once. (An erased contact's old document
+    stays in dead row versions of contact_search and in its trigram index until VACUUM,
+    which autovacuum runs and which cannot run inside this transaction.)"""
+    if on_server():
+        return True
     before = database.execute_sql("SELECT total_changes()").fetchone()[0]
     database.execute_sql(
         "INSERT INTO contact_search (contact_search, rank) VALUES ('merge', ?)", (pages,)
@@ -95,5 +118,7 @@ def merge_index_segments(pages: int) -> bool:
 def contacts_matching_text(placeholder: str = "?") -> str:
     """A subquery of the ids of the contacts whose search document matches the text query in
     placeholder (match_expression writes it). The FTS5 index contact_search
-    (schema 3), whose rowid is the contact's id."""
+    (schema 3), whose rowid is the contact's id; on a server, server_search's subquery."""
+    if on_server():
+        return server_search.contacts_matching_text(placeholder)
     return f"SELECT rowid FROM contact_search WHERE contact_search MATCH {placeholder}"

@@ -55,7 +55,7 @@ _TAG_SEPARATOR = 31
 class Conditions:
     """One filter's conditions; every one given must hold (empty means any)."""
 
-    match: str | None = None  # an FTS5 query (relapp.db.store.search.match_expression)
+    match: str | None = None  # the engine's text query (relapp.db.store.search.match_expression)
     tags: tuple[str, ...] = ()  # has every one of these tags, in any (ASCII) letter case
     stages: tuple[str, ...] = ()  # on any of these ladder stages
     tiers: tuple[str, ...] = ()  # in any of these tiers, in any (ASCII) letter case

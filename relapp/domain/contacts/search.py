@@ -3,10 +3,11 @@
 User text is cut at whitespace into at most MAX_TERMS chunks of a letter or digit at least
 (search_terms()); a digits-only text is also looked up as a card number, which comes first.
 
-The index behind it is the store's (relapp.db.store.search, SQLite FTS5), which alone writes
-the index's query language: each chunk becomes a quoted phrase with a prefix star, so user
-text never reaches it as syntax, and matches as typed OR in its NFKC form ("ＡＢＣ" finds
-"ABC"). match_expression is that function, still importable from here.
+The index behind it is the store's (relapp.db.store.search: SQLite's FTS5 on a file, a
+trigram-indexed table of folded documents on a shop server), which alone writes the query:
+each chunk must begin a word, as typed OR in its NFKC form ("ＡＢＣ" finds "ABC"), and user
+text never reaches the engine as syntax. match_expression is that function, still importable
+from here.
 """
 
 from __future__ import annotations
