@@ -7,7 +7,10 @@ multipliers, never a negative balance, never a sale recorded twice for one --key
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import uuid
+from typing import TYPE_CHECKING
 
 from relapp.cli.args import (
     add_customer_argument,
@@ -22,9 +25,12 @@ from relapp.domain.loyalty.points import (
     redeem_reward,
     reward_options,
 )
-from relapp.domain.loyalty.sales import MAX_SALE_KEY_LENGTH
+from relapp.domain.loyalty.sales import MAX_SALE_KEY_LENGTH, SaleResult
 from relapp.domain.shop.money import format_amount, parse_amount
-from relapp.errors import RelappError
+from relapp.errors import DatabaseUnavailable, RelappError
+
+if TYPE_CHECKING:
+    from relapp.domain.loyalty.offline import KeptSale
 
 
 def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
@@ -80,12 +86,68 @@ def run_sale(args: argparse.Namespace) -> int:
         amount = parse_amount(args.amount)
     except ValueError as error:
         raise RelappError(str(error)) from None
-    open_shop(database_target(args))
+    target = database_target(args)
+    if isinstance(target, str):
+        return _sale_on_server(args, target, reference, amount)
+    open_shop(target)
     contact_id = find_named_customer(reference)
     result = record_sale(contact_id, amount, sale_key=args.key, summary=args.note.strip())
+    _print_sale(args, contact_id, amount, result)
+    return 0
+
+
+def _sale_on_server(args: argparse.Namespace, url: str, reference: str, amount: int) -> int:
+    """A sale on a shop server; kept on this till when the server does not answer (sent
+    the next time a command reaches it)."""
+    from relapp.cli.shop import open_shop
+    from relapp.db.server.urls import redact
+    from relapp.domain.loyalty.offline import keep_sale, refresh_cards, till_outbox
+
+    # The till's own key unless the caller gave one: kept or sent, the sale has one key, so
+    # a sale whose answer was lost is not recorded twice.
+    key = args.key or f"till-{uuid.uuid4()}"
+    outbox = till_outbox(redact(url))
+    try:
+        try:
+            open_shop(url)
+            contact_id = find_named_customer(reference)
+            result = record_sale(contact_id, amount, sale_key=key, summary=args.note.strip())
+        except DatabaseUnavailable:
+            kept = keep_sale(outbox, reference, amount, key, summary=args.note)
+            _print_kept_sale(args, kept)
+            return 0
+        outbox.update_card(contact_id, result.balance)
+        # The copy a scan falls back on, when stale; if the server went away just now, the
+        # sale is recorded and the copy is refreshed next time.
+        with contextlib.suppress(DatabaseUnavailable):
+            refresh_cards(outbox)
+    finally:
+        outbox.close()
+    _print_sale(args, contact_id, amount, result)
+    return 0
+
+
+def _print_kept_sale(args: argparse.Namespace, kept: KeptSale) -> None:
+    seen = "unknown" if kept.seen_at is None else f"{kept.seen_at.astimezone():%Y-%m-%d %H:%M}"
+    if args.json:
+        print_json(
+            {"kept": True, "sale_key": kept.sale_key, "contact_id": kept.contact_id,
+             "amount_cents": kept.amount_cents, "balance_as_of": seen,
+             "balance_seen": kept.balance_seen, "waiting": kept.waiting}
+        )  # fmt: skip
+        return
+    print(
+        f"The shop server is not answering: sale of {format_amount(kept.amount_cents)} for"
+        f" {kept.name} (customer {kept.contact_id}) kept on this till, to send when it is"
+        f" back ({kept.waiting:,} waiting). Balance as of {seen}: {kept.balance_seen:,};"
+        " the points are added when the sale is sent."
+    )
+
+
+def _print_sale(args: argparse.Namespace, contact_id: int, amount: int, result: SaleResult) -> None:
     if args.json:
         print_json({**_fields(result, exclude={"change"}), "amount_cents": amount})
-        return 0
+        return
     already = " (already recorded; nothing new written)" if result.duplicate else ""
     bonus = f" plus {result.bonus_points:,} bonus" if result.bonus_points else ""
     print(
@@ -93,14 +155,23 @@ def run_sale(args: argparse.Namespace) -> int:
         f"{result.points:,} points{bonus}; balance {result.balance:,}"
         + (f", tier {result.tier}." if result.tier else ".")
     )
-    return 0
 
 
 def run_redeem(args: argparse.Namespace) -> int:
     from relapp.cli.shop import database_target, open_shop
 
     reference = customer_reference(args)
-    open_shop(database_target(args))
+    target = database_target(args)
+    try:
+        open_shop(target)
+    except DatabaseUnavailable as error:
+        if not isinstance(target, str):
+            raise
+        raise RelappError(
+            f"{error} A redemption needs the balance as it is now, so it waits until the shop"
+            " server answers again (sales are kept on this till meanwhile); nothing was"
+            " redeemed."
+        ) from error
     contact_id = find_named_customer(reference)
     reward = _reward(contact_id, args.reward)
     redeem_reward(contact_id, reward.id)

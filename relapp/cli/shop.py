@@ -45,6 +45,7 @@ def open_shop(path: Path | str) -> None:
         from relapp.db.server.connection import open_server_database
 
         open_server_database(path)
+        send_kept_sales(path)
         return
 
     if needs_upgrade(path):
@@ -53,3 +54,25 @@ def open_shop(path: Path | str) -> None:
             file=sys.stderr,
         )
     open_database(path)
+
+
+def send_kept_sales(url: str) -> None:
+    """Send the sales this till kept while the shop server was away (it answers now)."""
+    from relapp.domain.loyalty.offline import send_waiting, till_outbox
+
+    outbox = till_outbox(redact(url))
+    try:
+        if not outbox.count_waiting():
+            return
+        sending = send_waiting(outbox)
+    finally:
+        outbox.close()
+    if sending.sent:
+        print(
+            f"relapp: sent {sending.sent:,} sale(s) kept while the shop server was away.",
+            file=sys.stderr,
+        )
+    for sale_key, reason in sending.refused:
+        print(f"relapp: the shop server refused kept sale {sale_key}: {reason}", file=sys.stderr)
+    if sending.waiting:
+        print(f"relapp: {sending.waiting:,} kept sale(s) still waiting to send.", file=sys.stderr)

@@ -14,7 +14,8 @@ connection, a write is not (it may have been done), and the caller hears Databas
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -108,6 +109,26 @@ class ServerDatabase(PostgresqlDatabase):
         # A read outside a transaction, whose connection had dropped: once more, afresh.
         return super().execute_sql(text, params)  # type: ignore[no-untyped-call]
 
+    def begin(self, *args: Any, **kwargs: Any) -> None:
+        with self._lost_connection_explained(written=False):
+            super().begin(*args, **kwargs)
+
+    def commit(self) -> None:
+        # Lost during COMMIT: the server may or may not have committed; a sale key or a
+        # check of the customer's history tells afterwards.
+        with self._lost_connection_explained(written=None):
+            super().commit()
+
+    @contextmanager
+    def _lost_connection_explained(self, written: bool | None) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, InterfaceError, psycopg.OperationalError) as error:
+            if not _connection_lost(error):
+                raise
+            self._drop_connection()
+            raise unavailable(self.url, error, written=written) from error
+
     def _drop_connection(self) -> None:
         try:
             self.close()
@@ -116,9 +137,16 @@ class ServerDatabase(PostgresqlDatabase):
 
 
 def _connection_lost(error: BaseException) -> bool:
-    cause = error.__cause__ or error.__context__
-    if isinstance(cause, psycopg.OperationalError | psycopg.InterfaceError):
-        return True
+    """Whether error says the connection itself is gone (not a refused statement: a
+    deadlock or a lock timeout is an OperationalError too, on a connection that still
+    works). psycopg's own client-side errors carry no SQLSTATE; the server's say 08xxx for
+    connection failures and 57P01-57P03 when it shuts the session down."""
+    for candidate in (error, error.__cause__, error.__context__):
+        if isinstance(candidate, psycopg.Error):
+            state = candidate.sqlstate
+            if state is None:
+                return isinstance(candidate, psycopg.OperationalError | psycopg.InterfaceError)
+            return state.startswith("08") or state in {"57P01", "57P02", "57P03"}
     text = str(error).lower()
     return "connection" in text and ("closed" in text or "lost" in text or "terminat" in text)
 

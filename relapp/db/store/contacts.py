@@ -12,7 +12,7 @@ contact_rhythm.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from relapp.db.bulk import insert_rows
@@ -382,3 +382,19 @@ def outbound_moments(contact_id: int, since: str, until: str) -> list[str]:
             (contact_id, since, until),
         )
     ]
+
+
+# (card_number, id, kind, given_name, family_name, organisation, points_balance)
+CardRow = tuple[str, int, str, str, str, str, int]
+
+
+def card_holder_rows() -> Iterator[CardRow]:
+    """Every card held by a customer who is neither archived nor erased, with what a till
+    needs to find them while the shop server is away, a few thousand rows at a time."""
+    cursor = database.execute_sql(
+        "SELECT card_number, id, kind, given_name, family_name, organisation, points_balance"
+        " FROM contact WHERE card_number IS NOT NULL AND archived_at IS NULL"
+        " AND erased_at IS NULL"
+    )
+    while rows := cursor.fetchmany(5000):
+        yield from rows

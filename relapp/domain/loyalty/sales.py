@@ -90,8 +90,12 @@ def record_sale(
     sale_key: str | None = None,
     staff_id: int | None = None,
     summary: str = "",
+    at: datetime | None = None,
 ) -> SaleResult:
     """Record a purchase and the points it earns; see the module docstring for the rules.
+
+    at: when the customer paid, if not now (a sale a till kept while the shop server was
+    away, sent later: relapp.domain.loyalty.offline); points, tier and expiry as of then.
 
     Raises:
         ValueError: the amount is not more than 0 or above 1,000,000.00; a malformed key.
@@ -111,7 +115,7 @@ def record_sale(
                 earlier = _earlier_sale(key, contact_id, amount_cents)
                 if earlier is not None:
                     return earlier
-            return _record_sale(contact_id, amount_cents, key, staff_id, summary)
+            return _record_sale(contact_id, amount_cents, key, staff_id, summary, at)
     except IntegrityError as error:
         # Another connection recorded this key between our check and our insert.
         earlier = None if key is None else _earlier_sale(key, contact_id, amount_cents)
@@ -121,9 +125,14 @@ def record_sale(
 
 
 def _record_sale(
-    contact_id: int, amount_cents: int, key: str | None, staff_id: int | None, summary: str
+    contact_id: int,
+    amount_cents: int,
+    key: str | None,
+    staff_id: int | None,
+    summary: str,
+    at: datetime | None = None,
 ) -> SaleResult:
-    now = clock.utc_now()
+    now = clock.utc_now() if at is None else at
     found = live_customer(contact_id)
     check_staff(staff_id)
     settings = load_settings()
