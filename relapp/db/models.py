@@ -37,12 +37,22 @@ class Setting(BaseModel):
     value = TextField()
 
 
+class Shop(BaseModel):
+    """A shop (branch) of the business (schema 11); a file is one shop, shop 1."""
+
+    name = TextField()
+    address = TextField(default="")
+    created_at = UtcDateTimeField()
+
+
 class Staff(BaseModel):
     name = TextField()
     role = CharField()
     pin_hash = TextField()
     active = BooleanField(default=True)
     created_at = UtcDateTimeField()
+    # The shop whose tills this person signs in at; None: any (schema 11).
+    shop = ForeignKeyField(Shop, null=True, on_delete="RESTRICT")
 
 
 class Tier(BaseModel):
@@ -150,6 +160,8 @@ class Interaction(BaseModel):
     # Schema 5: the counter's once-per-sale key (unique), and when a purchase was refunded.
     sale_key = TextField(null=True, unique=True)
     refunded_at = UtcDateTimeField(null=True)
+    # Schema 11: the shop it happened at; None: before the shop had branches (shop 1).
+    shop = ForeignKeyField(Shop, null=True, on_delete="RESTRICT")
 
 
 class Task(BaseModel):
@@ -160,6 +172,7 @@ class Task(BaseModel):
     staff = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     done_at = UtcDateTimeField(null=True)
     created_at = UtcDateTimeField()
+    shop = ForeignKeyField(Shop, null=True, on_delete="RESTRICT")  # schema 11
 
 
 class Reward(BaseModel):
@@ -186,6 +199,7 @@ class PointsEntry(BaseModel):
     reason = TextField()
     # Schema 5: what a one-off bonus was for ("welcome", "birthday 2026"); unique per contact.
     occasion = TextField(null=True)
+    shop = ForeignKeyField(Shop, null=True, on_delete="RESTRICT")  # schema 11
 
 
 class AuditLog(BaseModel):
@@ -199,6 +213,7 @@ class AuditLog(BaseModel):
 
 ALL_MODELS = (
     Setting,
+    Shop,
     Staff,
     Tier,
     Contact,

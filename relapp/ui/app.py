@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from relapp import __version__
 from relapp.crash_log import write_crash_log
 from relapp.db.connection import needs_upgrade, open_database
+from relapp.db.server.urls import is_server_url, redact
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.settings import is_set_up, load_settings
 from relapp.domain.shop.setup import start_empty_shop
@@ -24,7 +25,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.daily_round import DailyRound
 from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
-from relapp.ui.outside_changes import OutsideChanges
+from relapp.ui.outside_changes import OutsideChanges, ServerChanges
 from relapp.ui.single_instance import bring_forward, claim
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 from relapp.ui.widgets.background_task import run_with_progress
@@ -52,28 +53,43 @@ def add_fallback_fonts() -> None:
         QFontDatabase.addApplicationFont(str(resource_path("fonts", file_name)))
 
 
-def run_app(database_path: Path) -> int:
-    """Open the window on the database; returns the process exit code."""
+def run_app(database: Path | str) -> int:
+    """Open the window on the database (a shop file, or a shop server's postgresql:// URL);
+    returns the process exit code."""
     app = create_application()
-    # One window per database: a second launch brings the first forward and quits.
-    instance = claim(database_path)
+    on_server = is_server_url(database)
+    # One window per database (per server database, on this PC): a second launch brings the
+    # first forward and quits.
+    instance = claim(redact(str(database)) if on_server else database)
     if instance is None:
         return 0  # the window already open on this database was asked to come forward
     instance.activation_requested.connect(bring_forward)
     sys.excepthook = show_unexpected_error
     try:
-        if needs_upgrade(database_path):
-            upgrade_with_progress(database_path)
-        open_database(database_path)
+        if on_server:
+            open_shop_server(str(database))
+        else:
+            database = Path(database)
+            if needs_upgrade(database):
+                upgrade_with_progress(database)
+            open_database(database)
         if not is_set_up() and not run_first_time_setup():
             return 0
     except RelappError as error:
         QMessageBox.critical(None, "Relapp", str(error))
         return 1
-    running = start_main_window(database_path)
+    running = start_main_window(database)
     exit_code = app.exec()
     running.stop()
     return exit_code
+
+
+def open_shop_server(url: str) -> None:
+    """Connect to the shop server and bind the models to it; the server migrates its own
+    schema on the way (one transaction), so there is no upgrade step as for a file."""
+    from relapp.db.server.connection import open_server_database  # psycopg: servers only
+
+    open_server_database(url)
 
 
 @dataclass
@@ -84,28 +100,42 @@ class RunningWindow:
     window: MainWindow
     change_bus: ChangeBus
     daily_round: DailyRound
-    backups: AutomaticBackup
+    backups: AutomaticBackup | None  # None on a shop server: its backups are the server's
+    server_changes: ServerChanges | None = None  # on a shop server: the other tills' commits
 
     def stop(self) -> None:
         self.daily_round.wait()  # a round half-way through a batch finishes its transaction
-        self.backups.stop()  # a copy half-way through is cancelled and its partial file removed
+        if self.backups is not None:
+            self.backups.stop()  # a copy half-way through is cancelled, its partial file removed
+        if self.server_changes is not None:
+            self.server_changes.stop()
 
 
-def start_main_window(database_path: Path) -> RunningWindow:
-    """Show the window on the open database and start the work that runs beside it."""
+def start_main_window(database: Path | str) -> RunningWindow:
+    """Show the window on the open database (a shop file's path, or the shop server's URL)
+    and start the work that runs beside it."""
+    on_server = is_server_url(database)
     change_bus = ChangeBus()
     apply_shop_locale()
     change_bus.changed.connect(apply_shop_locale_if_changed)
-    window = MainWindow(database_path, change_bus)
+    window = MainWindow(database, change_bus)
     window.show()
     daily_round = DailyRound(change_bus, window)
     daily_round.start()
-    backups = AutomaticBackup(database_path, window)
-    backups.reported.connect(lambda text: window.statusBar().showMessage(text, 15_000))
-    backups.start()
-    outside_changes = OutsideChanges(change_bus, window)
-    outside_changes.start()
-    return RunningWindow(window, change_bus, daily_round, backups)
+    backups = None
+    server_changes = None
+    if on_server:
+        # The other tills' commits, as the server announces them (no polling).
+        server_changes = ServerChanges(change_bus, str(database), window)
+        server_changes.start()
+    else:
+        # A server is backed up with `relapp backup --db URL`, not by each till's window.
+        backups = AutomaticBackup(Path(database), window)
+        backups.reported.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+        backups.start()
+        outside_changes = OutsideChanges(change_bus, window)
+        outside_changes.start()
+    return RunningWindow(window, change_bus, daily_round, backups, server_changes)
 
 
 def upgrade_with_progress(database_path: Path) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.db.server.urls import is_server_url, redact
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.settings import load_settings
 from relapp.ui.about_dialog import AboutDialog
@@ -64,7 +65,8 @@ FRAME_ALLOWANCE = QSize(16, 40)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, database_path: Path, change_bus: ChangeBus) -> None:
+    def __init__(self, database_path: Path | str, change_bus: ChangeBus) -> None:
+        """database_path: the shop file, or the shop server's postgresql:// URL."""
         super().__init__()
         self.database_path = database_path
         self.change_bus = change_bus
@@ -242,7 +244,11 @@ class MainWindow(QMainWindow):
         shop = load_settings().shop_name
         self.setWindowTitle(f"{shop} — Relapp")
         # Only cheap facts here: counting a million customers is the views' job, on demand.
-        self.status_label.setText(f"{shop} · {self.database_path}")
+        if is_server_url(self.database_path):
+            where = self.tr("shop server {url}").format(url=redact(str(self.database_path)))
+        else:
+            where = str(self.database_path)
+        self.status_label.setText(f"{shop} · {where}")
 
     def _fit_to_screen(self) -> None:
         screen = self.screen() or QGuiApplication.primaryScreen()

@@ -3,8 +3,10 @@
 Two Relapp windows on one database file would be two writers (each with its own caches,
 daily round and staff sign-in) where the owner meant one. So the first launch on a database
 listens on a local socket (a named pipe on Windows) named after the user and the database
-path; a later launch on the same database finds it listening, asks it to come forward, and
-quits. Another database (or another user on the same PC) gets another name and runs beside it.
+path (or the shop server's URL, without its password); a later launch on the same database
+finds it listening, asks it to come forward, and quits. Another database (or another user on
+the same PC) gets another name and runs beside it. Windows on other PCs are not this module's
+business: a shop server is there for several tills.
 
 A crash leaves the socket file behind on Linux and macOS: nobody answers on it, so the next
 launch removes it and listens in its place. A lock file makes the "does anyone answer? then I
@@ -18,10 +20,13 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QDir, QLockFile, QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+from relapp.db.server.urls import is_server_url
 
 ACTIVATE_MESSAGE = b"relapp-activate 1\n"
 CONNECT_TIMEOUT_MS = 500
@@ -32,15 +37,13 @@ LOCK_TIMEOUT_MS = 5000
 def server_name(database_path: Path | str) -> str:
     """The local socket for this user and database: the same for every launch on it.
 
+    database_path is a shop file, or a shop server's URL (one window per server database on
+    this PC; the URL is taken as written, without its password).
+
     On Linux it lives in the user's runtime folder ($XDG_RUNTIME_DIR, emptied at logout) when
     there is one, else Qt puts it in the temporary folder; on Windows it is a named pipe.
     """
-    path = Path(database_path).expanduser()
-    try:
-        path = path.resolve()
-    except OSError:
-        path = path.absolute()
-    key = f"{_user_name()}\0{os.path.normcase(str(path))}"
+    key = f"{_user_name()}\0{_database_key(database_path)}"
     name = "relapp-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
     runtime_dir = os.environ.get("XDG_RUNTIME_DIR", "")
     if not sys.platform.startswith("win") and runtime_dir and os.path.isdir(runtime_dir):
@@ -175,6 +178,27 @@ def _ask_running_instance(name: str) -> bool:
     if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
         socket.waitForDisconnected(WRITE_TIMEOUT_MS)
     return True
+
+
+def _database_key(database_path: Path | str) -> str:
+    if is_server_url(database_path):
+        # Not a Path: "postgresql://host" would become "postgresql:/host". Without the
+        # password (given or not, it is the same database), and postgres:// is postgresql://.
+        parts = urlsplit(str(database_path))
+        user = f"{parts.username}@" if parts.username else ""
+        try:
+            port = f":{parts.port}" if parts.port else ""
+        except ValueError:  # not a number: libpq will say so; the key needs no more
+            port = ":?"
+        where = f"{user}{parts.hostname or ''}{port}"
+        query = f"?{parts.query}" if parts.query else ""
+        return f"postgresql://{where}{parts.path}{query}"
+    path = Path(database_path).expanduser()
+    try:
+        path = path.resolve()
+    except OSError:
+        path = path.absolute()
+    return os.path.normcase(str(path))
 
 
 def _user_name() -> str:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from relapp.db.connection import open_database
 from relapp.demo.generator import generate_demo_shop
-from relapp.ui.app import RunningWindow, create_application, start_main_window
+from relapp.ui.app import RunningWindow, create_application, open_shop_server, start_main_window
 
 DEMO_CUSTOMERS = 300
 DEMO_SEED = 5
@@ -305,3 +305,17 @@ def start_flow(qtbot, tmp_path: Path, template: Path) -> Flow:
     qtbot.addWidget(running.window)
     qtbot.waitExposed(running.window)
     return Flow(qtbot, running, db_path)
+
+
+def start_server_flow(qtbot, tmp_path: Path, url: str) -> Flow:
+    """The real main window on a shop server whose database already holds a shop, started as
+    `relapp --db postgresql://...` does: the server opened (relapp.ui.app.open_shop_server),
+    then start_main_window(url). Flow.db_path is the URL."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qt"))
+    create_application()
+    open_shop_server(url)
+    running = start_main_window(url)
+    qtbot.addWidget(running.window)
+    qtbot.waitExposed(running.window)
+    return Flow(qtbot, running, url)  # db_path: the URL here

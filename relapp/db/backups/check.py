@@ -1,12 +1,18 @@
-"""`relapp check`: integrity_check, foreign keys, and every balance against the ledger."""
+"""`relapp check`: integrity_check, foreign keys, and every balance against the ledger.
+
+The ledger's checks (ledger_problems) are one SQL text for both engines: the shop server's
+check (relapp.db.server.maintenance.check_server) runs them too.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from relapp.db.backups.files import MAX_PROBLEMS, MMAP_BYTES, connect_read_only, require_relapp
 from relapp.errors import (
@@ -14,9 +20,22 @@ from relapp.errors import (
     NotARelappDatabase,
 )
 
+# Runs one SQL statement (no parameters) and returns its rows: how ledger_problems reads
+# either engine.
+Query = Callable[[str], Sequence[Sequence[Any]]]
+
 
 @dataclass
 class CheckReport:
+    """What `relapp check` found: at most MAX_PROBLEMS lines, and what it counted.
+
+    On a shop file, problems come from SQLite's integrity_check, its foreign_key_check and
+    the ledger. A shop server (PostgreSQL) has no integrity_check to run: it enforces foreign
+    keys on every write (unless someone disabled the triggers that do it, which the server's
+    check reports), and detects damaged pages itself if the cluster was initialised with data
+    checksums (`SHOW data_checksums`); its check reports disabled triggers and the ledger.
+    """
+
     problems: list[str] = field(default_factory=list)
     contacts: int = 0
     ledger_entries: int = 0
@@ -50,7 +69,9 @@ def check_database(database_path: Path | str, *, running_balances: bool = True) 
             problems += [f"integrity: {line}" for line in integrity_problems(db, MAX_PROBLEMS)]
             if not problems:
                 problems += _foreign_key_problems(db)
-                problems += _ledger_problems(db, running_balances)
+                problems += ledger_problems(
+                    lambda sql: db.execute(sql).fetchall(), running_balances
+                )
                 report.contacts = db.execute("SELECT count(*) FROM contact").fetchone()[0]
                 report.ledger_entries = db.execute("SELECT count(*) FROM points_entry").fetchone()[
                     0
@@ -84,16 +105,26 @@ def _foreign_key_problems(db: sqlite3.Connection) -> list[str]:
     ]
 
 
-def _ledger_problems(db: sqlite3.Connection, running_balances: bool) -> list[str]:
+def ledger_problems(query: Query, running_balances: bool = True) -> list[str]:
+    """Each contact's cached points_balance against the sum of its entries, negative balances
+    and (running_balances) running balances that dipped below zero, as problem lines.
+
+    query runs a statement on either engine: the SQL is valid on SQLite and PostgreSQL
+    (subqueries in FROM aliased; both balance columns are NOT NULL, so `<>` compares them).
+    PostgreSQL's sum of integers is a bigint or numeric: every number is read through int().
+    """
     problems = []
-    mismatches = db.execute(
-        """SELECT c.id, c.points_balance, coalesce(l.total, 0)
-           FROM contact AS c
-           LEFT JOIN (SELECT contact_id, sum(points) AS total FROM points_entry
-                      GROUP BY contact_id) AS l ON l.contact_id = c.id
-           WHERE c.points_balance IS NOT coalesce(l.total, 0)
-           ORDER BY c.id"""
-    ).fetchall()
+    mismatches = [
+        (int(cid), int(cached), int(total))
+        for cid, cached, total in query(
+            """SELECT c.id, c.points_balance, coalesce(l.total, 0)
+               FROM contact AS c
+               LEFT JOIN (SELECT contact_id, sum(points) AS total FROM points_entry
+                          GROUP BY contact_id) AS l ON l.contact_id = c.id
+               WHERE c.points_balance <> coalesce(l.total, 0)
+               ORDER BY c.id"""
+        )
+    ]
     if mismatches:
         shown = ", ".join(
             f"contact {cid} has {cached:,} cached, {total:,} in the ledger"
@@ -104,20 +135,26 @@ def _ledger_problems(db: sqlite3.Connection, running_balances: bool) -> list[str
             f"ledger: {len(mismatches):,} contacts' points balances disagree with the ledger: "
             f"{shown}{more}"
         )
-    negative = db.execute(
-        "SELECT id, points_balance FROM contact WHERE points_balance < 0 ORDER BY id"
-    ).fetchall()
+    negative = [
+        (int(cid), int(balance))
+        for cid, balance in query(
+            "SELECT id, points_balance FROM contact WHERE points_balance < 0 ORDER BY id"
+        )
+    ]
     if negative:
         shown = ", ".join(f"contact {cid} at {balance:,}" for cid, balance in negative[:5])
         problems.append(f"ledger: {len(negative):,} negative points balances: {shown}")
     if running_balances:
-        dipped = db.execute(
-            """SELECT contact_id, min(running) FROM (
-                   SELECT contact_id,
-                          sum(points) OVER (PARTITION BY contact_id ORDER BY id) AS running
-                   FROM points_entry)
-               WHERE running < 0 GROUP BY contact_id ORDER BY contact_id"""
-        ).fetchall()
+        dipped = [
+            (int(cid), int(low))
+            for cid, low in query(
+                """SELECT r.contact_id, min(r.running) FROM (
+                       SELECT contact_id,
+                              sum(points) OVER (PARTITION BY contact_id ORDER BY id) AS running
+                       FROM points_entry) AS r
+                   WHERE r.running < 0 GROUP BY r.contact_id ORDER BY r.contact_id"""
+            )
+        ]
         if dipped:
             shown = ", ".join(f"contact {cid} down to {low:,}" for cid, low in dipped[:5])
             problems.append(

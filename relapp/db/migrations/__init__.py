@@ -24,6 +24,7 @@ from relapp.db.migrations import (
     m0008_import_batches,
     m0009_lowest_tier,
     m0010_merged_into,
+    m0011_shops,
 )
 
 
@@ -62,6 +63,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0008_import_batches,
                 m0009_lowest_tier,
                 m0010_merged_into,
+                m0011_shops,
             )
         ),
         key=lambda migration: migration.version,

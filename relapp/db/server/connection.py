@@ -73,10 +73,9 @@ class ServerDatabase(PostgresqlDatabase):
         )
 
     def _connect(self) -> psycopg.Connection[Any]:
-        try:
-            connection: psycopg.Connection[Any] = super()._connect()  # type: ignore[misc]
-        except psycopg.Error as error:
-            raise unavailable(self.url, error) from error
+        # A failure comes out as peewee's OperationalError; open_server_database and
+        # execute_sql turn it into one sentence (raising ours here, peewee would wrap it).
+        connection: psycopg.Connection[Any] = super()._connect()  # type: ignore[misc]
         connection.adapters.register_dumper(bool, _BoolAsInteger)
         # Every Python int as bigint: psycopg would pick int2 for a small one, which a
         # recursive query or a CASE then refuses to mix with the bigint ids.
@@ -167,7 +166,11 @@ def unavailable(url: str, error: BaseException, written: bool | None = None) -> 
         reason = "the user name or password was not accepted"
     elif "does not exist" in lowered and "database" in lowered:
         reason = "that database does not exist on the server"
-    elif "connection refused" in lowered or "could not connect" in lowered:
+    elif (
+        "connection refused" in lowered
+        or "could not connect" in lowered
+        or "no such file or directory" in lowered  # no server's socket in that folder
+    ):
         reason = "no server answered there (is it running, and is the address right?)"
     elif "timeout" in lowered:
         reason = "the server did not answer in time"

@@ -3,7 +3,8 @@
 Shop name, the region phone numbers are read in, currency, locale for figures and dates,
 paper size, the logo printed on loyalty cards, backups, and the relationship rules (how often a
 customer may be contacted, how fast a query should be answered). The loyalty program's
-settings live in the Loyalty view.
+settings live in the Loyalty view. On a shop server the Backups group gives way to a Shop
+server group (the server, its schema, a connection test, how it is backed up).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.db.server.urls import is_server_url, redact
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.settings import (
     PAPER_SIZES,
-    SHOP_FIELDS,
     ShopSettings,
     load_settings,
     phone_regions,
@@ -39,6 +40,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published
 from relapp.ui.settings.backup_box import BackupBox
 from relapp.ui.settings.logo_picker import LogoPicker
+from relapp.ui.settings.server_box import ServerBox
 from relapp.ui.widgets.field_problems import FieldProblems
 
 # Locales offered in the list; any other language_TERRITORY can be typed.
@@ -52,10 +54,12 @@ COMMON_LOCALES = (
 
 class SettingsView(QWidget):
     def __init__(
-        self, database_path: Path, change_bus: ChangeBus, parent: QWidget | None = None
+        self, database_path: Path | str, change_bus: ChangeBus, parent: QWidget | None = None
     ) -> None:
+        """database_path: the shop file, or the shop server's postgresql:// URL."""
         super().__init__(parent)
         self.database_path = database_path
+        on_server = is_server_url(database_path)
         self.change_bus = change_bus
         self.loaded: ShopSettings | None = None
 
@@ -101,22 +105,27 @@ class SettingsView(QWidget):
         rules.addRow(self.tr("Answer queries and complaints &within:"), self.response_target)
         rules_box = QGroupBox(self.tr("Looking after customers"))
         rules_box.setLayout(rules)
-        self.backups = BackupBox(database_path)
-        self.backups.restored.connect(self._restored)
-
-        self.problems = FieldProblems(
-            {
-                "shop_name": self.shop_name,
-                "phone_region": self.phone_region,
-                "currency": self.currency,
-                "locale": self.locale_name,
-                "paper_size": self.paper_size,
-                "contact_cap_per_30_days": self.contact_cap,
-                "response_target_hours": self.response_target,
-                "backup_folder": self.backups.folder,
-                "backup_keep": self.backups.keep,
-            }
-        )
+        fields: dict[str, QWidget] = {
+            "shop_name": self.shop_name,
+            "phone_region": self.phone_region,
+            "currency": self.currency,
+            "locale": self.locale_name,
+            "paper_size": self.paper_size,
+            "contact_cap_per_30_days": self.contact_cap,
+            "response_target_hours": self.response_target,
+        }
+        # A file's backups are the window's work (BackupBox); a server's are the server's.
+        self.backups: BackupBox | None = None
+        self.server: ServerBox | None = None
+        place: QGroupBox
+        if on_server:
+            self.server = place = ServerBox(str(database_path))
+        else:
+            self.backups = place = BackupBox(Path(database_path))
+            self.backups.restored.connect(self._restored)
+            fields |= {"backup_folder": self.backups.folder, "backup_keep": self.backups.keep}
+        self.fields = tuple(fields)  # the settings edited here, in SHOP_FIELDS' names
+        self.problems = FieldProblems(fields)
         self.saved_note = QLabel(objectName="settingsHint")
         self.save_button = QPushButton(self.tr("&Save settings"))
         self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
@@ -131,10 +140,16 @@ class SettingsView(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        where = QLabel(
-            self.tr(
+        if on_server:
+            shared = self.tr(
+                "Every counter using this shop server shares these settings. Server: {url}"
+            ).format(url=redact(str(database_path)))
+        else:
+            shared = self.tr(
                 "Every counter using this database shares these settings. Database: {path}"
-            ).format(path=database_path),
+            ).format(path=database_path)
+        where = QLabel(
+            shared,
             objectName="settingsHint",
             wordWrap=True,
         )
@@ -144,7 +159,7 @@ class SettingsView(QWidget):
         column = QVBoxLayout()
         column.addWidget(shop_box)
         column.addWidget(rules_box)
-        column.addWidget(self.backups)
+        column.addWidget(place)
         column.addWidget(self.problems)
         column.addLayout(buttons)
         column.addWidget(where)
@@ -169,12 +184,15 @@ class SettingsView(QWidget):
         self.contact_cap.setValue(settings.contact_cap_per_30_days)
         self.response_target.setValue(settings.response_target_hours)
         self.logo.load()
-        self.backups.load()
+        if self.backups is not None:
+            self.backups.load()
+        if self.server is not None:
+            self.server.load()
         self.problems.clear_problems()
         self.saved_note.setText("")
 
     def edited(self) -> dict[str, str | int]:
-        return {
+        edited: dict[str, str | int] = {
             "shop_name": self.shop_name.text().strip(),
             "phone_region": self.phone_region.currentData(),
             "currency": self.currency.text().strip().upper(),
@@ -182,9 +200,11 @@ class SettingsView(QWidget):
             "paper_size": self.paper_size.currentData(),
             "contact_cap_per_30_days": self.contact_cap.value(),
             "response_target_hours": self.response_target.value(),
-            "backup_folder": self.backups.folder.text().strip(),
-            "backup_keep": self.backups.keep.value(),
         }
+        if self.backups is not None:
+            edited["backup_folder"] = self.backups.folder.text().strip()
+            edited["backup_keep"] = self.backups.keep.value()
+        return edited
 
     def save(self) -> None:
         edited = self.edited()
@@ -203,7 +223,7 @@ class SettingsView(QWidget):
 
     def on_change(self, change: Change) -> None:
         # Another window saved: show the stored values, unless the owner is mid-edit here.
-        unedited = self.loaded is not None and self.edited() == _as_fields(self.loaded)
+        unedited = self.loaded is not None and self.edited() == _as_fields(self.loaded, self.fields)
         if change.touches(Entity.SETTINGS) and unedited:
             self.load()
 
@@ -217,5 +237,5 @@ class SettingsView(QWidget):
         self.locale_example.setText(f"{locale.toString(1234567.5, 'f', 2)} · {christmas}")
 
 
-def _as_fields(settings: ShopSettings) -> dict[str, str | int]:
-    return {name: getattr(settings, name) for name in SHOP_FIELDS}
+def _as_fields(settings: ShopSettings, names: tuple[str, ...]) -> dict[str, str | int]:
+    return {name: getattr(settings, name) for name in names}
