@@ -41,3 +41,7 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
 class SmokeTestFailure(Exception):
     """A check of `relapp --smoke-test` did not hold (the installed app cannot work as it
     is); the message says which. Not a RelappError: it is for whoever installs the app."""
+
+
+class UnknownShop(RelappError):
+    """A till named a shop (branch) that the shop server does not have."""

@@ -172,3 +172,23 @@ def test_needs_upgrade_tells_an_older_file_from_a_current_or_missing_one(db_path
     assert needs_upgrade(old)
     open_database(old).close()
     assert not needs_upgrade(old)
+
+
+def test_schema_11_makes_the_file_its_own_first_shop_named_as_in_its_settings(db_path):
+    db = SqliteDatabase(str(db_path), pragmas=connection.connection_pragmas())
+    db.connect()
+    connection.migrate_database(db, db_path, target=10)
+    db.execute_sql("INSERT INTO setting (key, value) VALUES ('shop_name', 'Corner Books')")
+    db.execute_sql(
+        "INSERT INTO contact (given_name, created_at, updated_at)"
+        " VALUES ('Ann', '2025-01-02 03:04:05', '2025-01-02 03:04:05')"
+    )
+    db.execute_sql(
+        "INSERT INTO interaction (contact_id, kind, occurred_at, created_at, updated_at)"
+        " VALUES (1, 'visit', '2025-01-02 03:04:05', '2025-01-02 03:04:05', '2025-01-02 03:04:05')"
+    )
+    assert connection.migrate_database(db, db_path) == migrations.LATEST_VERSION - 10
+    assert db.execute_sql("SELECT id, name FROM shop").fetchall() == [(1, "Corner Books")]
+    # Rows from before branches have no shop: they count as shop 1's.
+    assert db.execute_sql("SELECT shop_id FROM interaction").fetchall() == [(None,)]
+    db.close()

@@ -13,6 +13,7 @@ connection, a write is not (it may have been done), and the caller hears Databas
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from relapp.errors import (
     DatabaseTooNew,
     DatabaseUnavailable,
     NotARelappDatabase,
+    UnknownShop,
 )
 
 CONNECT_TIMEOUT_SECONDS = 5
@@ -64,6 +66,7 @@ class ServerDatabase(PostgresqlDatabase):
 
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
+        self.shop_id: int | None = None  # this till's shop (schema 11), once named
         super().__init__(
             url,
             prefer_psycopg3=True,
@@ -81,6 +84,11 @@ class ServerDatabase(PostgresqlDatabase):
         # recursive query or a CASE then refuses to mix with the bigint ids.
         connection.adapters.register_dumper(int, Int8Dumper)
         OWN_BACKENDS.add(connection.info.backend_pid)
+        if self.shop_id is not None:
+            # Every row this till writes carries its shop (the shop_id columns' default).
+            connection.execute(
+                "SELECT set_config('relapp.shop_id', %s, false)", (str(self.shop_id),)
+            )
         return connection
 
     def _close(self, conn: psycopg.Connection[Any]) -> None:
@@ -182,11 +190,15 @@ def unavailable(url: str, error: BaseException, written: bool | None = None) -> 
     return DatabaseUnavailable(f"Cannot use the shop server {where}: {reason}.{outcome}")
 
 
-def open_server_database(url: str, *, migrate: bool = True, create: bool = False) -> ServerDatabase:
+def open_server_database(
+    url: str, *, migrate: bool = True, create: bool = False, shop: str | None = None
+) -> ServerDatabase:
     """Connect to the shop server at url and bind the models to it.
 
     create: make the schema on an empty database (relapp server init); otherwise an empty
     database is refused with the command that prepares it.
+    shop: the shop (branch) this till belongs to, by name (default: RELAPP_SHOP); the rows
+    it writes carry that shop. Unknown: refused with the shops there are.
     """
     db = ServerDatabase(url)
     try:
@@ -202,6 +214,7 @@ def open_server_database(url: str, *, migrate: bool = True, create: bool = False
             create_schema(db)
         elif migrate:
             migrate_server(db, version, redact(url))
+        _take_till_shop(db, shop if shop is not None else os.environ.get(SHOP_VARIABLE))
     except psycopg.Error as error:
         db.close()
         raise unavailable(url, error) from error
@@ -213,6 +226,24 @@ def open_server_database(url: str, *, migrate: bool = True, create: bool = False
         raise
     models.database.initialize(db)
     return db
+
+
+SHOP_VARIABLE = "RELAPP_SHOP"
+
+
+def _take_till_shop(db: ServerDatabase, name: str | None) -> None:
+    if not name or not name.strip():
+        return
+    names = dict(db.execute_sql("SELECT lower(name), id FROM shop").fetchall())
+    shop_id = names.get(name.strip().lower())
+    if shop_id is None:
+        known = ", ".join(sorted(row[0] for row in db.execute_sql("SELECT name FROM shop")))
+        raise UnknownShop(
+            f"There is no shop called {name.strip()!r} on {redact(db.url)}"
+            f" (there is: {known}). Add it with `relapp server shop add`, or name one of those."
+        )
+    db.shop_id = int(shop_id)
+    db.execute_sql("SELECT set_config('relapp.shop_id', ?, false)", (str(shop_id),))
 
 
 def server_schema_version(db: ServerDatabase) -> int | None:

@@ -27,6 +27,7 @@ from peewee import IntegrityError
 
 from relapp.db.audit import write_audit
 from relapp.db.busy import lock_first
+from relapp.db.store import shops as shop_store
 from relapp.db.store import staff as staff_store
 from relapp.db.store.staff import StaffRow
 from relapp.domain.changes import Change, Entity
@@ -276,6 +277,12 @@ def authenticate(staff_id: int, pin: str) -> StaffMember:
         raise NotAllowed("This staff account no longer exists.")
     if not row.active:
         raise NotAllowed(f"{row.name}'s account is deactivated; a manager can reactivate it.")
+    works_at, here = shop_store.staff_shop(staff_id), shop_store.till_shop_id()
+    if works_at is not None and here is not None and works_at[0] != here:
+        raise NotAllowed(
+            f"{row.name} works at {works_at[1]}; this till belongs to another shop."
+            " A manager can change where they work."
+        )
     if not verify_pin(pin, row.pin_hash):
         if failed_pins.record_wrong(staff_id):
             _audit(PIN_LOCKED, staff_id, None, {"name": row.name})
