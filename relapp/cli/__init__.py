@@ -18,7 +18,7 @@ from datetime import date
 
 from relapp import __version__
 from relapp.cli.args import bounded_int
-from relapp.cli.shop import database_path, open_shop
+from relapp.cli.shop import database_path, database_target, open_shop
 from relapp.crash_log import write_crash_log
 from relapp.db.location import ENVIRONMENT_VARIABLE
 from relapp.errors import RelappError
@@ -121,10 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy, backups.
-    from relapp.cli import backup, exchange, points, privacy, report, timeline, today
+    # export, privacy, backups, the shop server.
+    from relapp.cli import backup, exchange, points, privacy, report, server, timeline, today
 
-    for module in (points, timeline, today, report, exchange, privacy, backup):
+    for module in (points, timeline, today, report, exchange, privacy, backup, server):
         module.add_commands(commands, database_option)
     return parser
 
@@ -138,7 +138,7 @@ def run_gui(args: argparse.Namespace) -> int:
         return 1
     from relapp.ui.app import run_app
 
-    return run_app(database_path(args))
+    return run_app(database_target(args))
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -171,7 +171,7 @@ def run_find(args: argparse.Namespace) -> int:
     from relapp.domain.contacts.phones import display_phone
     from relapp.domain.contacts.search import search_contacts
 
-    open_shop(database_path(args))
+    open_shop(database_target(args))
     hits = search_contacts(args.text, limit=args.limit)
     if args.json:
         print(json.dumps([dataclasses.asdict(hit) for hit in hits], ensure_ascii=False, indent=2))

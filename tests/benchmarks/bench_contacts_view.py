@@ -1,6 +1,6 @@
 """Benchmark: the Contacts view on a large shop: open, jump to any row, memory, filters.
 
-Run: QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_contacts_view.py DB
+Run: QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_contacts_view.py DB|URL ...
 Each measurement runs in a fresh process on an existing demo database (create it with
 `relapp --db DB demo --contacts N`). "open" is from creating the view to its first paint with
 the row count known; "jump" scrolls to a random row and repaints (30 seeded rows); "memory"
@@ -29,7 +29,12 @@ def resident_mb():
     return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 app = create_application()
-open_database(Path({path!r}))
+target = {path!r}
+if target.startswith(("postgresql://", "postgres://")):
+    from relapp.db.server.connection import open_server_database
+    open_server_database(target)
+else:
+    open_database(Path(target))
 from relapp.ui.contacts.view import ContactsView
 before = resident_mb()
 started = time.perf_counter()
