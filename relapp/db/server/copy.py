@@ -190,6 +190,10 @@ def migrate_shop(source: Path | str, url: str, progress: Progress | None = None)
         try:
             with db.atomic():
                 result = _migrate(shop, db, report)
+            # The planner's statistics for the tables just filled, so the first searches
+            # and lists on the server plan well (autovacuum would get there later).
+            report("statistics", 0, 1)
+            db.execute_sql("ANALYZE")
         except RelappError:
             raise
         except (psycopg.Error, PeeweeException) as error:
