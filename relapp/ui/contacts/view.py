@@ -78,8 +78,10 @@ class ContactsView(QWidget):
         configure_paged_table(
             self.table, _COLUMN_CHARS, QAbstractItemView.SelectionMode.ExtendedSelection
         )
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting then sorts as the list already is, so
+        # nothing is read before the view is first shown (self.freshness).
         self.table.horizontalHeader().setSortIndicator(NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         # Enter or a double click; a shortcut for Enter would also fire in the filter box.
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self.update_status)
