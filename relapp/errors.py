@@ -29,6 +29,12 @@ class DatabaseUnavailable(DatabaseError):
     """The file or its folder cannot be opened or created (missing, read-only, no space)."""
 
 
+class ServerNotAnswering(DatabaseUnavailable):
+    """The shop server could not be reached (down, the network cut, the connection lost),
+    as opposed to one that answered and refused (a wrong password, no such database): only
+    this lets a till keep its sales to send later."""
+
+
 EXCERPT_LENGTH = 60
 
 

@@ -27,7 +27,7 @@ from relapp.domain.loyalty.points import (
 )
 from relapp.domain.loyalty.sales import MAX_SALE_KEY_LENGTH, SaleResult
 from relapp.domain.shop.money import format_amount, parse_amount
-from relapp.errors import DatabaseUnavailable, RelappError
+from relapp.errors import DatabaseUnavailable, RelappError, ServerNotAnswering
 
 if TYPE_CHECKING:
     from relapp.domain.loyalty.offline import KeptSale
@@ -112,7 +112,7 @@ def _sale_on_server(args: argparse.Namespace, url: str, reference: str, amount: 
             open_shop(url)
             contact_id = find_named_customer(reference)
             result = record_sale(contact_id, amount, sale_key=key, summary=args.note.strip())
-        except DatabaseUnavailable:
+        except ServerNotAnswering:  # not a refusal (a wrong password): that is said as it is
             kept = keep_sale(outbox, reference, amount, key, summary=args.note)
             _print_kept_sale(args, kept)
             return 0
@@ -164,7 +164,7 @@ def run_redeem(args: argparse.Namespace) -> int:
     target = database_target(args)
     try:
         open_shop(target)
-    except DatabaseUnavailable as error:
+    except ServerNotAnswering as error:
         if not isinstance(target, str):
             raise
         raise RelappError(

@@ -35,6 +35,7 @@ from relapp.errors import (
     DatabaseTooNew,
     DatabaseUnavailable,
     NotARelappDatabase,
+    ServerNotAnswering,
     UnknownShop,
 )
 
@@ -170,24 +171,38 @@ def unavailable(url: str, error: BaseException, written: bool | None = None) -> 
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     where = redact(url)
     lowered = text.lower()
+    answered = True  # the server answered and refused; False: it could not be reached
     if "password authentication failed" in lowered or "no password supplied" in lowered:
         reason = "the user name or password was not accepted"
     elif "does not exist" in lowered and "database" in lowered:
         reason = "that database does not exist on the server"
-    elif (
+    elif _connection_lost(error):
+        answered = False
+        reason = _unreachable_reason(lowered) or "the connection to the server was lost"
+    elif _unreachable_reason(lowered):
+        reason = _unreachable_reason(lowered) or ""
+    else:
+        reason = text.replace(url, where)
+    if _unreachable_reason(lowered):
+        answered = False
+    outcome = " Nothing was saved." if written is False else ""
+    kind = DatabaseUnavailable if answered else ServerNotAnswering
+    return kind(f"Cannot use the shop server {where}: {reason}.{outcome}")
+
+
+def _unreachable_reason(lowered: str) -> str | None:
+    """Why the server could not be reached, from psycopg's words; None if it was."""
+    if (
         "connection refused" in lowered
         or "could not connect" in lowered
         or "no such file or directory" in lowered  # no server's socket in that folder
     ):
-        reason = "no server answered there (is it running, and is the address right?)"
-    elif "timeout" in lowered:
-        reason = "the server did not answer in time"
-    elif "could not translate host name" in lowered or "name or service not known" in lowered:
-        reason = "that server name is not known on this network"
-    else:
-        reason = text.replace(url, where)
-    outcome = " Nothing was saved." if written is False else ""
-    return DatabaseUnavailable(f"Cannot use the shop server {where}: {reason}.{outcome}")
+        return "no server answered there (is it running, and is the address right?)"
+    if "timeout" in lowered:
+        return "the server did not answer in time"
+    if "could not translate host name" in lowered or "name or service not known" in lowered:
+        return "that server name is not known on this network"
+    return None
 
 
 def open_server_database(
