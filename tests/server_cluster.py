@@ -43,12 +43,13 @@ def missing_reason() -> str | None:
 class ThrowawayCluster:
     """One PostgreSQL server for a test session, fast rather than durable (fsync off)."""
 
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, options: str = "") -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="relapp-pg-"))
         self.data = self.folder / "data"
         self.socket = self.folder
         self.user = "postgres" if os.geteuid() == 0 else None
         self.durable = durable
+        self.options = options  # more `-c name=value` settings for the server
         self.log = self.folder / "server.log"
 
     def _run(self, *command: str) -> None:
@@ -66,6 +67,8 @@ class ThrowawayCluster:
         options = f"-k {self.socket} -c listen_addresses='' -c max_connections=60"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        if self.options:
+            options += f" {self.options}"
         self._run(
             server_program("pg_ctl") or "pg_ctl", "-D", str(self.data), "-l", str(self.log),
             "-o", options, "-w", "start",
