@@ -148,3 +148,73 @@ def test_a_bare_number_is_a_card_not_a_customer_number(capsys, demo_db, db_path,
         f"'#{contact.id}' or --id {contact.id}.\n"
     )
     assert not (tmp_path / "x.pdf").exists()
+
+
+# -- one shop of several (schema 11) ------------------------------------------------------------
+
+
+@pytest.fixture
+def harbour(demo_db):
+    """A second shop, with every third interaction of the demo made there."""
+    from relapp.db.models import Interaction
+    from relapp.domain.shop.shops import add_shop
+
+    shop = add_shop("Harbour Street")
+    third = Interaction.id - Interaction.id / 3 * 3
+    Interaction.update(shop=shop.id).where(third == 0).execute()
+    return shop
+
+
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [
+        ("retention", "Retention summary · Harbour Street"),
+        ("loyalty", "Loyalty liability · Harbour Street"),
+        ("followups", "Follow-up list · Harbour Street"),
+    ],
+)
+def test_a_shop_report_for_one_shop(capsys, harbour, db_path, tmp_path, kind, title):
+    out = tmp_path / f"{kind}.pdf"
+    code, printed, errors = run(capsys, db_path, kind, "--shop", "harbour street", "--out",
+                                str(out))  # fmt: skip
+    assert (code, errors) == (0, "") and printed.startswith(f"Wrote {out} (")
+    assert title in PdfReader(out).pages[0].extract_text().splitlines()
+
+
+def test_the_retention_summary_of_one_shop_counts_its_visits(capsys, harbour, db_path, tmp_path):
+    from relapp.domain.timeline.retention import retention_summary
+
+    harbour_pdf, all_pdf = tmp_path / "harbour.pdf", tmp_path / "all.pdf"
+    assert run(capsys, db_path, "retention", "--shop", "Harbour Street", "--out",
+               str(harbour_pdf))[0] == 0  # fmt: skip
+    assert run(capsys, db_path, "retention", "--out", str(all_pdf))[0] == 0
+    shop_text = PdfReader(harbour_pdf).pages[0].extract_text()
+    all_text = PdfReader(all_pdf).pages[0].extract_text()
+    visited = retention_summary(shop_id=harbour.id).visited
+    assert visited < retention_summary().visited
+    assert f"{visited:,} have visited" in shop_text
+    assert f"{retention_summary().visited:,} have visited" in all_text
+    assert all_text.splitlines()[0] == "Retention summary"
+
+
+def test_an_unknown_shop_lists_the_shops(capsys, harbour, db_path, tmp_path):
+    out = tmp_path / "x.pdf"
+    code, printed, errors = run(capsys, db_path, "retention", "--shop", "Dockside", "--out",
+                                str(out))  # fmt: skip
+    assert (code, printed) == (1, "")
+    assert errors == (
+        "relapp: There is no shop called 'Dockside'; the shops are 'Harbour Street', 'My shop'.\n"
+    )
+    assert not out.exists()
+    code, _printed, errors = run(capsys, db_path, "loyalty", "--shop", " ", "--out", str(out))
+    assert code == 1 and "the shops are 'Harbour Street', 'My shop'." in errors
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args", [["customer", "#1"], ["cards", "--ids", "1"], ["segment", "x"]])
+def test_the_reports_about_customers_take_no_shop(capsys, db, db_path, args):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--db", str(db_path), "report", *args, "--shop", "Harbour Street",
+                  "--out", "x.pdf"])  # fmt: skip
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --shop" in capsys.readouterr().err

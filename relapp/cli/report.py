@@ -3,9 +3,13 @@
     relapp report customer CARD|#ID --out F.pdf      (or --id N instead of CARD|#ID)
     relapp report cards [--segment NAME | --ids N [N ...]] --out F.pdf
     relapp report segment NAME [--columns name,card,...] --out F.pdf
-    relapp report loyalty --out F.pdf
-    relapp report retention --out F.pdf
-    relapp report followups --out F.pdf
+    relapp report loyalty [--shop NAME] --out F.pdf
+    relapp report retention [--shop NAME] --out F.pdf
+    relapp report followups [--shop NAME] --out F.pdf
+
+--shop runs a shop-wide report for one shop of a business with several (what that means for
+each: relapp.reports.catalogue, and each report's docstring); without it, all shops. An
+unknown name is refused with one sentence listing the shops.
 
 Prints where the PDF was written and how many pages it has. The file appears complete or not
 at all (relapp.reports.document writes beside it and renames).
@@ -23,7 +27,7 @@ from relapp.cli.args import (
     customer_reference,
     find_named_customer,
 )
-from relapp.reports.catalogue import REPORTS, ReportRequest, write_report
+from relapp.reports.catalogue import REPORTS, ReportRequest, find_shop, write_report
 
 
 def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
@@ -52,6 +56,11 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     parsers["segment"].add_argument(
         "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"
     )
+    for kind in REPORTS:
+        if kind.by_shop:
+            parsers[kind.key].add_argument(
+                "--shop", metavar="NAME", help="one shop only (default: all shops)"
+            )
     for parser in parsers.values():
         parser.add_argument("--out", type=Path, required=True, metavar="F.pdf", help="the PDF")
         parser.set_defaults(handler=run_report)
@@ -66,6 +75,9 @@ def run_report(args: argparse.Namespace) -> int:
         # A bare number is a card here as for the till; the report then names the customer.
         reference = f"#{find_named_customer(reference, archived_too=True)}"
     columns = getattr(args, "columns", None)
+    shop = getattr(args, "shop", None)
+    if shop is not None and not shop.strip():
+        find_shop(shop)  # an empty name is no shop: refused with the shops listed, not "all"
     request = ReportRequest(
         kind=args.kind,
         customer=reference,
@@ -74,6 +86,7 @@ def run_report(args: argparse.Namespace) -> int:
         columns=tuple(part.strip() for part in columns.split(",") if part.strip())
         if columns
         else (),
+        shop=shop or "",
     )
     result = write_report(request, args.out)
     pages = "1 page" if result.pages == 1 else f"{result.pages} pages"

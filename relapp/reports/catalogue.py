@@ -2,6 +2,11 @@
 
 The command line (`relapp report KIND ...`) and the Reports view both go through
 write_report(), so a report and its checks are the same wherever it is asked for.
+
+A business with several shops (schema 11) can run the shop-wide reports for one shop
+(ReportKind.by_shop; each report's docstring says what one shop's report counts); the reports
+about customers (dossier, cards, segment list) are the same whichever shop asks, customers
+being shared.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from relapp.domain.loyalty.points import find_customer
+from relapp.domain.shop.shops import Shop, list_shops
 from relapp.errors import RelappError
 
 if TYPE_CHECKING:  # reportlab is loaded when a report is written, not for every command
@@ -26,6 +32,7 @@ class ReportKind:
     title: str
     needs: str  # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT or NOTHING
     description: str
+    by_shop: bool = False  # can be run for one shop (ReportRequest.shop)
 
 
 REPORTS = (
@@ -38,13 +45,14 @@ REPORTS = (
     ReportKind("segment", "Segment list", SEGMENT,
                "The customers of a saved segment, with the chosen columns."),
     ReportKind("loyalty", "Loyalty liability", NOTHING,
-               "Outstanding points and their value per tier, and points expiring soon."),
+               "Outstanding points and their value per tier, and points expiring soon.",
+               by_shop=True),
     ReportKind("retention", "Retention summary", NOTHING,
                "Active customers, repeat purchases, new and returning customers by month, tier "
-               "and ladder mix, drifting and lapsed customers, with charts."),
+               "and ladder mix, drifting and lapsed customers, with charts.", by_shop=True),
     ReportKind("followups", "Today's follow-up list", NOTHING,
                "Follow-ups, open queries, birthdays and drifting customers, to tick off at the "
-               "counter."),
+               "counter.", by_shop=True),
 )  # fmt: skip
 REPORTS_BY_KEY = {kind.key: kind for kind in REPORTS}
 
@@ -56,6 +64,7 @@ class ReportRequest:
     ids: tuple[int, ...] = ()  # customers (cards)
     segment: str = ""  # a saved segment (cards, segment list)
     columns: tuple[str, ...] = ()  # segment list columns; empty: the defaults
+    shop: str = ""  # one shop's name (any letter case), for a by_shop report; empty: all shops
 
 
 @dataclass(frozen=True)
@@ -81,12 +90,36 @@ def write_report(
         raise RelappError(f"There is no report called {request.kind!r}.")
     note = ""
     writer = _WRITERS[request.kind]
-    outcome = writer(request, Path(out), progress, cancelled)
+    if request.shop.strip():
+        kind = REPORTS_BY_KEY[request.kind]
+        if not kind.by_shop:
+            raise RelappError(f"The {kind.title.lower()} is the same for every shop: leave out "
+                              "the shop.")  # fmt: skip
+        outcome = writer(request, Path(out), progress, cancelled, find_shop(request.shop))
+    else:
+        outcome = writer(request, Path(out), progress, cancelled)
     if isinstance(outcome, tuple):
         path, note = outcome
     else:
         path = outcome
     return ReportResult(path, page_count(path), note)
+
+
+def find_shop(name: str) -> Shop:
+    """The shop called name (as typed, else in any letter case).
+
+    Raises:
+        RelappError: no shop is called that; the sentence lists the shops.
+    """
+    shops = list_shops()
+    wanted = name.strip()
+    found = next((shop for shop in shops if shop.name == wanted), None) or next(
+        (shop for shop in shops if shop.name.casefold() == wanted.casefold()), None
+    )
+    if found is not None:
+        return found
+    names = ", ".join(repr(shop.name) for shop in shops)
+    raise RelappError(f"There is no shop called {wanted!r}; the shops are {names}.")
 
 
 def page_count(path: Path) -> int:
@@ -139,22 +172,22 @@ def _segment(request: ReportRequest, out: Path, progress, cancelled):
         raise RelappError(str(error)) from error
 
 
-def _loyalty(request: ReportRequest, out: Path, progress, cancelled):
+def _loyalty(request: ReportRequest, out: Path, progress, cancelled, shop: Shop | None = None):
     from relapp.reports.liability import liability_report
 
-    return liability_report(out, progress, cancelled)
+    return liability_report(out, progress, cancelled, shop=shop)
 
 
-def _retention(request: ReportRequest, out: Path, progress, cancelled):
+def _retention(request: ReportRequest, out: Path, progress, cancelled, shop: Shop | None = None):
     from relapp.reports.retention import retention_report
 
-    return retention_report(out, progress, cancelled)
+    return retention_report(out, progress, cancelled, shop=shop)
 
 
-def _followups(request: ReportRequest, out: Path, progress, cancelled):
+def _followups(request: ReportRequest, out: Path, progress, cancelled, shop: Shop | None = None):
     from relapp.reports.followups import followup_list
 
-    return followup_list(out, progress, cancelled)
+    return followup_list(out, progress, cancelled, shop=shop)
 
 
 _WRITERS: dict[str, Callable] = {

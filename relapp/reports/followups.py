@@ -7,6 +7,12 @@ days and the first customers drifting away. Each line has a box to tick, the cus
 and phone, what to do and when; the type is larger than in other reports (11 pt) and the
 rows are tall enough to tick and jot beside. Each section says how many there are, and an
 empty one says so in a line.
+
+For one shop (a business with several, schema 11): the follow-ups are that shop's tasks (each
+task carries the shop it was set at; shop 1's include those set before there were shops), and
+everything else is the whole business's, as customers are shared: open queries and
+complaints, birthdays and drifting customers. The title line names the shop and a line under
+it says which sections are the shop's.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from reportlab.platypus import Flowable, Paragraph
 
 from relapp.db.store.reports import phones_of
 from relapp.domain.contacts.phones import display_phone
+from relapp.domain.shop.shops import Shop
 from relapp.domain.terms import KIND_NAMES
-from relapp.domain.timeline.today import TodayQueue, today_queue
+from relapp.domain.timeline.today import TodayQueue, today_queue, today_queue_at_shop
 from relapp.i18n import _
 from relapp.labels import duration_text
 from relapp.reports.document import (
@@ -50,11 +57,14 @@ def followup_list(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     now: datetime | None = None,
+    shop: Shop | None = None,
 ) -> Path:
     """Write today's follow-up list to out (a PDF) and return out.
 
     Args:
         now: the moment the list is for (default: the clock); the shop's day is its date.
+        shop: only this shop's follow-ups, the other sections for all (module docstring);
+            None: all shops.
 
     Raises:
         ReportCancelled: cancelled() became true; nothing was written.
@@ -62,21 +72,28 @@ def followup_list(
     """
     check_cancelled(cancelled)
     context = report_context(now)
-    queue = today_queue(now=now)
+    queue = today_queue(now=now) if shop is None else today_queue_at_shop(shop.id, now=now)
     lists = _Lists(context, queue)
     day = format_date(queue.today, "full", locale=context.locale)
+    name = (_("Follow-up list") if shop is None else
+            _("Follow-up list · {shop}").format(shop=shop.name))  # fmt: skip
+    which = [] if shop is None else [paragraph(_(
+        "Follow-ups: {shop}'s only. Open queries and complaints, birthdays and customers "
+        "drifting away: every shop's, as customers are shared.").format(shop=shop.name),
+        "small")]  # fmt: skip
     story: list[Flowable] = [
-        heading(_("Follow-up list"), "title"),
+        heading(name, "title"),
         paragraph(_("{day} · as of {time} · tick each line when it is done").format(
             day=day, time=format_time(queue.now.astimezone(), "short", locale=context.locale)),
             "subtitle"),
+        *which,
         *lists.overdue_tasks(),
         *lists.tasks_due_today(),
         *lists.open_cases(),
         *lists.birthdays(),
         *lists.drifting(),
     ]  # fmt: skip
-    title = _("Follow-up list · {day}").format(day=day)
+    title = _("{name} · {day}").format(name=name, day=day)
     return build_pdf(out, title, story, context, progress, cancelled)
 
 

@@ -5,17 +5,24 @@ tier with the total, the points that expire within 30 days and their value, and 
 100 points the figures are worked out with. One line says how: each value is the points
 times the value of 100 points, divided by 100 and rounded down to the cent; the total is
 worked out from the total points, so it can be a few cents more than its rows added up.
+
+For one shop (a business with several, schema 11): points are shared across shops (a
+customer earns at one and spends at another, one balance), so what is owed is the
+business's and the figures are the same as for all shops. The report has no period to count
+what that shop issued and redeemed over, so it names the shop in its title line and says in a
+line that the points are shared and the figures are the whole business's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
 from relapp.db.models import database
 from relapp.domain.loyalty.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
 from relapp.domain.shop.settings import load_settings
+from relapp.domain.shop.shops import Shop
 from relapp.i18n import _
 from relapp.reports.document import (
     TEXT_DARK,
@@ -36,9 +43,16 @@ NO_TIER = "No tier"  # as loyalty_liability() names the customers without a tier
 
 
 def liability_report(
-    out: Path, progress: Progress | None = None, cancelled: Cancelled | None = None
+    out: Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    shop: Shop | None = None,
 ) -> Path:
     """Write the loyalty liability to out (a PDF) and return out.
+
+    Args:
+        shop: asked for one shop: the same figures (points are shared), the shop named and
+            the sharing said (module docstring); None: all shops.
 
     Raises:
         ReportCancelled: cancelled() became true; nothing was written.
@@ -62,9 +76,17 @@ def liability_report(
         "a few cents more than the rows added up. Every customer with a balance counts, "
         "archived ones too."
     )
+    title = _(TITLE)
+    if shop is not None:
+        title = _("{title} · {shop}").format(title=title, shop=shop.name)
+    shared = [] if shop is None else [paragraph(_(
+        "Points are shared across shops: a customer earns and spends them at any shop, from "
+        "one balance, so these figures are what the whole business owes, not {shop} "
+        "alone.").format(shop=shop.name)), Spacer(0, 6)]  # fmt: skip
     story: list[Flowable] = [
-        heading(_(TITLE), "title"),
+        heading(title, "title"),
         paragraph(as_of, "subtitle"),
+        *shared,
         paragraph(outstanding),
         paragraph(rate),
         *_by_tier(owed, context),
@@ -72,7 +94,7 @@ def liability_report(
         *section(_("How the value is worked out")),
         paragraph(how, "small"),
     ]
-    return build_pdf(out, _(TITLE), story, context, progress, cancelled)
+    return build_pdf(out, title, story, context, progress, cancelled)
 
 
 def value_of(points: int, value_of_100_points_cents: int) -> int:

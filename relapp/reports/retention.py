@@ -11,6 +11,12 @@ text: in a chart they are shaped and reordered for right-to-left scripts like an
 (relapp.reports.text.visual), cut to fit, and drawn in the font that draws the whole name
 (a chart label has one font: a name mixing scripts that no one font covers shows boxes for
 some letters there, and is whole in the table beside it).
+
+For one shop (a business with several, schema 11): the same page counted from the visits and
+purchases made at that shop (retention_summary(shop_id=...), whose docstring has the rules):
+its customers are those it has served, a visit or a purchase is one made there, new means
+new to that shop, and drifting away is by the customer's rhythm at that shop. The title line
+names the shop and the last lines say so. Without a shop, every shop's history together.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from relapp.domain.shop.shops import Shop
 from relapp.domain.timeline.retention import (
     ACTIVE_DAYS,
+    FIRST_SHOP_ID,
     LAPSED_DAYS,
     MixEntry,
     RetentionSummary,
@@ -74,11 +82,14 @@ def retention_report(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
     as_of: date | None = None,
+    shop: Shop | None = None,
 ) -> Path:
     """Write the retention summary to out (a PDF) and return out.
 
     Args:
         as_of: the last day the summary covers (default: today).
+        shop: only the visits and purchases made at this shop (module docstring); None: all
+            shops.
 
     Raises:
         ReportCancelled: cancelled() became true; nothing was written.
@@ -86,22 +97,24 @@ def retention_report(
     """
     check_cancelled(cancelled)
     context = report_context()
-    summary = retention_summary(as_of)
+    summary = retention_summary(as_of, shop_id=None if shop is None else shop.id)
     check_cancelled(cancelled)
     if progress is not None:
         progress(SUMMARY_SHARE)
     day = format_date(summary.as_of, "long", locale=context.locale)
+    title = (_("Retention summary") if shop is None else
+             _("Retention summary · {shop}").format(shop=shop.name))  # fmt: skip
     story: list[Flowable] = [
-        heading(_("Retention summary"), "title"),
+        heading(title, "title"),
         paragraph(_("Up to and including {day}").format(day=day), "subtitle"),
         _headline(summary, context),
         *_months(summary, context),
         *_mix(_("Customers by tier"), _("Tier"), _tier_rows(summary.tiers), context),
         *_mix(_("Customers by ladder stage"), _("Stage"), _stage_rows(summary.stages), context),
-        *_how_counted(),
+        *_how_counted(shop),
     ]
     laid_out = None if progress is None else _scaled(progress)
-    return build_pdf(out, _("Retention summary · {day}").format(day=day), story, context,
+    return build_pdf(out, _("{title} · {day}").format(title=title, day=day), story, context,
                      laid_out, cancelled)  # fmt: skip
 
 
@@ -325,18 +338,34 @@ def _fits(header: Sequence[str], rows: Sequence[Sequence[str]], first: int) -> l
             for index, title in enumerate(header)]  # fmt: skip
 
 
-def _how_counted() -> list[Flowable]:
-    notes = [
+def _how_counted(shop: Shop | None = None) -> list[Flowable]:
+    if shop is None:
+        drifting = _("Drifting away: the Today view's list, customers whose last visit is more "
+                     "than twice their usual interval ago (and over 30 days).")  # fmt: skip
+        first = _("their first visit ever")
+    else:
+        drifting = _("Drifting away: customers whose last visit to {shop} is more than twice "
+                     "their usual interval between visits there ago (and over 30 days)."
+                     ).format(shop=shop.name)  # fmt: skip
+        first = _("their first visit to {shop}").format(shop=shop.name)
+    notes = [] if shop is None else [
+        _("{shop} only: its customers are those with anything recorded at {shop} (a visit, "
+          "a purchase, a call, a query), and every figure counts the visits and purchases "
+          "made there. Tiers and ladder stages are the business's, shared by every "
+          "shop.").format(shop=shop.name)
+        + ("" if shop.id != FIRST_SHOP_ID else " " + _(
+            "History recorded before the business had several shops counts as {shop}'s."
+        ).format(shop=shop.name)),
+    ]  # fmt: skip
+    notes += [
         _("A visit is a visit or a purchase (a refunded one too); a purchase is one not "
           "refunded. Archived and erased customers are left out."),
         _("Active: visited in the last {active} days. Lapsed: has visited, but not in the last "
-          "{lapsed} days. Drifting away: the Today view's list, customers whose last visit "
-          "is more than twice their usual interval ago (and over 30 days).").format(
-              active=ACTIVE_DAYS, lapsed=LAPSED_DAYS),
+          "{lapsed} days.").format(active=ACTIVE_DAYS, lapsed=LAPSED_DAYS) + " " + drifting,
         _("Repeat-purchase rate: of the customers who have bought, all time, the share who "
           "bought at least twice. Months are calendar months in local time; the last one "
           "runs to the day of the report. A customer counts once a month, as new in the "
-          "month of their first visit ever, as returning in any later month they came."),
+          "month of {first}, as returning in any later month they came.").format(first=first),
     ]  # fmt: skip
     story = section(_("How these are counted"))
     for text in notes:

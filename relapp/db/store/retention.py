@@ -9,6 +9,16 @@ How it stays fast at a million customers (see relapp.domain.timeline.retention's
 measures): visits, first and last visit per customer come from contact_rhythm, kept by
 triggers (schema 7), and the tier and stage counts from one walk of a covering index. Two
 figures need the history itself, each read once in storage order.
+
+One shop's figures (the shop_ functions) come from that shop's interactions alone: shop 1's
+are those naming it and those with no shop (written before schema 11). contact_rhythm counts
+every shop's visits together, so these read the history, in storage order as the all-shops
+passes do: through an index each row is a random read. Measured at 50,000 customers (513,727
+interactions, a third of them at a second shop): shop 1's customers took 0.8 s through
+interaction_time instead of 0.13 s, the second shop's figures 1.0 s through
+interaction_shop_time instead of 0.56 s. (A branch with a small share of the history would be
+quicker through its index; the scan is never slower than one pass.) The all-shops queries are
+untouched by them.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from typing import Any
 
 from relapp.db.models import database
 from relapp.db.store.dialect import count_true, not_indexed, without_index
-from relapp.db.store.today import INACTIVE_CONTACTS_SQL
+from relapp.db.store.today import INACTIVE_CONTACTS_SQL, of_shop
 
 
 def live_customers_by_tier(stages: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -134,3 +144,93 @@ def _rhythm_sql() -> str:
             AND {without_index("kind")} IN ('visit', 'purchase') AND occurred_at < :end
         GROUP BY contact_id
     )"""
+
+
+# ------------------------------------------------------------------------------- one shop
+
+
+def shop_customers_by_tier(shop_id: int, end: str, stages: Sequence[str]) -> list[tuple[Any, ...]]:
+    """live_customers_by_tier() of the live customers with at least one interaction (of any
+    kind) at this shop before end."""
+    per_stage = ", ".join(count_true("ladder_stage = ?") for _ in stages)
+    return database.execute_sql(
+        f"SELECT tier_id, count(*), {per_stage} FROM contact"
+        " WHERE archived_at IS NULL AND erased_at IS NULL AND id IN ("
+        f"SELECT contact_id FROM {not_indexed('interaction')} WHERE {of_shop(shop_id)}"
+        " AND occurred_at < ?)"
+        " GROUP BY tier_id",
+        (*stages, end),
+    ).fetchall()
+
+
+def shop_visit_figures(
+    shop_id: int, end: str, active_from: str, lapsed_before: str
+) -> tuple[int, int, int, int, int]:
+    """visit_figures() counting only the visits and purchases made at this shop: (visited it,
+    last visit there from active_from on, last visit there before lapsed_before, with at
+    least one purchase there, with two or more) among live customers, history before end."""
+    params = {"end": end, "active_from": active_from, "lapsed_before": lapsed_before}
+    active, lapsed = count_true("last_at >= :active_from"), count_true("last_at < :lapsed_before")
+    buyers, repeat_buyers = count_true("purchases >= 1"), count_true("purchases >= 2")
+    purchase = count_true("kind = 'purchase' AND refunded_at IS NULL")
+    row = database.execute_sql(
+        f"""WITH per_customer (contact_id, last_at, purchases) AS (
+            SELECT contact_id, max(occurred_at), {purchase} FROM {not_indexed("interaction")}
+            WHERE {without_index("kind")} IN ('visit', 'purchase') AND occurred_at < :end
+                AND {of_shop(shop_id)}
+            GROUP BY contact_id
+        )
+        SELECT count(*), {active}, {lapsed}, {buyers}, {repeat_buyers}
+        FROM per_customer WHERE contact_id NOT IN {INACTIVE_CONTACTS_SQL}""",
+        params,
+    ).fetchone()
+    visited, active_count, lapsed_count, buyer_count, repeat_count = (count or 0 for count in row)
+    return visited, active_count, lapsed_count, buyer_count, repeat_count
+
+
+def shop_month_table(
+    shop_id: int, end: str, month_starts: Sequence[str]
+) -> tuple[list[int], list[int]]:
+    """month_table() for this shop: per month, how many live customers visited it for the
+    first time, and how many visited it at all."""
+    months = len(month_starts)
+    params = {"end": end, **{f"m{index}": start for index, start in enumerate(month_starts)}}
+    visits = (
+        f"{without_index('kind')} IN ('visit', 'purchase') AND occurred_at < :end"
+        f" AND {of_shop(shop_id)}"
+    )
+    new = dict(
+        database.execute_sql(
+            f"""WITH firsts (contact_id, first_at) AS (
+                SELECT contact_id, min(occurred_at) FROM {not_indexed("interaction")} WHERE {visits}
+                GROUP BY contact_id
+            )
+            SELECT {_month_index("first_at", months)}, count(*) FROM firsts
+            WHERE first_at >= :m0 AND contact_id NOT IN {INACTIVE_CONTACTS_SQL} GROUP BY 1""",
+            params,
+        ).fetchall()
+    )
+    seen = dict(
+        database.execute_sql(
+            f"SELECT {_month_index('occurred_at', months)}, count(DISTINCT contact_id)"
+            f" FROM {not_indexed('interaction')} WHERE {visits} AND occurred_at >= :m0"
+            f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL} GROUP BY 1",
+            params,
+        ).fetchall()
+    )
+    return [new.get(m, 0) for m in range(months)], [seen.get(m, 0) for m in range(months)]
+
+
+def shop_rhythms_quiet_since(
+    shop_id: int, last_before: str, min_visits: int
+) -> list[tuple[int, str, str]]:
+    """(visits, first visit, last visit) at this shop, all recorded history, of each live
+    customer with at least min_visits visits there and none from last_before on: those who may
+    be drifting away from it (the rule itself is the domain's)."""
+    return database.execute_sql(
+        f"SELECT count(*), min(occurred_at), max(occurred_at) FROM {not_indexed('interaction')}"
+        f" WHERE {without_index('kind')} IN ('visit', 'purchase') AND {of_shop(shop_id)}"
+        f" AND contact_id NOT IN {INACTIVE_CONTACTS_SQL}"
+        " GROUP BY contact_id HAVING count(*) >= ? AND max(occurred_at) < ?",
+        (min_visits, last_before),
+    ).fetchall()

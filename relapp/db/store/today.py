@@ -131,3 +131,43 @@ def contacts_born_on(month: int, days: Sequence[int]) -> list[int]:
             (month, *days),
         )
     ]
+
+
+# ------------------------------------------------------------------------ one shop's rows
+
+# A file is shop 1 (schema 11); its rows written before there were shops have no shop.
+FIRST_SHOP_ID = 1
+
+
+def of_shop(shop_id: int, column: str = "shop_id") -> str:
+    """SQL: the row's column names this shop; for shop 1 also a row with no shop (written
+    before schema 11). The id is written into the text as a whole number."""
+    shop = int(shop_id)
+    if shop == FIRST_SHOP_ID:
+        return f"({column} = {shop} OR {column} IS NULL)"
+    return f"{column} = {shop}"
+
+
+def count_shop_tasks_due(shop_id: int, due_before: str, due_from: str | None) -> int:
+    """count_tasks_due() for the tasks of one shop."""
+    where, bounds = _due_where(due_before, due_from)
+    return database.execute_sql(
+        f"SELECT count(*) FROM task t WHERE {where} AND {of_shop(shop_id, 't.shop_id')}"
+        f" AND t.contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
+        bounds,
+    ).fetchone()[0]
+
+
+def shop_tasks_due_rows(
+    shop_id: int, due_before: str, due_from: str | None, limit: int
+) -> list[TaskDueRow]:
+    """tasks_due_rows() for the tasks of one shop."""
+    where, bounds = _due_where(due_before, due_from)
+    return database.execute_sql(
+        "SELECT t.id, t.contact_id, t.title, t.due_at, t.interaction_id, t.staff_id, s.name,"
+        f" {NAME_COLUMNS} FROM task t JOIN contact c ON c.id = t.contact_id"
+        f" LEFT JOIN staff s ON s.id = t.staff_id"
+        f" WHERE {where} AND {of_shop(shop_id, 't.shop_id')} AND {LIVE_SQL}"
+        " ORDER BY t.due_at, t.contact_id, t.id LIMIT ?",
+        (*bounds, limit),
+    ).fetchall()

@@ -43,6 +43,28 @@ consistent in itself (returning is never negative). Archived and erased customer
 out through the index contact_inactive: per customer where customers are counted, and for
 the month table by counting them apart (few, through their own histories) and taking them
 off, which is cheaper than asking for every row of the pass.
+
+For one shop (shop_id; schema 11: each interaction carries the shop it happened at, and shop
+1's include those from before there were shops, which have none): the same figures, counted
+from the visits and purchases made at that shop only.
+
+* The shop's customers: live customers with at least one interaction of any kind at the shop
+  (a visit, a purchase, a call, a query) by the end of the period; the tier and stage mix is
+  theirs (tier and stage being the business's: points and tiers are shared). Visited: of
+  them, with a visit at the shop.
+* Active, lapsed, the repeat-purchase rate and the month table as above, each counting the
+  shop's visits and purchases alone: "new" in a month is a first visit to this shop, so a
+  customer of another shop coming here for the first time is new here.
+* Drifting away: by the customer's rhythm at this shop (the visits recorded there now, the
+  rule of relapp.domain.contacts.rhythm: three visits or more there, the last one more than
+  twice their usual interval there ago and more than 30 days ago), at the end of the period
+  or now if that is earlier. A regular of this shop who now shops only at another drifts
+  away from this one.
+* contact_rhythm holds every shop's visits together, so one shop's figures read the
+  interactions themselves (five passes in storage order, relapp.db.store.retention), in one
+  snapshot on this thread; the all-shops path above is not changed by it (its speed is the
+  measured one). At 50,000 customers (513,727 interactions, a third at a second shop): all
+  shops 0.25 s, shop 1 0.9 s, the second shop 0.6 s, warm cache, one run each.
 """
 
 from __future__ import annotations
@@ -51,20 +73,30 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from relapp.db.fields import format_timestamp
+from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.db.store import loyalty_program
 from relapp.db.store import retention as retention_store
+from relapp.db.store import today as today_store
 from relapp.domain.clock import utc_now
-from relapp.domain.contacts.rhythm import drifting_customers
+from relapp.domain.contacts.rhythm import (
+    MIN_VISITS_FOR_RHYTHM,
+    drifting_customers,
+    moment_to_the_second,
+)
 from relapp.domain.terms import LADDER_STAGES
 from relapp.domain.timeline.today import local_midnight
 
 ACTIVE_DAYS = 90
 LAPSED_DAYS = 365
 DEFAULT_MONTHS = 12
+# A file's shop: rows with no shop (from before schema 11) are its.
+FIRST_SHOP_ID = today_store.FIRST_SHOP_ID
+# The drifting rule's floor and factor, as schema 7 computes drifts_at (rhythm's docstring).
+DRIFT_FLOOR = timedelta(days=30)
+DRIFT_FACTOR = 2
 
 T = TypeVar("T")
 
@@ -112,12 +144,15 @@ class RetentionSummary:
     stages: tuple[MixEntry, ...]  # in ladder order
 
 
-def retention_summary(as_of: date | None = None, months: int = DEFAULT_MONTHS) -> RetentionSummary:
+def retention_summary(
+    as_of: date | None = None, months: int = DEFAULT_MONTHS, shop_id: int | None = None
+) -> RetentionSummary:
     """The retention figures for the period ending with as_of (see the module docstring).
 
     Args:
         as_of: the last day covered (default: today, local time).
         months: how many calendar months the new and returning table covers (1 or more).
+        shop_id: one shop's figures (its visits and purchases only); None: all shops.
     """
     if months < 1:
         raise ValueError("months must be 1 or more")
@@ -127,6 +162,8 @@ def retention_summary(as_of: date | None = None, months: int = DEFAULT_MONTHS) -
     starts = month_starts(as_of, months)
     period_end = format_timestamp(end)
     month_start_stamps = [format_timestamp(local_midnight(start)) for start in starts]
+    if shop_id is not None:
+        return _shop_summary(shop_id, as_of, now, end, starts, month_start_stamps)
     # Both halves read the whole history: side by side on two cores (module docstring). Not
     # inside a transaction, whose writes another connection would not see.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relapp-retention") as pool:
@@ -189,7 +226,13 @@ def _in_own_snapshot(work: Callable[..., T], *args: object) -> T:
 
 def _customer_mix() -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
     """Live customers in all, per tier and per ladder stage."""
-    rows = retention_store.live_customers_by_tier(LADDER_STAGES)
+    return _mix_of(retention_store.live_customers_by_tier(LADDER_STAGES))
+
+
+def _mix_of(
+    rows: list[tuple[Any, ...]],
+) -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
+    """Customers in all, per tier and per ladder stage, from the store's rows per tier."""
     by_tier = {tier_id: count for tier_id, count, *_stages in rows}
     tiers = [MixEntry(None, by_tier.get(None, 0))] + [
         MixEntry(name, by_tier.get(tier_id, 0))
@@ -201,3 +244,60 @@ def _customer_mix() -> tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]]:
         tuple(tiers),
         tuple(MixEntry(stage, count) for stage, count in zip(LADDER_STAGES, stages, strict=True)),
     )
+
+
+# ------------------------------------------------------------------------------- one shop
+
+
+def _shop_summary(
+    shop_id: int,
+    as_of: date,
+    now: datetime,
+    end: datetime,
+    starts: list[date],
+    month_start_stamps: list[str],
+) -> RetentionSummary:
+    """retention_summary() of one shop: its own visits and purchases (module docstring)."""
+    period_end = format_timestamp(end)
+    with database.atomic():  # one read snapshot: these counts agree with each other
+        rows = retention_store.shop_customers_by_tier(shop_id, period_end, LADDER_STAGES)
+        customers, tiers, stages = _mix_of(rows)
+        visited, active, lapsed, buyers, repeat_buyers = retention_store.shop_visit_figures(
+            shop_id, period_end, _days_back(as_of, ACTIVE_DAYS), _days_back(as_of, LAPSED_DAYS)
+        )
+        drifting = _shop_drifting(shop_id, min(now, end))
+        new, visitors = retention_store.shop_month_table(shop_id, period_end, month_start_stamps)
+    return RetentionSummary(
+        as_of=as_of,
+        period_end=end,
+        customers=customers,
+        visited=visited,
+        active=active,
+        lapsed=lapsed,
+        drifting=drifting,
+        repeat=RepeatRate(buyers, repeat_buyers),
+        months=tuple(
+            MonthActivity(start, first, seen - first)
+            for start, first, seen in zip(starts, new, visitors, strict=True)
+        ),
+        tiers=tiers,
+        stages=stages,
+    )
+
+
+def _shop_drifting(shop_id: int, moment: datetime) -> int:
+    """How many live customers drift away from this shop at moment, by their rhythm there:
+    drifts_at (the last visit plus twice the mean gap between visits, rounded down to whole
+    seconds, or plus 30 days if that is longer) before moment, as schema 7 computes it. Only
+    customers quiet there for more than 30 days can be drifting: the store finds them."""
+    moment = moment_to_the_second(moment)
+    quiet = retention_store.shop_rhythms_quiet_since(
+        shop_id, format_timestamp(moment - DRIFT_FLOOR), MIN_VISITS_FOR_RHYTHM
+    )
+    drifting = 0
+    for visits, first, last in quiet:
+        first_at, last_at = parse_timestamp(first), parse_timestamp(last)
+        gap_seconds = DRIFT_FACTOR * int((last_at - first_at).total_seconds()) // (visits - 1)
+        drifts_at = last_at + max(timedelta(seconds=gap_seconds), DRIFT_FLOOR)
+        drifting += drifts_at < moment
+    return drifting

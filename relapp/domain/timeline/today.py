@@ -216,3 +216,48 @@ def birthday_window(today: date) -> dict[tuple[int, int], date]:
 def local_midnight(day: date) -> datetime:
     """The start of the day on this machine's clock, in UTC."""
     return datetime.combine(day, time()).astimezone(UTC)
+
+
+# ------------------------------------------------------------------------------- one shop
+
+
+def today_queue_at_shop(
+    shop_id: int,
+    now: datetime | None = None,
+    today: date | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> TodayQueue:
+    """today_queue() with the follow-ups (tasks) of one shop only: each task carries the shop
+    it was set at (schema 11), and shop 1's include those set before there were shops. Every
+    other section is the business's, as customers are shared: open queries and complaints,
+    birthdays, drifting customers and the frequency cap."""
+    from dataclasses import replace
+
+    now = moment_to_the_second(now)
+    today = today or now.astimezone().date()
+    with database.atomic():  # one read snapshot: the shop's tasks and the rest agree
+        queue = today_queue(now, today, limit)
+        return replace(
+            queue,
+            overdue_tasks=shop_follow_ups(shop_id, None, now, limit),
+            tasks_due_today=shop_follow_ups(
+                shop_id, now, local_midnight(today + timedelta(days=1)), limit
+            ),
+        )
+
+
+def shop_follow_ups(
+    shop_id: int, due_from: datetime | None, due_before: datetime, limit: int = DEFAULT_LIMIT
+) -> Section[FollowUp]:
+    """follow_ups() of one shop's tasks (shop 1's include those with no shop)."""
+    before = format_timestamp(due_before)
+    since = None if due_from is None else format_timestamp(due_from)
+    total = today_lists.count_shop_tasks_due(shop_id, before, since)
+    stored = today_lists.shop_tasks_due_rows(shop_id, before, since, limit)
+    rows = []
+    for task_id, contact_id, title, due, interaction_id, staff_id, staff_name, *name in stored:
+        rows.append(
+            FollowUp(task_id, contact_id, display_name(*name), title, parse_timestamp(due),
+                     interaction_id, staff_id, staff_name)
+        )  # fmt: skip
+    return Section(total, tuple(rows))

@@ -32,9 +32,10 @@ def scratch_folder() -> Path:
 
 
 def suggested_file_name(request: ReportRequest) -> str:
-    """ "Customer dossier 1841.pdf", "Segment list VIP.pdf": what Save as proposes."""
+    """ "Customer dossier 1841.pdf", "Segment list VIP.pdf", "Retention summary Harbour
+    Street.pdf": what Save as proposes."""
     title = REPORTS_BY_KEY[request.kind].title
-    detail = request.customer or request.segment
+    detail = request.customer or request.segment or request.shop
     if not detail and request.ids:
         detail = str(request.ids[0]) if len(request.ids) == 1 else f"{len(request.ids)} customers"
     name = f"{title} {detail}".strip()

@@ -2,6 +2,11 @@
 
 Reports are made in the background with progress and Cancel (generate.py), shown inside the
 app (preview.py), printed through the Qt print dialog or saved as a PDF.
+
+A business with several shops (schema 11) gets a Shop choice (All shops, then each shop by
+name) for the reports that can be run for one shop; with one shop (a shop file) it is not
+shown. The shops are read each time the view is shown: another till or the command line may
+have added one.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts.listing import filter_choices
+from relapp.domain.shop.shops import list_shops
 from relapp.reports.catalogue import CUSTOMER, CUSTOMERS, REPORTS, SEGMENT, ReportRequest
 from relapp.ui.icons import view_icon
 from relapp.ui.reports.generate import generate, suggested_file_name
@@ -68,6 +74,9 @@ class ReportsView(QWidget):
         self.segment.activated.connect(lambda _index: self.by_segment.setChecked(True))
         self.columns = QListWidget(objectName="reportColumns")
         self.columns.setMaximumHeight(120)
+        self.shop = QComboBox(objectName="reportShop")
+        self.shop.setToolTip(self.tr("Run the report for one shop, or for all of them"))
+        self.shop_names: list[str] = []  # as last read; one or none: no choice shown
         self.parameters = QFormLayout()
         self.make_button = QPushButton(self.tr("Make report"), objectName="makeReport")
         self.make_button.setToolTip(self.tr("Make the report (Ctrl+Enter)"))
@@ -147,7 +156,7 @@ class ReportsView(QWidget):
             if isinstance(label, QLabel):
                 label.deleteLater()  # made by addRow from a string
         for widget in (self.customer, self.by_ids, self.ids, self.by_segment, self.segment,
-                       self.columns):  # fmt: skip
+                       self.columns, self.shop):  # fmt: skip
             widget.hide()
         kind = next(kind for kind in REPORTS if kind.key == self.current_kind())
         self.description.setText(self.tr(kind.description))
@@ -165,6 +174,29 @@ class ReportsView(QWidget):
             self.segment.show()
             self.columns.show()
             self._fill_columns()
+        if kind.by_shop and len(self.shop_names) > 1:
+            self.parameters.addRow(self.tr("Sh&op:"), self.shop)
+            self.shop.show()
+
+    def _fill_shops(self) -> None:
+        """Read the shops; the choice keeps the shop chosen, if it is still there."""
+        names = [shop.name for shop in list_shops()]
+        if names == self.shop_names:
+            return
+        chosen = self.chosen_shop()
+        self.shop_names = names
+        self.shop.clear()
+        self.shop.addItem(self.tr("All shops"), "")
+        for name in names:
+            self.shop.addItem(name, name)
+        self.shop.setCurrentIndex(max(0, self.shop.findData(chosen)))
+        self._show_parameters()
+
+    def chosen_shop(self) -> str:
+        """The name of the shop chosen; "" for all shops (or when there is no choice)."""
+        if len(self.shop_names) < 2 or self.shop.currentIndex() < 0:
+            return ""
+        return self.shop.currentData() or ""
 
     def _fill_segments(self) -> None:
         current = self.segment.currentText()
@@ -216,7 +248,8 @@ class ReportsView(QWidget):
             if not columns:
                 return self._refuse(self.tr("Tick at least one column."))
             return ReportRequest(kind, segment=self.segment.currentText(), columns=columns)
-        return ReportRequest(kind)
+        by_shop = next(item.by_shop for item in REPORTS if item.key == kind)
+        return ReportRequest(kind, shop=self.chosen_shop() if by_shop else "")
 
     def _refuse(self, reason: str) -> None:
         self.status.setText(reason)
@@ -260,6 +293,10 @@ class ReportsView(QWidget):
         self.save_button.setEnabled(ready)
 
     # -- refreshing -------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        self._fill_shops()  # one small table; shops come from other tills too, unannounced
+        super().showEvent(event)
 
     def on_change(self, change: Change) -> None:
         if change.touches(Entity.SEGMENTS):
