@@ -141,3 +141,14 @@ def test_a_locale_of_a_language_reports_cannot_format_is_refused():
     assert setting_problems({"locale": "ko_KR"}) == {}
     problem = setting_problems({"locale": "qu_PE"})["locale"]
     assert "qu_PE" in problem and "en, es" in problem
+
+
+def test_a_business_of_one_shop_names_its_shop_as_itself(db):
+    from relapp.db.models import Shop
+    from relapp.domain.shop.shops import add_shop
+
+    save_settings(shop_name="Corner Books")
+    assert [shop.name for shop in Shop.select()] == ["Corner Books"]
+    add_shop("Harbour Street")
+    save_settings(shop_name="Corner Books & Co")  # several shops: each keeps its own name
+    assert sorted(shop.name for shop in Shop.select()) == ["Corner Books", "Harbour Street"]

@@ -48,7 +48,7 @@ def test_the_retention_summary_of_one_shop(flow: Flow):
     flow.move_to(reports.catalogue, "Retention summary")
     assert reports.shop.isVisible()
     choices = [reports.shop.itemText(index) for index in range(reports.shop.count())]
-    assert choices == ["All shops", "Harbour Street", "My shop"]
+    assert choices == ["All shops", "Harbour Street", "Lantern Lane"]
     assert reports.shop.currentText() == "All shops"
     # Its label (a mnemonic's owner) is shown by the layout once events run, as for a person.
     flow.wait_until(lambda: reports.parameters.labelForField(reports.shop).isVisible())

@@ -59,3 +59,10 @@ def staff_shop(staff_id: int) -> tuple[int, str] | None:
 
 def set_staff_shop(staff_id: int, shop_id: int | None) -> None:
     database.execute_sql("UPDATE staff SET shop_id = ? WHERE id = ?", (shop_id, staff_id))
+
+
+def name_the_only_shop(name: str) -> None:
+    """Rename the shop if there is exactly one (a business of one shop is its shop); a
+    business with several shops names each in its own right. A name another shop holds
+    cannot happen with one shop."""
+    database.execute_sql("UPDATE shop SET name = ? WHERE (SELECT count(*) FROM shop) = 1", (name,))

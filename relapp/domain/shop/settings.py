@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from relapp.db.models import database
 from relapp.db.store import settings as settings_store
+from relapp.db.store import shops as shop_store
 from relapp.domain.changes import Change, Entity
 
 
@@ -69,6 +70,10 @@ def save_settings(**changes: str | int) -> Change:
     with database.atomic():
         for key, value in changes.items():
             settings_store.put_setting(key, str(value))
+        if "shop_name" in changes:
+            # A business with one shop: that shop is called as the business is (shop 1 was
+            # named when schema 11 came, often before the owner had named the shop).
+            shop_store.name_the_only_shop(str(changes["shop_name"]))
     return Change.of(Entity.SETTINGS)
 
 
