@@ -134,6 +134,13 @@ def time_zone():
 
 
 @pytest.fixture(autouse=True)
+def _no_till_setting_of_this_pc(tmp_path_factory, monkeypatch):
+    """The till setting (till.ini, relapp.db.location) of whoever runs the tests must not
+    choose what a test's command opens: the user config folder is an empty one."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(autouse=True)
 def _close_bound_database():
     yield
     if bound_database.obj is not None:

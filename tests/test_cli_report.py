@@ -203,7 +203,8 @@ def test_an_unknown_shop_lists_the_shops(capsys, harbour, db_path, tmp_path):
                                 str(out))  # fmt: skip
     assert (code, printed) == (1, "")
     assert errors == (
-        "relapp: There is no shop called 'Dockside'; the shops are 'Harbour Street', 'Lantern Lane'.\n"
+        "relapp: There is no shop called 'Dockside';"
+        " the shops are 'Harbour Street', 'Lantern Lane'.\n"
     )
     assert not out.exists()
     code, _printed, errors = run(capsys, db_path, "loyalty", "--shop", " ", "--out", str(out))

@@ -62,9 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     database_option = argparse.ArgumentParser(add_help=False)
     database_option.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=argparse.SUPPRESS,
-        help=f"database file (default: ${ENVIRONMENT_VARIABLE}, else the user data folder)",
+        help="database file, or a shop server's postgresql:// URL (default:"
+        f" ${ENVIRONMENT_VARIABLE}, else this till's setting, else the file in the user data"
+        " folder)",
     )
     parser = argparse.ArgumentParser(
         prog="relapp",

@@ -1,16 +1,15 @@
-"""The database a command works on (--db, else $RELAPP_DB, else the user data folder): a
-file, or a shop server's postgresql:// URL; and opening it, with a word first when a file
-must be upgraded (a safety copy makes that slow)."""
+"""The database a command works on (--db, else $RELAPP_DB, else this till's setting, else the
+user data folder): a file, or a shop server's postgresql:// URL; and opening it, with a word
+first when a file must be upgraded (a safety copy makes that slow)."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-from relapp.db.location import ENVIRONMENT_VARIABLE, resolve_database_path
-from relapp.db.server.urls import is_server_url, redact
+from relapp.db.location import choose_database
+from relapp.db.server.urls import redact
 from relapp.errors import RelappError
 
 
@@ -26,12 +25,14 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def database_target(args: argparse.Namespace) -> Path | str:
-    """The shop file, or the shop server's URL, the command works on."""
-    chosen = getattr(args, "db", None) or os.environ.get(ENVIRONMENT_VARIABLE)
-    if is_server_url(chosen):
-        return str(chosen)
-    path = resolve_database_path(getattr(args, "db", None))
-    if getattr(args, "db", None) is None and not path.parent.exists():
+    """The shop file, or the shop server's URL, the command works on: --db, else $RELAPP_DB,
+    else this till's setting (till.ini in the user config folder, written by Settings ->
+    Shop server), else the file in the user data folder."""
+    chosen = choose_database(getattr(args, "db", None))
+    if isinstance(chosen.target, str):
+        return chosen.target
+    path = chosen.target
+    if chosen.origin == "default" and not path.parent.exists():
         # The default folder is ours to create; a folder the user named is not.
         path.parent.mkdir(parents=True, exist_ok=True)
     return path

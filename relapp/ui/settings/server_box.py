@@ -1,9 +1,12 @@
 """Settings' Shop server group, in place of the file's Backups group when the window works on a
 shop server: which server (its address without the password), the shop's schema on it, a
-Test connection button, and how the server is backed up (not by the window)."""
+Test connection button, and how the server is backed up (not by the window). When it is this
+till's setting that opens the server (Settings on a file wrote it), "Use this PC's shop file
+instead" forgets it, for a manager."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -12,12 +15,22 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
 
+from relapp.db.location import (
+    ENVIRONMENT_VARIABLE,
+    clear_till_database,
+    default_database_path,
+    read_till_database,
+    till_settings_path,
+)
 from relapp.db.server.summary import server_summary
 from relapp.db.server.urls import redact
+from relapp.errors import RelappError
+from relapp.ui.settings.move_to_server_box import ask_to_quit, manager_allows
 from relapp.ui.widgets.background_task import TaskWorker
 
 # Tests still running when their box went (the window closed): kept until they finish, so no
@@ -55,11 +68,27 @@ class ServerBox(QGroupBox):
         backups = _selectable(
             QLabel(hint.format(command=command), objectName="settingsHint", wordWrap=True)
         )
+        # Offered when this till's setting is what opens the server (nothing overrides it).
+        self.use_file_button = QPushButton(
+            self.tr("Use this PC's shop fi&le instead…"), objectName="useShopFile"
+        )
+        self.use_file_button.clicked.connect(self.use_shop_file)
+        self.use_file_button.setToolTip(
+            self.tr(
+                "This till opens the shop server because its setting ({setting}) says so; "
+                "this PC's shop file is {path}."
+            ).format(setting=till_settings_path(), path=default_database_path())
+        )
+        self.use_file_button.setVisible(opened_by_till_setting(url))
         form = QFormLayout(self)
         form.addRow(self.tr("Server:"), self.server)
         form.addRow(self.tr("Schema:"), self.schema)
         form.addRow(test_row)
         form.addRow(backups)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.use_file_button)
+        file_row.addStretch(1)
+        form.addRow(file_row)
 
     def load(self) -> None:
         """The schema and the connection, asked of the server once (Test connection asks
@@ -106,6 +135,61 @@ class ServerBox(QGroupBox):
 
     def _finished(self) -> None:
         self.test_button.setEnabled(True)
+
+    def use_shop_file(self) -> None:
+        """After a confirmation, this till forgets the server: Relapp opens the shop file in
+        the user data folder next time it starts. The server's shop is left as it is."""
+        if not manager_allows(self, self.tr("switch this till back to its shop file")):
+            return
+        path = default_database_path()
+        text = self.tr(
+            "This till will open the shop file {path} next time Relapp starts, instead of the "
+            "shop server. The shop on the server stays as it is for the other tills; what was "
+            "recorded on it is not in the file."
+        ).format(path=path)
+        if not path.exists():
+            text += " " + self.tr(
+                "There is no shop file there yet: Relapp will offer to start a new shop."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Use this PC's shop file?"), text, parent=self
+        )
+        go = box.addButton(self.tr("Use the shop file"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+        if box.clickedButton() is not go:
+            return
+        try:
+            clear_till_database()
+        except OSError as error:
+            QMessageBox.warning(
+                self,
+                self.tr("Relapp"),
+                self.tr("This till's setting could not be changed ({reason}).").format(
+                    reason=error
+                ),
+            )
+            return
+        self.use_file_button.hide()
+        ask_to_quit(
+            self,
+            self.tr("This till uses its shop file"),
+            self.tr("Relapp will open the shop file {path} next time it starts.").format(path=path),
+        )
+
+
+def opened_by_till_setting(url: str) -> bool:
+    """Whether this till's setting is what opens the server at url: it names url, and
+    RELAPP_DB (which comes first) is not set. (A --db naming the same server is not told
+    apart: forgetting the setting still changes what a plain start opens.)"""
+    if os.environ.get(ENVIRONMENT_VARIABLE):
+        return False
+    try:
+        return read_till_database() == url
+    except RelappError:
+        return False
 
 
 def without_password(url: str) -> str:

@@ -4,7 +4,8 @@ Shop name, the region phone numbers are read in, currency, locale for figures an
 paper size, the logo printed on loyalty cards, backups, and the relationship rules (how often a
 customer may be contacted, how fast a query should be answered). The loyalty program's
 settings live in the Loyalty view. On a shop server the Backups group gives way to a Shop
-server group (the server, its schema, a connection test, how it is backed up).
+server group (the server, its schema, a connection test, how it is backed up); on a file a
+Shop server group below the backups moves the shop onto a server or switches this till to one.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -40,6 +44,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published
 from relapp.ui.settings.backup_box import BackupBox
 from relapp.ui.settings.logo_picker import LogoPicker
+from relapp.ui.settings.move_to_server_box import MoveToServerBox
 from relapp.ui.settings.server_box import ServerBox
 from relapp.ui.widgets.field_problems import FieldProblems
 
@@ -117,12 +122,15 @@ class SettingsView(QWidget):
         # A file's backups are the window's work (BackupBox); a server's are the server's.
         self.backups: BackupBox | None = None
         self.server: ServerBox | None = None
+        # A file's shop may move onto a shop server, or this till switch to one (manager).
+        self.move_to_server: MoveToServerBox | None = None
         place: QGroupBox
         if on_server:
             self.server = place = ServerBox(str(database_path))
         else:
             self.backups = place = BackupBox(Path(database_path))
             self.backups.restored.connect(self._restored)
+            self.move_to_server = MoveToServerBox(Path(database_path))
             fields |= {"backup_folder": self.backups.folder, "backup_keep": self.backups.keep}
         self.fields = tuple(fields)  # the settings edited here, in SHOP_FIELDS' names
         self.problems = FieldProblems(fields)
@@ -156,16 +164,32 @@ class SettingsView(QWidget):
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        column = QVBoxLayout()
+        boxes = QWidget(objectName="settingsBoxes")
+        column = QVBoxLayout(boxes)
+        column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(shop_box)
         column.addWidget(rules_box)
         column.addWidget(place)
-        column.addWidget(self.problems)
-        column.addLayout(buttons)
-        column.addWidget(where)
+        if self.move_to_server is not None:
+            column.addWidget(self.move_to_server)
         column.addStretch(1)
+        # The groups scroll where the screen is too low for them all (a 1366 x 768 laptop);
+        # what went wrong, Save and where the settings are kept stay in sight below them.
+        scroll = QScrollArea(objectName="settingsScroll", widgetResizable=True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the first field is the shop's name
+        scroll.setWidget(boxes)
+        self.scroll = scroll
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a field reached by its Alt+key comes into sight
+            app.focusChanged.connect(self._bring_into_sight)
+        page = QVBoxLayout()
+        page.addWidget(scroll, 1)
+        page.addWidget(self.problems)
+        page.addLayout(buttons)
+        page.addWidget(where)
         layout = QHBoxLayout(self)
-        layout.addLayout(column, 3)
+        layout.addLayout(page, 3)
         layout.addStretch(1)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -188,6 +212,8 @@ class SettingsView(QWidget):
             self.backups.load()
         if self.server is not None:
             self.server.load()
+        if self.move_to_server is not None:
+            self.move_to_server.load()
         self.problems.clear_problems()
         self.saved_note.setText("")
 
@@ -226,6 +252,10 @@ class SettingsView(QWidget):
         unedited = self.loaded is not None and self.edited() == _as_fields(self.loaded, self.fields)
         if change.touches(Entity.SETTINGS) and unedited:
             self.load()
+
+    def _bring_into_sight(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.scroll.widget().isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new)
 
     def _restored(self, change: Change) -> None:
         published(self.change_bus, change)  # every view reads the restored shop again
