@@ -49,10 +49,15 @@ def _pattern(stem: str | None) -> re.Pattern[str]:
 
 def list_backups(folder: Path | str, stem: str | None = None) -> list[BackupFile]:
     """The automatic backups in folder (of the database named stem, or of any), newest first."""
+    return backups_matching(folder, _pattern(stem))
+
+
+def backups_matching(folder: Path | str, pattern: re.Pattern[str]) -> list[BackupFile]:
+    """The files in folder whose names pattern matches (its groups: stamp, in STAMP's format,
+    and n, the number of a second backup in the same second), newest first."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    pattern = _pattern(stem)
     found = []
     for entry in folder.iterdir():
         match = pattern.match(entry.name)
@@ -84,9 +89,14 @@ def needs_daily_backup(
 
 def prune_backups(folder: Path | str, keep: int, stem: str | None = None) -> list[Path]:
     """Delete all but the newest `keep` automatic backups; other files are never touched."""
+    return prune_matching(folder, keep, _pattern(stem))
+
+
+def prune_matching(folder: Path | str, keep: int, pattern: re.Pattern[str]) -> list[Path]:
+    """Delete all but the newest `keep` of backups_matching(folder, pattern)."""
     keep = max(1, keep)
     removed = []
-    for backup in list_backups(folder, stem)[keep:]:
+    for backup in backups_matching(folder, pattern)[keep:]:
         with contextlib.suppress(FileNotFoundError):
             backup.path.unlink()
             removed.append(backup.path)

@@ -261,16 +261,24 @@ def _take_till_shop(db: ServerDatabase, name: str | None) -> None:
     db.execute_sql("SELECT set_config('relapp.shop_id', ?, false)", (str(shop_id),))
 
 
+def server_tables(db: ServerDatabase) -> list[str]:
+    """The tables of the database's schema (Relapp's or another program's), by name."""
+    return [
+        name
+        for (name,) in db.execute_sql(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            " ORDER BY table_name"
+        ).fetchall()
+    ]
+
+
 def server_schema_version(db: ServerDatabase) -> int | None:
     """The schema version of the Relapp shop on this server; None for an empty database.
 
     Raises NotARelappDatabase for a database that holds another program's tables.
     """
-    tables = db.execute_sql(
-        "SELECT table_name FROM information_schema.tables"
-        " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-    ).fetchall()
-    names = {name for (name,) in tables}
+    names = set(server_tables(db))
     if "relapp_schema" in names:
         return int(db.execute_sql("SELECT version FROM relapp_schema").fetchone()[0])
     if names:

@@ -60,7 +60,7 @@ from relapp.db.backups.files import (
     require_relapp,
     unlink_part,
 )
-from relapp.db.backups.folder import BackupFile
+from relapp.db.backups.folder import BackupFile, backups_matching, prune_matching
 from relapp.db.live_files import refuse_database_files
 from relapp.db.location import user_data_dir
 from relapp.db.migrations import LATEST_VERSION
@@ -68,6 +68,7 @@ from relapp.db.server.connection import (
     CONNECT_TIMEOUT_SECONDS,
     ServerDatabase,
     server_schema_version,
+    server_tables,
     unavailable,
 )
 from relapp.db.server.urls import redact
@@ -290,33 +291,12 @@ def _pattern(stem: str) -> re.Pattern[str]:
 
 def list_server_backups(folder: Path | str, stem: str) -> list[BackupFile]:
     """The automatic backups of the database called stem in folder, newest first."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    pattern = _pattern(stem)
-    found = []
-    for entry in folder.iterdir():
-        match = pattern.match(entry.name)
-        if not match or not entry.is_file():
-            continue
-        try:
-            taken_at = datetime.strptime(match["stamp"], STAMP).replace(tzinfo=UTC)
-            size = entry.stat().st_size
-        except (ValueError, OSError):
-            continue
-        found.append((taken_at, int(match["n"] or 1), BackupFile(entry, taken_at, size)))
-    found.sort(key=lambda item: item[:2], reverse=True)
-    return [backup for _taken_at, _n, backup in found]
+    return backups_matching(folder, _pattern(stem))
 
 
 def prune_server_backups(folder: Path | str, keep: int, stem: str) -> list[Path]:
     """Delete all but the newest `keep` automatic backups of stem; nothing else is touched."""
-    removed = []
-    for backup in list_server_backups(folder, stem)[max(1, keep) :]:
-        with contextlib.suppress(FileNotFoundError):
-            backup.path.unlink()
-            removed.append(backup.path)
-    return removed
+    return prune_matching(folder, keep, _pattern(stem))
 
 
 def _remove_leftover_parts(folder: Path, stem: str) -> None:
@@ -640,14 +620,7 @@ def restore_server(
 def _probe_not_in_use(db: ServerDatabase, url: str) -> None:
     """Take every table's lock for a moment: 'in use' now, rather than a restore that waits
     (and makes every till wait behind it) for another program's open transaction."""
-    tables = [
-        name
-        for (name,) in db.execute_sql(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            " ORDER BY table_name"
-        ).fetchall()
-    ]
+    tables = server_tables(db)
     if not tables:
         return
     names = ", ".join('"' + name.replace('"', '""') + '"' for name in tables)

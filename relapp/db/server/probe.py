@@ -16,7 +16,7 @@ import psycopg
 from peewee import PeeweeException
 
 from relapp.db.migrations import LATEST_VERSION
-from relapp.db.server.connection import ServerDatabase, unavailable
+from relapp.db.server.connection import ServerDatabase, server_tables, unavailable
 from relapp.db.server.copy import SCHEMA_SEED_ROWS, SCHEMA_TABLE, connect_server
 from relapp.errors import DatabaseUnavailable
 
@@ -72,14 +72,7 @@ def _probe(db: ServerDatabase) -> ServerProbe:
     (version_text,) = db.execute_sql("SELECT current_setting('server_version')").fetchone()
     # "16.4 (Debian 16.4-1.pgdg120+1)": the number is what a person compares.
     postgresql = str(version_text).split()[0]
-    tables = [
-        name
-        for (name,) in db.execute_sql(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-            " ORDER BY table_name"
-        ).fetchall()
-    ]
+    tables = server_tables(db)
     if SCHEMA_TABLE not in tables:
         return ServerProbe(postgresql, None, 0, False, len(tables))
     row = db.execute_sql(f"SELECT version FROM {SCHEMA_TABLE} LIMIT 1").fetchone()
