@@ -185,6 +185,26 @@ def retention_summary(
                 if table is None
                 else table.result()
             )
+    return _summary(
+        as_of, end, (customers, tiers, stages), (visited, active, lapsed, buyers, repeat_buyers),
+        drifting, starts, (new, visitors),
+    )  # fmt: skip
+
+
+def _summary(
+    as_of: date,
+    end: datetime,
+    mix: tuple[int, tuple[MixEntry, ...], tuple[MixEntry, ...]],
+    figures: tuple[int, int, int, int, int],
+    drifting: int,
+    starts: list[date],
+    months: tuple[list[int], list[int]],
+) -> RetentionSummary:
+    """The summary from the store's figures: the customer mix, (visited, active, lapsed,
+    buyers, repeat buyers), and per month (new, visitors)."""
+    customers, tiers, stages = mix
+    visited, active, lapsed, buyers, repeat_buyers = figures
+    new, visitors = months
     return RetentionSummary(
         as_of=as_of,
         period_end=end,
@@ -267,22 +287,10 @@ def _shop_summary(
         )
         drifting = _shop_drifting(shop_id, min(now, end))
         new, visitors = retention_store.shop_month_table(shop_id, period_end, month_start_stamps)
-    return RetentionSummary(
-        as_of=as_of,
-        period_end=end,
-        customers=customers,
-        visited=visited,
-        active=active,
-        lapsed=lapsed,
-        drifting=drifting,
-        repeat=RepeatRate(buyers, repeat_buyers),
-        months=tuple(
-            MonthActivity(start, first, seen - first)
-            for start, first, seen in zip(starts, new, visitors, strict=True)
-        ),
-        tiers=tiers,
-        stages=stages,
-    )
+    return _summary(
+        as_of, end, (customers, tiers, stages), (visited, active, lapsed, buyers, repeat_buyers),
+        drifting, starts, (new, visitors),
+    )  # fmt: skip
 
 
 def _shop_drifting(shop_id: int, moment: datetime) -> int:
