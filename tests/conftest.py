@@ -136,8 +136,10 @@ def time_zone():
 @pytest.fixture(autouse=True)
 def _no_till_setting_of_this_pc(tmp_path_factory, monkeypatch):
     """The till setting (till.ini, relapp.db.location) of whoever runs the tests must not
-    choose what a test's command opens: the user config folder is an empty one."""
+    choose what a test's command opens, nor a test leave a till outbox in their data folder:
+    the user config and data folders are empty ones of the test's."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(autouse=True)

@@ -157,6 +157,8 @@ def outside_commits_stamp() -> int | None:
     line, another user's Relapp, a thread with its own connection); this thread's own
     commits leave it as it is (SQLite's PRAGMA data_version). None when the file cannot be
     read just now (busy, gone): ask again later."""
+    if not isinstance(models.database.obj, SqliteDatabase):
+        return None  # a shop server tells its tills itself (relapp.db.server.notifications)
     try:
         return models.database.execute_sql("PRAGMA data_version").fetchone()[0]
     except (PeeweeException, sqlite3.Error):

@@ -27,6 +27,7 @@ from relapp.ui.icons import app_icon
 from relapp.ui.main_window import MainWindow
 from relapp.ui.outside_changes import OutsideChanges, ServerChanges
 from relapp.ui.single_instance import bring_forward, claim
+from relapp.ui.till_outbox_status import TillOutboxStatus, server_away
 from relapp.ui.welcome_dialog import WelcomeChoice, WelcomeDialog
 from relapp.ui.widgets.background_task import run_with_progress
 
@@ -102,6 +103,9 @@ class RunningWindow:
     daily_round: DailyRound
     backups: AutomaticBackup | None  # None on a shop server: its backups are the server's
     server_changes: ServerChanges | None = None  # on a shop server: the other tills' commits
+    # On a shop server: the sales kept while it is away, sent when it answers.
+    till: TillOutboxStatus | None = None
+    outside_changes: OutsideChanges | None = None  # on a file: other programs' commits
 
     def stop(self) -> None:
         self.daily_round.wait()  # a round half-way through a batch finishes its transaction
@@ -109,6 +113,11 @@ class RunningWindow:
             self.backups.stop()  # a copy half-way through is cancelled, its partial file removed
         if self.server_changes is not None:
             self.server_changes.stop()
+        if self.till is not None:
+            self.till.stop()  # a send under way finishes; what waits stays on disk
+        if self.outside_changes is not None:
+            # Its timer lives as long as the window object, which a closed window outlives.
+            self.outside_changes.stop()
 
 
 def start_main_window(database: Path | str) -> RunningWindow:
@@ -124,10 +133,14 @@ def start_main_window(database: Path | str) -> RunningWindow:
     daily_round.start()
     backups = None
     server_changes = None
+    outside_changes = None
     if on_server:
         # The other tills' commits, as the server announces them (no polling).
         server_changes = ServerChanges(change_bus, str(database), window)
         server_changes.start()
+        if window.till is not None:
+            # Sends what this till kept while the server was away, copies the card index.
+            window.till.start()
     else:
         # A server is backed up with `relapp backup --db URL`, not by each till's window.
         backups = AutomaticBackup(Path(database), window)
@@ -135,7 +148,9 @@ def start_main_window(database: Path | str) -> RunningWindow:
         backups.start()
         outside_changes = OutsideChanges(change_bus, window)
         outside_changes.start()
-    return RunningWindow(window, change_bus, daily_round, backups, server_changes)
+    return RunningWindow(
+        window, change_bus, daily_round, backups, server_changes, window.till, outside_changes
+    )
 
 
 def upgrade_with_progress(database_path: Path) -> None:
@@ -181,7 +196,19 @@ def apply_shop_locale_if_changed(change: Change) -> None:
 
 
 def show_unexpected_error(kind, error, trace) -> None:
-    """Last resort for a bug: say so plainly, keep the details for support, keep running."""
+    """Last resort for a bug: say so plainly, keep the details for support, keep running.
+
+    A shop server that stopped answering is not a bug: its one sentence, and no crash log."""
+    away = server_away(error) if isinstance(error, Exception) else None
+    if away is not None:
+        QMessageBox.warning(
+            QApplication.activeWindow(),
+            "Relapp",
+            QCoreApplication.translate(
+                "app", "{sentence} The Counter keeps selling to card holders meanwhile."
+            ).format(sentence=away),
+        )
+        return
     log_file = write_crash_log("".join(traceback.format_exception(kind, error, trace)))
     QMessageBox.warning(
         QApplication.activeWindow(),

@@ -38,6 +38,7 @@ from relapp.ui.reports import ReportsView
 from relapp.ui.settings import SettingsView
 from relapp.ui.staff.current_staff import CurrentStaff, StaffButton, install_staff_toolbar
 from relapp.ui.staff.lock_screen import LockScreen
+from relapp.ui.till_outbox_status import TillOutboxStatus, confirm_quit_with_waiting, waiting_text
 from relapp.ui.today import TodayView
 
 
@@ -77,6 +78,14 @@ class MainWindow(QMainWindow):
         self.customer_actions.open_customer_requested.connect(self.open_customer)
         self.setWindowIcon(app_icon())
         self._fit_to_screen()
+        # On a shop server: this till's outbox, to keep selling while the server is away
+        # (started with the window by relapp.ui.app.start_main_window).
+        self.till = (
+            TillOutboxStatus(str(database_path), change_bus, self)
+            if is_server_url(database_path)
+            else None
+        )
+        self.quit_confirmed = False  # quitting with kept sales waiting was asked and agreed
 
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setIconSize(QSize(22, 22))
@@ -84,7 +93,9 @@ class MainWindow(QMainWindow):
         self.navigation.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {
-            "counter": CounterView(change_bus, self.current_staff, self.customer_actions),
+            "counter": CounterView(
+                change_bus, self.current_staff, self.customer_actions, till=self.till
+            ),
             "contacts": ContactsView(change_bus, self.customer_actions),
             "today": TodayView(change_bus, self.customer_actions),
             "loyalty": LoyaltyView(change_bus, self.current_staff),
@@ -131,6 +142,15 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel()
         self.statusBar().addWidget(self.status_label, 1)
+        # Offline, and the sales this till keeps until the server is back: from every view.
+        self.till_label = QLabel(objectName="tillState")
+        self.till_label.setStyleSheet(TILL_STATE_STYLE)
+        self.till_label.hide()
+        self.statusBar().addPermanentWidget(self.till_label)
+        if self.till is not None:
+            self.till.changed.connect(self._show_till_state)
+            self.till.told.connect(lambda text: self.statusBar().showMessage(text, 30_000))
+            self._show_till_state()
         change_bus.changed.connect(self._on_change)
         self._refresh_title_and_status()
         self._restore_state()
@@ -274,11 +294,33 @@ class MainWindow(QMainWindow):
         last_view = settings.value("window/view", "counter")
         self.show_view(last_view if last_view in keys else "counter")
 
+    def _show_till_state(self) -> None:
+        assert self.till is not None
+        parts = [] if self.till.online else [self.tr("Offline: shop server not answering")]
+        parts += [waiting_text(self.till.waiting)] if self.till.waiting else []
+        self.till_label.setText("  ·  ".join(parts))
+        self.till_label.setProperty("offline", not self.till.online)
+        self.till_label.style().unpolish(self.till_label)
+        self.till_label.style().polish(self.till_label)
+        self.till_label.setVisible(bool(parts))
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.till is not None and self.till.waiting and not self.quit_confirmed:
+            if not confirm_quit_with_waiting(self, self.till.waiting):
+                event.ignore()  # the person stays; the sales are sent when the server answers
+                return
+            self.quit_confirmed = True  # asked once: closing again does not ask again
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/view", self.current_view_key())
         super().closeEvent(event)
+
+
+# The status bar's offline notice (relapp.qss has no rule for it yet).
+TILL_STATE_STYLE = """
+QLabel#tillState { font-weight: bold; color: #0b5d56; padding: 0 8px; }
+QLabel#tillState[offline="true"] { color: #7a2e0e; background: #fff4e5; }
+"""
 
 
 def window_sizes(free: QSize) -> tuple[QSize, QSize]:

@@ -42,6 +42,9 @@ class OutsideChanges(QObject):
     def start(self) -> None:
         self.timer.start()
 
+    def stop(self) -> None:
+        self.timer.stop()
+
     def check(self) -> bool:
         """Publish Change.everything() if another connection committed since the last look."""
         stamp = outside_commits_stamp()

@@ -114,8 +114,10 @@ class ServerDatabase(PostgresqlDatabase):
             self._drop_connection()
             if in_transaction or not _is_read(sql):
                 raise unavailable(self.url, error, written=False) from error
-        # A read outside a transaction, whose connection had dropped: once more, afresh.
-        return super().execute_sql(text, params)  # type: ignore[no-untyped-call]
+        # A read outside a transaction, whose connection had dropped: once more, afresh
+        # (and if the server is away, one sentence saying so).
+        with self._lost_connection_explained(written=None):
+            return super().execute_sql(text, params)  # type: ignore[no-untyped-call]
 
     def begin(self, *args: Any, **kwargs: Any) -> None:
         with self._lost_connection_explained(written=False):
@@ -144,12 +146,23 @@ class ServerDatabase(PostgresqlDatabase):
             self._state.reset()  # type: ignore[attr-defined]
 
 
+def _chain(error: BaseException) -> list[BaseException]:
+    """error and what it was raised from or while handling, all the way down (peewee wraps
+    psycopg's error, sometimes twice)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _connection_lost(error: BaseException) -> bool:
     """Whether error says the connection itself is gone (not a refused statement: a
     deadlock or a lock timeout is an OperationalError too, on a connection that still
     works). psycopg's own client-side errors carry no SQLSTATE; the server's say 08xxx for
     connection failures and 57P01-57P03 when it shuts the session down."""
-    for candidate in (error, error.__cause__, error.__context__):
+    for candidate in _chain(error):
         if isinstance(candidate, psycopg.Error):
             state = candidate.sqlstate
             if state is None:

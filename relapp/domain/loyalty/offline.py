@@ -24,7 +24,7 @@ from relapp.db.store.contacts import card_holder_rows
 from relapp.domain import clock
 from relapp.domain.contacts.naming import display_name
 from relapp.domain.loyalty.sales import _check_amount, record_sale
-from relapp.errors import DatabaseUnavailable, RelappError
+from relapp.errors import RelappError, ServerNotAnswering
 
 # The card index is read again from the server when older than this.
 CARDS_FRESH_FOR = timedelta(minutes=15)
@@ -67,7 +67,59 @@ def keep_sale(
         CardNotKnownOffline: the card is not in this till's copy of the card index.
     """
     _check_amount(amount_cents)
-    card = _card_for(outbox, reference)
+    return _keep(outbox, _card_for(outbox, reference), amount_cents, sale_key, staff_id, summary)
+
+
+def keep_sale_for(
+    outbox: TillOutbox,
+    contact_id: int,
+    amount_cents: int,
+    sale_key: str | None = None,
+    staff_id: int | None = None,
+    summary: str = "",
+) -> KeptSale:
+    """Keep a sale for customer contact_id (the one at the counter), to send later; as
+    keep_sale, for a customer already found rather than a card typed.
+
+    Raises:
+        ValueError: an impossible amount.
+        CardNotKnownOffline: the customer is not in this till's copy of the card index
+            (no card, or enrolled since the copy was made).
+    """
+    _check_amount(amount_cents)
+    card = outbox.card_of(contact_id)
+    if card is None:
+        raise CardNotKnownOffline(
+            "The shop server is not answering and this till's copy of the card index does not"
+            " have this customer (it holds customers with a card, as last seen). Nothing was"
+            " recorded: try again when the server is back."
+        )
+    return _keep(outbox, card, amount_cents, sale_key, staff_id, summary)
+
+
+def find_card(outbox: TillOutbox, reference: str) -> CardEntry | None:
+    """The customer whose card number (or '#id') is reference, as this till last saw them;
+    None if this till's copy of the card index does not have them."""
+    reference = reference.strip()
+    if reference.startswith("#") and reference[1:].isdigit():
+        return outbox.card_of(int(reference[1:]))
+    return outbox.card(reference) if reference else None
+
+
+def cards_seen_at(outbox: TillOutbox) -> datetime | None:
+    """When this till last copied the card index from the server (UTC); None: never."""
+    seen = outbox.cards_seen_at()
+    return None if seen is None else parse_timestamp(seen)
+
+
+def _keep(
+    outbox: TillOutbox,
+    card: CardEntry,
+    amount_cents: int,
+    sale_key: str | None,
+    staff_id: int | None,
+    summary: str,
+) -> KeptSale:
     key = sale_key or f"till-{uuid.uuid4()}"
     outbox.add_sale(
         PendingSale(
@@ -75,25 +127,21 @@ def keep_sale(
             format_timestamp(clock.utc_now()), None,
         )
     )  # fmt: skip
-    seen = outbox.cards_seen_at()
     return KeptSale(
         key,
         card.contact_id,
         card.name,
         amount_cents,
         card.balance,
-        None if seen is None else parse_timestamp(seen),
+        cards_seen_at(outbox),
         outbox.count_waiting(),
     )
 
 
 def _card_for(outbox: TillOutbox, reference: str) -> CardEntry:
-    reference = reference.strip()
-    if reference.startswith("#") and reference[1:].isdigit():
-        card = outbox.card_of(int(reference[1:]))
-    else:
-        card = outbox.card(reference)
+    card = find_card(outbox, reference)
     if card is None:
+        reference = reference.strip()
         raise CardNotKnownOffline(
             f"The shop server is not answering and this till has no copy of {reference!r}"
             " (only customers with a card, as last seen). Nothing was recorded: try again"
@@ -124,7 +172,7 @@ def send_waiting(outbox: TillOutbox) -> Sending:
                 summary=sale.summary,
                 at=parse_timestamp(sale.occurred_at),
             )
-        except DatabaseUnavailable:
+        except ServerNotAnswering:
             break  # away again: the rest stay
         except (RelappError, ValueError) as error:
             outbox.mark_refused(sale.sale_key, str(error))

@@ -8,6 +8,7 @@ from functools import partial
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from relapp.db.outbox import CardEntry
 from relapp.domain.contacts.phones import display_phone
 from relapp.domain.contacts.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
 from relapp.domain.loyalty.progress import Progress
@@ -15,6 +16,8 @@ from relapp.domain.shop.formats import ShopFormat
 from relapp.domain.terms import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
+# "offline: balance as of 10:42" in the offline banner's amber (relapp.qss has no rule yet).
+OFFLINE_NOTE_STYLE = "QLabel#offlineBalance { color: #b54708; font-weight: bold; }"
 REWARDS_NAMED = 3  # rewards the balance pays for, named on the profile; the rest counted
 
 
@@ -71,6 +74,13 @@ class CustomerPanel(QFrame):
         self.progress = _label("loyaltyProgress", word_wrap=True)
         facts.addWidget(self.rewards_now, 3, 0, 1, 3)
         facts.addWidget(self.progress, 4, 0, 1, 3)
+        # The shop server is away: the customer as this till's copy of the cards has them.
+        self.offline_note = _label("offlineBalance", word_wrap=True)
+        self.offline_note.setStyleSheet(OFFLINE_NOTE_STYLE)
+        self.offline_detail = _label("offlineDetail", word_wrap=True)
+        for row, label in enumerate((self.offline_note, self.offline_detail), 5):
+            label.hide()
+            facts.addWidget(label, row, 0, 1, 3)
 
         self.open_cases = _label("openCases", word_wrap=True)
         self.follow_ups = _label("followUps", word_wrap=True)
@@ -83,7 +93,9 @@ class CustomerPanel(QFrame):
             self.tr("✓ agreed  ·  ✗ withdrew consent  ·  – never asked: do not contact")
         )
         self.reach = _label(word_wrap=True)
-        details = QGridLayout()
+        self.details = QWidget(objectName="customerDetails")
+        details = QGridLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
         details.setColumnStretch(1, 1)
         rows = (
             (self.tr("Open queries"), self.open_cases),
@@ -105,11 +117,14 @@ class CustomerPanel(QFrame):
         layout.setSpacing(10)
         layout.addLayout(header)
         layout.addLayout(facts)
-        layout.addLayout(details)
+        layout.addWidget(self.details)
         layout.addStretch(1)
 
     def show_profile(self, profile: CustomerProfile) -> None:
         locale = QLocale()
+        self.offline_note.hide()
+        self.offline_detail.hide()
+        self.details.show()
         self.avatar.setText(profile.initials)
         self.name.setText(profile.name + (self.tr(" (archived)") if profile.archived else ""))
         self.standing.setText("  ·  ".join(standing(profile)))
@@ -149,6 +164,33 @@ class CustomerPanel(QFrame):
         )
         reach = [display_phone(profile.phone) if profile.phone else "", profile.email or ""]
         self.reach.setText("  ·  ".join(part for part in reach if part) or "–")
+
+    def show_offline(self, card: CardEntry, seen: str) -> None:
+        """The customer as this till last saw them, while the shop server does not answer:
+        name, card and balance from the till's copy of the card index, marked offline; the
+        rest of the profile is the server's."""
+        words = card.name.split()
+        self.avatar.setText("".join(word[:1] for word in words[:2]).upper() or "?")
+        self.name.setText(card.name)
+        self.standing.setText(self.tr("card {card}").format(card=card.card_number))
+        self.birthday_badge.hide()
+        self.points.setText(QLocale().toString(card.balance))
+        self.visits.setText("–")
+        self.last_visit.setText("–")
+        for label in (self.expiring, self.rewards_now, self.progress):
+            label.setText("")
+            label.hide()
+        self.offline_note.setText(self.tr("offline: balance as of {time}").format(time=seen))
+        self.offline_detail.setText(
+            self.tr(
+                "The shop server is not answering. A sale is kept on this till and its points"
+                " are added when it is sent; the rest of the profile shows when the server is"
+                " back."
+            )
+        )
+        self.offline_note.show()
+        self.offline_detail.show()
+        self.details.hide()
 
     def show_progress(self, progress: Progress | None, shop: ShopFormat) -> None:
         """ "Can redeem now: Free coffee" and "38 points to Free cake · $120.00 more spend to

@@ -38,6 +38,7 @@ from relapp.domain.shop.formats import shop_format
 from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.counter.clues import clue_line
+from relapp.ui.till_outbox_status import refused_offline, server_away
 from relapp.ui.widgets.field_problems import FieldProblems
 
 DUPLICATES_IN_SIGHT = 3
@@ -145,19 +146,26 @@ class EnrolDialog(QDialog):
             self.problems.show_problems(error.problems)
             return
         self.problems.clear_problems()
-        if clean != self._checked_duplicates_for:
-            # The fields changed since the last warning: look again before creating anyone.
-            self._checked_duplicates_for = clean
-            duplicates = likely_duplicates(clean)
-            if duplicates:
-                self.show_duplicates(duplicates)
-                return
         try:
+            if clean != self._checked_duplicates_for:
+                # The fields changed since the last warning: look again before creating anyone.
+                self._checked_duplicates_for = clean
+                duplicates = likely_duplicates(clean)
+                if duplicates:
+                    self.show_duplicates(duplicates)
+                    return
             enrolment = enrol(clean)
         except InvalidContact as error:
             self.problems.show_problems(error.problems)
             return
-        except RelappError as error:
+        except Exception as error:
+            if server_away(error) is not None:
+                self._checked_duplicates_for = None  # looked at again once it answers
+                text = refused_offline(self.tr("enrolling a customer waits until it is back"))
+                self.problems.show_problems({"": text})
+                return
+            if not isinstance(error, RelappError):
+                raise
             self.problems.show_problems({"": str(error)})
             return
         self.outcome = EnrolOutcome(enrolment.contact_id, enrolment.change)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from relapp.domain.changes import Change
 from relapp.domain.loyalty.points import RewardOption, redeem_reward, reward_options
 from relapp.errors import RelappError
+from relapp.ui.till_outbox_status import refused_offline, server_away
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,12 @@ class RedeemDialog(QDialog):
             self.change = redeem_reward(
                 self.contact_id, item.data(Qt.ItemDataRole.UserRole), self.staff_id
             )
-        except RelappError as error:
+        except Exception as error:
+            if server_away(error) is not None:
+                self._say(refused_offline(self.tr("a redemption needs the balance as it is now")))
+                return
+            if not isinstance(error, RelappError):
+                raise
             self._say(str(error))
             return
         self.redeemed = Redemption(item.data(Qt.ItemDataRole.UserRole + 1), self.change)

@@ -7,12 +7,17 @@ already recorded.
 An amount far outside what the customer usually spends (relapp.domain.loyalty.usual_spend: 1250
 typed for 12.50) is not recorded at the first Enter: the dialog says so, and a second Enter
 records it as typed.
+
+On a shop server that does not answer (given the till's outbox), the sale is kept on this till
+with the same key, to be sent when the server is back (relapp.ui.till_outbox_status): no
+preview of the points and no check of the usual spend, which both need the server.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -26,12 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.domain.loyalty.offline import CardNotKnownOffline, KeptSale
 from relapp.domain.loyalty.points import SaleResult, preview_sale, record_sale
 from relapp.domain.loyalty.usual_spend import UNUSUAL_FACTOR, UnusualAmount, unusual_amount
 from relapp.domain.shop.formats import format_money
 from relapp.domain.shop.money import parse_amount
 from relapp.errors import RelappError
+from relapp.ui.till_outbox_status import server_away
 from relapp.ui.widgets.field_problems import FieldProblems
+
+if TYPE_CHECKING:
+    from relapp.ui.till_outbox_status import TillOutboxStatus
 
 PREVIEW_PAUSE_MS = 120
 
@@ -44,15 +54,26 @@ class RecordedSale:
 
 class SaleDialog(QDialog):
     def __init__(
-        self, contact_id: int, name: str, staff_id: int | None = None, parent: QWidget | None = None
+        self,
+        contact_id: int,
+        name: str,
+        staff_id: int | None = None,
+        parent: QWidget | None = None,
+        till: TillOutboxStatus | None = None,
     ) -> None:
+        """till: this till's outbox on a shop server (None on a file): a sale the server
+        does not take because it is away is kept there."""
         super().__init__(parent)
         self.contact_id = contact_id
         self.name = name
         self.staff_id = staff_id
+        self.till = till
+        # Straight to the outbox when the till knows the server is away: no wait for it.
+        self.offline = till is not None and not till.online
         self.sale_key = uuid.uuid4().hex
         self.result_: SaleResult | None = None
         self.recorded: RecordedSale | None = None
+        self.kept: KeptSale | None = None
         self.asked_unusual: int | None = None  # the unusual amount the next Enter records
         self.setWindowTitle(self.tr("Record a sale"))
         self.setMinimumWidth(420)
@@ -111,10 +132,19 @@ class SaleDialog(QDialog):
     def update_preview(self) -> None:
         self.preview_timer.stop()
         cents = self._cents()
+        if self.offline:
+            self.preview.setText(self._offline_text())
+            return
         if cents is None:
             self.preview.setText(self.tr("Type the amount paid to see the points it earns."))
             return
-        preview = preview_sale(self.contact_id, cents)
+        try:
+            preview = preview_sale(self.contact_id, cents)
+        except Exception as error:
+            if not self._server_away(error):
+                raise
+            self.preview.setText(self._offline_text())
+            return
         locale = QLocale()
         tier = (
             self.tr(" ({tier} tier, ×{multiplier})").format(
@@ -137,8 +167,17 @@ class SaleDialog(QDialog):
         except ValueError as error:
             self.problems.show_problems({"amount": str(error)})
             return
+        if self.offline:
+            self._keep(cents)
+            return
         if cents != self.asked_unusual:
-            unusual = unusual_amount(self.contact_id, cents)
+            try:
+                unusual = unusual_amount(self.contact_id, cents)
+            except Exception as error:
+                if not self._server_away(error):
+                    raise
+                self._keep(cents)
+                return
             if unusual is not None:
                 self._ask_about(unusual)
                 return
@@ -151,11 +190,49 @@ class SaleDialog(QDialog):
                 staff_id=self.staff_id,
                 summary=self.note.text().strip(),
             )
-        except RelappError as error:
+        except Exception as error:
+            if self._server_away(error):
+                # Perhaps recorded before the answer was lost: kept with the same key, it is
+                # recorded once all the same when sent.
+                self._keep(cents)
+                return
+            if not isinstance(error, RelappError):
+                raise
             self.record_button.setEnabled(True)
             self.problems.show_problems({"amount": str(error)})
             return
         self.recorded = RecordedSale(self.result_, cents)
+        self.accept()
+
+    def _server_away(self, error: Exception) -> bool:
+        """Whether error is the shop server not answering, on a till that keeps sales; the
+        dialog keeps this sale on the till from now on."""
+        if self.till is None or server_away(error) is None:
+            return False
+        self.till.went_offline()
+        if not self.offline:
+            self.offline = True
+            self._forget_unusual()
+            self.preview.setText(self._offline_text())
+        return True
+
+    def _offline_text(self) -> str:
+        return self.tr(
+            "The shop server is not answering: this sale is kept on this till and sent when the"
+            " server is back; its points are added then."
+        )
+
+    def _keep(self, cents: int) -> None:
+        assert self.till is not None
+        self.record_button.setEnabled(False)
+        try:
+            self.kept = self.till.keep(
+                self.contact_id, cents, self.sale_key, self.staff_id, self.note.text().strip()
+            )
+        except (CardNotKnownOffline, ValueError) as error:
+            self.record_button.setEnabled(True)
+            self.problems.show_problems({"amount": str(error)})
+            return
         self.accept()
 
     def _ask_about(self, unusual: UnusualAmount) -> None:
@@ -196,10 +273,18 @@ class SaleDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent: QWidget | None, contact_id: int, name: str, staff_id: int | None = None
-    ) -> RecordedSale | None:
-        """The recorded sale, or None if cancelled."""
-        dialog = cls(contact_id, name, staff_id, parent)
+        cls,
+        parent: QWidget | None,
+        contact_id: int,
+        name: str,
+        staff_id: int | None = None,
+        till: TillOutboxStatus | None = None,
+    ) -> RecordedSale | KeptSale | None:
+        """The recorded sale, the sale kept on this till (the shop server is away), or None
+        if cancelled."""
+        dialog = cls(contact_id, name, staff_id, parent, till)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
-        return dialog.recorded if accepted else None
+        if not accepted:
+            return None
+        return dialog.kept or dialog.recorded

@@ -41,6 +41,8 @@ POINTS = {
     "emptyStateBody": 12,
     "emptyStateDetail": 10,
     "enrolCardButton": 12,
+    "offlineBanner": 12,
+    "offlineBalance": 13,
 }
 AVATAR_PIXELS = 64
 RESULTS_WIDTH = 380

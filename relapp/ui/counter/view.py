@@ -4,9 +4,17 @@ The search box keeps the focus: typing searches (after a short pause, so a fast 
 not search for every letter), arrows move through the results, Enter picks one. A USB card
 scanner types digits then Enter; Enter searches at once, and an exact card number opens that
 customer immediately.
+
+On a shop server that does not answer, the Counter keeps selling (relapp.ui.till_outbox_status):
+a scanned card is found in this till's copy of the card index and shown marked offline, a sale
+is kept on the till until the server is back, and a banner says so with the sales waiting to
+be sent; what needs the server as it is now (a redemption, an enrolment, a note) is refused in
+one sentence.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -43,6 +51,7 @@ from relapp.domain.contacts.profiles import (
 )
 from relapp.domain.contacts.search import search_contacts
 from relapp.domain.loyalty.cards import is_valid_card_number
+from relapp.domain.loyalty.offline import KeptSale
 from relapp.domain.loyalty.points import points_summary
 from relapp.domain.loyalty.progress import customer_progress
 from relapp.domain.loyalty.undo_sale import UNDO_MINUTES, undo_sale
@@ -69,8 +78,13 @@ from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
 from relapp.ui.operations import published
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.till_outbox_status import refused_offline, seen_text, server_away, waiting_text
 from relapp.ui.timeline.panel import TimelinePanel
 from relapp.ui.widgets.empty_state import EmptyState
+
+if TYPE_CHECKING:
+    from relapp.db.outbox import CardEntry
+    from relapp.ui.till_outbox_status import TillOutboxStatus
 
 SEARCH_PAUSE_MS = 60
 RESULT_LIMIT = 30
@@ -82,6 +96,19 @@ _WATCHED = frozenset(
 )  # fmt: skip
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
+
+
+# The offline banner's colours (relapp.qss has no rule for it yet): amber while the server is
+# away, the confirmation's teal while sales wait to be sent to a server that answers.
+OFFLINE_BANNER_STYLE = """
+QLabel#offlineBanner {
+    font-weight: bold; color: #0b5d56; background: #e3f4f1;
+    border: 1px solid #9fd4cc; border-radius: 6px; padding: 6px 10px;
+}
+QLabel#offlineBanner[offline="true"] {
+    color: #7a2e0e; background: #fff4e5; border: 2px solid #f79009;
+}
+"""
 
 
 def looks_like_a_card(text: str) -> bool:
@@ -97,9 +124,17 @@ class CounterView(QWidget):
         current_staff: CurrentStaff | None = None,
         actions: CustomerActions | None = None,
         parent: QWidget | None = None,
+        till: TillOutboxStatus | None = None,
     ) -> None:
+        """till: this till's outbox on a shop server (None on a file), to keep selling while
+        the server does not answer."""
         super().__init__(parent)
         self.change_bus = change_bus
+        self.till = till
+        # The customer shown from this till's copy of the cards (the server is away), if so.
+        self.shown_offline: CardEntry | None = None
+        # What the search line says while the server is away (instead of a count).
+        self.offline_text = ""
         self.current_staff = current_staff or CurrentStaff(self)
         self.customer_actions = actions or CustomerActions(change_bus, self.current_staff, self)
         self.shown_contact_id: int | None = None
@@ -138,6 +173,12 @@ class CounterView(QWidget):
             lambda current, _previous: self.show_customer_at(current.row())
         )
         self.result_count = QLabel(objectName="resultCount", wordWrap=True)
+        self.result_count.setTextFormat(Qt.TextFormat.PlainText)
+        # Offline, and the sales waiting to be sent: above everything while there is any.
+        self.offline_banner = QLabel(objectName="offlineBanner", wordWrap=True)
+        self.offline_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.offline_banner.setStyleSheet(OFFLINE_BANNER_STYLE)
+        self.offline_banner.hide()
         # What the last sale, redemption or enrolment did, while the next customer steps up.
         self.confirmation = CounterNotice()
         self.sale_undo = SaleUndo(self)
@@ -250,6 +291,7 @@ class CounterView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.content)
         layout = QVBoxLayout(self.content)
+        layout.addWidget(self.offline_banner)
         layout.addLayout(top)
         layout.addWidget(self.confirmation)
         layout.addLayout(body, 1)
@@ -260,6 +302,9 @@ class CounterView(QWidget):
         # Fitted after a resize settles: new fonts inside resizeEvent would lay out again there.
         self.type_timer = QTimer(self, singleShot=True, interval=0)
         self.type_timer.timeout.connect(self.fit_type)
+        if till is not None:
+            till.changed.connect(self.on_till_changed)
+            self.update_banner()
 
     # -- searching --------------------------------------------------------------------------
 
@@ -268,9 +313,19 @@ class CounterView(QWidget):
         change, perhaps made outside this window, must not move the cashier's selection)."""
         self.search_timer.stop()
         text = self.search_box.text()
+        if self._offline():
+            self._search_offline(text)  # no wait for a server known to be away
+            return
         kept = self.shown_contact_id if keep_current else None
-        hits = search_contacts(text, limit=RESULT_LIMIT) if text.strip() else []
-        clues = customer_clues(hit.id for hit in hits) if hits else {}
+        try:
+            hits = search_contacts(text, limit=RESULT_LIMIT) if text.strip() else []
+            clues = customer_clues(hit.id for hit in hits) if hits else {}
+        except Exception as error:
+            if not self._server_away(error):
+                raise
+            self._search_offline(text)
+            return
+        self.offline_text = ""
         self.results_model.set_hits(hits, clues, self.shop)
         rows = [n for n, hit in enumerate(hits) if hit.id == kept]
         if kept is not None and not rows:
@@ -312,7 +367,9 @@ class CounterView(QWidget):
     def update_hint(self) -> None:
         text = self.search_box.text().strip()
         count = self.results_model.rowCount()
-        if not text or self.right.currentWidget() is self.unknown_card:
+        if self.offline_text:
+            self.result_count.setText(self.offline_text)
+        elif not text or self.right.currentWidget() is self.unknown_card:
             self.result_count.setText("")  # the unknown card's page says what to do
         elif count == 0 and text.isdigit() and len(text) >= 8:
             # Most likely a card misread or mistyped: enrolling it would be refused anyway.
@@ -336,26 +393,40 @@ class CounterView(QWidget):
 
     def show_customer_at(self, row: int) -> None:
         if row < 0:
-            self.shown_contact_id = None
-            self.right.setCurrentWidget(self.hint)
+            self._show_nobody()
             return
         self.show_customer(self.results_model.hit(row).id)
 
+    def _show_nobody(self) -> None:
+        self.shown_contact_id = None
+        self.shown_offline = None
+        self.right.setCurrentWidget(self.hint)
+
     def show_customer(self, contact_id: int, chosen: bool = True) -> None:
         """chosen: the cashier means this customer (see customer_chosen)."""
+        if self._offline():
+            self._show_from_copy(contact_id, chosen)
+            return
         try:
             profile = customer_profile(contact_id)
+            points = points_summary(contact_id, recent=0)
+            progress = customer_progress(contact_id, self.tier_window_months)
         except ContactNotFound:
-            self.shown_contact_id = None
-            self.right.setCurrentWidget(self.hint)
+            self._show_nobody()
+            return
+        except Exception as error:
+            if not self._server_away(error):
+                raise
+            self._show_from_copy(contact_id, chosen)
             return
         self.shown_contact_id = contact_id
         self.shown_profile = profile
+        self.shown_offline = None
         self.customer_chosen = chosen  # run_search says otherwise for the first of several
         self.panel.show_profile(profile)
-        points = points_summary(contact_id, recent=0)
         self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
-        self.panel.show_progress(customer_progress(contact_id, self.tier_window_months), self.shop)
+        self.panel.show_progress(progress, self.shop)
+        self.tabs.setTabEnabled(1, True)
         self.right.setCurrentWidget(self.customer_page)
         self._sync_timeline()
 
@@ -373,8 +444,12 @@ class CounterView(QWidget):
         if not change.entities & _WATCHED:
             return
         if change.touches(Entity.SETTINGS):
-            self.shop = shop_format()
-            self.tier_window_months = load_settings().tier_window_months
+            try:
+                self.shop = shop_format()
+                self.tier_window_months = load_settings().tier_window_months
+            except Exception as error:
+                if not self._server_away(error):
+                    raise  # away: the settings as last read, until the server is back
         if self.tabs.currentWidget() is self.timeline:
             self.timeline.on_change(change)
         else:
@@ -387,35 +462,73 @@ class CounterView(QWidget):
             self.show_customer(self.shown_contact_id, chosen=self.customer_chosen)
 
     def record_sale(self) -> None:
-        profile = self._customer_at_counter()
-        if profile is None:
-            return
-        if not self.current_staff.require_for_counter(self, self.tr("record a sale")):
+        card = self._offline_customer_at_counter()
+        if card is not None:
+            contact_id, name, tier = card.contact_id, card.name, None
+        else:
+            profile = self._customer_at_counter()
+            if profile is None:
+                return
+            contact_id, name, tier = profile.id, profile.name, profile.tier
+        if not self._staff_for_counter(self.tr("record a sale")):
             self.search_box.setFocus()
             return
-        sale = SaleDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
+        asked = (self, contact_id, name, self.current_staff.staff_id)
+        # The till's outbox only on a server (a file has none).
+        sale = SaleDialog.ask(*asked) if self.till is None else SaleDialog.ask(*asked, self.till)
         if sale is None:
             self.search_box.setFocus()
             return
+        if isinstance(sale, KeptSale):
+            # Ctrl+Z undoes the last sale made here: this one, which is not on the server yet
+            # (refunded from the history once sent), not the one before it.
+            self.sale_undo.forget()
+            self.confirm(self._kept_text(sale))
+            return
         result = published(self.change_bus, sale.result)
+        if self.till is not None:
+            self.till.sale_recorded(contact_id, result.balance)
         amount = self.shop.money(sale.amount_cents)
-        self.sale_undo.remember(
-            result.interaction_id, profile.id, profile.name, amount, result.points
-        )
+        self.sale_undo.remember(result.interaction_id, contact_id, name, amount, result.points)
         locale = QLocale()
         text = self.tr("{amount} recorded: +{points} points, {name} now has {balance} points.")
         text = text.format(
             amount=amount,
             points=locale.toString(result.points),
-            name=profile.name,
+            name=name,
             balance=locale.toString(result.balance),
         )
-        if result.tier is not None and result.tier != profile.tier:
+        if result.tier is not None and result.tier != tier:
             text += " " + self.tr("Now in the {tier} tier.").format(tier=result.tier)
         self.confirm(text)
 
+    def _kept_text(self, kept: KeptSale) -> str:
+        """ "$12.50 kept on this till for Ann Lee: ... Balance as of 10:42: 1,234 points." """
+        return self.tr(
+            "{amount} kept on this till for {name}: the shop server is not answering, so the"
+            " sale is sent when it is back and its points are added then. Balance as of"
+            " {time}: {balance} points."
+        ).format(
+            amount=self.shop.money(kept.amount_cents),
+            name=kept.name,
+            time=seen_text(kept.seen_at),
+            balance=QLocale().toString(kept.balance_seen),
+        )
+
+    def _staff_for_counter(self, action: str) -> bool:
+        """current_staff.require_for_counter; with the server away and nobody signed in,
+        nobody can sign in (the PINs are the server's), so a sale goes on unattributed."""
+        try:
+            return self.current_staff.require_for_counter(self, action)
+        except Exception as error:
+            if not self._server_away(error):
+                raise
+            return True
+
     def undo_last_sale(self) -> None:
         """Ctrl+Z: a refund of the last sale made here, within minutes, asked once."""
+        if self._refuse_offline(self.tr("undoing a sale waits until it is back")):
+            return
         sale = self.sale_undo.current()
         if sale is None:
             self.confirmation.say(
@@ -433,7 +546,12 @@ class CounterView(QWidget):
             return
         try:
             undone = undo_sale(sale.interaction_id, self.current_staff.staff_id)
-        except RelappError as error:
+        except Exception as error:
+            if self._server_away(error):
+                self._say_refused(self.tr("undoing a sale waits until it is back"))
+                return
+            if not isinstance(error, RelappError):
+                raise
             self.sale_undo.forget()
             self.confirmation.say(str(error), warning=True)
             self.search_box.setFocus()
@@ -447,15 +565,24 @@ class CounterView(QWidget):
         )
 
     def redeem_reward(self) -> None:
+        needs_server = self.tr("a redemption needs the balance as it is now")
+        if self._refuse_offline(needs_server):
+            return
         profile = self._customer_at_counter()
         if profile is None:
             return
-        if not self.current_staff.require_for_counter(self, self.tr("redeem a reward")):
-            self.search_box.setFocus()
+        try:
+            if not self.current_staff.require_for_counter(self, self.tr("redeem a reward")):
+                self.search_box.setFocus()
+                return
+            redemption = RedeemDialog.ask(
+                self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
+            )
+        except Exception as error:  # the dialog reads the rewards as it opens
+            if not self._server_away(error):
+                raise
+            self._say_refused(needs_server)
             return
-        redemption = RedeemDialog.ask(
-            self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
-        )
         if redemption is None:
             self.search_box.setFocus()
             return
@@ -477,23 +604,31 @@ class CounterView(QWidget):
         self.search_box.setFocus()
 
     def log_contact(self) -> None:
+        if self._refuse_offline(self.tr("a note about a customer waits until it is back")):
+            return
         profile = self._customer_at_counter()
         if profile is not None:
             self.customer_actions.log_contact(self, profile.id)
         self.search_box.setFocus()
 
     def add_task(self) -> None:
+        if self._refuse_offline(self.tr("a follow-up waits until it is back")):
+            return
         profile = self._customer_at_counter()
         if profile is not None:
             self.customer_actions.add_task(self, profile.id)
         self.search_box.setFocus()
 
     def print_dossier(self) -> None:
+        if self._refuse_offline(self.tr("printing needs the customer's records as they are now")):
+            return
         if self._shown_customer() is not None:
             self.customer_actions.print_dossier(self, self.shown_contact_id)
         self.search_box.setFocus()
 
     def print_card(self) -> None:
+        if self._refuse_offline(self.tr("printing needs the customer's records as they are now")):
+            return
         if self._shown_customer() is not None:
             self.customer_actions.print_cards(self, [self.shown_contact_id])
         self.search_box.setFocus()
@@ -506,7 +641,7 @@ class CounterView(QWidget):
 
     def toggle_history(self) -> None:
         """F4: the customer's history, and back to their profile."""
-        if self.right.currentWidget() is self.customer_page:
+        if self.right.currentWidget() is self.customer_page and self.tabs.isTabEnabled(1):
             self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
 
     def _customer_at_counter(self) -> CustomerProfile | None:
@@ -524,7 +659,15 @@ class CounterView(QWidget):
         return None if self.shown_profile.archived else self.shown_profile
 
     def enrol_customer(self) -> None:
-        outcome = EnrolDialog.ask(self, prefill=self.search_box.text())
+        if self._refuse_offline(self.tr("enrolling a customer waits until it is back")):
+            return
+        try:
+            outcome = EnrolDialog.ask(self, prefill=self.search_box.text())
+        except Exception as error:  # the dialog reads the shop's settings as it opens
+            if not self._server_away(error):
+                raise
+            self._say_refused(self.tr("enrolling a customer waits until it is back"))
+            return
         if outcome is None:
             self.search_box.setFocus()
             return
@@ -552,6 +695,137 @@ class CounterView(QWidget):
             card=profile.card_number,
             points=locale.toString(profile.points_balance),
         )
+
+    # -- the shop server away ---------------------------------------------------------------
+
+    def _offline(self) -> bool:
+        """Whether this till knows the shop server is not answering (then the Counter works
+        from the till's copy without waiting for the server)."""
+        return self.till is not None and not self.till.online
+
+    def _server_away(self, error: Exception) -> bool:
+        """Whether error is the shop server not answering, on a till that keeps selling."""
+        if self.till is None or server_away(error) is None:
+            return False
+        self.till.went_offline()
+        return True
+
+    def _refuse_offline(self, what: str) -> bool:
+        """Say in one sentence that what waits for the server, if it is away (or the customer
+        shown is the till's copy of them); True if refused."""
+        if not self._offline() and self.shown_offline is None:
+            return False
+        self._say_refused(what)
+        return True
+
+    def _say_refused(self, what: str) -> None:
+        self.confirmation.say(refused_offline(what), warning=True)
+        self.search_box.setFocus()
+
+    def _search_offline(self, text: str) -> None:
+        """A card (or '#number') in this till's copy of the card index; a name cannot be
+        found without the server, which is said in one line."""
+        assert self.till is not None
+        self.results_model.set_hits([], {}, self.shop)
+        reference = text.strip()
+        card = self.till.find(reference) if reference else None
+        if card is not None:
+            self.offline_text = self.tr("Offline: found by card in this till's copy of the cards.")
+            self.show_offline_customer(card)
+        else:
+            self._show_nobody()
+            if not reference:
+                self.offline_text = ""
+            elif reference.isdigit() or reference.startswith("#"):
+                self.offline_text = self.tr(
+                    "The shop server is not answering and this till's copy of the cards has no"
+                    " card {card}."
+                ).format(card=reference)
+            else:
+                self.offline_text = self.tr(
+                    "The shop server is not answering: only a card can be found until it is"
+                    " back; scan the customer's card."
+                )
+        self.update_hint()
+
+    def _show_from_copy(self, contact_id: int, chosen: bool) -> None:
+        """The customer as this till's copy of the cards has them, if it does."""
+        card = self.till.card_of(contact_id) if self.till is not None else None
+        if card is not None:
+            self.show_offline_customer(card, chosen)
+            return
+        self._show_nobody()
+        self.offline_text = self.tr(
+            "The shop server is not answering and this till's copy of the cards does not have"
+            " this customer."
+        )
+        self.update_hint()
+
+    def show_offline_customer(self, card: CardEntry, chosen: bool = True) -> None:
+        """Show the customer from this till's copy of the cards, marked offline."""
+        assert self.till is not None
+        self.shown_contact_id = card.contact_id
+        self.shown_profile = None
+        self.shown_offline = card
+        self.customer_chosen = chosen
+        self.panel.show_offline(card, seen_text(self.till.cards_seen))
+        self.tabs.setCurrentIndex(0)
+        self.tabs.setTabEnabled(1, False)  # the history is the server's
+        self.right.setCurrentWidget(self.customer_page)
+
+    def _offline_customer_at_counter(self) -> CardEntry | None:
+        """The customer shown from the till's copy, if any and chosen (as _customer_at_counter)."""
+        if self.shown_offline is None or self.right.currentWidget() is not self.customer_page:
+            return None
+        return self.shown_offline if self.customer_chosen else None
+
+    def on_till_changed(self) -> None:
+        """The server went away or came back, or the sales waiting changed."""
+        assert self.till is not None
+        self.update_banner()
+        if self.till.online and (self.shown_offline is not None or self.offline_text):
+            # Back: a real search, and the whole profile of the customer shown.
+            shown, chosen = self.shown_offline, self.customer_chosen
+            self.offline_text = ""
+            if self.search_box.text().strip():
+                self.run_search(keep_current=True)
+            else:
+                self.update_hint()
+            if shown is not None and self.shown_contact_id in (None, shown.contact_id):
+                self.show_customer(shown.contact_id, chosen=chosen)
+        elif (
+            not self.till.online
+            and self.shown_profile is not None
+            and self.right.currentWidget() is self.customer_page
+        ):
+            # Away: the customer on screen as the till's copy has them (balance as of when).
+            card = self.till.card_of(self.shown_profile.id)
+            if card is not None:
+                self.show_offline_customer(card, self.customer_chosen)
+
+    def update_banner(self) -> None:
+        if self.till is None:
+            return
+        waiting = waiting_text(self.till.waiting)
+        if self.till.online:
+            text = waiting
+        else:
+            text = self.tr(
+                "Offline: the shop server is not answering. Scan a card to sell; sales are kept"
+                " on this till until it is back."
+            )
+            if waiting:
+                text += "  ·  " + waiting
+        self.offline_banner.setText(text)
+        if bool(self.offline_banner.property("offline")) != (not self.till.online):
+            self.offline_banner.setProperty("offline", not self.till.online)
+            self.offline_banner.style().unpolish(self.offline_banner)
+            self.offline_banner.style().polish(self.offline_banner)
+        self.offline_banner.setVisible(bool(text))
+        # What needs the server is greyed out while it is away (its keys say why, once).
+        for button in (self.redeem_button, self.log_button, self.task_button, self.print_button,
+                       self.enrol_button):  # fmt: skip
+            button.setEnabled(self.till.online)
 
     # -- keyboard ---------------------------------------------------------------------------
 
