@@ -64,6 +64,32 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     migrate.set_defaults(handler=run_migrate)
 
+    shops = actions.add_parser(
+        "shops", parents=[database_option],
+        help="list the shops (branches) on the server",
+        description="The shops (branches) that share this server's customers and points.",
+    )  # fmt: skip
+    shops.set_defaults(handler=run_shops)
+    add_shop = actions.add_parser(
+        "add-shop", parents=[database_option],
+        help="add a shop (branch); its tills then say RELAPP_SHOP=NAME",
+        description="Add a shop (branch). A till says which shop it belongs to with "
+        "RELAPP_SHOP=NAME; its sales, visits and follow-ups then carry that shop.",
+    )  # fmt: skip
+    add_shop.add_argument("name", metavar="NAME", help="the shop's name, unique")
+    add_shop.add_argument("--address", default="", help="its address, for reports")
+    add_shop.set_defaults(handler=run_add_shop)
+    staff_shop = actions.add_parser(
+        "staff-shop", parents=[database_option],
+        help="limit a staff member to one shop's tills (or --any)",
+        description="A staff member limited to a shop signs in only at that shop's tills.",
+    )  # fmt: skip
+    staff_shop.add_argument("staff", metavar="STAFF", help="the staff member's name")
+    where = staff_shop.add_mutually_exclusive_group(required=True)
+    where.add_argument("--shop", metavar="NAME", help="the shop they work at")
+    where.add_argument("--any", action="store_true", help="any shop's tills")
+    staff_shop.set_defaults(handler=run_staff_shop)
+
 
 def run_init(args: argparse.Namespace) -> int:
     from relapp.db.server.connection import redact
@@ -114,6 +140,35 @@ def run_migrate(args: argparse.Namespace) -> int:
         f"Moved {source} to {redact(url)}: {len(report.tables)} tables, {report.rows:,} rows"
         f" in {report.seconds:.1f} s ({rate:,.0f} rows/s)."
     )
+    return 0
+
+
+def run_shops(args: argparse.Namespace) -> int:
+    from relapp.cli.shop import database_target, open_shop
+    from relapp.domain.shop.shops import list_shops
+
+    open_shop(database_target(args))
+    for shop in list_shops():
+        print(f"{shop.id}\t{shop.name}" + (f"\t{shop.address}" if shop.address else ""))
+    return 0
+
+
+def run_add_shop(args: argparse.Namespace) -> int:
+    from relapp.cli.shop import database_target, open_shop
+    from relapp.domain.shop.shops import add_shop
+
+    open_shop(database_target(args))
+    shop = add_shop(args.name, args.address)
+    print(f"Shop {shop.name!r} added (number {shop.id}); its tills: RELAPP_SHOP={shop.name!r}.")
+    return 0
+
+
+def run_staff_shop(args: argparse.Namespace) -> int:
+    from relapp.cli.shop import database_target, open_shop
+    from relapp.domain.shop.shops import limit_staff_to_shop
+
+    open_shop(database_target(args))
+    print(limit_staff_to_shop(args.staff, None if args.any else args.shop))
     return 0
 
 

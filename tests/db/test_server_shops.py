@@ -73,3 +73,25 @@ def test_staff_of_one_shop_sign_in_only_at_its_tills(server):
     open_server_database(server, shop="Northside")
     assert authenticate(sam.id, "0000").name == "Sam"
     assert Staff.get_by_id(sam.id).shop_id == north
+
+
+def test_shops_are_added_listed_and_staff_limited_from_the_command_line(server, capsys):
+    from relapp.cli import main
+
+    open_server_database(server)
+    ensure_owner("Maya", "1234")
+    database.close()
+    assert (
+        main(["server", "add-shop", "Harbour Street", "--address", "2 Quay", "--db", server]) == 0
+    )
+    assert "RELAPP_SHOP='Harbour Street'" in capsys.readouterr().out
+    assert main(["server", "shops", "--db", server]) == 0
+    listed = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ["Harbour Street", "My shop", "Northside", "Southside"]
+    assert main(["server", "staff-shop", "maya", "--shop", "harbour street", "--db", server]) == 0
+    assert capsys.readouterr().out == "Maya signs in at Harbour Street's tills only.\n"
+    assert Staff.get(Staff.name == "Maya").shop.name == "Harbour Street"
+    assert main(["server", "staff-shop", "Maya", "--shop", "Dockside", "--db", server]) == 1
+    assert "no shop called 'Dockside'" in capsys.readouterr().err
+    assert main(["server", "add-shop", "northside", "--db", server]) == 1
+    assert "already a shop" in capsys.readouterr().err

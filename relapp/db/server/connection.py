@@ -268,7 +268,7 @@ def _take_till_shop(db: ServerDatabase, name: str | None) -> None:
         known = ", ".join(sorted(row[0] for row in db.execute_sql("SELECT name FROM shop")))
         raise UnknownShop(
             f"There is no shop called {name.strip()!r} on {redact(db.url)}"
-            f" (there is: {known}). Add it with `relapp server shop add`, or name one of those."
+            f" (there is: {known}). Add it with `relapp server add-shop`, or name one of those."
         )
     db.shop_id = int(shop_id)
     db.execute_sql("SELECT set_config('relapp.shop_id', ?, false)", (str(shop_id),))

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from relapp.db.fields import format_timestamp
 from relapp.db.models import database
-from relapp.db.store.dialect import nocase
+from relapp.db.store.dialect import equal_nocase, nocase
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,11 @@ def set_active(staff_id: int, active: bool) -> None:
 
 def set_role(staff_id: int, role: str) -> None:
     database.execute_sql("UPDATE staff SET role = ? WHERE id = ?", (role, staff_id))
+
+
+def staff_named(name: str) -> int | None:
+    """The id of the account called name (any letter case); None if there is none."""
+    row = database.execute_sql(
+        f"SELECT id FROM staff WHERE {equal_nocase('name')}", (name.strip(),)
+    ).fetchone()
+    return None if row is None else int(row[0])
