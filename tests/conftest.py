@@ -82,6 +82,26 @@ _server_databases = iter(range(1, 10**9))
 
 
 @pytest.fixture
+def new_database(server_cluster):
+    """new_database(template=None, prefix="made"): the URL of a new database, named prefix_N,
+    on the session's cluster (empty,
+    or a copy of template, e.g. "relapp_template" for one holding the schema); every one is
+    dropped afterwards, once the models' connection to it is closed."""
+    made = []
+
+    def make(template: str | None = None, prefix: str = "made") -> str:
+        name = f"{prefix}_{next(_server_databases)}"
+        made.append(name)
+        return server_cluster.create_database(name, template=template)
+
+    yield make
+    if bound_database.obj is not None:
+        bound_database.close()
+    for name in made:
+        server_cluster.drop_database(name)
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "shop.db"
 

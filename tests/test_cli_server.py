@@ -50,26 +50,6 @@ def shop_file(tmp_path_factory):
     return path
 
 
-@pytest.fixture
-def new_database(server_cluster):
-    """new_database(template=None): the URL of a new database on the session's cluster (empty,
-    or a copy of template); every one is dropped afterwards."""
-    made = []
-
-    def make(template: str | None = None) -> str:
-        name = f"cli_server_{next(_names)}"
-        made.append(name)
-        return server_cluster.create_database(name, template=template)
-
-    yield make
-    from relapp.db.models import database
-
-    if database.obj is not None:
-        database.close()
-    for name in made:
-        server_cluster.drop_database(name)
-
-
 def server_tables(url: str) -> dict[str, int]:
     """Every table of the server's database and its row count."""
     with psycopg.connect(url) as server:

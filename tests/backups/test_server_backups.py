@@ -34,24 +34,9 @@ def data_folder(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def new_database(server_cluster):
-    """new_database(template=...): the URL of a new database on the cluster; dropped after."""
-    made = []
-
-    def make(template: str | None = "relapp_template") -> str:
-        name = f"backups_{next(_names)}"
-        made.append(name)
-        return server_cluster.create_database(name, template=template)
-
-    yield make
-    for name in made:
-        server_cluster.drop_database(name)
-
-
-@pytest.fixture
 def shop(new_database, data_folder) -> str:
     """A small shop on the server: two customers, Ann with points from two sales. Its URL."""
-    url = new_database()
+    url = new_database(template="relapp_template", prefix="backups")
     database = open_server_database(url)
     save_settings(points_per_unit=1)
     ann = add_contact("Ann", "Lee")
@@ -109,7 +94,7 @@ def test_backup_then_restore_brings_the_shop_back(shop, data_folder, new_databas
     dan = add_contact("Dan", "After")
     assert dan.id == 3 and record_sale(dan.id, 2_000).balance == 20
     # ...and the safety backup holds the shop as it was just before the restore.
-    elsewhere = new_database(template=None)
+    elsewhere = new_database()
     assert cli.main(["--db", elsewhere, "restore", str(safety), "--yes"]) == 0
     assert "previous database" not in capsys.readouterr().out  # an empty one: nothing to keep
     assert state(elsewhere) == (3, [("Ann", 45), ("Bob", 0), ("Cleo", 5)], 4)
@@ -139,7 +124,7 @@ def test_restore_refuses_what_is_not_a_relapp_server_backup(
     assert cli.main(["--db", shop, "restore", str(tmp_path / "gone.dump"), "--yes"]) == 1
     one_line_error(capsys, "does not exist or is not a file; nothing was restored.")
 
-    photos = new_database(template=None)
+    photos = new_database()
     with psycopg.connect(photos, autocommit=True) as raw:
         raw.execute("CREATE TABLE photos (id integer PRIMARY KEY)")
     foreign = tmp_path / "photos.dump"
@@ -154,7 +139,7 @@ def test_restore_refuses_what_is_not_a_relapp_server_backup(
 
 
 def test_restore_refuses_a_backup_of_a_newer_relapp(shop, new_database, tmp_path, capsys):
-    newer = new_database()
+    newer = new_database(template="relapp_template")
     with psycopg.connect(newer, autocommit=True) as raw:
         raw.execute("UPDATE relapp_schema SET version = 999")
     out = tmp_path / "newer.dump"

@@ -4,7 +4,6 @@ leaves the server as it was (what the window's Cancel relies on)."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime
 
 import psycopg
@@ -18,23 +17,6 @@ from relapp.db.server.copy import migrate_shop
 from relapp.db.server.probe import probe_server
 from relapp.demo.generator import generate_demo_shop
 from relapp.errors import DatabaseUnavailable
-
-_names = itertools.count(1)
-
-
-@pytest.fixture
-def new_database(server_cluster):
-    """new_database(template=None): a new database's URL; every one dropped afterwards."""
-    made = []
-
-    def make(template: str | None = None) -> str:
-        name = f"probe_{next(_names)}"
-        made.append(name)
-        return server_cluster.create_database(name, template=template)
-
-    yield make
-    for name in made:
-        server_cluster.drop_database(name)
 
 
 def tables_of(url: str) -> list[str]:

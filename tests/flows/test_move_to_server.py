@@ -6,7 +6,6 @@ file instead" forgets the till setting that opened it."""
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import time
 from contextlib import closing
@@ -28,8 +27,6 @@ from relapp.ui.settings.move_to_server_box import MoveToServerBox
 from relapp.ui.settings.server_box import ServerBox
 from tests.flows.harness import Flow, start_server_flow, visible_text
 
-_names = itertools.count(1)
-
 
 @pytest.fixture(autouse=True)
 def till_config(tmp_path, monkeypatch) -> Path:
@@ -37,22 +34,6 @@ def till_config(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("RELAPP_DB", raising=False)
     return tmp_path / "config"
-
-
-@pytest.fixture
-def new_database(server_cluster):
-    """new_database(template=None): a new database's URL (empty, or a copy of template) on the
-    session's cluster; each dropped afterwards."""
-    made = []
-
-    def make(template: str | None = None) -> str:
-        name = f"flow_move_{next(_names)}"
-        made.append(name)
-        return server_cluster.create_database(name, template=template)
-
-    yield make
-    for name in made:
-        server_cluster.drop_database(name)
 
 
 @pytest.fixture
