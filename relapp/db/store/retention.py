@@ -28,7 +28,8 @@ from typing import Any
 
 from relapp.db.models import database
 from relapp.db.store.dialect import count_true, not_indexed, without_index
-from relapp.db.store.today import INACTIVE_CONTACTS_SQL, of_shop
+from relapp.db.store.shops import of_shop
+from relapp.db.store.today import INACTIVE_CONTACTS_SQL
 
 
 def live_customers_by_tier(stages: Sequence[str]) -> list[tuple[Any, ...]]:

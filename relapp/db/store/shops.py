@@ -13,6 +13,18 @@ from relapp.db.fields import format_timestamp
 from relapp.db.models import database
 from relapp.db.store.dialect import equal_nocase, nocase, on_server
 
+# A file is shop 1 (schema 11); its rows written before there were shops have no shop.
+FIRST_SHOP_ID = 1
+
+
+def of_shop(shop_id: int, column: str = "shop_id") -> str:
+    """SQL: the row's column names this shop; for shop 1 also a row with no shop (written
+    before schema 11). The id is written into the text as a whole number."""
+    shop = int(shop_id)
+    if shop == FIRST_SHOP_ID:
+        return f"({column} = {shop} OR {column} IS NULL)"
+    return f"{column} = {shop}"
+
 
 def shops() -> list[tuple[int, str, str]]:
     """(id, name, address) of every shop, by name."""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from relapp.db.models import database
 from relapp.db.store.dialect import count_true
+from relapp.db.store.shops import of_shop
 
 # Fragments shared with relapp.db.store.contacts (drifting customers, the frequency cap) and
 # relapp.db.store.retention. The inactive contacts, as the index contact_inactive holds them:
@@ -35,19 +36,23 @@ OpenCaseRow = tuple[int, int, str, str, str, str | None, int | None, str | None,
 # ---------------------------------------------------------------------------------- tasks
 
 
-def _due_where(due_before: str, due_from: str | None) -> tuple[str, list[str]]:
-    """Tasks not done, due before due_before and (if given) from due_from on."""
+def _due_where(due_before: str, due_from: str | None, shop_id: int | None) -> tuple[str, list[str]]:
+    """Tasks not done, due before due_before and (if given) from due_from on, (if given)
+    of that shop."""
     bounds = [due_before]
     where = "t.done_at IS NULL AND t.due_at < ?"
     if due_from is not None:
         where += " AND t.due_at >= ?"
         bounds.append(due_from)
+    if shop_id is not None:
+        where += f" AND {of_shop(shop_id, 't.shop_id')}"
     return where, bounds
 
 
-def count_tasks_due(due_before: str, due_from: str | None) -> int:
-    """How many tasks of active customers are not done and due in [due_from, due_before)."""
-    where, bounds = _due_where(due_before, due_from)
+def count_tasks_due(due_before: str, due_from: str | None, shop_id: int | None = None) -> int:
+    """How many tasks of active customers are not done and due in [due_from, due_before),
+    of one shop if shop_id is given."""
+    where, bounds = _due_where(due_before, due_from, shop_id)
     return database.execute_sql(
         f"SELECT count(*) FROM task t WHERE {where}"
         f" AND t.contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
@@ -55,10 +60,12 @@ def count_tasks_due(due_before: str, due_from: str | None) -> int:
     ).fetchone()[0]
 
 
-def tasks_due_rows(due_before: str, due_from: str | None, limit: int) -> list[TaskDueRow]:
+def tasks_due_rows(
+    due_before: str, due_from: str | None, limit: int, shop_id: int | None = None
+) -> list[TaskDueRow]:
     """Up to limit of those tasks, soonest due first: (id, contact_id, title, due_at,
     interaction_id, staff_id, staff name, then the contact's NAME_COLUMNS)."""
-    where, bounds = _due_where(due_before, due_from)
+    where, bounds = _due_where(due_before, due_from, shop_id)
     return database.execute_sql(
         "SELECT t.id, t.contact_id, t.title, t.due_at, t.interaction_id, t.staff_id, s.name,"
         f" {NAME_COLUMNS} FROM task t JOIN contact c ON c.id = t.contact_id"
@@ -131,43 +138,3 @@ def contacts_born_on(month: int, days: Sequence[int]) -> list[int]:
             (month, *days),
         )
     ]
-
-
-# ------------------------------------------------------------------------ one shop's rows
-
-# A file is shop 1 (schema 11); its rows written before there were shops have no shop.
-FIRST_SHOP_ID = 1
-
-
-def of_shop(shop_id: int, column: str = "shop_id") -> str:
-    """SQL: the row's column names this shop; for shop 1 also a row with no shop (written
-    before schema 11). The id is written into the text as a whole number."""
-    shop = int(shop_id)
-    if shop == FIRST_SHOP_ID:
-        return f"({column} = {shop} OR {column} IS NULL)"
-    return f"{column} = {shop}"
-
-
-def count_shop_tasks_due(shop_id: int, due_before: str, due_from: str | None) -> int:
-    """count_tasks_due() for the tasks of one shop."""
-    where, bounds = _due_where(due_before, due_from)
-    return database.execute_sql(
-        f"SELECT count(*) FROM task t WHERE {where} AND {of_shop(shop_id, 't.shop_id')}"
-        f" AND t.contact_id NOT IN {INACTIVE_CONTACTS_SQL}",
-        bounds,
-    ).fetchone()[0]
-
-
-def shop_tasks_due_rows(
-    shop_id: int, due_before: str, due_from: str | None, limit: int
-) -> list[TaskDueRow]:
-    """tasks_due_rows() for the tasks of one shop."""
-    where, bounds = _due_where(due_before, due_from)
-    return database.execute_sql(
-        "SELECT t.id, t.contact_id, t.title, t.due_at, t.interaction_id, t.staff_id, s.name,"
-        f" {NAME_COLUMNS} FROM task t JOIN contact c ON c.id = t.contact_id"
-        f" LEFT JOIN staff s ON s.id = t.staff_id"
-        f" WHERE {where} AND {of_shop(shop_id, 't.shop_id')} AND {LIVE_SQL}"
-        " ORDER BY t.due_at, t.contact_id, t.id LIMIT ?",
-        (*bounds, limit),
-    ).fetchall()

@@ -79,7 +79,7 @@ from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import database
 from relapp.db.store import loyalty_program
 from relapp.db.store import retention as retention_store
-from relapp.db.store import today as today_store
+from relapp.db.store import shops as shop_store
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.rhythm import (
     MIN_VISITS_FOR_RHYTHM,
@@ -93,7 +93,7 @@ ACTIVE_DAYS = 90
 LAPSED_DAYS = 365
 DEFAULT_MONTHS = 12
 # A file's shop: rows with no shop (from before schema 11) are its.
-FIRST_SHOP_ID = today_store.FIRST_SHOP_ID
+FIRST_SHOP_ID = shop_store.FIRST_SHOP_ID
 # The drifting rule's floor and factor, as schema 7 computes drifts_at (rhythm's docstring).
 DRIFT_FLOOR = timedelta(days=30)
 DRIFT_FACTOR = 2

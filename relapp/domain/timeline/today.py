@@ -134,14 +134,18 @@ def today_queue(
 
 
 def follow_ups(
-    due_from: datetime | None, due_before: datetime, limit: int = DEFAULT_LIMIT
+    due_from: datetime | None,
+    due_before: datetime,
+    limit: int = DEFAULT_LIMIT,
+    shop_id: int | None = None,
 ) -> Section[FollowUp]:
     """Tasks not done of active customers, due from due_from (None: any time) until before
-    due_before, soonest due first."""
+    due_before, soonest due first; of one shop if shop_id is given (shop 1's include those
+    with no shop)."""
     before = format_timestamp(due_before)
     since = None if due_from is None else format_timestamp(due_from)
-    total = today_lists.count_tasks_due(before, since)
-    stored = today_lists.tasks_due_rows(before, since, limit)
+    total = today_lists.count_tasks_due(before, since, shop_id)
+    stored = today_lists.tasks_due_rows(before, since, limit, shop_id)
     rows = []
     for task_id, contact_id, title, due, interaction_id, staff_id, staff_name, *name in stored:
         rows.append(
@@ -239,25 +243,8 @@ def today_queue_at_shop(
         queue = today_queue(now, today, limit)
         return replace(
             queue,
-            overdue_tasks=shop_follow_ups(shop_id, None, now, limit),
-            tasks_due_today=shop_follow_ups(
-                shop_id, now, local_midnight(today + timedelta(days=1)), limit
+            overdue_tasks=follow_ups(None, now, limit, shop_id),
+            tasks_due_today=follow_ups(
+                now, local_midnight(today + timedelta(days=1)), limit, shop_id
             ),
         )
-
-
-def shop_follow_ups(
-    shop_id: int, due_from: datetime | None, due_before: datetime, limit: int = DEFAULT_LIMIT
-) -> Section[FollowUp]:
-    """follow_ups() of one shop's tasks (shop 1's include those with no shop)."""
-    before = format_timestamp(due_before)
-    since = None if due_from is None else format_timestamp(due_from)
-    total = today_lists.count_shop_tasks_due(shop_id, before, since)
-    stored = today_lists.shop_tasks_due_rows(shop_id, before, since, limit)
-    rows = []
-    for task_id, contact_id, title, due, interaction_id, staff_id, staff_name, *name in stored:
-        rows.append(
-            FollowUp(task_id, contact_id, display_name(*name), title, parse_timestamp(due),
-                     interaction_id, staff_id, staff_name)
-        )  # fmt: skip
-    return Section(total, tuple(rows))
