@@ -180,3 +180,13 @@ def remove_leftover_part(part: Path) -> bool:
         with contextlib.suppress(OSError):
             part.with_name(part.name + companion).unlink()
     return True
+
+
+def unchanged_since(path: Path, size: int, modified_ns: int) -> bool:
+    """Whether the file at path still has the size and modification time it had when it was
+    checked (a restore need not check a big file again)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (size, modified_ns)

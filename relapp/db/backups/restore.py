@@ -24,6 +24,7 @@ from relapp.db.backups.files import (
     free_name,
     require_relapp,
     same_file,
+    unchanged_since,
     unlink_part,
 )
 from relapp.db.identity import APPLICATION_ID
@@ -48,11 +49,7 @@ class BackupInfo:
     def still_as_checked(self) -> bool:
         """The file has the size and time it had when checked (restore need not check again:
         integrity_check takes minutes on a big shop)."""
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == (self.bytes, self.modified_ns)
+        return unchanged_since(self.path, self.bytes, self.modified_ns)
 
 
 @dataclass(frozen=True)

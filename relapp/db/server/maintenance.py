@@ -58,6 +58,7 @@ from relapp.db.backups.files import (
     fsync_folder,
     remove_leftover_part,
     require_relapp,
+    unchanged_since,
     unlink_part,
 )
 from relapp.db.backups.folder import BackupFile, backups_matching, prune_matching
@@ -122,11 +123,7 @@ class ServerBackupInfo:
     modified_ns: int = 0  # the file's modification time when it was inspected
 
     def still_as_checked(self) -> bool:
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return False
-        return (stat.st_size, stat.st_mtime_ns) == (self.bytes, self.modified_ns)
+        return unchanged_since(self.path, self.bytes, self.modified_ns)
 
 
 @dataclass(frozen=True)
@@ -289,6 +286,19 @@ def _pattern(stem: str) -> re.Pattern[str]:
     )
 
 
+def _made_folder(folder: Path | str | None, outcome: str) -> Path:
+    """The backup folder (default: server_backup_folder()), created if missing; a folder that
+    cannot be made is one sentence ending with outcome."""
+    folder = Path(folder) if folder is not None else server_backup_folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseUnavailable(
+            f"Cannot create the backup folder {folder}: {error}{outcome}."
+        ) from error
+    return folder
+
+
 def list_server_backups(folder: Path | str, stem: str) -> list[BackupFile]:
     """The automatic backups of the database called stem in folder, newest first."""
     return backups_matching(folder, _pattern(stem))
@@ -342,13 +352,7 @@ def backup_server(
             raise DatabaseUnavailable(f"Cannot write {target}: its folder does not exist.")
         remove_leftover_part(target.with_name(target.name + PART_SUFFIX))
     else:
-        folder = Path(folder) if folder is not None else server_backup_folder()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise DatabaseUnavailable(
-                f"Cannot create the backup folder {folder}: {error}."
-            ) from error
+        folder = _made_folder(folder, "")
         _remove_leftover_parts(folder, stem)
         moment = (now or datetime.now(UTC)).astimezone(UTC)
         target = free_name(folder, f"{stem}-{moment.strftime(STAMP)}{DUMP_SUFFIX}")
@@ -576,13 +580,7 @@ def restore_server(
         raise ServerToolMissing(_too_old("pg_restore", client, server_major))
     safety: Path | None = None
     if current is not None:
-        folder = Path(folder) if folder is not None else server_backup_folder()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise DatabaseUnavailable(
-                f"Cannot create the backup folder {folder}: {error}; nothing was restored."
-            ) from error
+        folder = _made_folder(folder, "; nothing was restored")
         stamp = datetime.now(UTC).strftime(STAMP)
         try:
             safety = backup_server(
