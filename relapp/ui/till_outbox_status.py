@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from relapp.db import models
 from relapp.db.outbox import CardEntry
-from relapp.db.server.urls import is_server_url, redact
+from relapp.db.server.urls import redact
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty.offline import (
     KeptSale,
@@ -33,7 +33,7 @@ from relapp.domain.loyalty.offline import (
     send_waiting,
     till_outbox,
 )
-from relapp.errors import DatabaseUnavailable, RelappError
+from relapp.errors import DatabaseUnavailable, RelappError, ServerNotAnswering
 from relapp.ui.change_bus import ChangeBus
 
 CHECK_EVERY_SECONDS = 10.0
@@ -43,29 +43,10 @@ STOP_WAIT_SECONDS = 8.0
 
 def server_away(error: BaseException) -> DatabaseUnavailable | None:
     """The one sentence for a shop server that does not answer, if that is what error is;
-    None for any other error (a refusal, a bug) and on a shop file, which the caller handles
-    as before.
-
-    DatabaseUnavailable, or the driver's own error for a lost connection: the server
-    connection turns a lost connection into DatabaseUnavailable, but a read retried on a new
-    connection that cannot be made still comes out as peewee's OperationalError.
-    """
-    url = getattr(models.database.obj, "url", None)
-    if not isinstance(url, str) or not is_server_url(url):
-        return None  # a file: its errors are told as they always were
-    # psycopg is imported for servers only.
-    from relapp.db.server.connection import _connection_lost, unavailable
-
-    seen: BaseException | None = error
-    for _ in range(8):  # peewee wraps what it raises: once when connecting, again around it
-        if seen is None:
-            break
-        if isinstance(seen, DatabaseUnavailable):
-            return seen
-        if isinstance(seen, Exception) and _connection_lost(seen):
-            return unavailable(url, seen)
-        seen = seen.__cause__ or seen.__context__
-    return None
+    None for any other error (a refusal such as a wrong password, a bug, any error on a
+    shop file), which the caller handles as before. The server connection turns every lost
+    or impossible connection into ServerNotAnswering (relapp.db.server.connection)."""
+    return error if isinstance(error, ServerNotAnswering) else None
 
 
 def _tr(text: str) -> str:
