@@ -52,6 +52,7 @@ from relapp.db.server.urls import redact
 from relapp.domain.shop.staff import has_staff
 from relapp.errors import RelappError
 from relapp.ui.widgets.background_task import TaskWorker
+from relapp.ui.widgets.confirm import confirm_action
 
 if TYPE_CHECKING:
     from relapp.db.server.copy import MigrationReport
@@ -251,8 +252,8 @@ class MoveToServerBox(QGroupBox):
         )
 
     def confirm_move(self, url: str) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return confirm_action(
+            self,
             self.tr("Move this shop to the server?"),
             self.tr(
                 "The whole shop (customers, history, points, settings, staff and the audit log) "
@@ -262,14 +263,8 @@ class MoveToServerBox(QGroupBox):
                 "Then this till switches to the server: Relapp opens the shop there next time "
                 "it starts. The shop file {path} stays as it is, as a copy."
             ).format(url=redact(url), path=self.database_path),
-            parent=self,
+            self.tr("Move the shop"),
         )
-        go = box.addButton(self.tr("Move the shop"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
-        return box.clickedButton() is go
 
     def run_move(self, url: str) -> MigrationReport | None:
         """migrate_shop off the GUI thread with a progress dialog; None if cancelled (the
@@ -345,21 +340,15 @@ class MoveToServerBox(QGroupBox):
             return
         if not manager_allows(self, self.tr("switch this till to a shop server")):
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        if not confirm_action(
+            self,
             self.tr("Use the shop on that server?"),
             self.tr(
                 "This till will open the shop on the server {url} next time Relapp starts. "
                 "The shop file here ({path}) stays as it is; nothing is copied either way."
             ).format(url=redact(url), path=self.database_path),
-            parent=self,
-        )
-        go = box.addButton(self.tr("Use the server"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
-        if box.clickedButton() is not go or not self.remember(url):
+            self.tr("Use the server"),
+        ) or not self.remember(url):
             return
         ask_to_quit(
             self,

@@ -32,6 +32,7 @@ from relapp.db.server.urls import redact
 from relapp.errors import RelappError
 from relapp.ui.settings.move_to_server_box import ask_to_quit, manager_allows
 from relapp.ui.widgets.background_task import TaskWorker
+from relapp.ui.widgets.confirm import confirm_action
 
 # Tests still running when their box went (the window closed): kept until they finish, so no
 # QThread is destroyed while it runs; the application waits for them as it quits.
@@ -151,15 +152,9 @@ class ServerBox(QGroupBox):
             text += " " + self.tr(
                 "There is no shop file there yet: Relapp will offer to start a new shop."
             )
-        box = QMessageBox(
-            QMessageBox.Icon.Question, self.tr("Use this PC's shop file?"), text, parent=self
-        )
-        go = box.addButton(self.tr("Use the shop file"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
-        if box.clickedButton() is not go:
+        if not confirm_action(
+            self, self.tr("Use this PC's shop file?"), text, self.tr("Use the shop file")
+        ):
             return
         try:
             clear_till_database()
