@@ -39,6 +39,13 @@ def till_outbox(server: str) -> TillOutbox:
     return TillOutbox(outbox_path(user_data_dir(), server))
 
 
+def existing_till_outbox(server: str) -> TillOutbox | None:
+    """This till's outbox for the server if it has one (it kept a sale or copied the cards
+    before); None, without making the file, if not."""
+    path = outbox_path(user_data_dir(), server)
+    return TillOutbox(path) if path.exists() else None
+
+
 @dataclass(frozen=True)
 class KeptSale:
     """A sale kept on the till for sending later."""
