@@ -154,7 +154,16 @@ def test_migrate_moves_the_shop_and_the_server_answers_as_the_file(capsys, shop_
     on_server = server_tables(url)
     assert on_server.pop("relapp_schema") == 1
     assert on_server.pop(SEARCH_TABLE) == expected["contact"] == 300
+    word_starts = on_server.pop("contact_word_start")
     assert on_server == expected
+    with psycopg.connect(url) as server:  # every document's starts, each once
+        made = (
+            "SELECT w.start, s.contact_id, w.words FROM contact_search s,"
+            " relapp_word_starts(s.document) w"
+        )
+        assert server.execute(f"SELECT count(*) FROM ({made}) m").fetchone()[0] == word_starts
+        missing = f"SELECT count(*) FROM ({made} EXCEPT SELECT * FROM contact_word_start) m"
+        assert server.execute(missing).fetchone()[0] == 0
 
     columns = column_names(url, expected)
     with closing(sqlite3.connect(f"{shop_file.as_uri()}?mode=ro", uri=True)) as shop:

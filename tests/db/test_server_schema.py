@@ -15,10 +15,10 @@ from relapp.db.server.connection import open_server_database
 from relapp.db.server.schema import BASELINE_VERSION
 
 # Tables only one engine has: SQLite's FTS5 index and its shadow tables; the server's search
-# table (its stand-in for FTS5) and its schema-version row (SQLite keeps the version in the
-# file header).
+# tables (its stand-in for FTS5: documents and their word starts) and its schema-version row
+# (SQLite keeps the version in the file header).
 SQLITE_ONLY = re.compile(r"^contact_search(_.*)?$")
-SERVER_ONLY = {"contact_search", "relapp_schema"}
+SERVER_ONLY = {"contact_search", "contact_word_start", "relapp_schema"}
 
 
 @pytest.fixture

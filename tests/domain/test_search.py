@@ -135,6 +135,24 @@ def test_only_the_oldest_matches_are_ranked(db, monkeypatch, others_first):
     assert sorted(hit.id for hit in search_contacts("mia")) == mias[:3]
 
 
+@pytest.mark.parametrize("others_first", [0, 27, 40])
+def test_a_longer_term_is_found_past_many_contacts_sharing_its_start(db, monkeypatch, others_first):
+    # A server walks the contacts with a word starting "marj", in id order, keeping those
+    # with a word starting "marjo" (Marjan is passed over); when the first thirty of them
+    # (CANDIDATE_LIMIT x its walk factor) do not hold three matches of every term, its
+    # trigram index finds the rest.
+    monkeypatch.setattr(contact_search, "CANDIDATE_LIMIT", 3)
+    for number in range(others_first):
+        enrol("Marjan", f"Stone{number}")
+        enrol("Marjorie", f"Hill{number}")
+    lakes = [enrol("Marjorie", f"Lake{number}").id for number in range(5)]
+    hills = [contact.id for contact in Contact.select().where(Contact.given_name == "Marjorie")]
+
+    assert sorted(hit.id for hit in search_contacts("marjo")) == sorted(hills)[:3]
+    assert sorted(hit.id for hit in search_contacts("marjo lake")) == lakes[:3]
+    assert sorted(hit.id for hit in search_contacts("lake marjo")) == lakes[:3]
+
+
 def test_search_terms_are_bounded():
     assert search_terms(" ".join(["word"] * 50)) == ["word"] * 8
     assert search_terms("x" * 500) == ["x" * 64]

@@ -25,6 +25,7 @@ from relapp.db.migrations import (
     m0009_lowest_tier,
     m0010_merged_into,
     m0011_shops,
+    m0012_word_starts,
 )
 
 
@@ -64,6 +65,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0009_lowest_tier,
                 m0010_merged_into,
                 m0011_shops,
+                m0012_word_starts,
             )
         ),
         key=lambda migration: migration.version,

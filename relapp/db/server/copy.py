@@ -39,6 +39,7 @@ from psycopg import sql
 from relapp.db.backups.files import require_relapp
 from relapp.db.connection import schema_version
 from relapp.db.migrations import LATEST_VERSION
+from relapp.db.migrations import m0012_word_starts as word_starts
 from relapp.db.models import ALL_MODELS
 from relapp.db.server.connection import (
     ServerDatabase,
@@ -269,7 +270,7 @@ def _migrate(shop: _Shop, db: ServerDatabase, report: Progress) -> MigrationRepo
         tables = _tables_to_copy(shop, columns)
         file_rows = {table: _count(shop.connection, table) for table in tables}
         loaded = [*tables, SEARCH_TABLE]
-        for table in tables:
+        for table in loaded:
             cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(_id(table)))
         keys = _set_aside_foreign_keys(cursor, loaded)
         indexes = _set_aside_indexes(cursor, loaded)
@@ -284,6 +285,11 @@ def _migrate(shop: _Shop, db: ServerDatabase, report: Progress) -> MigrationRepo
                 " SELECT id, relapp_search_document(c) FROM contact c"
             ).format(_id(SEARCH_TABLE))
         )
+        # Its word starts (schema 12), which its triggers would have added document by
+        # document, all at once, and their key built once from them.
+        cursor.execute(f"ALTER TABLE {word_starts.TABLE} DROP CONSTRAINT {word_starts.TABLE}_key")
+        cursor.execute(word_starts.FILL)
+        cursor.execute(word_starts.KEY)
         report(SEARCH_STEP, file_rows["contact"], file_rows["contact"])
         for number, definition in enumerate(indexes):
             report(INDEX_STEP, number, len(indexes))
@@ -293,7 +299,7 @@ def _migrate(shop: _Shop, db: ServerDatabase, report: Progress) -> MigrationRepo
             report(KEY_STEP, number, len(keys))
             cursor.execute(definition)  # checks every row's reference, in one query
         report(KEY_STEP, len(keys), len(keys))
-        for table in tables:
+        for table in loaded:
             cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(_id(table)))
         sequences = _restart_identities(cursor)
         report(CHECK_STEP, 0, len(tables))

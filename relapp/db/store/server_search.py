@@ -22,6 +22,9 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from relapp.db.migrations.m0012_word_starts import LONGEST_START
+from relapp.db.migrations.m0012_word_starts import TABLE as WORD_STARTS
+
 
 def term_forms(term: str) -> list[str]:
     """The spellings a term matches as: as typed, and its NFKC form if that differs."""
@@ -47,8 +50,8 @@ def _is_a_word(text_sql: str) -> str:
     return f"'% ' || {_folded(text_sql)} || ' %'"
 
 
-# How many contacts, oldest first, the walk in id order reads before the trigram index is used
-# for the rest: candidate_limit times this.
+# How many of the walked term's contacts, in id order, are checked before the trigram index
+# is used for the rest: candidate_limit times this.
 _WALK_FACTOR = 10
 
 
@@ -60,16 +63,27 @@ def ranked_candidates(terms: list[str], candidate_limit: int) -> tuple[str, list
 
     FTS5 reads a prefix's contacts in id order and stops at candidate_limit; a trigram index
     finds them in no order, so it would read every match of a common term (a single letter:
-    a third of a big shop) to keep the first ones. So the contacts are walked in id order, as
-    FTS5 does, but only the first candidate_limit * _WALK_FACTOR of them (head); if those hold
-    fewer than candidate_limit matches, the term is rare enough for the trigram index to find
-    the rest quickly: the matches after the head's last (no contact between that one and the
-    end of the head matches; ids are positive; `+ 0` keeps the planner from reading the id
-    index for this too). The patterns are made once (patterns), not for each document.
-    None of this depends on the planner's estimates, which the generic plan of a prepared
-    statement does without.
+    a third of a big shop) to keep the first ones. So one term, the longest (the fewest
+    contacts, most likely), is walked in contact_word_start (schema 12): the contacts with a
+    word starting as its first word does (up to four letters), in id order; every match is
+    among them. A longer first word is checked against the words its first four letters
+    start, which that index holds, so no document is read for a contact without the word.
+    Each contact walked is checked against every term; the walk stops at candidate_limit
+    matches (a single term: nearly every contact walked matches), or after candidate_limit *
+    _WALK_FACTOR contacts. If it stopped there with fewer matches, the terms are rare enough
+    for the trigram index to find the rest quickly: the matches after the head's last (no
+    contact between that one and the end of the walk matches; ids are positive; `+ 0` keeps
+    the planner from reading the id index for this too).
+
+    head reads walk as written, in id order (a CTE is read lazily and in order; an ORDER BY
+    there would make the planner, which cannot know that order, sort the whole walk first).
+    Its documents are read one by one (`OFFSET 0` keeps the planner from joining them all
+    through the trigram index instead). The patterns are made once (patterns), not for each
+    document. None of this depends on the planner's estimates, which the generic plan of a
+    prepared statement does without.
     """
     limit = int(candidate_limit)
+    walk_limit = limit * _WALK_FACTOR
     columns: list[str] = []
     params: list[object] = []
     matching: list[str] = []
@@ -86,21 +100,35 @@ def ranked_candidates(terms: list[str], candidate_limit: int) -> tuple[str, list
             words.append(f"document LIKE (SELECT w{name} FROM patterns)")
         matching.append(f"({' OR '.join(prefixes)})" if prefixes else "false")
         whole.append(f"CASE WHEN {' OR '.join(words)} THEN 1 ELSE 0 END" if words else "0")
+    # Every form of a term folds alike (relapp_fold applies NFKC itself), so one form's
+    # start stands for the term's.
+    walked = max(terms, key=lambda term: len(term.strip()), default="")
+    columns.append(f"left(walked.word, {LONGEST_START}) AS walk_start")
+    columns.append(
+        f"CASE WHEN length(walked.word) > {LONGEST_START} THEN '% ' || walked.word || '%'"
+        " ELSE '%' END AS walk_words"
+    )
     condition = " AND ".join(matching) or "false"
     sql = (
-        f"WITH patterns AS MATERIALIZED (SELECT {', '.join(columns) or 'NULL AS none'}),"
-        " head AS MATERIALIZED (SELECT contact_id, document FROM (SELECT contact_id, document"
-        f" FROM contact_search ORDER BY contact_id LIMIT {limit * _WALK_FACTOR}) AS walked"
-        f" WHERE {condition} ORDER BY contact_id LIMIT {limit}),"
+        f"WITH patterns AS MATERIALIZED (SELECT {', '.join(columns)}"
+        " FROM (SELECT split_part(relapp_fold(?), ' ', 1) AS word) AS walked),"
+        f" walk AS MATERIALIZED (SELECT contact_id FROM {WORD_STARTS}"
+        ' WHERE start = (SELECT walk_start FROM patterns) COLLATE "C"'
+        " AND words LIKE (SELECT walk_words FROM patterns)"
+        f" ORDER BY contact_id LIMIT {walk_limit}),"
+        " head AS MATERIALIZED (SELECT w.contact_id, d.document FROM walk AS w"
+        " CROSS JOIN LATERAL (SELECT document FROM contact_search s"
+        f" WHERE s.contact_id = w.contact_id OFFSET 0) AS d WHERE {condition} LIMIT {limit}),"
         " rest AS MATERIALIZED (SELECT contact_id, document FROM contact_search"
-        f" WHERE {condition} AND (SELECT count(*) FROM head) < {limit}"
+        f" WHERE {condition} AND CASE WHEN (SELECT count(*) FROM head) < {limit}"
+        f" THEN (SELECT count(*) FROM walk) = {walk_limit} ELSE false END"
         " AND contact_id + 0 > (SELECT coalesce(max(contact_id), 0) FROM head)),"
         " matches AS (SELECT contact_id, document FROM head UNION ALL (SELECT contact_id,"
         f" document FROM rest ORDER BY contact_id LIMIT {limit} - (SELECT count(*) FROM head)))"
         f" SELECT contact_id AS id, ARRAY[-({' + '.join(whole) or '0'}), length(document)]"
         " AS rank FROM matches"
     )
-    return sql, params
+    return sql, [*params, walked]
 
 
 def match_expression(terms: list[str]) -> str:
