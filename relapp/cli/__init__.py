@@ -123,10 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy, backups, the shop server.
-    from relapp.cli import backup, exchange, points, privacy, report, server, timeline, today
+    # export, privacy, backups, the shop server, campaigns.
+    from relapp.cli import (
+        backup,
+        campaign,
+        exchange,
+        points,
+        privacy,
+        report,
+        server,
+        timeline,
+        today,
+    )
 
-    for module in (points, timeline, today, report, exchange, privacy, backup, server):
+    for module in (points, timeline, today, report, exchange, privacy, backup, server, campaign):
         module.add_commands(commands, database_option)
     return parser
 

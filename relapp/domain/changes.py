@@ -21,6 +21,7 @@ class Entity(Enum):
     POINTS = "points"
     REWARDS = "rewards"
     TIERS = "tiers"
+    CAMPAIGNS = "campaigns"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from relapp.db.live_files import refuse_database_files
 from relapp.db.store.exports import card_rows, csv_rows
-from relapp.domain.contacts.listing import ContactFilter, _where
+from relapp.domain.contacts.listing import ContactFilter, filter_where
 from relapp.exchange.rows import safe_cell
 from relapp.exchange.vcard import card_from_row, text_row
 
@@ -58,7 +58,7 @@ def export_csv(
 ) -> int:
     """Write the contacts the filter selects; the number written."""
     out = refuse_database_files(out)
-    where, params = _where(_filter(contact_filter, segment, consent))
+    where, params = filter_where(_filter(contact_filter, segment, consent))
     batches = csv_rows(where, params, 5000)
     count = 0
     with open(out, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
@@ -86,7 +86,7 @@ def export_vcard(
 ) -> int:
     """Write one card per contact the filter selects; the number written."""
     out = refuse_database_files(out)
-    where, params = _where(_filter(contact_filter, segment, consent))
+    where, params = filter_where(_filter(contact_filter, segment, consent))
     batches = card_rows(where, params, 2000)
     count = 0
     with open(out, "w", encoding="utf-8", newline="") as handle:

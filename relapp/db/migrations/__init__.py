@@ -26,6 +26,7 @@ from relapp.db.migrations import (
     m0010_merged_into,
     m0011_shops,
     m0012_word_starts,
+    m0013_campaigns,
 )
 
 
@@ -66,6 +67,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0010_merged_into,
                 m0011_shops,
                 m0012_word_starts,
+                m0013_campaigns,
             )
         ),
         key=lambda migration: migration.version,

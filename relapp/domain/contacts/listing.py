@@ -170,7 +170,7 @@ def contact_rows(ids: list[int]) -> list[ContactRow]:
     return [found[contact_id] for contact_id in ids if contact_id in found]
 
 
-def _where(contact_filter: ContactFilter) -> tuple[str, tuple[object, ...]]:
+def filter_where(contact_filter: ContactFilter) -> tuple[str, tuple[object, ...]]:
     """The SQL condition on contact and its parameters for a filter, a segment's conditions
     included (the exporter reads the contacts it selects)."""
     return segments.selection_where(_selection(contact_filter))

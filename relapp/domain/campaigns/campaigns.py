@@ -1,0 +1,296 @@
+"""Making a campaign, seeing who it would reach, and producing it.
+
+Rules chosen here:
+
+* A campaign is made from a saved segment (archived members included, so they can be shown
+  as left out), for one channel, with a message template whose merge fields are checked when
+  it is made. Its name is unique in any letter case. A segment of nobody is refused then.
+* Who is left out, and why: each member gets the FIRST reason that applies, in the order of
+  REASONS (archived; tagged "Do not contact"; no current consent for the channel; nothing to
+  reach them by on it; at the shop's contact cap in the last 30 days, unless the campaign is
+  transactional; reached by another campaign in the last recent_days days). A preview and
+  the produced campaign count the same way.
+* Hold-out: holdout_percent of the members not left out, rounded down, chosen by a random
+  generator whose seed is recorded (random.Random(seed).sample over their ids in id order),
+  so anyone can make the same choice again. They get nothing.
+* Producing happens once. The channel's files are written first; then, in one transaction,
+  every member's row (sent, holdout, left_out with its reason), an outbound `campaign`
+  interaction for each one sent (it counts towards the cap and shows in the dossier), and
+  the campaign's produced moment. If the files cannot be written, or the work is
+  cancelled, nothing is recorded and the files made so far are removed.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from relapp.db.busy import write_transaction
+from relapp.db.fields import format_timestamp
+from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
+from relapp.db.store import campaigns as store
+from relapp.domain.campaigns.recipients import Message, Recipient
+from relapp.domain.campaigns.templates import check_template, render
+from relapp.domain.changes import Change, Entity
+from relapp.domain.clock import utc_now
+from relapp.domain.contacts.listing import (
+    ContactFilter,
+    UnknownSegment,
+    filter_where,
+    segment_filter,
+)
+from relapp.domain.contacts.naming import display_name
+from relapp.domain.loyalty.program import RewardRow, list_rewards
+from relapp.domain.shop.settings import load_settings
+from relapp.errors import RelappError
+
+CAP_WINDOW = timedelta(days=30)
+MAX_NAME = 80
+REASON_WORDS = {
+    "inactive": "archived",
+    "do_not_contact": "on the do-not-contact list",
+    "no_consent": "no consent for this channel",
+    "no_address": "nothing to reach them by on this channel",
+    "at_cap": "at the contact cap",
+    "recent_campaign": "reached by another campaign recently",
+}
+CHANNEL_WORDS = {"letter": "letters", "email": "emails", "sms": "text messages", "call": "calls"}
+
+
+class CampaignError(RelappError):
+    """A campaign cannot be made or produced as asked; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a campaign reaches: the members not left out (sent and held out), and the others
+    by reason, each list in id order."""
+
+    reached: tuple[int, ...]
+    left_out: dict[str, tuple[int, ...]]
+
+    @property
+    def members(self) -> int:
+        return len(self.reached) + sum(len(ids) for ids in self.left_out.values())
+
+
+@dataclass(frozen=True)
+class Produced:
+    campaign_id: int
+    sent: int
+    held_out: int
+    left_out: dict[str, int]
+    files: tuple[Path, ...]
+    change: Change
+
+
+# progress(done, total) -> False to cancel
+Progress = Callable[[int, int], bool]
+
+
+def create_campaign(
+    name: str,
+    segment: str,
+    channel: str,
+    template: str,
+    *,
+    subject: str = "",
+    holdout_percent: int = 0,
+    transactional: bool = False,
+    recent_days: int = 14,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Change:
+    """A new campaign; raises CampaignError (one sentence) if any part of it is wrong."""
+    name = " ".join(name.split())
+    if not name:
+        raise CampaignError("A campaign needs a name.")
+    if len(name) > MAX_NAME:
+        raise CampaignError(f"A campaign's name has at most {MAX_NAME} characters.")
+    if channel not in CHANNELS:
+        raise CampaignError(f"The channel is one of {', '.join(CHANNELS)}, not {channel!r}.")
+    if not 0 <= holdout_percent <= 50:
+        raise CampaignError("The hold-out group is between 0 and 50 percent of the customers.")
+    if not 0 <= recent_days <= 365:
+        raise CampaignError("The days since another campaign are between 0 and 365.")
+    check_template(template)
+    if channel == "email" and subject.strip():
+        check_template(subject)
+    if store.campaign_named(name) is not None:
+        raise CampaignError(f"There is a campaign called {name!r} already.")
+    members = audience(segment, channel, now=now).members
+    if members == 0:
+        raise CampaignError(f"The segment {segment!r} holds nobody, so there is nobody to reach.")
+    with write_transaction():
+        store.insert_campaign({
+            "name": name, "channel": channel, "segment_name": segment,
+            "subject": subject.strip(), "template": template, "holdout_percent": holdout_percent,
+            "transactional": int(transactional), "recent_days": recent_days,
+            "created_at": format_timestamp(now or utc_now()), "staff_id": staff_id,
+        })  # fmt: skip
+    return Change.of(Entity.CAMPAIGNS)
+
+
+def audience(
+    segment: str, channel: str, *, transactional: bool = False, recent_days: int = 14,
+    now: datetime | None = None,
+) -> Audience:  # fmt: skip
+    """Who a campaign on this segment and channel would reach now, and who it leaves out."""
+    try:
+        where, params = filter_where(_members(segment))
+    except UnknownSegment as error:
+        raise CampaignError(str(error)) from None
+    moment = now or utc_now()
+    until = format_timestamp(moment)
+    rows = store.audience(
+        where,
+        params,
+        channel,
+        cap=None if transactional else load_settings().contact_cap_per_30_days,
+        cap_since=format_timestamp(moment - CAP_WINDOW),
+        recent_since=format_timestamp(moment - timedelta(days=recent_days))
+        if recent_days
+        else None,
+        until=until,
+    )
+    reached = tuple(contact_id for contact_id, reason in rows if reason is None)
+    left_out: dict[str, list[int]] = {reason: [] for reason in REASONS}
+    for contact_id, reason in rows:
+        if reason is not None:
+            left_out[reason].append(contact_id)
+    return Audience(reached, {reason: tuple(ids) for reason, ids in left_out.items()})
+
+
+def _members(segment: str) -> ContactFilter:
+    """The segment's members, archived ones included (so they show as left out)."""
+    return replace(segment_filter(segment), archived="all")
+
+
+def holdout(reached: Sequence[int], percent: int, seed: int) -> set[int]:
+    """The members held out: percent of reached (rounded down), chosen by seed."""
+    count = len(reached) * percent // 100
+    return set(random.Random(seed).sample(sorted(reached), count))
+
+
+def messages(campaign: store.CampaignRow, contact_ids: Sequence[int]) -> list[Message]:
+    """The merged messages of these contacts, in id order."""
+    shop = load_settings().shop_name
+    rewards = sorted(
+        (reward for reward in list_rewards() if reward.active), key=lambda r: r.points_cost
+    )
+    result = []
+    for row in store.recipient_rows(contact_ids):
+        recipient = _recipient(row)
+        values = _merge_values(recipient, shop, rewards)
+        subject = render(campaign.subject, values) if campaign.subject else ""
+        result.append(Message(recipient, render(campaign.template, values), subject))
+    return result
+
+
+def _recipient(row: Sequence[object]) -> Recipient:
+    (contact_id, kind, given, family, organisation, email, phone, street, locality, region,
+     postcode, country, points, card) = row  # fmt: skip
+    return Recipient(
+        contact_id=int(contact_id),  # type: ignore[call-overload]
+        given_name=str(given),
+        family_name=str(family),
+        name=display_name(str(kind), str(given), str(family), str(organisation)),
+        email=email or None,  # type: ignore[arg-type]
+        phone=phone or None,  # type: ignore[arg-type]
+        street=str(street),
+        locality=str(locality),
+        region=str(region),
+        postcode=str(postcode),
+        country=str(country),
+        points_balance=int(points),  # type: ignore[call-overload]
+        card_number=card or None,  # type: ignore[arg-type]
+    )
+
+
+def _merge_values(recipient: Recipient, shop: str, rewards: Sequence[RewardRow]) -> dict[str, str]:
+    """The merge fields' values for one recipient. reward: the dearest reward their points
+    buy now, else the cheapest (the one they are working towards)."""
+    affordable = [r for r in rewards if r.points_cost <= recipient.points_balance]
+    reward = affordable[-1] if affordable else (rewards[0] if rewards else None)
+    first = recipient.given_name.strip() or recipient.name
+    return {
+        "first_name": first,
+        "last_name": recipient.family_name.strip(),
+        "name": recipient.name,
+        "points": f"{recipient.points_balance:,}",
+        "reward": reward.name if reward else "",
+        "voucher_code": "",
+        "shop_name": shop,
+    }
+
+
+def campaign_or_error(campaign_id: int) -> store.CampaignRow:
+    found = store.campaign(campaign_id)
+    if found is None:
+        raise CampaignError(f"There is no campaign {campaign_id}.")
+    return found
+
+
+def produce_campaign(
+    campaign_id: int,
+    write_files: Callable[[store.CampaignRow, list[Message], Progress | None], list[Path]],
+    *,
+    progress: Progress | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Produced:
+    """Produce a campaign once: its messages through write_files (which returns the files it
+    made and raises to stop), then every member recorded and each message logged, in one
+    transaction. Raises CampaignError if it was produced already or reaches nobody."""
+    campaign = campaign_or_error(campaign_id)
+    if campaign.produced_at is not None:
+        raise CampaignError(
+            f"The campaign {campaign.name!r} was produced already; make a new one to send again."
+        )
+    moment = now or utc_now()
+    reach = audience(
+        campaign.segment_name, campaign.channel, transactional=campaign.transactional,
+        recent_days=campaign.recent_days, now=moment,
+    )  # fmt: skip
+    if not reach.reached:
+        counts = ", ".join(
+            f"{len(ids):,} {REASON_WORDS[reason]}" for reason, ids in reach.left_out.items() if ids
+        )
+        raise CampaignError(
+            f"Nobody in {campaign.segment_name!r} can be sent {CHANNEL_WORDS[campaign.channel]}"
+            f" ({counts}); nothing was produced."
+        )
+    seed = secrets.randbits(62) if campaign.holdout_percent else None
+    held = holdout(reach.reached, campaign.holdout_percent, seed) if seed is not None else set()
+    sent = [contact_id for contact_id in reach.reached if contact_id not in held]
+    files = write_files(campaign, messages(campaign, sent), progress)
+    rows: list[tuple[int, str, str | None]] = [
+        (contact_id, "holdout" if contact_id in held else "sent", None)
+        for contact_id in reach.reached
+    ]
+    for reason, ids in reach.left_out.items():
+        rows += [(contact_id, "left_out", reason) for contact_id in ids]
+    try:
+        with write_transaction():
+            if campaign_or_error(campaign_id).produced_at is not None:
+                raise CampaignError(f"The campaign {campaign.name!r} was produced meanwhile.")
+            store.record_production(
+                campaign_id,
+                rows,
+                summary=f"Campaign: {campaign.name}",
+                details=f"{campaign.channel}; segment {campaign.segment_name}",
+                produced_at=format_timestamp(moment),
+                seed=seed,
+                staff_id=staff_id,
+            )
+    except BaseException:
+        for path in files:
+            path.unlink(missing_ok=True)
+        raise
+    left = {reason: len(ids) for reason, ids in reach.left_out.items()}
+    change = Change.of(Entity.CAMPAIGNS, Entity.INTERACTIONS, contact_ids=frozenset(sent))
+    return Produced(campaign_id, len(sent), len(held), left, tuple(files), change)

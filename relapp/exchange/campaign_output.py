@@ -1,0 +1,145 @@
+"""A produced campaign's files, by channel, in the folder the owner chose.
+
+- letter: one PDF, a page per customer (relapp.reports.campaign_letters), and an address
+  label sheet for the same list when a label layout is named.
+- email: a CSV in Mailchimp's import format, and one .eml file per customer (in a folder of
+  its own) that any mail program opens; each ends with the shop's opt-out text.
+- sms: a CSV for an SMS service, with each text's length in segments.
+- call: a CSV call list (name, phone, points, a column for the outcome) to print from a
+  spreadsheet or fill in; the app's own printed call list is not built yet.
+
+Files are named after the campaign ("spring-offer-3-letters.pdf"), so two campaigns never
+overwrite each other's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from relapp.db.live_files import refuse_database_files
+from relapp.db.store.campaigns import CampaignRow
+from relapp.domain.campaigns.recipients import Message
+from relapp.errors import RelappError
+from relapp.exchange.campaign_files import eml_files, mailchimp_csv, sms_csv
+
+# progress(done, total) -> False to cancel
+Progress = Callable[[int, int], bool]
+
+
+class OutputCancelled(RelappError):
+    """The owner cancelled; the files begun were removed and nothing was recorded."""
+
+
+def campaign_stem(campaign: CampaignRow) -> str:
+    """The campaign's file-name stem: its name as ASCII words, then its number."""
+    ascii_name = unicodedata.normalize("NFKD", campaign.name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+    return f"{words or 'campaign'}-{campaign.id}"
+
+
+def write_campaign_files(
+    campaign: CampaignRow,
+    messages: Sequence[Message],
+    folder: Path,
+    *,
+    progress: Progress | None = None,
+    sender: str = "",
+    opt_out: str = "",
+    labels: str | None = None,
+) -> list[Path]:
+    """Write the campaign's files into folder (made if missing); the files written.
+    Raises RelappError with one sentence if they cannot be; OutputCancelled if progress
+    said stop (what was begun is removed either way)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RelappError(f"The folder {folder} cannot be made ({error.strerror}).") from None
+    stem = campaign_stem(campaign)
+    written: list[Path] = []
+    try:
+        if campaign.channel == "letter":
+            written += _letters(messages, folder / f"{stem}-letters.pdf", progress)
+            if labels is not None:
+                from relapp.reports.campaign_letters import LABEL_LAYOUTS, address_labels
+
+                target = folder / f"{stem}-labels.pdf"
+                address_labels([m.recipient for m in messages], target, LABEL_LAYOUTS[labels])
+                written.append(target)
+        elif campaign.channel == "email":
+            target = folder / f"{stem}-mailchimp.csv"
+            mailchimp_csv(messages, target, tags=[campaign.name])
+            written.append(target)
+            emails = folder / f"{stem}-emails"
+            emails.mkdir(exist_ok=True)
+            written += eml_files(messages, emails, sender=sender, opt_out=opt_out)
+        elif campaign.channel == "sms":
+            target = folder / f"{stem}-sms.csv"
+            sms_csv(messages, target)
+            written.append(target)
+        else:
+            target = folder / f"{stem}-calls.csv"
+            _call_list(messages, target)
+            written.append(target)
+    except OSError as error:
+        _remove(written)
+        raise RelappError(
+            f"The campaign's files cannot be written in {folder} ({error})."
+        ) from None
+    except BaseException:
+        _remove(written)
+        raise
+    if progress is not None and not progress(len(messages), len(messages)):
+        _remove(written)
+        raise OutputCancelled("Cancelled: no campaign files were kept and nothing was recorded.")
+    return written
+
+
+def _letters(messages: Sequence[Message], target: Path, progress: Progress | None) -> list[Path]:
+    from relapp.reports.campaign_letters import campaign_letters
+    from relapp.reports.document import ReportCancelled
+
+    def fraction(done: float) -> None:
+        if progress is not None and not progress(int(done * len(messages)), len(messages)):
+            raise OutputCancelled("Cancelled: no letters were kept and nothing was recorded.")
+
+    try:
+        campaign_letters(messages, target, progress=fraction)
+    except ReportCancelled:
+        raise OutputCancelled("Cancelled: no letters were kept and nothing was recorded.") from None
+    return [target]
+
+
+CALL_HEADERS = ("Customer number", "Name", "Phone", "Points", "Outcome")
+
+
+def _call_list(messages: Sequence[Message], target: Path) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CALL_HEADERS)
+    for message in messages:
+        recipient = message.recipient
+        if recipient.phone:
+            writer.writerow(
+                (
+                    recipient.contact_id,
+                    recipient.name,
+                    recipient.phone,
+                    recipient.points_balance,
+                    "",
+                )
+            )
+    target = refuse_database_files(target)
+    part = target.with_name(target.name + ".part")
+    part.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    os.replace(part, target)
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
