@@ -151,3 +151,21 @@ def test_unknown_campaigns_and_label_layouts_are_refused(shop, capsys, tmp_path)
     code, _, err = run(capsys, "produce", str(number), "--db", str(path), "--out",
                        str(tmp_path / "letters"), "--labels", "A5 9x9")  # fmt: skip
     assert code == 1 and "no label layout 'A5 9x9'" in err
+
+
+def test_results_after_producing_and_a_clear_refusal_before(shop, capsys, tmp_path):
+    path, template, people = shop
+    number = create(capsys, path, template)
+    code, _, err = run(capsys, "results", str(number), "--db", str(path))
+    assert code == 1 and "has not been produced yet" in err and "Traceback" not in err
+    run(capsys, "produce", str(number), "--db", str(path), "--out", str(tmp_path / "out"))
+
+    code, out, _ = run(capsys, "results", str(number), "--db", str(path))
+    assert code == 0
+    assert "within 7 days (so far): 0 of 1 sent came back (0.0%)" in out
+    assert "No hold-out group: nothing to compare with." in out
+    code, out, _ = run(capsys, "results", str(number), "--db", str(path), "--json")
+    data = json.loads(out)
+    assert [window["days"] for window in data["windows"]] == [7, 30, 60]
+    assert data["windows"][0]["sent"] == {"members": 1, "came_back": 0, "spend_cents": 0}
+    assert data["windows"][0]["holdout"] is None and data["opted_out"] == 0

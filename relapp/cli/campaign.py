@@ -6,6 +6,7 @@ leaves out (and why), and produce its letters, emails, texts or call list.
     relapp campaign list [--json]
     relapp campaign show ID [--json] [--names REASON]
     relapp campaign produce ID --out DIR [--labels LAYOUT] [--sender ADDRESS] [--opt-out TEXT]
+    relapp campaign results ID [--json]
 
 The rules are relapp.domain.campaigns.campaigns'; this module reads arguments and prints.
 """
@@ -73,6 +74,14 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     show.add_argument("--json", action="store_true", help="print JSON for other programs")
     show.set_defaults(handler=run_show)
+
+    results = actions.add_parser(
+        "results", parents=[database_option],
+        help="what a produced campaign brought: customers back and spend, against the hold-out",
+    )  # fmt: skip
+    results.add_argument("id", type=int, metavar="ID")
+    results.add_argument("--json", action="store_true", help="print JSON for other programs")
+    results.set_defaults(handler=run_results)
 
     produce = actions.add_parser(
         "produce", parents=[database_option],
@@ -252,3 +261,42 @@ def run_produce(args: argparse.Namespace) -> int:
     if len(produced.files) > 10:
         print(f"  ... and {len(produced.files) - 10:,} more files in {args.out}")
     return 0
+
+
+def run_results(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from relapp.domain.campaigns.results import campaign_results
+    from relapp.domain.shop.formats import format_money
+
+    _open(args)
+    results = campaign_results(args.id)
+    if args.json:
+        print_json(dataclasses.asdict(results))
+        return 0
+    print(f"Campaign {results.campaign_id}: {results.name}, produced {results.produced_at}")
+    for window in results.windows:
+        so_far = "" if window.complete else " (so far)"
+        sent = window.sent
+        line = (
+            f"  within {window.days} days{so_far}: {sent.came_back:,} of {sent.members:,} sent"
+            f" came back ({_percent(sent.share)}), spending {format_money(sent.spend_cents)}"
+        )
+        held = window.holdout
+        if held is not None and window.difference is not None and window.interval is not None:
+            low, high = window.interval
+            line += (
+                f"; held out: {held.came_back:,} of {held.members:,} ({_percent(held.share)}),"
+                f" spending {format_money(held.spend_cents)}; difference"
+                f" {window.difference * 100:+.1f} points (95% CI {low * 100:+.1f} to"
+                f" {high * 100:+.1f})"
+            )
+        print(line)
+    if all(window.holdout is None for window in results.windows):
+        print("  No hold-out group: nothing to compare with.")
+    print(f"  Opted out of this channel since: {results.opted_out:,}")
+    return 0
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share * 100:.1f}%"

@@ -246,3 +246,45 @@ def recipient_ids(campaign_id: int, role: str, reason: str | None = None) -> lis
             (campaign_id, role, *([reason] if reason is not None else [])),
         ).fetchall()
     ]
+
+
+# ------------------------------------------------------------------------------- results
+
+
+def group_outcomes(
+    campaign_id: int, since: str, untils: Sequence[str]
+) -> dict[str, tuple[int, list[tuple[int, int]]]]:
+    """For the sent and holdout groups of a produced campaign: (members, [(customers who
+    visited or bought, spend in cents of purchases not refunded) in (since, until] for each
+    until]). The interactions are read once, up to the last until."""
+    columns = []
+    params: list[object] = []
+    for until in untils:
+        columns.append("count(DISTINCT CASE WHEN i.occurred_at <= ? THEN r.contact_id END)")
+        columns.append(
+            "coalesce(sum(CASE WHEN i.occurred_at <= ? AND i.kind = 'purchase'"
+            " AND i.refunded_at IS NULL THEN i.amount_cents END), 0)"
+        )
+        params += [until, until]
+    rows = database.execute_sql(
+        f"SELECT r.role, count(DISTINCT r.contact_id), {', '.join(columns)}"
+        " FROM campaign_recipient r LEFT JOIN interaction i ON i.contact_id = r.contact_id"
+        " AND i.kind IN ('visit', 'purchase') AND i.occurred_at > ? AND i.occurred_at <= ?"
+        " WHERE r.campaign_id = ? AND r.role IN ('sent', 'holdout') GROUP BY r.role",
+        (*params, since, max(untils), campaign_id),
+    ).fetchall()
+    outcomes = {}
+    for role, members, *figures in rows:
+        pairs = [(int(figures[n]), int(figures[n + 1])) for n in range(0, len(figures), 2)]
+        outcomes[role] = (int(members), pairs)
+    return outcomes
+
+
+def opted_out_after(campaign_id: int, consent_channel: str, since: str) -> int:
+    """How many customers the campaign was sent to withdrew consent for the channel after."""
+    return database.execute_sql(
+        "SELECT count(DISTINCT k.contact_id) FROM consent k JOIN campaign_recipient r"
+        " ON r.contact_id = k.contact_id WHERE r.campaign_id = ? AND r.role = 'sent'"
+        " AND k.channel = ? AND k.granted = 0 AND k.occurred_at > ?",
+        (campaign_id, consent_channel, since),
+    ).fetchone()[0]
