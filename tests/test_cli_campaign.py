@@ -154,7 +154,7 @@ def test_unknown_campaigns_and_label_layouts_are_refused(shop, capsys, tmp_path)
 
 
 def test_results_after_producing_and_a_clear_refusal_before(shop, capsys, tmp_path):
-    path, template, people = shop
+    path, template, _ = shop
     number = create(capsys, path, template)
     code, _, err = run(capsys, "results", str(number), "--db", str(path))
     assert code == 1 and "has not been produced yet" in err and "Traceback" not in err
@@ -169,3 +169,35 @@ def test_results_after_producing_and_a_clear_refusal_before(shop, capsys, tmp_pa
     assert [window["days"] for window in data["windows"]] == [7, 30, 60]
     assert data["windows"][0]["sent"] == {"members": 1, "came_back": 0, "spend_cents": 0}
     assert data["windows"][0]["holdout"] is None and data["opted_out"] == 0
+
+
+def test_a_voucher_campaign_prints_each_code_and_a_till_redeems_it_once(shop, capsys, tmp_path):
+    path, template, people = shop
+    template.write_text("{first_name}: {voucher_code}")
+    number = create(capsys, path, template, "sms", "Points", "--voucher", "points:50")
+    out_dir = tmp_path / "out"
+    run(capsys, "produce", str(number), "--db", str(path), "--out", str(out_dir))
+    with (out_dir / "points-1-sms.csv").open(encoding="utf-8", newline="") as file:
+        [row] = list(csv.DictReader(file))
+    code = row["Message"].removeprefix("Zoë: ")
+    assert len(code) == 14 and code.count("-") == 2
+
+    zoe = f"#{people['zoe']}"
+    assert cli.main(["voucher", "redeem", code.lower(), zoe, "--db", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["code"], data["campaign"], data["text"]) == (code, "Points",
+                                                             "50 bonus points added")  # fmt: skip
+    assert cli.main(["voucher", "redeem", code, zoe, "--db", str(path)]) == 1
+    assert "was used already" in capsys.readouterr().err
+    ann = f"#{people['ann']}"
+    assert cli.main(["voucher", "redeem", code, ann, "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "was sent to another customer" in err and "Traceback" not in err
+
+
+def test_a_wrong_voucher_offer_is_refused_in_one_sentence(shop, capsys):
+    path, template, _ = shop
+    code, _, err = run(capsys, "create", "--db", str(path), "--name", "X", "--segment",
+                       "Regulars", "--channel", "sms", "--template", str(template),
+                       "--voucher", "reward:Unicorn")  # fmt: skip
+    assert code == 1 and "no reward called 'Unicorn' on offer" in err

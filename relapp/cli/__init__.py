@@ -134,9 +134,22 @@ def build_parser() -> argparse.ArgumentParser:
         server,
         timeline,
         today,
+        voucher,
     )
 
-    for module in (points, timeline, today, report, exchange, privacy, backup, server, campaign):
+    modules = (
+        points,
+        timeline,
+        today,
+        report,
+        exchange,
+        privacy,
+        backup,
+        server,
+        campaign,
+        voucher,
+    )
+    for module in modules:
         module.add_commands(commands, database_option)
     return parser
 

@@ -56,6 +56,19 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "--recent-days", type=bounded_int(0, 365), default=14, metavar="DAYS",
         help="leave out customers reached by another campaign in these days (default 14)",
     )  # fmt: skip
+    create.add_argument(
+        "--voucher", metavar="OFFER",
+        help="a code of their own for each customer: points:200, amount:5.00 or"
+        " reward:NAME (a reward of the catalogue, free); {voucher_code} prints it",
+    )  # fmt: skip
+    create.add_argument(
+        "--voucher-days", type=bounded_int(1, 365), default=30, metavar="DAYS",
+        help="how long the vouchers are valid once produced (default 30)",
+    )  # fmt: skip
+    create.add_argument(
+        "--min-spend", default="0", metavar="X",
+        help="the least purchase a voucher is used with (default none)",
+    )  # fmt: skip
     create.add_argument("--json", action="store_true", help="print JSON for other programs")
     create.set_defaults(handler=run_create)
 
@@ -112,7 +125,7 @@ def run_create(args: argparse.Namespace) -> int:
     create_campaign(
         args.name, args.segment, args.channel, template, subject=args.subject,
         holdout_percent=args.holdout, transactional=args.transactional,
-        recent_days=args.recent_days,
+        recent_days=args.recent_days, offer=_offer(args),
     )  # fmt: skip
     made = campaign_named(args.name)
     assert made is not None
@@ -124,6 +137,32 @@ def run_create(args: argparse.Namespace) -> int:
         )
         print(f"See who it reaches with `relapp campaign show {made.id}`.")
     return 0
+
+
+def _offer(args: argparse.Namespace):
+    """The --voucher offer, or None; a wrong one is one sentence."""
+    from relapp.domain.campaigns.vouchers import Offer
+    from relapp.domain.shop.money import parse_amount
+
+    if args.voucher is None:
+        return None
+    kind, _, value = args.voucher.partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    try:
+        min_spend = parse_amount(args.min_spend) if args.min_spend.strip() not in ("", "0") else 0
+        amount = parse_amount(value) if kind == "amount" and value else 0
+    except ValueError as error:
+        raise RelappError(str(error)) from None
+    if kind == "points" and value.isdigit():
+        return Offer("points", int(value), min_spend_cents=min_spend, valid_days=args.voucher_days)
+    if kind == "amount" and value:
+        return Offer("amount", amount, min_spend_cents=min_spend, valid_days=args.voucher_days)
+    if kind == "reward" and value:
+        return Offer("reward", reward_name=value, min_spend_cents=min_spend,
+                     valid_days=args.voucher_days)  # fmt: skip
+    raise RelappError(
+        f"--voucher {args.voucher!r} is not an offer: write points:200, amount:5.00 or reward:NAME."
+    )
 
 
 def _read_template(path: Path) -> str:

@@ -27,6 +27,7 @@ from relapp.db.migrations import (
     m0011_shops,
     m0012_word_starts,
     m0013_campaigns,
+    m0014_vouchers,
 )
 
 
@@ -68,6 +69,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0011_shops,
                 m0012_word_starts,
                 m0013_campaigns,
+                m0014_vouchers,
             )
         ),
         key=lambda migration: migration.version,

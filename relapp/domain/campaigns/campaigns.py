@@ -30,11 +30,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from relapp.db.busy import write_transaction
-from relapp.db.fields import format_timestamp
+from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
 from relapp.db.store import campaigns as store
+from relapp.db.store import vouchers as voucher_store
 from relapp.domain.campaigns.recipients import Message, Recipient
 from relapp.domain.campaigns.templates import check_template, render
+from relapp.domain.campaigns.vouchers import Offer, new_code, printed
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.listing import (
@@ -102,10 +104,12 @@ def create_campaign(
     holdout_percent: int = 0,
     transactional: bool = False,
     recent_days: int = 14,
+    offer: Offer | None = None,
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> Change:
-    """A new campaign; raises CampaignError (one sentence) if any part of it is wrong."""
+    """A new campaign (with its voucher offer, if any); raises CampaignError (one sentence)
+    if any part of it is wrong."""
     name = " ".join(name.split())
     if not name:
         raise CampaignError("A campaign needs a name.")
@@ -118,6 +122,7 @@ def create_campaign(
     if not 0 <= recent_days <= 365:
         raise CampaignError("The days since another campaign are between 0 and 365.")
     check_template(template)
+    reward_id = _checked_offer(offer) if offer is not None else None
     if channel == "email" and subject.strip():
         check_template(subject)
     if store.campaign_named(name) is not None:
@@ -125,14 +130,42 @@ def create_campaign(
     members = audience(segment, channel, now=now).members
     if members == 0:
         raise CampaignError(f"The segment {segment!r} holds nobody, so there is nobody to reach.")
+    moment = now or utc_now()
     with write_transaction():
-        store.insert_campaign({
+        campaign_id = store.insert_campaign({
             "name": name, "channel": channel, "segment_name": segment,
             "subject": subject.strip(), "template": template, "holdout_percent": holdout_percent,
             "transactional": int(transactional), "recent_days": recent_days,
-            "created_at": format_timestamp(now or utc_now()), "staff_id": staff_id,
+            "created_at": format_timestamp(moment), "staff_id": staff_id,
         })  # fmt: skip
+        if offer is not None:  # valid from when it is produced: see produce_campaign
+            until = moment + timedelta(days=offer.valid_days)
+            voucher_store.insert_offer(
+                campaign_id, offer.kind, offer.value, reward_id, offer.min_spend_cents,
+                format_timestamp(moment), format_timestamp(until),
+            )  # fmt: skip
     return Change.of(Entity.CAMPAIGNS)
+
+
+MAX_OFFER = {"points": 1_000_000, "amount": 1_000_000}  # points; cents
+
+
+def _checked_offer(offer: Offer) -> int | None:
+    """The reward's id for a reward offer; raises CampaignError if the offer is wrong."""
+    if offer.kind not in ("points", "amount", "reward"):
+        raise CampaignError(f"A voucher gives points, an amount or a reward, not {offer.kind!r}.")
+    if offer.kind in MAX_OFFER and not 0 < offer.value <= MAX_OFFER[offer.kind]:
+        raise CampaignError("A voucher's value is more than nothing and at most 10,000.00.")
+    if not 0 <= offer.min_spend_cents <= 100_000_000:
+        raise CampaignError("A voucher's least purchase is between nothing and 1,000,000.00.")
+    if not 1 <= offer.valid_days <= 365:
+        raise CampaignError("A voucher is valid for 1 to 365 days.")
+    if offer.kind != "reward":
+        return None
+    reward_id = voucher_store.active_reward_id(offer.reward_name)
+    if reward_id is None:
+        raise CampaignError(f"There is no reward called {offer.reward_name!r} on offer.")
+    return reward_id
 
 
 def audience(
@@ -176,8 +209,10 @@ def holdout(reached: Sequence[int], percent: int, seed: int) -> set[int]:
     return set(random.Random(seed).sample(sorted(reached), count))
 
 
-def messages(campaign: store.CampaignRow, contact_ids: Sequence[int]) -> list[Message]:
-    """The merged messages of these contacts, in id order."""
+def messages(
+    campaign: store.CampaignRow, contact_ids: Sequence[int], codes: dict[int, str] | None = None
+) -> list[Message]:
+    """The merged messages of these contacts, in id order; codes: each one's voucher code."""
     shop = load_settings().shop_name
     rewards = sorted(
         (reward for reward in list_rewards() if reward.active), key=lambda r: r.points_cost
@@ -186,8 +221,11 @@ def messages(campaign: store.CampaignRow, contact_ids: Sequence[int]) -> list[Me
     for row in store.recipient_rows(contact_ids):
         recipient = _recipient(row)
         values = _merge_values(recipient, shop, rewards)
+        code = (codes or {}).get(recipient.contact_id)
+        values["voucher_code"] = printed(code) if code else ""
         subject = render(campaign.subject, values) if campaign.subject else ""
-        result.append(Message(recipient, render(campaign.template, values), subject))
+        body = render(campaign.template, values)
+        result.append(Message(recipient, body, subject, printed(code) if code else None))
     return result
 
 
@@ -267,7 +305,9 @@ def produce_campaign(
     seed = secrets.randbits(62) if campaign.holdout_percent else None
     held = holdout(reach.reached, campaign.holdout_percent, seed) if seed is not None else set()
     sent = [contact_id for contact_id in reach.reached if contact_id not in held]
-    files = write_files(campaign, messages(campaign, sent), progress)
+    offer = voucher_store.offer_of_campaign(campaign_id)
+    codes = {contact_id: new_code() for contact_id in sent} if offer is not None else {}
+    files = write_files(campaign, messages(campaign, sent, codes), progress)
     rows: list[tuple[int, str, str | None]] = [
         (contact_id, "holdout" if contact_id in held else "sent", None)
         for contact_id in reach.reached
@@ -287,6 +327,12 @@ def produce_campaign(
                 seed=seed,
                 staff_id=staff_id,
             )
+            if offer is not None:  # valid from now, for as long as it was made to be
+                valid_for = parse_timestamp(offer.valid_until) - parse_timestamp(offer.valid_from)
+                voucher_store.set_offer_window(
+                    offer.id, format_timestamp(moment), format_timestamp(moment + valid_for)
+                )
+                voucher_store.insert_vouchers(offer.id, sorted(codes.items()))
     except BaseException:
         for path in files:
             path.unlink(missing_ok=True)

@@ -1,0 +1,216 @@
+"""Vouchers: a campaign's offer, a code of their own for each customer it was sent to, and
+redeeming a code at the counter or from a till's script.
+
+Rules chosen here:
+
+* A code is 11 random characters and a check character from Crockford's base 32 alphabet
+  (digits and capitals without I, L, O, U: nothing to misread), printed in groups of four:
+  K7QM-2XPR-9BQ4. 55 random bits: guessing one of a shop's codes takes billions of tries.
+  The check character is Luhn's mod-N algorithm over that alphabet, so any one mistyped
+  character and most swapped neighbours are caught before the code is looked up ("a typing
+  mistake", not "no such voucher"). Typing is forgiving: any letter case, spaces and dashes
+  ignored, O read as 0 and I or L as 1.
+* An offer gives bonus points (into the ledger, expiring as the shop's points do), an amount
+  off the purchase, or a reward from the catalogue for free (one taken from its stock). It is
+  valid from when the campaign is produced for valid_days days, and may need a purchase of
+  at least min_spend.
+* A code is for the customer it was sent to, once. Refused, with the reason, and nothing
+  changed: a typing mistake, no such code, another customer's code, not yet valid, expired,
+  used already (when), a purchase under the minimum, a reward out of stock. Of two tills
+  redeeming one code at once, one gets it and the other is told it was used.
+* A till's key makes a retry safe: the same key again answers as the first time did.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from relapp.db.busy import write_transaction
+from relapp.db.fields import format_timestamp, parse_timestamp
+from relapp.db.store import loyalty_program
+from relapp.db.store import vouchers as store
+from relapp.domain import clock
+from relapp.domain.changes import Change, Entity
+from relapp.domain.loyalty.ledger import add_entry, expiry_for, live_customer
+from relapp.domain.shop.formats import format_money
+from relapp.domain.shop.settings import load_settings
+from relapp.errors import RelappError
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RANDOM_LENGTH = 11
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+class VoucherRefused(RelappError):
+    """The code cannot be used now, for this customer; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a campaign's voucher gives: kind points (value: points), amount (value: cents)
+    or reward (reward_name from the catalogue)."""
+
+    kind: str
+    value: int = 0
+    reward_name: str = ""
+    min_spend_cents: int = 0
+    valid_days: int = 30
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    code: str
+    contact_id: int
+    campaign: str
+    kind: str
+    value: int
+    reward_name: str | None
+    text: str  # what the cashier is told: "200 bonus points added", "take $5.00 off"
+    change: Change
+
+
+def _check_character(body: str) -> str:
+    """Luhn mod 32 over ALPHABET: the character that makes the whole code check."""
+    factor, total, base = 2, 0, len(ALPHABET)
+    for character in reversed(body):
+        addend = factor * ALPHABET.index(character)
+        total += addend // base + addend % base
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(base - total % base) % base]
+
+
+def new_code() -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return body + _check_character(body)
+
+
+def printed(code: str) -> str:
+    """The code in groups of four, as printed and read out: K7QM-2XPR-9BQ4."""
+    return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
+
+
+def typed_code(text: str) -> str:
+    """The code as stored, from what was typed or scanned; raises VoucherRefused for
+    something that cannot be one, or a typing mistake."""
+    code = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
+    if len(code) != RANDOM_LENGTH + 1 or any(character not in ALPHABET for character in code):
+        raise VoucherRefused(
+            f"{text.strip()[:40]!r} is not a voucher code (12 letters and digits,"
+            " such as K7QM-2XPR-9BQ4)."
+        )
+    if _check_character(code[:-1]) != code[-1]:
+        raise VoucherRefused(
+            f"The code {printed(code)} has a typing mistake (it does not check); type it again."
+        )
+    return code
+
+
+def describe(offer: store.OfferRow) -> str:
+    if offer.kind == "points":
+        return f"{offer.value:,} bonus points"
+    if offer.kind == "amount":
+        return f"{format_money(offer.value)} off"
+    return f"a free {offer.reward_name}"
+
+
+def redeem_voucher(
+    text: str,
+    contact_id: int,
+    *,
+    purchase_cents: int | None = None,
+    key: str | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+) -> Redeemed:
+    """Redeem the code typed or scanned as text for this customer.
+
+    purchase_cents: the purchase it is used with, when the offer needs a least spend.
+    Raises VoucherRefused with the reason; nothing is changed then.
+    """
+    code = typed_code(text)
+    with write_transaction():
+        moment = now or clock.utc_now()
+        if key is not None and (earlier := store.voucher_with_key(key)) is not None:
+            if earlier != (code, contact_id):
+                raise VoucherRefused(f"The key {key!r} was used for another voucher already.")
+            return _redeemed(store.voucher_by_code(code), "redeemed already with this key")
+        found = store.voucher_by_code(code)
+        if found is None:
+            raise VoucherRefused(f"There is no voucher with the code {printed(code)}.")
+        customer = live_customer(contact_id)
+        offer = found.offer
+        if found.contact_id != contact_id:
+            raise VoucherRefused(
+                f"The voucher {printed(code)} was sent to another customer; it cannot be used"
+                f" for {customer.name or customer.label}."
+            )
+        if found.redeemed_at is not None:
+            raise VoucherRefused(
+                f"The voucher {printed(code)} was used already, on {_when(found.redeemed_at)}."
+            )
+        if format_timestamp(moment) < offer.valid_from:
+            raise VoucherRefused(
+                f"The voucher {printed(code)} is valid from {_when(offer.valid_from)}."
+            )
+        if format_timestamp(moment) >= offer.valid_until:
+            raise VoucherRefused(
+                f"The voucher {printed(code)} expired on {_when(offer.valid_until)}."
+            )
+        if offer.min_spend_cents and (purchase_cents or 0) < offer.min_spend_cents:
+            raise VoucherRefused(
+                f"The voucher {printed(code)} needs a purchase of at least"
+                f" {format_money(offer.min_spend_cents)}."
+            )
+        if offer.kind == "reward":
+            _take_reward(offer)
+        if not store.mark_redeemed(found.id, format_timestamp(moment), key or code, staff_id):
+            raise VoucherRefused(f"The voucher {printed(code)} was used at another till just now.")
+        if offer.kind == "points":
+            add_entry(
+                contact_id, "bonus", offer.value, moment,
+                f"Voucher {printed(code)} ({found.campaign_name})",
+                expires_at=expiry_for(moment, load_settings().points_expiry_months),
+                staff_id=staff_id, occasion=f"voucher:{code}",
+            )  # fmt: skip
+    return _redeemed(store.voucher_by_code(code), "")
+
+
+def _take_reward(offer: store.OfferRow) -> None:
+    assert offer.reward_id is not None
+    row = loyalty_program.reward_for_redeeming(offer.reward_id)
+    if row is None:
+        raise VoucherRefused(f"The {offer.reward_name} is no longer in the catalogue.")
+    name, _cost, stock, active = row
+    if not active:
+        raise VoucherRefused(f"The {name} is no longer offered.")
+    if stock is not None:
+        if stock <= 0:
+            raise VoucherRefused(f"The {name} is out of stock.")
+        loyalty_program.take_one_from_stock(offer.reward_id)
+
+
+def _redeemed(found: store.VoucherRow | None, note: str) -> Redeemed:
+    assert found is not None
+    offer = found.offer
+    if offer.kind == "points":
+        text = f"{offer.value:,} bonus points added"
+    elif offer.kind == "amount":
+        text = f"take {format_money(offer.value)} off the purchase"
+    else:
+        text = f"give a free {offer.reward_name}"
+    if note:
+        text += f" ({note})"
+    entities = [Entity.CAMPAIGNS, Entity.CONTACTS]
+    entities += [Entity.POINTS] if offer.kind == "points" else []
+    entities += [Entity.REWARDS] if offer.kind == "reward" else []
+    return Redeemed(
+        found.code, found.contact_id, found.campaign_name, offer.kind, offer.value,
+        offer.reward_name, text, Change.of(*entities, contact_ids=frozenset({found.contact_id})),
+    )  # fmt: skip
+
+
+def _when(stored: str) -> str:
+    moment = parse_timestamp(stored).astimezone()
+    return f"{moment.day} {moment:%b %Y} at {moment:%H:%M}"
