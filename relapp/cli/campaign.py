@@ -333,6 +333,8 @@ def run_results(args: argparse.Namespace) -> int:
         print(line)
     if all(window.holdout is None for window in results.windows):
         print("  No hold-out group: nothing to compare with.")
+    if results.vouchers_issued:
+        print(f"  Vouchers redeemed: {results.vouchers_redeemed:,} of {results.vouchers_issued:,}")
     print(f"  Opted out of this channel since: {results.opted_out:,}")
     return 0
 

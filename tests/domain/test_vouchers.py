@@ -148,3 +148,13 @@ def test_a_free_reward_voucher_takes_one_from_stock_and_refuses_when_none_is_lef
     Reward.update(stock=1).execute()
     assert redeem_voucher(code, ann).text == "give a free Tote bag"
     assert Reward.get().stock == 0 and balance(ann) == 0
+
+
+def test_results_count_the_vouchers_redeemed(offer_sent):
+    from relapp.domain.campaigns.results import campaign_results
+
+    people, codes, _ = offer_sent
+    redeem_voucher(codes[people["Ann"]], people["Ann"], purchase_cents=1000)
+    (campaign,) = store.campaigns()
+    results = campaign_results(campaign.id)
+    assert (results.vouchers_issued, results.vouchers_redeemed) == (2, 1)

@@ -10,6 +10,7 @@ Rules chosen here:
   difference by the normal approximation (Wald): difference ± 1.96 × sqrt(p1(1-p1)/n1 +
   p2(1-p2)/n2). Without a hold-out group there is nothing to compare with, and no interval.
 * Opt-outs: customers sent the message who withdrew consent for its channel afterwards.
+* Vouchers: how many codes the campaign gave out, and how many have been redeemed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.store import campaigns as store
+from relapp.db.store import vouchers as voucher_store
 from relapp.domain.campaigns.campaigns import CampaignError, campaign_or_error
 from relapp.domain.clock import utc_now
 
@@ -55,6 +57,8 @@ class CampaignResults:
     produced_at: str
     windows: tuple[WindowResult, ...]
     opted_out: int
+    vouchers_issued: int
+    vouchers_redeemed: int
 
 
 def difference_interval(
@@ -101,8 +105,15 @@ def campaign_results(campaign_id: int, now: datetime | None = None) -> CampaignR
     opted_out = store.opted_out_after(
         campaign_id, store.CONSENT_CHANNEL[campaign.channel], campaign.produced_at
     )
+    issued, redeemed = voucher_store.redeemed_count(campaign_id)
     return CampaignResults(
-        campaign.id, campaign.name, campaign.produced_at, tuple(windows), opted_out
+        campaign.id,
+        campaign.name,
+        campaign.produced_at,
+        tuple(windows),
+        opted_out,
+        issued,
+        redeemed,
     )
 
 
