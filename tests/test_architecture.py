@@ -88,6 +88,7 @@ ALLOWED_RAW_FILE_CALLS = {
     ("smoke_test.py", "report"): "its own PDF in a temporary folder",
     ("reports/document.py", "atomic_pdf"): "target refused if it is the db, then a temp file",
     ("reports/cards.py", "loyalty_cards"): "the temporary file of atomic_pdf",
+    ("reports/campaign_letters.py", "_new_canvas"): "the temporary file of atomic_pdf",
     ("exchange/person_export.py", "export_person"): "out refused if it is the db, then a temp file",
     ("domain/shop/logo.py", "set_logo"): "path refused if it is the db",
     ("ui/reports/preview.py", "save_as"): "target refused if it is the db",

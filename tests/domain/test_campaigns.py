@@ -183,3 +183,19 @@ def test_a_campaign_name_is_unique_in_any_letter_case(regulars):
     create_campaign("Spring", "Regulars", "sms", TEMPLATE)
     with pytest.raises(CampaignError, match="called 'SPRING' already"):
         create_campaign("SPRING", "Regulars", "sms", TEMPLATE)
+
+
+def test_letters_leave_the_shop_s_own_country_off_the_address(db):
+    from relapp.domain.campaigns.campaigns import messages
+    from relapp.domain.shop.settings import save_settings
+
+    save_settings(phone_region="AU")
+    home = add_contact("Ann", "Lee", street="1 King St", locality="Carlton", postcode="3053",
+                       country="au")  # fmt: skip
+    abroad = add_contact("Bo", "Ng", street="2 Queen St", locality="Auckland", country="NZ")
+    save_segment("Everyone", ContactFilter())
+    create_campaign("Post", "Everyone", "letter", TEMPLATE)
+    (post,) = store.campaigns()
+    lines = [m.recipient.address_lines() for m in messages(post, [home.id, abroad.id])]
+    assert lines == [["Ann Lee", "1 King St", "Carlton 3053"],
+                     ["Bo Ng", "2 Queen St", "Auckland", "NZ"]]  # fmt: skip

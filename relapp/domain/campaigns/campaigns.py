@@ -213,13 +213,14 @@ def messages(
     campaign: store.CampaignRow, contact_ids: Sequence[int], codes: dict[int, str] | None = None
 ) -> list[Message]:
     """The merged messages of these contacts, in id order; codes: each one's voucher code."""
-    shop = load_settings().shop_name
+    settings = load_settings()
+    shop, home = settings.shop_name, settings.phone_region
     rewards = sorted(
         (reward for reward in list_rewards() if reward.active), key=lambda r: r.points_cost
     )
     result = []
     for row in store.recipient_rows(contact_ids):
-        recipient = _recipient(row)
+        recipient = _recipient(row, home)
         values = _merge_values(recipient, shop, rewards)
         code = (codes or {}).get(recipient.contact_id)
         values["voucher_code"] = printed(code) if code else ""
@@ -229,7 +230,9 @@ def messages(
     return result
 
 
-def _recipient(row: Sequence[object]) -> Recipient:
+def _recipient(row: Sequence[object], home_country: str) -> Recipient:
+    """The recipient of a RECIPIENT_COLUMNS row; the shop's own country is left off the
+    address, as post within a country is addressed."""
     (contact_id, kind, given, family, organisation, email, phone, street, locality, region,
      postcode, country, points, card) = row  # fmt: skip
     return Recipient(
@@ -243,7 +246,7 @@ def _recipient(row: Sequence[object]) -> Recipient:
         locality=str(locality),
         region=str(region),
         postcode=str(postcode),
-        country=str(country),
+        country="" if str(country).strip().upper() == home_country.upper() else str(country),
         points_balance=int(points),  # type: ignore[call-overload]
         card_number=card or None,  # type: ignore[arg-type]
     )
