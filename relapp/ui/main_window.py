@@ -27,6 +27,7 @@ from relapp.db.server.urls import is_server_url, redact
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.settings import load_settings
 from relapp.ui.about_dialog import AboutDialog
+from relapp.ui.campaigns import CampaignsView
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.contacts import ContactsView
 from relapp.ui.counter.view import CounterView
@@ -56,6 +57,7 @@ VIEWS = (
     ViewEntry("loyalty", "Loyalty", "Ctrl+4"),
     ViewEntry("reports", "Reports", "Ctrl+5"),
     ViewEntry("settings", "Settings", "Ctrl+6"),
+    ViewEntry("campaigns", "Campaigns", "Ctrl+7"),
 )
 FIND_SHORTCUT = "Ctrl+F"
 # The window at its largest by default and at its smallest, when the screen has room.
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
             "loyalty": LoyaltyView(change_bus, self.current_staff),
             "reports": ReportsView(),
             "settings": SettingsView(database_path, change_bus),
+            "campaigns": CampaignsView(change_bus, self.current_staff),
         }
         # What Lock disables: everything that would show a customer.
         self.data_actions: list[QAction] = []
@@ -156,7 +159,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     def show_view(self, key: str) -> None:
-        """Show the view, with the cursor in its first field (Ctrl+1 to Ctrl+6)."""
+        """Show the view, with the cursor in its first field (Ctrl+1 to Ctrl+7)."""
         row = [entry.key for entry in VIEWS].index(key)
         if self.navigation.currentRow() == row:
             self.focus_first_field()  # already there: the cursor goes back to the start
