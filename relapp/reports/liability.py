@@ -1,10 +1,12 @@
 """The loyalty liability: what the shop owes its customers in points, and what it is worth.
 
 relapp.domain.loyalty.program.loyalty_liability() on paper: outstanding points and their value per
-tier with the total, the points that expire within 30 days and their value, and the value of
-100 points the figures are worked out with. One line says how: each value is the points
-times the value of 100 points, divided by 100 and rounded down to the cent; the total is
-worked out from the total points, so it can be a few cents more than its rows added up.
+tier with the total, the points that expire within 30 days and their value, the campaign
+vouchers not used yet and still valid (relapp.domain.campaigns.vouchers.unused_vouchers) and
+what they are worth, and the value of 100 points the figures are worked out with. One line
+says how: each value is the points times the value of 100 points, divided by 100 and rounded
+down to the cent; the total is worked out from the total points, so it can be a few cents
+more than its rows added up.
 
 For one shop (a business with several, schema 11): points are shared across shops (a
 customer earns at one and spends at another, one balance), so what is owed is the
@@ -19,7 +21,9 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable, Spacer
 
+from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
+from relapp.domain.campaigns.vouchers import UnusedVouchers, unused_vouchers
 from relapp.domain.loyalty.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
 from relapp.domain.shop.settings import load_settings
 from relapp.domain.shop.shops import Shop
@@ -63,6 +67,7 @@ def liability_report(
     with database.atomic():  # the value of points printed is the one the figures used
         owed = loyalty_liability()
         per_100 = load_settings().value_of_100_points_cents
+        vouchers = unused_vouchers()
     as_of = _("As of {moment}").format(moment=context.moment(context.generated_at))
     outstanding = _("Outstanding points: {points}, worth {value}, held by {n} customers.").format(
         points=context.number(owed.points),
@@ -74,7 +79,9 @@ def liability_report(
         "Each value is the points times the value of 100 points, divided by 100 and rounded "
         "down to the cent. The total is worked out from all the points together, so it can be "
         "a few cents more than the rows added up. Every customer with a balance counts, "
-        "archived ones too."
+        "archived ones too. A campaign voucher is worth its amount off, or its points (a free "
+        "reward's points cost) at the same value; only vouchers not used yet and still valid "
+        "count."
     )
     title = _(TITLE)
     if shop is not None:
@@ -91,6 +98,7 @@ def liability_report(
         paragraph(rate),
         *_by_tier(owed, context),
         *_expiring(owed, per_100, context),
+        *_vouchers(vouchers, context),
         *section(_("How the value is worked out")),
         paragraph(how, "small"),
     ]
@@ -130,3 +138,24 @@ def _expiring(owed: Liability, per_100: int, context: ReportContext) -> list[Flo
         points=context.number(points), days=EXPIRING_SOON_DAYS,
         value=context.money(value_of(points, per_100)))  # fmt: skip
     return [*section(_("Expiring soon")), paragraph(line)]
+
+
+def _vouchers(rows: list[UnusedVouchers], context: ReportContext) -> list[Flowable]:
+    story = section(_("Campaign vouchers not used yet"))
+    if not rows:
+        return [*story, paragraph(_("No campaign voucher is waiting to be used."))]
+    header = [_("Campaign"), _("Offer"), _("Valid until"), _("Unused"), _("Value")]
+    lines = [
+        (row.campaign, row.offer, context.moment(parse_timestamp(row.valid_until)),
+         context.number(row.count), context.money(row.total_cents))
+        for row in rows
+    ]  # fmt: skip
+    total = sum(row.total_cents for row in rows)
+    lines.append((_("Total"), "", "", context.number(sum(row.count for row in rows)),
+                  context.money(total)))  # fmt: skip
+    figures = [Fit(fit(title, [line[index] for line in lines]).width + 6)
+               for index, title in enumerate(header[2:], start=2)]  # fmt: skip
+    total_row = [("FONTNAME", (0, len(lines)), (-1, len(lines)), BOLD),
+                 ("LINEABOVE", (0, len(lines)), (-1, len(lines)), 0.75, TEXT_DARK)]  # fmt: skip
+    return [*story, *text_table(header, lines, widths(context, 1, 1, *figures),
+                                numeric=(3, 4), style=total_row)]  # fmt: skip

@@ -3,6 +3,8 @@ value of points is the shop's setting, and cancelling leaves nothing behind."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pikepdf
 import pytest
 from pypdf import PdfReader
@@ -91,3 +93,47 @@ def test_cancelling_leaves_no_file(demo_db, tmp_path):
         liability_report(tmp_path / "liability.pdf",
                          cancelled=lambda: calls.append(1) or len(calls) > 2)  # fmt: skip
     assert not [path for path in tmp_path.iterdir() if path.name.endswith((".pdf", ".part"))]
+
+
+def test_campaign_vouchers_not_used_yet_are_owed_too(db, tmp_path):
+    from relapp.db.models import Reward
+    from relapp.db.store import campaigns as campaign_store
+    from relapp.db.store import vouchers as voucher_store
+    from relapp.domain.campaigns.campaigns import create_campaign, produce_campaign
+    from relapp.domain.campaigns.vouchers import Offer, redeem_voucher, unused_vouchers
+    from relapp.domain.clock import utc_now
+    from relapp.domain.contacts.editing import record_consent
+    from relapp.domain.contacts.listing import ContactFilter, save_segment
+
+    save_settings(value_of_100_points_cents=50)
+    save_segment("Everyone", ContactFilter())
+    people = [add_contact(f"P{n}", "Lee", phone="0412 000 000").id for n in range(3)]
+    for contact_id in people:
+        record_consent(contact_id, "sms", True, "in person")
+    now = utc_now()
+    Reward.create(name="Tote bag", points_cost=400, active=True, created_at=now, updated_at=now)
+    offers = {"Points": Offer("points", 200), "Fiver": Offer("amount", 500),
+              "Bag": Offer("reward", reward_name="Tote bag")}  # fmt: skip
+    for name, offer in offers.items():
+        create_campaign(name, "Everyone", "sms", "{voucher_code}", offer=offer, recent_days=0)
+    for campaign in campaign_store.campaigns():
+        produce_campaign(campaign.id, lambda row, messages, progress: [])
+    fiver = campaign_store.campaign_named("Fiver").id
+    code = voucher_store.codes_of_campaign(fiver)[people[0]]
+    redeem_voucher(code, people[0])
+
+    owed = {row.campaign: (row.offer, row.count, row.total_cents) for row in unused_vouchers()}
+    assert owed == {
+        "Bag": ("a free Tote bag", 3, 3 * 200),  # 400 points at 50 cents a hundred
+        "Fiver": ("$5.00 off", 2, 2 * 500),  # one was used
+        "Points": ("200 bonus points", 3, 3 * 100),
+    }
+    out = liability_report(tmp_path / "liability.pdf")
+    assert_sound(out)
+    lines = lines_of(out)
+    table = lines[lines.index("Campaign vouchers not used yet") :]
+    fiver_row = table[table.index("Fiver") :]
+    assert fiver_row[1] == "$5.00 off" and fiver_row[3:5] == ["2", "$10.00"]  # after the date
+    total_row = table[len(table) - 1 - table[::-1].index("Total") :]
+    assert total_row[1:3] == ["8", "$19.00"]
+    assert unused_vouchers(now=utc_now() + timedelta(days=31)) == []  # expired: owed no more

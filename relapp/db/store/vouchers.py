@@ -138,3 +138,17 @@ def active_reward_id(name: str) -> int | None:
         f"SELECT id FROM reward WHERE {equal_nocase('name')} AND active = 1", (name,)
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def unused_by_campaign(now: str) -> list[tuple[str, str, int, str | None, int | None, str, int]]:
+    """The vouchers not used yet and still valid at now, by campaign: (campaign name, kind,
+    value, reward name, reward points cost, valid until, how many), by campaign name."""
+    return database.execute_sql(
+        "SELECT c.name, o.kind, o.value, r.name, r.points_cost, o.valid_until, count(*)"
+        " FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
+        " JOIN campaign c ON c.id = o.campaign_id LEFT JOIN reward r ON r.id = o.reward_id"
+        " WHERE v.redeemed_at IS NULL AND o.valid_until > ?"
+        " GROUP BY c.id, c.name, o.kind, o.value, r.name, r.points_cost, o.valid_until"
+        " ORDER BY c.name, c.id",
+        (now,),
+    ).fetchall()

@@ -214,3 +214,36 @@ def _redeemed(found: store.VoucherRow | None, note: str) -> Redeemed:
 def _when(stored: str) -> str:
     moment = parse_timestamp(stored).astimezone()
     return f"{moment.day} {moment:%b %Y} at {moment:%H:%M}"
+
+
+@dataclass(frozen=True)
+class UnusedVouchers:
+    """One campaign's vouchers not used yet and still valid: what the shop may still have to
+    give. value_cents is one voucher's worth: the amount off, or the points (a free reward's
+    points cost) at the value of 100 points, rounded down to the cent."""
+
+    campaign: str
+    offer: str  # "200 bonus points", "$5.00 off", "a free Tote bag"
+    valid_until: str  # as stored
+    count: int
+    value_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.value_cents * self.count
+
+
+def unused_vouchers(now: datetime | None = None) -> list[UnusedVouchers]:
+    """The liability of campaign vouchers: those not used yet and still valid, by campaign."""
+    per_100 = load_settings().value_of_100_points_cents
+    moment = format_timestamp(now or clock.utc_now())
+    rows = []
+    for campaign, kind, value, reward, cost, until, count in store.unused_by_campaign(moment):
+        offer = store.OfferRow(0, 0, kind, value, None, reward, 0, "", until)
+        worth = {
+            "points": value * per_100 // 100,
+            "amount": value,
+            "reward": (cost or 0) * per_100 // 100,
+        }[kind]
+        rows.append(UnusedVouchers(campaign, describe(offer), until, count, worth))
+    return rows
