@@ -160,8 +160,9 @@ def test_results_after_producing_and_a_clear_refusal_before(shop, capsys, tmp_pa
     assert code == 1 and "has not been produced yet" in err and "Traceback" not in err
     run(capsys, "produce", str(number), "--db", str(path), "--out", str(tmp_path / "out"))
 
-    code, out, _ = run(capsys, "results", str(number), "--db", str(path))
-    assert code == 0
+    pdf = tmp_path / "results.pdf"
+    code, out, _ = run(capsys, "results", str(number), "--db", str(path), "--pdf", str(pdf))
+    assert code == 0 and f"Wrote {pdf}." in out and pdf.read_bytes().startswith(b"%PDF")
     assert "within 7 days (so far): 0 of 1 sent came back (0.0%)" in out
     assert "No hold-out group: nothing to compare with." in out
     code, out, _ = run(capsys, "results", str(number), "--db", str(path), "--json")

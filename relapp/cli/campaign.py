@@ -6,7 +6,7 @@ leaves out (and why), and produce its letters, emails, texts or call list.
     relapp campaign list [--json]
     relapp campaign show ID [--json] [--names REASON]
     relapp campaign produce ID --out DIR [--labels LAYOUT] [--sender ADDRESS] [--opt-out TEXT]
-    relapp campaign results ID [--json]
+    relapp campaign results ID [--pdf F.pdf] [--json]
 
 The rules are relapp.domain.campaigns.campaigns'; this module reads arguments and prints.
 """
@@ -93,6 +93,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         help="what a produced campaign brought: customers back and spend, against the hold-out",
     )  # fmt: skip
     results.add_argument("id", type=int, metavar="ID")
+    results.add_argument("--pdf", type=Path, metavar="F.pdf", help="also write them as a PDF")
     results.add_argument("--json", action="store_true", help="print JSON for other programs")
     results.set_defaults(handler=run_results)
 
@@ -310,6 +311,12 @@ def run_results(args: argparse.Namespace) -> int:
 
     _open(args)
     results = campaign_results(args.id)
+    if args.pdf is not None:
+        from relapp.reports.campaign_results import campaign_results_report
+
+        written = campaign_results_report(args.id, args.pdf)
+        if not args.json:
+            print(f"Wrote {written}.")
     if args.json:
         print_json(dataclasses.asdict(results))
         return 0
