@@ -122,6 +122,16 @@ def test_make_a_text_campaign_see_who_it_leaves_out_and_produce_it(flow: Flow, t
     assert view.summary.text() == f"{sent:,} sent, 0 held out for comparison"
     assert not view.produce_button.isEnabled()
 
+    # Its results, in a window (Alt+R): the report's first page, ready to print or save.
+    def results(dialog):
+        seen["results"] = (dialog.windowTitle(), dialog.pages)
+        flow.press("Escape")
+
+    flow.in_next_dialog(results, "Results · Spring texts")
+    flow.press("Alt+R")
+    flow.wait_for_dialogs()
+    assert seen["results"] == ("Results · Spring texts", 1)
+
 
 def test_a_misspelt_merge_field_is_told_in_the_dialog_and_nothing_is_saved(flow: Flow):
     flow.press("Ctrl+7")

@@ -42,6 +42,7 @@ from relapp.domain.shop.formats import shop_format
 from relapp.errors import RelappError
 from relapp.ui.campaigns.new_campaign_dialog import NewCampaignDialog
 from relapp.ui.campaigns.produce import produce
+from relapp.ui.campaigns.results_dialog import CampaignResultsDialog
 from relapp.ui.campaigns.texts import channel_title, count, reach_summary, tr, when
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.icons import view_icon
@@ -98,6 +99,11 @@ class CampaignsView(QWidget):
             self.tr("Write the selected campaign's files and log each message")
         )
         self.produce_button.clicked.connect(self.produce_current)
+        self.results_button = QPushButton(self.tr("&Results…"), objectName="campaignResults")
+        self.results_button.setToolTip(
+            self.tr("Who came back and what they spent, against the hold-out group")
+        )
+        self.results_button.clicked.connect(self.show_results)
 
         self.table = QTableWidget(0, len(HEADERS), objectName="campaignsTable")
         self.table.setHorizontalHeaderLabels([self.tr(header) for header in HEADERS])
@@ -157,6 +163,7 @@ class CampaignsView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.produce_button)
+        buttons.addWidget(self.results_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -254,6 +261,7 @@ class CampaignsView(QWidget):
     def _update_buttons(self) -> None:
         campaign = self.current_campaign()
         self.produce_button.setEnabled(campaign is not None and campaign.produced_at is None)
+        self.results_button.setEnabled(campaign is not None and campaign.produced_at is not None)
         has_reason = self.reasons.currentItem() is not None
         self.names_button.setVisible(self.reasons.count() > 0)
         self.names_button.setEnabled(campaign is not None and has_reason)
@@ -287,6 +295,12 @@ class CampaignsView(QWidget):
         if campaign is None or campaign.produced_at is not None:
             return
         produce(self, self.change_bus, campaign, self.staff_id())
+
+    def show_results(self) -> None:
+        campaign = self.current_campaign()
+        if campaign is None or campaign.produced_at is None:
+            return
+        CampaignResultsDialog.show_for(self, campaign)
 
     def show_names(self) -> None:
         campaign = self.current_campaign()
