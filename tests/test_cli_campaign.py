@@ -147,6 +147,9 @@ def test_unknown_campaigns_and_label_layouts_are_refused(shop, capsys, tmp_path)
     path, template, _ = shop
     code, _, err = run(capsys, "show", "7", "--db", str(path))
     assert code == 1 and "There is no campaign 7." in err
+    with pytest.raises(SystemExit) as usage:  # past any id the database can hold: usage
+        cli.main(["campaign", "show", "9" * 20, "--db", str(path)])
+    assert usage.value.code == 2 and "must be between 1 and" in capsys.readouterr().err
     number = create(capsys, path, template, "letter", "Letters")
     code, _, err = run(capsys, "produce", str(number), "--db", str(path), "--out",
                        str(tmp_path / "letters"), "--labels", "A5 9x9")  # fmt: skip

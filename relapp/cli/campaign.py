@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from relapp.cli.args import bounded_int, print_json
+from relapp.cli.args import MAX_ID, bounded_int, print_json
 from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
 from relapp.errors import RelappError
 
@@ -80,7 +80,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "show", parents=[database_option],
         help="a campaign: who it reaches and who it leaves out, by reason",
     )  # fmt: skip
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID")
     show.add_argument(
         "--names", choices=REASONS, metavar="REASON",
         help=f"also list the customers left out for this reason ({', '.join(REASONS)})",
@@ -92,7 +92,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "results", parents=[database_option],
         help="what a produced campaign brought: customers back and spend, against the hold-out",
     )  # fmt: skip
-    results.add_argument("id", type=int, metavar="ID")
+    results.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID")
     results.add_argument("--pdf", type=Path, metavar="F.pdf", help="also write them as a PDF")
     results.add_argument("--json", action="store_true", help="print JSON for other programs")
     results.set_defaults(handler=run_results)
@@ -101,7 +101,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         "produce", parents=[database_option],
         help="write the campaign's files and log each message on the customer's timeline",
     )  # fmt: skip
-    produce.add_argument("id", type=int, metavar="ID")
+    produce.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID")
     produce.add_argument("--out", required=True, type=Path, metavar="DIR")
     produce.add_argument("--labels", metavar="LAYOUT",
                          help="letters: also an address label sheet (e.g. \"A4 3x7\")")  # fmt: skip
