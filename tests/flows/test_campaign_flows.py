@@ -156,3 +156,34 @@ def test_a_misspelt_merge_field_is_told_in_the_dialog_and_nothing_is_saved(flow:
     assert seen["still open"]
     assert list_campaigns() == []
     assert "No campaigns yet" in flow.screen_text()
+
+
+def test_a_campaign_with_a_voucher_previews_a_code_and_keeps_the_offer(flow: Flow):
+    from relapp.db.store.vouchers import offer_of_campaign
+
+    flow.sign_in("Maya", "1234")
+    flow.press("Ctrl+7")
+
+    def new_campaign(dialog):
+        flow.type("Points back")
+        flow.press("Tab")
+        choose(flow, dialog.segment, SEGMENT)
+        flow.press("Alt+M")
+        flow.type("Your code: {voucher_code}")
+        flow.press("Alt+V")
+        choose(flow, dialog.offer_kind, "points")
+        assert dialog.offer_points.isVisible() and not dialog.offer_amount.isVisible()
+        flow.press("Tab")
+        flow.press("Ctrl+A")
+        flow.type("250")
+        flow.wait_until(lambda: dialog.preview.toPlainText() == "Your code: K7QM-2XPR-9BQ4")
+        flow.press("Ctrl+Return")
+
+    flow.in_next_dialog(new_campaign, "New campaign")
+    flow.press("Ctrl+N")
+    flow.wait_for_dialogs()
+
+    [made] = list_campaigns()
+    offer = offer_of_campaign(made.id)
+    assert (made.name, offer.kind, offer.value) == ("Points back", "points", 250)
+    assert "Voucher: 250 bonus points" in flow.screen_text()  # the selected campaign's details

@@ -100,11 +100,16 @@ def left_out_names(campaign: CampaignRow, reason: str, *, now: datetime | None =
     return Names(names, len(ids))
 
 
+# What {voucher_code} shows in a preview: each customer gets a code of their own on producing.
+SAMPLE_CODE = "K7QM2XPR9BQ4"
+
+
 def preview_message(
-    found: Audience, channel: str, template: str, subject: str = ""
+    found: Audience, channel: str, template: str, subject: str = "", *, voucher: bool = False
 ) -> Message | None:
     """The message the first customer reached (in id order) would get from a campaign not
-    saved yet; None if it reaches nobody. Raises TemplateError as create_campaign would."""
+    saved yet (with a sample voucher code if it has an offer); None if it reaches nobody.
+    Raises TemplateError as create_campaign would."""
     check_template(template)
     subject = subject.strip() if channel == "email" else ""
     if subject:
@@ -116,4 +121,14 @@ def preview_message(
         holdout_percent=0, transactional=False, recent_days=0, holdout_seed=None,
         created_at="", produced_at=None, staff_id=None,
     )  # fmt: skip
-    return messages(draft, [found.reached[0]])[0]
+    first = found.reached[0]
+    return messages(draft, [first], {first: SAMPLE_CODE} if voucher else None)[0]
+
+
+def offer_text(campaign: CampaignRow) -> str | None:
+    """What the campaign's voucher gives ("200 bonus points"), None if it has no offer."""
+    from relapp.db.store.vouchers import offer_of_campaign
+    from relapp.domain.campaigns.vouchers import describe
+
+    offer = offer_of_campaign(campaign.id)
+    return None if offer is None else describe(offer)

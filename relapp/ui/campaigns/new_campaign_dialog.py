@@ -37,11 +37,20 @@ from relapp.domain.campaigns.campaigns import (
 from relapp.domain.campaigns.listing import planned_reach, preview_message
 from relapp.domain.campaigns.sms import sms_length_text, sms_segments
 from relapp.domain.campaigns.templates import MERGE_FIELDS, TemplateError
+from relapp.domain.campaigns.vouchers import Offer
 from relapp.domain.changes import Change
 from relapp.domain.contacts.listing import filter_choices
+from relapp.domain.loyalty.program import list_rewards
+from relapp.domain.shop.money import parse_amount
 from relapp.errors import RelappError
 from relapp.ui.campaigns.texts import CHANNEL_TITLES, left_out_summary, reach_summary, tr
 
+OFFER_TITLES = {
+    "none": "No voucher",
+    "points": "Bonus points",
+    "amount": "An amount off",
+    "reward": "A free reward",
+}
 PREVIEW_DELAY_MS = 250  # after the last key: the preview follows typing without stuttering
 
 
@@ -97,6 +106,25 @@ class NewCampaignDialog(QDialog):
             self.tr("Ser&vice message (not held back by the contact cap)"),
             objectName="campaignTransactional",
         )
+        # The offer: a voucher with a code of their own for each customer sent the message.
+        self.offer_kind = QComboBox(objectName="voucherKind")
+        for code, title in OFFER_TITLES.items():
+            self.offer_kind.addItem(tr(title), code)
+        self.offer_points = QSpinBox(objectName="voucherPoints", minimum=1, maximum=1_000_000)
+        self.offer_points.setValue(100)
+        self.offer_points.setSuffix(self.tr(" points"))
+        self.offer_amount = QLineEdit(objectName="voucherAmount")
+        self.offer_amount.setPlaceholderText(self.tr("e.g. 5.00"))
+        self.offer_reward = QComboBox(objectName="voucherReward")
+        for reward in list_rewards():
+            if reward.active:
+                self.offer_reward.addItem(reward.name)
+        self.offer_days = QSpinBox(objectName="voucherDays", minimum=1, maximum=365)
+        self.offer_days.setValue(30)
+        self.offer_days.setPrefix(self.tr("valid "))
+        self.offer_days.setSuffix(self.tr(" days"))
+        self.offer_min_spend = QLineEdit(objectName="voucherMinSpend")
+        self.offer_min_spend.setPlaceholderText(self.tr("least purchase (optional)"))
         self.reach = QLabel(objectName="campaignReach", wordWrap=True)
         self.reach.setTextFormat(Qt.TextFormat.PlainText)
         self.preview_title = QLabel(objectName="detailTitle", wordWrap=True)
@@ -141,6 +169,12 @@ class NewCampaignDialog(QDialog):
         form.addRow(_buddy_label(self.tr("&Message:"), self.message), message_box)
         form.addRow(_buddy_label(self.tr("&Hold out:"), self.holdout), holdout_row)
         form.addRow("", self.transactional)
+        offer_row = QHBoxLayout()
+        for widget in (self.offer_kind, self.offer_points, self.offer_amount, self.offer_reward,
+                       self.offer_days, self.offer_min_spend):  # fmt: skip
+            offer_row.addWidget(widget)
+        offer_row.addStretch(1)
+        form.addRow(_buddy_label(self.tr("&Voucher:"), self.offer_kind), offer_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(6)
@@ -160,8 +194,11 @@ class NewCampaignDialog(QDialog):
             self.message.textChanged,
             self.holdout.valueChanged,
             self.transactional.toggled,
+            self.offer_kind.currentIndexChanged,
         ):
             signal.connect(self._changed)
+        self.offer_kind.currentIndexChanged.connect(self._offer_chosen)
+        self._offer_chosen()
         self.channel.currentIndexChanged.connect(self._channel_chosen)
         self._channel_chosen()
         self.refresh_preview()
@@ -180,6 +217,29 @@ class NewCampaignDialog(QDialog):
     def _channel_chosen(self) -> None:
         email = self.chosen_channel() == "email"
         self.subject.setEnabled(email)
+
+    def _offer_chosen(self) -> None:
+        kind = self.offer_kind.currentData()
+        self.offer_points.setVisible(kind == "points")
+        self.offer_amount.setVisible(kind == "amount")
+        self.offer_reward.setVisible(kind == "reward")
+        for widget in (self.offer_days, self.offer_min_spend):
+            widget.setVisible(kind != "none")
+
+    def chosen_offer(self) -> Offer | None:
+        """The offer as chosen; raises RelappError (one sentence) for an amount that is not."""
+        kind = str(self.offer_kind.currentData())
+        if kind == "none":
+            return None
+        try:
+            least = self.offer_min_spend.text().strip()
+            min_spend = parse_amount(least) if least else 0
+            amount = parse_amount(self.offer_amount.text()) if kind == "amount" else 0
+        except ValueError as error:
+            raise RelappError(str(error)) from None
+        value = {"points": self.offer_points.value(), "amount": amount, "reward": 0}[kind]
+        return Offer(kind, value, reward_name=self.offer_reward.currentText(),
+                     min_spend_cents=min_spend, valid_days=self.offer_days.value())  # fmt: skip
 
     def _changed(self) -> None:
         self.problem.hide()  # an earlier refusal may no longer hold
@@ -224,7 +284,10 @@ class NewCampaignDialog(QDialog):
             )
             return
         try:
-            message = preview_message(found, self.chosen_channel(), template, self.subject.text())
+            message = preview_message(
+                found, self.chosen_channel(), template, self.subject.text(),
+                voucher=self.offer_kind.currentData() != "none",
+            )  # fmt: skip
         except TemplateError as error:
             self._show_preview(self.tr("Preview"), "")
             self.show_problem(str(error))
@@ -265,6 +328,7 @@ class NewCampaignDialog(QDialog):
             )
             return
         try:
+            offer = self.chosen_offer()
             self.change = create_campaign(
                 self.name.text(),
                 self.segment.currentText(),
@@ -273,6 +337,7 @@ class NewCampaignDialog(QDialog):
                 subject=self.subject.text() if self.chosen_channel() == "email" else "",
                 holdout_percent=self.holdout.value(),
                 transactional=self.transactional.isChecked(),
+                offer=offer,
                 staff_id=self.staff_id,
             )
         except RelappError as error:  # TemplateError, CampaignError

@@ -36,6 +36,7 @@ from relapp.domain.campaigns.listing import (
     left_out_names,
     list_campaigns,
     moment,
+    offer_text,
 )
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.formats import shop_format
@@ -229,7 +230,9 @@ class CampaignsView(QWidget):
                 state=state,
             )
         )  # fmt: skip
-        self.message.setText(message_excerpt(campaign))
+        offer = offer_text(campaign)
+        voucher = "" if offer is None else "\n" + self.tr("Voucher: {offer}").format(offer=offer)
+        self.message.setText(message_excerpt(campaign) + voucher)
         try:
             reach = campaign_reach(campaign)
         except RelappError as error:  # its segment was deleted since
