@@ -205,3 +205,19 @@ def test_a_wrong_voucher_offer_is_refused_in_one_sentence(shop, capsys):
                        "Regulars", "--channel", "sms", "--template", str(template),
                        "--voucher", "reward:Unicorn")  # fmt: skip
     assert code == 1 and "no reward called 'Unicorn' on offer" in err
+
+
+def test_a_call_campaign_prints_a_call_list_and_writes_it_as_csv(shop, capsys, tmp_path):
+    from pypdf import PdfReader
+
+    path, template, people = shop
+    record_consent(people["bob"], "phone", True, "in person")
+    number = create(capsys, path, template, "call", "Calls")
+    out_dir = tmp_path / "calls"
+    code, _, err = run(capsys, "produce", str(number), "--db", str(path), "--out", str(out_dir))
+    assert code == 0, err
+    text = " ".join(page.extract_text() for page in PdfReader(out_dir / "calls-1-calls.pdf").pages)
+    assert "Call list · Calls" in text and "Bob Ng" in text and "Not interested" in text
+    with (out_dir / "calls-1-calls.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(row["Name"], row["Phone"]) for row in rows] == [("Bob Ng", "+61400111222")]

@@ -5,8 +5,9 @@
 - email: a CSV in Mailchimp's import format, and one .eml file per customer (in a folder of
   its own) that any mail program opens; each ends with the shop's opt-out text.
 - sms: a CSV for an SMS service, with each text's length in segments.
-- call: a CSV call list (name, phone, points, a column for the outcome) to print from a
-  spreadsheet or fill in; the app's own printed call list is not built yet.
+- call: a printed call list (relapp.reports.call_list: the script, each customer's number
+  large, tick boxes for the outcome and room for notes), and the same list as a CSV with a
+  column for the outcome, to fill in on a computer.
 
 Files are named after the campaign ("spring-offer-3-letters.pdf"), so two campaigns never
 overwrite each other's.
@@ -83,6 +84,8 @@ def write_campaign_files(
             sms_csv(messages, target)
             written.append(target)
         else:
+            written += _printed_call_list(campaign, messages, folder / f"{stem}-calls.pdf",
+                                          progress)  # fmt: skip
             target = folder / f"{stem}-calls.csv"
             _call_list(messages, target)
             written.append(target)
@@ -112,6 +115,25 @@ def _letters(messages: Sequence[Message], target: Path, progress: Progress | Non
         campaign_letters(messages, target, progress=fraction)
     except ReportCancelled:
         raise OutputCancelled("Cancelled: no letters were kept and nothing was recorded.") from None
+    return [target]
+
+
+def _printed_call_list(
+    campaign: CampaignRow, messages: Sequence[Message], target: Path, progress: Progress | None
+) -> list[Path]:
+    from relapp.reports.call_list import call_list
+    from relapp.reports.document import ReportCancelled
+
+    def fraction(done: float) -> None:
+        if progress is not None and not progress(int(done * len(messages)), len(messages)):
+            raise OutputCancelled("Cancelled: no call list was kept and nothing was recorded.")
+
+    try:
+        call_list(messages, target, campaign_name=campaign.name, progress=fraction)
+    except ReportCancelled:
+        raise OutputCancelled(
+            "Cancelled: no call list was kept and nothing was recorded."
+        ) from None
     return [target]
 
 
