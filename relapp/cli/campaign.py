@@ -66,6 +66,11 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         help="how long the vouchers are valid once produced (default 30)",
     )  # fmt: skip
     create.add_argument(
+        "--shared-code", default="", metavar="CODE",
+        help="one promotion code for anyone, once per customer (e.g. SPRING10), instead of"
+        " a code of their own for each customer",
+    )  # fmt: skip
+    create.add_argument(
         "--min-spend", default="0", metavar="X",
         help="the least purchase a voucher is used with (default none)",
     )  # fmt: skip
@@ -154,13 +159,14 @@ def _offer(args: argparse.Namespace):
         amount = parse_amount(value) if kind == "amount" and value else 0
     except ValueError as error:
         raise RelappError(str(error)) from None
+    common = {"min_spend_cents": min_spend, "valid_days": args.voucher_days,
+              "shared_code": args.shared_code}  # fmt: skip
     if kind == "points" and value.isdigit():
-        return Offer("points", int(value), min_spend_cents=min_spend, valid_days=args.voucher_days)
+        return Offer("points", int(value), **common)
     if kind == "amount" and value:
-        return Offer("amount", amount, min_spend_cents=min_spend, valid_days=args.voucher_days)
+        return Offer("amount", amount, **common)
     if kind == "reward" and value:
-        return Offer("reward", reward_name=value, min_spend_cents=min_spend,
-                     valid_days=args.voucher_days)  # fmt: skip
+        return Offer("reward", reward_name=value, **common)
     raise RelappError(
         f"--voucher {args.voucher!r} is not an offer: write points:200, amount:5.00 or reward:NAME."
     )

@@ -38,7 +38,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
 
 def run_redeem(args: argparse.Namespace) -> int:
     from relapp.cli.shop import database_target, open_shop
-    from relapp.domain.campaigns.vouchers import printed, redeem_voucher
+    from relapp.domain.campaigns.vouchers import redeem_voucher
     from relapp.domain.shop.money import parse_amount
 
     reference = customer_reference(args)
@@ -51,10 +51,10 @@ def run_redeem(args: argparse.Namespace) -> int:
     redeemed = redeem_voucher(args.code, contact_id, purchase_cents=purchase, key=args.key)
     if args.json:
         print_json({
-            "code": printed(redeemed.code), "contact_id": redeemed.contact_id,
+            "code": redeemed.shown, "contact_id": redeemed.contact_id,
             "campaign": redeemed.campaign, "kind": redeemed.kind, "value": redeemed.value,
             "reward": redeemed.reward_name, "text": redeemed.text,
         })  # fmt: skip
         return 0
-    print(f"Voucher {printed(redeemed.code)} ({redeemed.campaign}) redeemed: {redeemed.text}.")
+    print(f"Voucher {redeemed.shown} ({redeemed.campaign}) redeemed: {redeemed.text}.")
     return 0

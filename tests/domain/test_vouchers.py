@@ -158,3 +158,41 @@ def test_results_count_the_vouchers_redeemed(offer_sent):
     (campaign,) = store.campaigns()
     results = campaign_results(campaign.id)
     assert (results.vouchers_issued, results.vouchers_redeemed) == (2, 1)
+
+
+def test_a_shared_code_is_printed_as_it_is_and_used_once_by_each_customer(db):
+    save_segment("Everyone", ContactFilter())
+    ann = add_contact("Ann", "Lee", phone="0412 000 000").id
+    record_consent(ann, "sms", True, "in person")
+    walk_in = add_contact("Wal", "King").id  # never sent the campaign: a poster's reader
+    create_campaign("Spring", "Everyone", "sms", "Say {voucher_code} at the till",
+                    offer=Offer("points", 50, shared_code=" spring-10 "))  # fmt: skip
+    (spring,) = store.campaigns()
+    bodies = []
+    produce_campaign(spring.id, lambda row, messages, progress: bodies.extend(
+        m.body for m in messages) or [])  # fmt: skip
+    assert bodies == ["Say SPRING10 at the till"]
+    assert voucher_store.codes_of_campaign(spring.id) == {}  # no code of their own
+
+    assert redeem_voucher("Spring10", ann).text == "50 bonus points added"
+    assert redeem_voucher("SPRING 10", walk_in).shown == "SPRING10"
+    with pytest.raises(VoucherRefused, match="was used already by Ann Lee"):
+        redeem_voucher("spring10", ann)
+    assert balance(ann) == balance(walk_in) == 50
+    assert voucher_store.redeemed_count(spring.id) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("shared", "sentence"),
+    [("ab", "4 to 20 letters and digits"), ("SPRING 10!", "4 to 20 letters and digits"),
+     ("spring10", "belongs to another campaign")],
+)  # fmt: skip
+def test_a_wrong_or_taken_shared_code_is_refused(db, shared, sentence):
+    save_segment("Everyone", ContactFilter())
+    add_contact("Ann", "Lee")
+    create_campaign("First", "Everyone", "sms", "{voucher_code}",
+                    offer=Offer("points", 50, shared_code="SPRING10"))  # fmt: skip
+    with pytest.raises(CampaignError, match=sentence):
+        create_campaign("Second", "Everyone", "sms", "{voucher_code}",
+                        offer=Offer("points", 50, shared_code=shared))  # fmt: skip
+    assert [c.name for c in store.campaigns()] == ["First"]

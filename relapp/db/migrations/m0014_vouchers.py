@@ -1,8 +1,11 @@
-"""Schema 14: a campaign's voucher offer and the single-use codes it hands out.
+"""Schema 14: a campaign's voucher offer and the codes it hands out.
 
 An offer belongs to one campaign: what it gives (bonus points, an amount off, or a reward
 from the catalogue for free), from when until when, and the least a purchase must come to.
-Producing the campaign gives each customer sent the message a code of their own (voucher).
+Producing the campaign gives each customer sent the message a code of their own (voucher),
+or, for an offer with a shared code (a promotion code such as SPRING10, for posters and
+social media too), nothing: each customer who uses the shared code gets a voucher row then,
+its code the shared code and the customer's number, so the unique code is once per customer.
 A code is redeemed once: the redemption is an UPDATE ... WHERE redeemed_at IS NULL, so of two
 tills redeeming it at the same moment one changes the row and the other finds it used; its
 key is unique, so a till retrying after a timeout does not redeem it twice.
@@ -36,6 +39,8 @@ def _statements(server: bool) -> tuple[str, ...]:
             min_spend_cents INTEGER NOT NULL DEFAULT 0 CHECK (min_spend_cents >= 0),
             valid_from TEXT NOT NULL,
             valid_until TEXT NOT NULL,
+            shared_code TEXT UNIQUE CHECK (shared_code IS NULL OR
+                length(shared_code) BETWEEN 4 AND 20),
             CHECK ((kind = 'reward') = (reward_id IS NOT NULL)),
             CHECK (kind = 'reward' OR value > 0),
             CHECK (valid_until > valid_from)

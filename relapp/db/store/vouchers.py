@@ -24,6 +24,7 @@ class OfferRow:
     min_spend_cents: int
     valid_from: str
     valid_until: str
+    shared_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,46 @@ class VoucherRow:
 
 _OFFER_COLUMNS = (
     "o.id, o.campaign_id, o.kind, o.value, o.reward_id, r.name, o.min_spend_cents,"
-    " o.valid_from, o.valid_until"
+    " o.valid_from, o.valid_until, o.shared_code"
 )
 
 
 def insert_offer(campaign_id: int, kind: str, value: int, reward_id: int | None,
-                 min_spend_cents: int, valid_from: str, valid_until: str) -> int:  # fmt: skip
+                 min_spend_cents: int, valid_from: str, valid_until: str,
+                 shared_code: str | None = None) -> int:  # fmt: skip
     return database.execute_sql(
         "INSERT INTO voucher_offer (campaign_id, kind, value, reward_id, min_spend_cents,"
-        " valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (campaign_id, kind, value, reward_id, min_spend_cents, valid_from, valid_until),
+        " valid_from, valid_until, shared_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            campaign_id,
+            kind,
+            value,
+            reward_id,
+            min_spend_cents,
+            valid_from,
+            valid_until,
+            shared_code,
+        ),
+    ).fetchone()[0]
+
+
+def offer_with_shared_code(code: str) -> tuple[OfferRow, str] | None:
+    """The offer whose shared code this is (as stored), and its campaign's name."""
+    row = database.execute_sql(
+        f"SELECT {_OFFER_COLUMNS}, c.name FROM voucher_offer o"
+        " JOIN campaign c ON c.id = o.campaign_id LEFT JOIN reward r ON r.id = o.reward_id"
+        " WHERE o.shared_code = ?",
+        (code,),
+    ).fetchone()
+    return None if row is None else (OfferRow(*row[:-1]), row[-1])
+
+
+def insert_voucher(offer_id: int, contact_id: int, code: str) -> int:
+    """One voucher row (a shared code's use by one customer); its id. The code is unique:
+    a second use by the same customer fails here."""
+    return database.execute_sql(
+        "INSERT INTO voucher (offer_id, contact_id, code) VALUES (?, ?, ?) RETURNING id",
+        (offer_id, contact_id, code),
     ).fetchone()[0]
 
 

@@ -36,7 +36,7 @@ from relapp.db.store import campaigns as store
 from relapp.db.store import vouchers as voucher_store
 from relapp.domain.campaigns.recipients import Message, Recipient
 from relapp.domain.campaigns.templates import check_template, render
-from relapp.domain.campaigns.vouchers import Offer, new_code, printed
+from relapp.domain.campaigns.vouchers import Offer, new_code, printed, shared_form
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.listing import (
@@ -143,6 +143,7 @@ def create_campaign(
             voucher_store.insert_offer(
                 campaign_id, offer.kind, offer.value, reward_id, offer.min_spend_cents,
                 format_timestamp(moment), format_timestamp(until),
+                shared_form(offer.shared_code) or None,
             )  # fmt: skip
     return Change.of(Entity.CAMPAIGNS)
 
@@ -160,6 +161,15 @@ def _checked_offer(offer: Offer) -> int | None:
         raise CampaignError("A voucher's least purchase is between nothing and 1,000,000.00.")
     if not 1 <= offer.valid_days <= 365:
         raise CampaignError("A voucher is valid for 1 to 365 days.")
+    shared = shared_form(offer.shared_code)
+    if offer.shared_code.strip():
+        if not (4 <= len(shared) <= 20 and shared.isascii() and shared.isalnum()):
+            raise CampaignError(
+                f"A shared code is 4 to 20 letters and digits, such as SPRING10, not"
+                f" {offer.shared_code.strip()[:30]!r}."
+            )
+        if voucher_store.offer_with_shared_code(shared) is not None:
+            raise CampaignError(f"The shared code {shared} belongs to another campaign.")
     if offer.kind != "reward":
         return None
     reward_id = voucher_store.active_reward_id(offer.reward_name)
@@ -212,7 +222,8 @@ def holdout(reached: Sequence[int], percent: int, seed: int) -> set[int]:
 def messages(
     campaign: store.CampaignRow, contact_ids: Sequence[int], codes: dict[int, str] | None = None
 ) -> list[Message]:
-    """The merged messages of these contacts, in id order; codes: each one's voucher code."""
+    """The merged messages of these contacts, in id order; codes: each one's voucher code as
+    printed (K7QM-2XPR-9BQ4, or a shared promotion code)."""
     settings = load_settings()
     shop, home = settings.shop_name, settings.phone_region
     rewards = sorted(
@@ -223,10 +234,10 @@ def messages(
         recipient = _recipient(row, home)
         values = _merge_values(recipient, shop, rewards)
         code = (codes or {}).get(recipient.contact_id)
-        values["voucher_code"] = printed(code) if code else ""
+        values["voucher_code"] = code or ""
         subject = render(campaign.subject, values) if campaign.subject else ""
         body = render(campaign.template, values)
-        result.append(Message(recipient, body, subject, printed(code) if code else None))
+        result.append(Message(recipient, body, subject, code or None))
     return result
 
 
@@ -309,8 +320,14 @@ def produce_campaign(
     held = holdout(reach.reached, campaign.holdout_percent, seed) if seed is not None else set()
     sent = [contact_id for contact_id in reach.reached if contact_id not in held]
     offer = voucher_store.offer_of_campaign(campaign_id)
-    codes = {contact_id: new_code() for contact_id in sent} if offer is not None else {}
-    files = write_files(campaign, messages(campaign, sent, codes), progress)
+    # A code of their own for each customer sent the message, or the offer's shared code.
+    codes = {} if offer is None or offer.shared_code else {c: new_code() for c in sent}
+    shown = (
+        dict.fromkeys(sent, offer.shared_code)
+        if offer is not None and offer.shared_code
+        else {contact_id: printed(code) for contact_id, code in codes.items()}
+    )
+    files = write_files(campaign, messages(campaign, sent, shown), progress)
     rows: list[tuple[int, str, str | None]] = [
         (contact_id, "holdout" if contact_id in held else "sent", None)
         for contact_id in reach.reached
@@ -335,7 +352,8 @@ def produce_campaign(
                 voucher_store.set_offer_window(
                     offer.id, format_timestamp(moment), format_timestamp(moment + valid_for)
                 )
-                voucher_store.insert_vouchers(offer.id, sorted(codes.items()))
+                if codes:
+                    voucher_store.insert_vouchers(offer.id, sorted(codes.items()))
     except BaseException:
         for path in files:
             path.unlink(missing_ok=True)

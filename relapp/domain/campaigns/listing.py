@@ -18,6 +18,7 @@ from relapp.db.store.campaigns import CampaignRow
 from relapp.domain.campaigns.campaigns import REASON_WORDS, Audience, audience, messages
 from relapp.domain.campaigns.recipients import Message
 from relapp.domain.campaigns.templates import check_template
+from relapp.domain.campaigns.vouchers import printed
 from relapp.domain.contacts.listing import contact_rows
 
 # The most names Show names lists: enough to look through, never a six-figure list.
@@ -122,7 +123,7 @@ def preview_message(
         created_at="", produced_at=None, staff_id=None,
     )  # fmt: skip
     first = found.reached[0]
-    return messages(draft, [first], {first: SAMPLE_CODE} if voucher else None)[0]
+    return messages(draft, [first], {first: printed(SAMPLE_CODE)} if voucher else None)[0]
 
 
 def offer_text(campaign: CampaignRow) -> str | None:

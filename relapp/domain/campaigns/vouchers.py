@@ -14,6 +14,8 @@ Rules chosen here:
   off the purchase, or a reward from the catalogue for free (one taken from its stock). It is
   valid from when the campaign is produced for valid_days days, and may need a purchase of
   at least min_spend.
+* A shared promotion code (SPRING10: 4 to 20 letters and digits, chosen by the owner) is
+  for anyone, once per customer; it is printed and quoted as it is.
 * A code is for the customer it was sent to, once. Refused, with the reason, and nothing
   changed: a typing mistake, no such code, another customer's code, not yet valid, expired,
   used already (when), a purchase under the minimum, a reward out of stock. Of two tills
@@ -57,11 +59,13 @@ class Offer:
     reward_name: str = ""
     min_spend_cents: int = 0
     valid_days: int = 30
+    shared_code: str = ""  # a promotion code for anyone, once each; "": a code per customer
 
 
 @dataclass(frozen=True)
 class Redeemed:
-    code: str
+    code: str  # as stored
+    shown: str  # as printed: K7QM-2XPR-9BQ4, or the shared code
     contact_id: int
     campaign: str
     kind: str
@@ -124,57 +128,68 @@ def redeem_voucher(
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> Redeemed:
-    """Redeem the code typed or scanned as text for this customer.
+    """Redeem the code typed or scanned as text for this customer: a shared promotion code,
+    or a code of their own.
 
     purchase_cents: the purchase it is used with, when the offer needs a least spend.
     Raises VoucherRefused with the reason; nothing is changed then.
     """
-    code = typed_code(text)
     with write_transaction():
         moment = now or clock.utc_now()
+        shared = store.offer_with_shared_code(shared_form(text))
+        code = _shared_use(shared[0], contact_id) if shared else typed_code(text)
+        shown = shared[0].shared_code if shared else printed(code)
         if key is not None and (earlier := store.voucher_with_key(key)) is not None:
             if earlier != (code, contact_id):
                 raise VoucherRefused(f"The key {key!r} was used for another voucher already.")
             return _redeemed(store.voucher_by_code(code), "redeemed already with this key")
-        found = store.voucher_by_code(code)
-        if found is None:
-            raise VoucherRefused(f"There is no voucher with the code {printed(code)}.")
         customer = live_customer(contact_id)
-        offer = found.offer
-        if found.contact_id != contact_id:
+        found = store.voucher_by_code(code)
+        if found is None and shared is None:
+            raise VoucherRefused(f"There is no voucher with the code {shown}.")
+        offer = shared[0] if shared else found.offer  # type: ignore[union-attr]
+        if found is not None and found.contact_id != contact_id:
             raise VoucherRefused(
-                f"The voucher {printed(code)} was sent to another customer; it cannot be used"
+                f"The voucher {shown} was sent to another customer; it cannot be used"
                 f" for {customer.name or customer.label}."
             )
-        if found.redeemed_at is not None:
+        if found is not None and found.redeemed_at is not None:
+            whose = f" by {customer.name or customer.label}" if shared else ""
             raise VoucherRefused(
-                f"The voucher {printed(code)} was used already, on {_when(found.redeemed_at)}."
+                f"The voucher {shown} was used already{whose}, on {_when(found.redeemed_at)}."
             )
         if format_timestamp(moment) < offer.valid_from:
-            raise VoucherRefused(
-                f"The voucher {printed(code)} is valid from {_when(offer.valid_from)}."
-            )
+            raise VoucherRefused(f"The voucher {shown} is valid from {_when(offer.valid_from)}.")
         if format_timestamp(moment) >= offer.valid_until:
-            raise VoucherRefused(
-                f"The voucher {printed(code)} expired on {_when(offer.valid_until)}."
-            )
+            raise VoucherRefused(f"The voucher {shown} expired on {_when(offer.valid_until)}.")
         if offer.min_spend_cents and (purchase_cents or 0) < offer.min_spend_cents:
             raise VoucherRefused(
-                f"The voucher {printed(code)} needs a purchase of at least"
+                f"The voucher {shown} needs a purchase of at least"
                 f" {format_money(offer.min_spend_cents)}."
             )
         if offer.kind == "reward":
             _take_reward(offer)
-        if not store.mark_redeemed(found.id, format_timestamp(moment), key or code, staff_id):
-            raise VoucherRefused(f"The voucher {printed(code)} was used at another till just now.")
+        voucher_id = found.id if found else store.insert_voucher(offer.id, contact_id, code)
+        if not store.mark_redeemed(voucher_id, format_timestamp(moment), key or code, staff_id):
+            raise VoucherRefused(f"The voucher {shown} was used at another till just now.")
         if offer.kind == "points":
+            campaign = shared[1] if shared else found.campaign_name  # type: ignore[union-attr]
             add_entry(
-                contact_id, "bonus", offer.value, moment,
-                f"Voucher {printed(code)} ({found.campaign_name})",
+                contact_id, "bonus", offer.value, moment, f"Voucher {shown} ({campaign})",
                 expires_at=expiry_for(moment, load_settings().points_expiry_months),
                 staff_id=staff_id, occasion=f"voucher:{code}",
             )  # fmt: skip
     return _redeemed(store.voucher_by_code(code), "")
+
+
+def shared_form(text: str) -> str:
+    """A shared promotion code as stored: capitals and digits, spaces and dashes dropped."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def _shared_use(offer: store.OfferRow, contact_id: int) -> str:
+    """The code of one customer's use of a shared code: unique, so once per customer."""
+    return f"{offer.shared_code}:{contact_id}"
 
 
 def _take_reward(offer: store.OfferRow) -> None:
@@ -205,8 +220,9 @@ def _redeemed(found: store.VoucherRow | None, note: str) -> Redeemed:
     entities = [Entity.CAMPAIGNS, Entity.CONTACTS]
     entities += [Entity.POINTS] if offer.kind == "points" else []
     entities += [Entity.REWARDS] if offer.kind == "reward" else []
+    shown = offer.shared_code or printed(found.code)
     return Redeemed(
-        found.code, found.contact_id, found.campaign_name, offer.kind, offer.value,
+        found.code, shown, found.contact_id, found.campaign_name, offer.kind, offer.value,
         offer.reward_name, text, Change.of(*entities, contact_ids=frozenset({found.contact_id})),
     )  # fmt: skip
 
