@@ -177,6 +177,11 @@ def test_a_campaign_with_a_voucher_previews_a_code_and_keeps_the_offer(flow: Flo
         flow.press("Ctrl+A")
         flow.type("250")
         flow.wait_until(lambda: dialog.preview.toPlainText() == "Your code: K7QM-2XPR-9BQ4")
+        for _ in range(3):  # past valid days and least purchase, to the shared code
+            flow.press("Tab")
+        assert dialog.offer_shared.hasFocus()
+        flow.type("spring-10")  # a shared code instead: the preview quotes it
+        flow.wait_until(lambda: dialog.preview.toPlainText() == "Your code: SPRING10")
         flow.press("Ctrl+Return")
 
     flow.in_next_dialog(new_campaign, "New campaign")
@@ -186,4 +191,5 @@ def test_a_campaign_with_a_voucher_previews_a_code_and_keeps_the_offer(flow: Flo
     [made] = list_campaigns()
     offer = offer_of_campaign(made.id)
     assert (made.name, offer.kind, offer.value) == ("Points back", "points", 250)
+    assert offer.shared_code == "SPRING10"
     assert "Voucher: 250 bonus points" in flow.screen_text()  # the selected campaign's details

@@ -18,7 +18,7 @@ from relapp.db.store.campaigns import CampaignRow
 from relapp.domain.campaigns.campaigns import REASON_WORDS, Audience, audience, messages
 from relapp.domain.campaigns.recipients import Message
 from relapp.domain.campaigns.templates import check_template
-from relapp.domain.campaigns.vouchers import printed
+from relapp.domain.campaigns.vouchers import printed, shared_form
 from relapp.domain.contacts.listing import contact_rows
 
 # The most names Show names lists: enough to look through, never a six-figure list.
@@ -106,7 +106,13 @@ SAMPLE_CODE = "K7QM2XPR9BQ4"
 
 
 def preview_message(
-    found: Audience, channel: str, template: str, subject: str = "", *, voucher: bool = False
+    found: Audience,
+    channel: str,
+    template: str,
+    subject: str = "",
+    *,
+    voucher: bool = False,
+    shared_code: str = "",
 ) -> Message | None:
     """The message the first customer reached (in id order) would get from a campaign not
     saved yet (with a sample voucher code if it has an offer); None if it reaches nobody.
@@ -123,7 +129,8 @@ def preview_message(
         created_at="", produced_at=None, staff_id=None,
     )  # fmt: skip
     first = found.reached[0]
-    return messages(draft, [first], {first: printed(SAMPLE_CODE)} if voucher else None)[0]
+    code = shared_form(shared_code) or printed(SAMPLE_CODE)
+    return messages(draft, [first], {first: code} if voucher else None)[0]
 
 
 def offer_text(campaign: CampaignRow) -> str | None:

@@ -123,6 +123,14 @@ class NewCampaignDialog(QDialog):
         self.offer_days.setValue(30)
         self.offer_days.setPrefix(self.tr("valid "))
         self.offer_days.setSuffix(self.tr(" days"))
+        self.offer_shared = QLineEdit(objectName="voucherSharedCode", maxLength=20)
+        self.offer_shared.setPlaceholderText(self.tr("shared code (optional)"))
+        self.offer_shared.setToolTip(
+            self.tr(
+                "One promotion code for anyone (e.g. SPRING10), used once by each customer; "
+                "empty: each customer gets a code of their own"
+            )
+        )
         self.offer_min_spend = QLineEdit(objectName="voucherMinSpend")
         self.offer_min_spend.setPlaceholderText(self.tr("least purchase (optional)"))
         self.reach = QLabel(objectName="campaignReach", wordWrap=True)
@@ -171,7 +179,7 @@ class NewCampaignDialog(QDialog):
         form.addRow("", self.transactional)
         offer_row = QHBoxLayout()
         for widget in (self.offer_kind, self.offer_points, self.offer_amount, self.offer_reward,
-                       self.offer_days, self.offer_min_spend):  # fmt: skip
+                       self.offer_days, self.offer_min_spend, self.offer_shared):  # fmt: skip
             offer_row.addWidget(widget)
         offer_row.addStretch(1)
         form.addRow(_buddy_label(self.tr("&Voucher:"), self.offer_kind), offer_row)
@@ -195,6 +203,7 @@ class NewCampaignDialog(QDialog):
             self.holdout.valueChanged,
             self.transactional.toggled,
             self.offer_kind.currentIndexChanged,
+            self.offer_shared.textChanged,
         ):
             signal.connect(self._changed)
         self.offer_kind.currentIndexChanged.connect(self._offer_chosen)
@@ -223,7 +232,7 @@ class NewCampaignDialog(QDialog):
         self.offer_points.setVisible(kind == "points")
         self.offer_amount.setVisible(kind == "amount")
         self.offer_reward.setVisible(kind == "reward")
-        for widget in (self.offer_days, self.offer_min_spend):
+        for widget in (self.offer_days, self.offer_min_spend, self.offer_shared):
             widget.setVisible(kind != "none")
 
     def chosen_offer(self) -> Offer | None:
@@ -239,7 +248,8 @@ class NewCampaignDialog(QDialog):
             raise RelappError(str(error)) from None
         value = {"points": self.offer_points.value(), "amount": amount, "reward": 0}[kind]
         return Offer(kind, value, reward_name=self.offer_reward.currentText(),
-                     min_spend_cents=min_spend, valid_days=self.offer_days.value())  # fmt: skip
+                     min_spend_cents=min_spend, valid_days=self.offer_days.value(),
+                     shared_code=self.offer_shared.text())  # fmt: skip
 
     def _changed(self) -> None:
         self.problem.hide()  # an earlier refusal may no longer hold
@@ -287,6 +297,7 @@ class NewCampaignDialog(QDialog):
             message = preview_message(
                 found, self.chosen_channel(), template, self.subject.text(),
                 voucher=self.offer_kind.currentData() != "none",
+                shared_code=self.offer_shared.text(),
             )  # fmt: skip
         except TemplateError as error:
             self._show_preview(self.tr("Preview"), "")
