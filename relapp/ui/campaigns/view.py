@@ -41,6 +41,7 @@ from relapp.domain.campaigns.listing import (
 from relapp.domain.changes import Change, Entity
 from relapp.domain.shop.formats import shop_format
 from relapp.errors import RelappError
+from relapp.ui.campaigns.call_outcomes_dialog import CallOutcomesDialog
 from relapp.ui.campaigns.new_campaign_dialog import NewCampaignDialog
 from relapp.ui.campaigns.produce import produce
 from relapp.ui.campaigns.results_dialog import CampaignResultsDialog
@@ -105,6 +106,11 @@ class CampaignsView(QWidget):
             self.tr("Who came back and what they spent, against the hold-out group")
         )
         self.results_button.clicked.connect(self.show_results)
+        self.outcomes_button = QPushButton(self.tr("&Outcomes…"), objectName="logCallOutcomes")
+        self.outcomes_button.setToolTip(
+            self.tr("Type back what each call of the call list brought, to log it")
+        )
+        self.outcomes_button.clicked.connect(self.log_outcomes)
 
         self.table = QTableWidget(0, len(HEADERS), objectName="campaignsTable")
         self.table.setHorizontalHeaderLabels([self.tr(header) for header in HEADERS])
@@ -165,6 +171,7 @@ class CampaignsView(QWidget):
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.produce_button)
         buttons.addWidget(self.results_button)
+        buttons.addWidget(self.outcomes_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -265,6 +272,7 @@ class CampaignsView(QWidget):
         campaign = self.current_campaign()
         self.produce_button.setEnabled(campaign is not None and campaign.produced_at is None)
         self.results_button.setEnabled(campaign is not None and campaign.produced_at is not None)
+        self.outcomes_button.setEnabled(_produced_call(campaign))
         has_reason = self.reasons.currentItem() is not None
         self.names_button.setVisible(self.reasons.count() > 0)
         self.names_button.setEnabled(campaign is not None and has_reason)
@@ -305,6 +313,14 @@ class CampaignsView(QWidget):
             return
         CampaignResultsDialog.show_for(self, campaign)
 
+    def log_outcomes(self) -> None:
+        campaign = self.current_campaign()
+        if campaign is None or not _produced_call(campaign):
+            return
+        change = CallOutcomesDialog.ask(self, campaign, self.staff_id())
+        if change is not None:
+            published(self.change_bus, change)
+
     def show_names(self) -> None:
         campaign = self.current_campaign()
         item = self.reasons.currentItem()
@@ -318,6 +334,11 @@ class CampaignsView(QWidget):
             return
         NamesDialog.show_for(self, campaign.name, tr(REASON_WORDS[reason]), found.names,
                              found.total)  # fmt: skip
+
+
+def _produced_call(campaign: CampaignRow | None) -> bool:
+    """Whether the campaign's call outcomes can be typed back."""
+    return campaign is not None and campaign.channel == "call" and campaign.produced_at is not None
 
 
 def message_excerpt(campaign: CampaignRow) -> str:
