@@ -44,7 +44,7 @@ from relapp.errors import RelappError
 from relapp.ui.campaigns.call_outcomes_dialog import CallOutcomesDialog
 from relapp.ui.campaigns.new_campaign_dialog import NewCampaignDialog
 from relapp.ui.campaigns.produce import produce
-from relapp.ui.campaigns.results_dialog import CampaignResultsDialog
+from relapp.ui.campaigns.results_dialog import show_campaign_results
 from relapp.ui.campaigns.texts import channel_title, count, reach_summary, tr, when
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.icons import view_icon
@@ -311,7 +311,7 @@ class CampaignsView(QWidget):
         campaign = self.current_campaign()
         if campaign is None or campaign.produced_at is None:
             return
-        CampaignResultsDialog.show_for(self, campaign)
+        show_campaign_results(self, campaign)
 
     def log_outcomes(self) -> None:
         campaign = self.current_campaign()

@@ -1,7 +1,9 @@
-"""A report in a window of its own: the customer's dossier or card, one click from a customer."""
+"""A report in a window of its own: the customer's dossier or card, one click from a customer,
+or a campaign's results."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -11,13 +13,14 @@ from relapp.ui.reports.preview import PdfPreview
 
 
 class ReportPreviewDialog(QDialog):
-    def __init__(self, request: ReportRequest, path, note: str, parent: QWidget | None) -> None:
+    def __init__(self, title: str, path, note: str, file_name: str, parent: QWidget | None) -> None:
+        """A PDF written at path, shown under title; file_name is what Save as proposes."""
         super().__init__(parent)
-        self.request = request
-        self.setWindowTitle(self.tr(REPORTS_BY_KEY[request.kind].title))
+        self.setWindowTitle(title)
         self.resize(860, 760)
         self.preview = PdfPreview()
-        pages = self.preview.load(path)
+        self.pages = self.preview.load(path)
+        pages = self.pages
         summary = self.tr("1 page") if pages == 1 else self.tr("{n} pages").format(n=pages)
         self.status = QLabel(f"{summary}. {note}".strip(), objectName="reportStatus")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -26,9 +29,7 @@ class ReportPreviewDialog(QDialog):
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.print_button.clicked.connect(self.preview.print_document)
-        self.save_button.clicked.connect(
-            lambda: self.preview.save_as(suggested_file_name(self.request))
-        )
+        self.save_button.clicked.connect(lambda: self.preview.save_as(file_name))
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Print, self, self.preview.print_document)
         layout = QVBoxLayout(self)
@@ -46,6 +47,9 @@ class ReportPreviewDialog(QDialog):
         result = generate(parent, request)
         if result is None:
             return False
-        dialog = cls(request, result.path, result.note, parent)
+        title = QCoreApplication.translate(
+            "ReportPreviewDialog", REPORTS_BY_KEY[request.kind].title
+        )
+        dialog = cls(title, result.path, result.note, suggested_file_name(request), parent)
         dialog.exec()
         return True
