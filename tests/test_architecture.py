@@ -102,7 +102,6 @@ ALLOWED_RAW_FILE_CALLS = {
     ("exchange/importer.py", "write_error_report"): "path refused if it is the db",
     ("exchange/exporter.py", "export_csv"): "out refused if it is the db",
     ("exchange/exporter.py", "export_vcard"): "out refused if it is the db",
-    ("exchange/campaign_output.py", "_call_list"): "target refused if it is the db",
     ("exchange/campaign_files.py", "_write_atomically"): "target refused, then a temp file",
     ("cli/campaign.py", "_read_template"): "path refused if it is the db",
 }

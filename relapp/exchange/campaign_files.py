@@ -110,6 +110,22 @@ def sms_csv(messages: Iterable[Message], target: Path) -> int:
     return len(rows)
 
 
+CALL_HEADERS = ("Customer number", "Name", "Phone", "Points", "Outcome")
+
+
+def call_list_csv(messages: Iterable[Message], target: Path) -> int:
+    """Write the call list as a table: one row per recipient with a phone number (E.164), an
+    empty Outcome column to fill in. The number of rows written."""
+    rows = [
+        (m.recipient.contact_id, m.recipient.name, m.recipient.phone,
+         m.recipient.points_balance, "")
+        for m in messages
+        if m.recipient.phone
+    ]  # fmt: skip
+    _write_atomically(target, _csv_bytes(CALL_HEADERS, rows))
+    return len(rows)
+
+
 def eml_files(
     messages: Iterable[Message], folder: Path, *, sender: str, opt_out: str
 ) -> list[Path]:

@@ -15,19 +15,15 @@ overwrite each other's.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from relapp.db.live_files import refuse_database_files
 from relapp.db.store.campaigns import CampaignRow
 from relapp.domain.campaigns.recipients import Message
 from relapp.errors import RelappError
-from relapp.exchange.campaign_files import eml_files, mailchimp_csv, sms_csv
+from relapp.exchange.campaign_files import call_list_csv, eml_files, mailchimp_csv, sms_csv
 
 # progress(done, total) -> False to cancel
 Progress = Callable[[int, int], bool]
@@ -65,7 +61,10 @@ def write_campaign_files(
     written: list[Path] = []
     try:
         if campaign.channel == "letter":
-            written += _letters(messages, folder / f"{stem}-letters.pdf", progress)
+            from relapp.reports.campaign_letters import campaign_letters
+
+            letters = folder / f"{stem}-letters.pdf"
+            written += _pdf(campaign_letters, "no letters were kept", messages, letters, progress)
             if labels is not None:
                 from relapp.reports.campaign_letters import LABEL_LAYOUTS, address_labels
 
@@ -84,10 +83,13 @@ def write_campaign_files(
             sms_csv(messages, target)
             written.append(target)
         else:
-            written += _printed_call_list(campaign, messages, folder / f"{stem}-calls.pdf",
-                                          progress)  # fmt: skip
+            from relapp.reports.call_list import call_list
+
+            calls = folder / f"{stem}-calls.pdf"
+            written += _pdf(call_list, "no call list was kept", messages, calls, progress,
+                            campaign_name=campaign.name)  # fmt: skip
             target = folder / f"{stem}-calls.csv"
-            _call_list(messages, target)
+            call_list_csv(messages, target)
             written.append(target)
     except OSError as error:
         _remove(written)
@@ -103,63 +105,26 @@ def write_campaign_files(
     return written
 
 
-def _letters(messages: Sequence[Message], target: Path, progress: Progress | None) -> list[Path]:
-    from relapp.reports.campaign_letters import campaign_letters
+def _pdf(
+    write: Callable[..., object], not_kept: str, messages: Sequence[Message], target: Path,
+    progress: Progress | None, **options: object,
+) -> list[Path]:  # fmt: skip
+    """A report of the messages (write(messages, target, progress=..., **options)), its
+    progress passed on as counts; a Cancel, through progress or the report, is
+    OutputCancelled saying what was not kept ("no letters were kept")."""
     from relapp.reports.document import ReportCancelled
+
+    cancelled = f"Cancelled: {not_kept} and nothing was recorded."
 
     def fraction(done: float) -> None:
         if progress is not None and not progress(int(done * len(messages)), len(messages)):
-            raise OutputCancelled("Cancelled: no letters were kept and nothing was recorded.")
+            raise OutputCancelled(cancelled)
 
     try:
-        campaign_letters(messages, target, progress=fraction)
+        write(messages, target, progress=fraction, **options)
     except ReportCancelled:
-        raise OutputCancelled("Cancelled: no letters were kept and nothing was recorded.") from None
+        raise OutputCancelled(cancelled) from None
     return [target]
-
-
-def _printed_call_list(
-    campaign: CampaignRow, messages: Sequence[Message], target: Path, progress: Progress | None
-) -> list[Path]:
-    from relapp.reports.call_list import call_list
-    from relapp.reports.document import ReportCancelled
-
-    def fraction(done: float) -> None:
-        if progress is not None and not progress(int(done * len(messages)), len(messages)):
-            raise OutputCancelled("Cancelled: no call list was kept and nothing was recorded.")
-
-    try:
-        call_list(messages, target, campaign_name=campaign.name, progress=fraction)
-    except ReportCancelled:
-        raise OutputCancelled(
-            "Cancelled: no call list was kept and nothing was recorded."
-        ) from None
-    return [target]
-
-
-CALL_HEADERS = ("Customer number", "Name", "Phone", "Points", "Outcome")
-
-
-def _call_list(messages: Sequence[Message], target: Path) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CALL_HEADERS)
-    for message in messages:
-        recipient = message.recipient
-        if recipient.phone:
-            writer.writerow(
-                (
-                    recipient.contact_id,
-                    recipient.name,
-                    recipient.phone,
-                    recipient.points_balance,
-                    "",
-                )
-            )
-    target = refuse_database_files(target)
-    part = target.with_name(target.name + ".part")
-    part.write_text(buffer.getvalue(), encoding="utf-8", newline="")
-    os.replace(part, target)
 
 
 def _remove(paths: Sequence[Path]) -> None:
