@@ -586,15 +586,10 @@ class CounterView(QWidget):
 
     def redeem_reward(self) -> None:
         needs_server = self.tr("a redemption needs the balance as it is now")
-        if self._refuse_offline(needs_server):
-            return
-        profile = self._customer_at_counter()
+        profile = self._customer_for(self.tr("redeem a reward"), needs_server)
         if profile is None:
             return
         try:
-            if not self.current_staff.require_for_counter(self, self.tr("redeem a reward")):
-                self.search_box.setFocus()
-                return
             redemption = RedeemDialog.ask(
                 self, profile.id, profile.name, profile.points_balance, self.current_staff.staff_id
             )
@@ -614,22 +609,30 @@ class CounterView(QWidget):
             )
         )
 
-    def use_voucher(self) -> None:
-        """F6: a campaign's voucher, typed or scanned, for the customer shown."""
-        needs_server = self.tr("a voucher waits until it is back")
+    def _customer_for(self, action: str, needs_server: str) -> CustomerProfile | None:
+        """The customer at the counter, for an action that needs the shop server and a signed-in
+        staff member; None (the refusal told, or the sign-in abandoned) if it cannot go on."""
         if self._refuse_offline(needs_server):
-            return
+            return None
         profile = self._customer_at_counter()
         if profile is None:
-            return
+            return None
         try:
-            if not self.current_staff.require_for_counter(self, self.tr("use a voucher")):
+            if not self.current_staff.require_for_counter(self, action):
                 self.search_box.setFocus()
-                return
-        except Exception as error:  # PINs in use is read from the shop's staff
+                return None
+        except Exception as error:  # whether PINs are in use is read from the shop's staff
             if not self._server_away(error):
                 raise
             self._say_refused(needs_server)
+            return None
+        return profile
+
+    def use_voucher(self) -> None:
+        """F6: a campaign's voucher, typed or scanned, for the customer shown."""
+        needs_server = self.tr("a voucher waits until it is back")
+        profile = self._customer_for(self.tr("use a voucher"), needs_server)
+        if profile is None:
             return
         redeemed = VoucherDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
         if redeemed is None:
