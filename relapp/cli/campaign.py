@@ -217,16 +217,17 @@ def _campaign_json(row) -> dict:
 def run_show(args: argparse.Namespace) -> int:
     from relapp.db.store import campaigns as store
     from relapp.db.store.contacts import name_parts
-    from relapp.domain.campaigns.campaigns import REASON_WORDS, audience, campaign_or_error
+    from relapp.domain.campaigns.campaigns import (
+        REASON_WORDS,
+        campaign_audience,
+        campaign_or_error,
+    )
     from relapp.domain.contacts.naming import display_name
 
     _open(args)
     row = campaign_or_error(args.id)
     if row.produced_at is None:
-        reach = audience(
-            row.segment_name, row.channel, transactional=row.transactional,
-            recent_days=row.recent_days,
-        )  # fmt: skip
+        reach = campaign_audience(row)
         reached = len(reach.reached)
         held = reached * row.holdout_percent // 100
         counts = {"sent": reached - held, "holdout": held}

@@ -22,6 +22,9 @@ VALUES = {
     "name": "Zoë Martin",
     "points": "340",
     "reward": "a free coffee",
+    "next_reward": "a lunch",
+    "points_to_go": "60",
+    "birthday_bonus": "25",
     "voucher_code": "SPRING-7Q",
     "shop_name": "Bean There",
 }
@@ -30,7 +33,8 @@ VALUES = {
 def test_the_merge_fields_are_the_ones_the_shop_was_promised_each_described():
     names = [field.name for field in MERGE_FIELDS]
     assert names == [
-        "first_name", "last_name", "name", "points", "reward", "voucher_code", "shop_name"
+        "first_name", "last_name", "name", "points", "reward", "next_reward", "points_to_go",
+        "birthday_bonus", "voucher_code", "shop_name",
     ]  # fmt: skip
     assert all(field.description.strip() for field in MERGE_FIELDS)
 
@@ -64,7 +68,8 @@ def test_a_misspelt_field_is_named_with_the_fields_there_are_in_one_sentence():
     message = str(refused.value)
     assert message == (
         "The message uses {frist_name}, which is not a merge field; the fields are "
-        "{first_name}, {last_name}, {name}, {points}, {reward}, {voucher_code} and {shop_name}."
+        "{first_name}, {last_name}, {name}, {points}, {reward}, {next_reward}, {points_to_go},"
+        " {birthday_bonus}, {voucher_code} and {shop_name}."
     )
     assert isinstance(refused.value, RelappError)
 

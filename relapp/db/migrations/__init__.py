@@ -28,6 +28,8 @@ from relapp.db.migrations import (
     m0012_word_starts,
     m0013_campaigns,
     m0014_vouchers,
+    m0015_outbox,
+    m0016_campaign_rules,
 )
 
 
@@ -70,6 +72,8 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0012_word_starts,
                 m0013_campaigns,
                 m0014_vouchers,
+                m0015_outbox,
+                m0016_campaign_rules,
             )
         ),
         key=lambda migration: migration.version,

@@ -31,6 +31,7 @@ DO_NOT_CONTACT_TAG = "Do not contact"
 CAMPAIGN_COLUMNS = (
     "id", "name", "channel", "segment_name", "subject", "template", "holdout_percent",
     "transactional", "recent_days", "holdout_seed", "created_at", "produced_at", "staff_id",
+    "rule",
 )  # fmt: skip
 
 
@@ -49,6 +50,7 @@ class CampaignRow:
     created_at: str
     produced_at: str | None
     staff_id: int | None
+    rule: str | None = None  # the automatic rule whose list it was made from (schema 16)
 
 
 def insert_campaign(values: dict[str, object]) -> int:

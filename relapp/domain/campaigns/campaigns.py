@@ -32,6 +32,7 @@ from pathlib import Path
 from relapp.db.busy import write_transaction
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
+from relapp.db.store import campaign_rules as rule_store
 from relapp.db.store import campaigns as store
 from relapp.db.store import vouchers as voucher_store
 from relapp.domain.campaigns.recipients import Message, Recipient
@@ -122,7 +123,7 @@ def create_campaign(
     if not 0 <= recent_days <= 365:
         raise CampaignError("The days since another campaign are between 0 and 365.")
     check_template(template)
-    reward_id = _checked_offer(offer) if offer is not None else None
+    reward_id = checked_offer(offer) if offer is not None else None
     if channel == "email" and subject.strip():
         check_template(subject)
     if store.campaign_named(name) is not None:
@@ -132,26 +133,35 @@ def create_campaign(
         raise CampaignError(f"The segment {segment!r} holds nobody, so there is nobody to reach.")
     moment = now or utc_now()
     with write_transaction():
-        campaign_id = store.insert_campaign({
+        insert_campaign({
             "name": name, "channel": channel, "segment_name": segment,
             "subject": subject.strip(), "template": template, "holdout_percent": holdout_percent,
             "transactional": int(transactional), "recent_days": recent_days,
             "created_at": format_timestamp(moment), "staff_id": staff_id,
-        })  # fmt: skip
-        if offer is not None:  # valid from when it is produced: see produce_campaign
-            until = moment + timedelta(days=offer.valid_days)
-            voucher_store.insert_offer(
-                campaign_id, offer.kind, offer.value, reward_id, offer.min_spend_cents,
-                format_timestamp(moment), format_timestamp(until),
-                shared_form(offer.shared_code) or None,
-            )  # fmt: skip
+        }, offer, reward_id, moment)  # fmt: skip
     return Change.of(Entity.CAMPAIGNS)
+
+
+def insert_campaign(
+    values: dict[str, object], offer: Offer | None, reward_id: int | None, moment: datetime
+) -> int:
+    """In the caller's transaction: the campaign (its columns' values) and its voucher offer,
+    checked already; its id."""
+    campaign_id = store.insert_campaign(values)
+    if offer is not None:  # valid from when it is produced: see produce_campaign
+        until = moment + timedelta(days=offer.valid_days)
+        voucher_store.insert_offer(
+            campaign_id, offer.kind, offer.value, reward_id, offer.min_spend_cents,
+            format_timestamp(moment), format_timestamp(until),
+            shared_form(offer.shared_code) or None,
+        )  # fmt: skip
+    return campaign_id
 
 
 MAX_OFFER = {"points": 1_000_000, "amount": 1_000_000}  # points; cents
 
 
-def _checked_offer(offer: Offer) -> int | None:
+def checked_offer(offer: Offer) -> int | None:
     """The reward's id for a reward offer; raises CampaignError if the offer is wrong."""
     if offer.kind not in ("points", "amount", "reward"):
         raise CampaignError(f"A voucher gives points, an amount or a reward, not {offer.kind!r}.")
@@ -187,6 +197,27 @@ def audience(
         where, params = filter_where(_members(segment))
     except UnknownSegment as error:
         raise CampaignError(str(error)) from None
+    return _audience(where, params, channel, transactional, recent_days, now)
+
+
+def campaign_audience(campaign: store.CampaignRow, *, now: datetime | None = None) -> Audience:
+    """Who the campaign would reach now: its segment's members, or for a campaign made from
+    an automatic rule's list, that list's (raises CampaignError if its segment is gone)."""
+    if campaign.rule is None:
+        return audience(
+            campaign.segment_name, campaign.channel, transactional=campaign.transactional,
+            recent_days=campaign.recent_days, now=now,
+        )  # fmt: skip
+    where, params = rule_store.members_condition(campaign.id)
+    return _audience(
+        where, params, campaign.channel, campaign.transactional, campaign.recent_days, now
+    )
+
+
+def _audience(
+    where: str, params: Sequence[object], channel: str, transactional: bool, recent_days: int,
+    now: datetime | None,
+) -> Audience:  # fmt: skip
     moment = now or utc_now()
     until = format_timestamp(moment)
     rows = store.audience(
@@ -232,7 +263,7 @@ def messages(
     result = []
     for row in store.recipient_rows(contact_ids):
         recipient = _recipient(row, home)
-        values = _merge_values(recipient, shop, rewards)
+        values = _merge_values(recipient, shop, rewards, settings.birthday_bonus_points)
         code = (codes or {}).get(recipient.contact_id)
         values["voucher_code"] = code or ""
         subject = render(campaign.subject, values) if campaign.subject else ""
@@ -263,11 +294,17 @@ def _recipient(row: Sequence[object], home_country: str) -> Recipient:
     )
 
 
-def _merge_values(recipient: Recipient, shop: str, rewards: Sequence[RewardRow]) -> dict[str, str]:
+def _merge_values(
+    recipient: Recipient, shop: str, rewards: Sequence[RewardRow], birthday_bonus: int
+) -> dict[str, str]:
     """The merge fields' values for one recipient. reward: the dearest reward their points
-    buy now, else the cheapest (the one they are working towards)."""
+    buy now, else the cheapest (the one they are working towards); next_reward: the cheapest
+    their points do not buy yet, and points_to_go how many more it takes (both empty when
+    they can buy every reward)."""
     affordable = [r for r in rewards if r.points_cost <= recipient.points_balance]
     reward = affordable[-1] if affordable else (rewards[0] if rewards else None)
+    ahead = [r for r in rewards if r.points_cost > recipient.points_balance]
+    following = ahead[0] if ahead else None
     first = recipient.given_name.strip() or recipient.name
     return {
         "first_name": first,
@@ -275,6 +312,11 @@ def _merge_values(recipient: Recipient, shop: str, rewards: Sequence[RewardRow])
         "name": recipient.name,
         "points": f"{recipient.points_balance:,}",
         "reward": reward.name if reward else "",
+        "next_reward": following.name if following else "",
+        "points_to_go": (
+            f"{following.points_cost - recipient.points_balance:,}" if following else ""
+        ),
+        "birthday_bonus": f"{birthday_bonus:,}",
         "voucher_code": "",
         "shop_name": shop,
     }
@@ -304,10 +346,7 @@ def produce_campaign(
             f"The campaign {campaign.name!r} was produced already; make a new one to send again."
         )
     moment = now or utc_now()
-    reach = audience(
-        campaign.segment_name, campaign.channel, transactional=campaign.transactional,
-        recent_days=campaign.recent_days, now=moment,
-    )  # fmt: skip
+    reach = campaign_audience(campaign, now=moment)
     if not reach.reached:
         counts = ", ".join(
             f"{len(ids):,} {REASON_WORDS[reason]}" for reason, ids in reach.left_out.items() if ids

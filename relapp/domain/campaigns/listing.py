@@ -15,7 +15,12 @@ from datetime import datetime
 from relapp.db.fields import parse_timestamp
 from relapp.db.store import campaigns as store
 from relapp.db.store.campaigns import CampaignRow
-from relapp.domain.campaigns.campaigns import REASON_WORDS, Audience, audience, messages
+from relapp.domain.campaigns.campaigns import (
+    REASON_WORDS,
+    Audience,
+    campaign_audience,
+    messages,
+)
 from relapp.domain.campaigns.recipients import Message
 from relapp.domain.campaigns.templates import check_template
 from relapp.domain.campaigns.vouchers import printed, shared_form
@@ -56,15 +61,6 @@ def list_campaigns() -> list[CampaignRow]:
 def moment(stored: str) -> datetime:
     """A campaign's created_at or produced_at as a moment (UTC)."""
     return parse_timestamp(stored)
-
-
-def campaign_audience(campaign: CampaignRow, *, now: datetime | None = None) -> Audience:
-    """Who a campaign not produced yet would reach now (raises CampaignError if its segment
-    is gone)."""
-    return audience(
-        campaign.segment_name, campaign.channel, transactional=campaign.transactional,
-        recent_days=campaign.recent_days, now=now,
-    )  # fmt: skip
 
 
 def planned_reach(found: Audience, holdout_percent: int) -> Reach:

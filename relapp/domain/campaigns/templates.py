@@ -33,6 +33,9 @@ MERGE_FIELDS: tuple[MergeField, ...] = (
     MergeField("name", "the customer's name as the shop shows it (a business: its name)"),
     MergeField("points", "the customer's points balance"),
     MergeField("reward", "the reward the customer's points are worth"),
+    MergeField("next_reward", "the next reward the customer is saving towards"),
+    MergeField("points_to_go", "the points the customer still needs for the next reward"),
+    MergeField("birthday_bonus", "the points the shop gives on a customer's birthday"),
     MergeField("voucher_code", "the voucher code of the campaign's offer"),
     MergeField("shop_name", "the shop's name"),
 )

@@ -206,10 +206,11 @@ def birthdays_soon(today: date, limit: int = DEFAULT_LIMIT) -> Section[Birthday]
     return Section(len(found), tuple(rows))
 
 
-def birthday_window(today: date) -> dict[tuple[int, int], date]:
-    """(month, day) of birth -> the day it is kept, for each birthday kept in the window."""
+def birthday_window(today: date, days: int = BIRTHDAY_SOON_DAYS) -> dict[tuple[int, int], date]:
+    """(month, day) of birth -> the day it is kept, for each birthday kept from today to
+    days ahead."""
     kept_on: dict[tuple[int, int], date] = {}
-    for offset in range(BIRTHDAY_SOON_DAYS + 1):
+    for offset in range(days + 1):
         day = today + timedelta(days=offset)
         kept_on[(day.month, day.day)] = day
         if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
