@@ -6,7 +6,10 @@ leaves out (and why), and produce its letters, emails, texts or call list.
     relapp campaign list [--json]
     relapp campaign show ID [--json] [--names REASON]
     relapp campaign produce ID --out DIR [--labels LAYOUT] [--sender ADDRESS] [--opt-out TEXT]
+    relapp campaign produce ID --send [--out DIR]   (emails: sent from Relapp, the outbox)
+    relapp campaign send [--json] | outbox [--json]   (relapp.cli.campaign_outbox)
     relapp campaign results ID [--pdf F.pdf] [--json]
+    relapp campaign rules [--json] | approve RULE [--json]   (automatic campaigns)
 
 The rules are relapp.domain.campaigns.campaigns'; this module reads arguments and prints.
 """
@@ -107,13 +110,29 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         help="write the campaign's files and log each message on the customer's timeline",
     )  # fmt: skip
     produce.add_argument("id", type=bounded_int(1, MAX_ID), metavar="ID")
-    produce.add_argument("--out", required=True, type=Path, metavar="DIR")
+    produce.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="the folder for the files (with --send: also write them)",
+    )  # fmt: skip
+    produce.add_argument(
+        "--send", action="store_true",
+        help="emails: send them from Relapp through the mail server set in Settings (they"
+        " wait in the outbox until sent; `relapp campaign send` sends what is left)",
+    )  # fmt: skip
     produce.add_argument("--labels", metavar="LAYOUT",
                          help="letters: also an address label sheet (e.g. \"A4 3x7\")")  # fmt: skip
     produce.add_argument("--sender", default="", help="emails: the From address")
     produce.add_argument("--opt-out", default="", help="emails: the text that ends every email")
     produce.add_argument("--json", action="store_true", help="print JSON for other programs")
-    produce.set_defaults(handler=run_produce)
+    produce.set_defaults(handler=run_produce, usage_error=produce.error)
+
+    from relapp.cli.campaign_outbox import add_outbox_commands
+
+    add_outbox_commands(actions, database_option)
+
+    from relapp.cli.campaign_rules import add_rule_commands
+
+    add_rule_commands(actions, database_option)
 
 
 def _open(args: argparse.Namespace) -> None:
@@ -264,6 +283,8 @@ def run_produce(args: argparse.Namespace) -> int:
     from relapp.domain.campaigns.campaigns import produce_campaign
     from relapp.exchange.campaign_output import write_campaign_files
 
+    if args.out is None and not args.send:
+        args.usage_error("say where the files go with --out DIR (emails: or --send)")
     if args.labels is not None:
         from relapp.reports.campaign_letters import LABEL_LAYOUTS
 
@@ -281,33 +302,87 @@ def run_produce(args: argparse.Namespace) -> int:
             print(f"\r{done:,} of {total:,}", end="", file=sys.stderr, flush=True)
         return True
 
+    sender, opt_out, emails = args.sender, args.opt_out, None
+    if args.send:
+        sender, opt_out, emails = _sending(args)
+
     def write(campaign, messages, reporting):
         return write_campaign_files(
-            campaign, messages, args.out, progress=reporting, sender=args.sender,
-            opt_out=args.opt_out, labels=args.labels,
+            campaign, messages, args.out, progress=reporting, sender=sender,
+            opt_out=opt_out, labels=args.labels,
         )  # fmt: skip
 
-    produced = produce_campaign(args.id, write, progress=progress)
+    produced = produce_campaign(
+        args.id, write if args.out is not None else None, emails=emails, progress=progress
+    )
     if show_progress:
         print(file=sys.stderr)
     seconds = time.perf_counter() - started
+    report, problem = None, None
+    if args.send:
+        from relapp.cli.campaign_outbox import send_round
+
+        try:
+            report = send_round(quiet=args.json)
+        except RelappError as error:  # the server or the password: the emails stay queued
+            problem = (
+                f"{error} The {produced.queued:,} emails wait in the outbox; `relapp campaign"
+                " send` sends them."
+            )
+        else:
+            problem = report.stopped
     if args.json:
+        from relapp.cli.campaign_outbox import report_json
+
         print_json({
             "id": produced.campaign_id, "sent": produced.sent, "holdout": produced.held_out,
             "left_out": produced.left_out, "files": [str(path) for path in produced.files],
             "seconds": round(seconds, 2),
+            **({"queued": produced.queued} if args.send else {}),
+            **({"sending": report_json(report)} if report else {}),
+            **({"stopped": problem} if problem else {}),
         })  # fmt: skip
-        return 0
-    left = sum(produced.left_out.values())
-    print(
-        f"Campaign {produced.campaign_id} produced: {produced.sent:,} messages,"
-        f" {produced.held_out:,} held out, {left:,} left out, in {seconds:.1f} s."
-    )
-    for path in produced.files[:10]:
-        print(f"  {path}")
-    if len(produced.files) > 10:
-        print(f"  ... and {len(produced.files) - 10:,} more files in {args.out}")
+    else:
+        left = sum(produced.left_out.values())
+        print(
+            f"Campaign {produced.campaign_id} produced: {produced.sent:,} messages,"
+            f" {produced.held_out:,} held out, {left:,} left out, in {seconds:.1f} s."
+        )
+        for path in produced.files[:10]:
+            print(f"  {path}")
+        if len(produced.files) > 10:
+            print(f"  ... and {len(produced.files) - 10:,} more files in {args.out}")
+        if args.send:
+            from relapp.cli.campaign_outbox import report_line
+
+            sent = f" {report_line(report)}" if report is not None else ""
+            print(f"{produced.queued:,} emails queued to send from Relapp.{sent}")
+    if problem is not None:
+        print(f"relapp: {problem}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _sending(args: argparse.Namespace):
+    """For --send: the From address and the opt-out text (given, else the shop's), and what
+    makes the emails to queue. Refused in one sentence before anything is produced: not an
+    email campaign, the mail server not set up, no password kept on this computer."""
+    from functools import partial
+
+    from relapp.domain.campaigns.campaigns import campaign_or_error
+    from relapp.domain.campaigns.outbox import check_ready
+    from relapp.exchange.campaign_output import emails_to_send
+
+    campaign = campaign_or_error(args.id)
+    if campaign.channel != "email":
+        raise RelappError(
+            f"Campaign {campaign.id} is a {campaign.channel} campaign; only emails are sent from"
+            " Relapp (leave out --send and give --out DIR)."
+        )
+    settings = check_ready()
+    sender = args.sender or settings.sender
+    opt_out = args.opt_out or settings.opt_out
+    return sender, opt_out, partial(emails_to_send, sender=sender, opt_out=opt_out)
 
 
 def run_results(args: argparse.Namespace) -> int:

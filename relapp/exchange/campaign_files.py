@@ -38,13 +38,14 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from email import policy
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from relapp.domain import clock
@@ -139,21 +140,49 @@ def eml_files(
         RelappError: no opt-out text, a sender without an address, a recipient's address that
             is not one, or the folder cannot be written.
     """
+    written = []
+    for built in campaign_emails(messages, sender=sender, opt_out=opt_out):
+        path = Path(folder) / eml_file_name(built.message.recipient)
+        _write_atomically(path, built.email.as_bytes())
+        written.append(path)
+    return written
+
+
+class BuiltEmail(NamedTuple):
+    message: Message
+    email: EmailMessage
+    recipient: str  # the address it goes to (the envelope's), its domain in ASCII form
+
+
+def campaign_emails(
+    messages: Iterable[Message], *, sender: str, opt_out: str, seven_bit: bool = False
+) -> Iterator[BuiltEmail]:
+    """Each message to a recipient with an email address as an RFC 5322 email, in the order
+    of messages (those without an address left out). sender and opt_out as eml_files takes
+    them, checked at once (before the first email is made).
+
+    seven_bit: a body with other than ASCII characters goes quoted-printable, so any mail
+    server takes it (one that does not announce 8BITMIME too); a .eml keeps it 8-bit for
+    whoever reads the file.
+
+    Raises:
+        RelappError: no opt-out text, or a sender without an address (now); a recipient's
+            address that is not one (when its email is made).
+    """
     if not opt_out.strip():
         raise RelappError(
             "Every email must end with a way to opt out; write the opt-out text first."
         )
     from_address = _checked_sender(sender)
     unsubscribe = _list_unsubscribe(opt_out)
-    written = []
-    for message in messages:
-        if not message.recipient.email:
-            continue
-        email = _email(message, from_address, opt_out, unsubscribe)
-        path = Path(folder) / eml_file_name(message.recipient)
-        _write_atomically(path, email.as_bytes())
-        written.append(path)
-    return written
+
+    def built() -> Iterator[BuiltEmail]:
+        for message in messages:
+            if message.recipient.email:
+                email = _email(message, from_address, opt_out, unsubscribe, seven_bit=seven_bit)
+                yield BuiltEmail(message, email, _address(message.recipient.email).addr_spec)
+
+    return built()
 
 
 def eml_file_name(recipient: Recipient) -> str:
@@ -248,7 +277,12 @@ _ENCODED_WORD_LENGTH = 70  # RFC 2047 allows 75; this leaves room for "Subject: 
 
 
 def _email(
-    message: Message, from_address: Address, opt_out: str, unsubscribe: str | None
+    message: Message,
+    from_address: Address,
+    opt_out: str,
+    unsubscribe: str | None,
+    *,
+    seven_bit: bool = False,
 ) -> EmailMessage:
     recipient = message.recipient
     assert recipient.email is not None  # the caller skips recipients without one
@@ -262,7 +296,9 @@ def _email(
     email["Message-ID"] = make_msgid(idstring=str(recipient.contact_id), domain=from_address.domain)
     if unsubscribe:
         email["List-Unsubscribe"] = unsubscribe
-    email.set_content(f"{message.body.rstrip()}\n\n{opt_out.strip()}\n", charset="utf-8")
+    text = f"{message.body.rstrip()}\n\n{opt_out.strip()}\n"
+    cte = "quoted-printable" if seven_bit and not text.isascii() else None
+    email.set_content(text, charset="utf-8", cte=cte)
     return email
 
 

@@ -11,6 +11,10 @@
 
 Files are named after the campaign ("spring-offer-3-letters.pdf"), so two campaigns never
 overwrite each other's.
+
+An email campaign sent from Relapp gets its emails made here too (emails_to_send), the same
+messages as the .eml files, for relapp.domain.campaigns.produce_campaign to queue in the
+outbox.
 """
 
 from __future__ import annotations
@@ -21,9 +25,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from relapp.db.store.campaigns import CampaignRow
+from relapp.domain.campaigns.outbox import OutgoingEmail
 from relapp.domain.campaigns.recipients import Message
 from relapp.errors import RelappError
-from relapp.exchange.campaign_files import call_list_csv, eml_files, mailchimp_csv, sms_csv
+from relapp.exchange.campaign_files import (
+    call_list_csv,
+    campaign_emails,
+    eml_files,
+    mailchimp_csv,
+    sms_csv,
+)
 
 # progress(done, total) -> False to cancel
 Progress = Callable[[int, int], bool]
@@ -103,6 +114,33 @@ def write_campaign_files(
         _remove(written)
         raise OutputCancelled("Cancelled: no campaign files were kept and nothing was recorded.")
     return written
+
+
+def emails_to_send(
+    campaign: CampaignRow,
+    messages: Sequence[Message],
+    progress: Progress | None = None,
+    *,
+    sender: str,
+    opt_out: str,
+) -> list[OutgoingEmail]:
+    """The campaign's emails to queue in the outbox, one per recipient with an address, each
+    ending with the opt-out text and its body in 7-bit form (any mail server takes it).
+    Raises RelappError with one sentence (no opt-out text, a wrong sender); OutputCancelled if
+    progress said stop (nothing is queued then)."""
+    if campaign.channel != "email":
+        raise RelappError("Only an email campaign's messages can be sent from Relapp.")
+    made = []
+    for done, built in enumerate(
+        campaign_emails(messages, sender=sender, opt_out=opt_out, seven_bit=True), start=1
+    ):
+        wire = built.email.as_bytes().decode("utf-8")
+        made.append(OutgoingEmail(built.message.recipient.contact_id, built.recipient, wire))
+        if progress is not None and done % 100 == 0 and not progress(done, len(messages)):
+            raise OutputCancelled("Cancelled: no emails were queued and nothing was recorded.")
+    if progress is not None and not progress(len(messages), len(messages)):
+        raise OutputCancelled("Cancelled: no emails were queued and nothing was recorded.")
+    return made
 
 
 def _pdf(

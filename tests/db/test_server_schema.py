@@ -165,6 +165,7 @@ def sqlite_check_values(db, table, column):
         ("staff", "role"),
         ("points_entry", "kind"),
         ("import_batch", "duplicates"),
+        ("email_outbox", "status"),
     ],
 )
 def test_the_same_codes_are_allowed_on_both(both, table, column):

@@ -69,7 +69,9 @@ def test_welcome_lists_who_joined_in_the_window_once_ever(db):
 
     made = campaign_store.campaign(campaign_id)
     assert made.rule == "welcome" and made.name == "Welcome 2026-06-10"
-    assert listed(rule, NOW + timedelta(days=1), TODAY) == []  # approved: not listed again
+    assert listed(rule, NOW, TODAY) == [fresh.id]  # approved, not produced yet
+    produce_campaign(campaign_id, lambda *_: [], now=NOW)
+    assert listed(rule, NOW + timedelta(days=1), TODAY) == []  # produced: not listed again
     later = add_contact("Later", "One", created_at=NOW + timedelta(hours=1))
     assert listed(rule, NOW + timedelta(days=1), TODAY) == [later.id]
 
@@ -89,7 +91,7 @@ def test_birthday_lists_the_days_ahead_and_29_february_on_the_28th(db):
 def test_birthday_once_a_year(db):
     turn_on("birthday", number=7)
     soon = add_contact("Soon", "Born", birth_month=6, birth_day=12)
-    approve("birthday", now=NOW, today=TODAY)
+    produce_campaign(approve("birthday", now=NOW, today=TODAY), lambda *_: [], now=NOW)
     rule = rule_named("birthday")
     assert listed(rule, NOW + timedelta(days=1), date(2026, 6, 11)) == []
     next_year = NOW + timedelta(days=365)
@@ -104,7 +106,7 @@ def test_win_back_once_each_time_a_customer_drifts(db):
     visits(steady, 30, 20, 10)
     rule = rule_named("win_back")
     assert listed(rule, NOW, TODAY) == [regular.id]
-    approve("win_back", now=NOW, today=TODAY)
+    produce_campaign(approve("win_back", now=NOW, today=TODAY), lambda *_: [], now=NOW)
     assert listed(rule, NOW, TODAY) == []
     # They come back, then drift away again: listed again (and the steady one now drifts too).
     visits(regular, -3)  # three days after the list was approved
@@ -157,10 +159,21 @@ def test_a_discarded_list_comes_back(db):
     assert listed(rule_named("welcome"), NOW, TODAY) == [fresh.id]
 
 
-def test_two_lists_on_one_day_get_different_names(db):
+def test_an_approval_left_unproduced_gives_way_to_the_next(db):
     turn_on("welcome")
+    fresh = add_contact("Fresh", "One", created_at=NOW - timedelta(days=1))
+    left = approve("welcome", now=NOW, today=TODAY)  # the window closed while it was shown
+    again = approve("welcome", now=NOW, today=TODAY)
+    assert left and [made.id for made in campaign_store.campaigns()] == [again]
+    assert campaign_store.campaign(again).name == "Welcome 2026-06-10"
+    assert listed(rule_named("welcome"), NOW, TODAY) == [fresh.id]
+
+
+def test_two_lists_on_one_day_get_different_names(db):
+    turn_on("welcome", channel="letter")
     add_contact("One", "A", created_at=NOW - timedelta(days=1))
     first = approve("welcome", now=NOW, today=TODAY)
+    produce_campaign(first, lambda *_: [], now=NOW)
     add_contact("Two", "B", created_at=NOW)
     second = approve("welcome", now=NOW + timedelta(hours=1), today=TODAY)
     assert campaign_store.campaign(first).name == "Welcome 2026-06-10"
@@ -211,3 +224,26 @@ def test_merge_fields_for_the_next_reward_and_the_birthday_bonus(db):
         template="{points_to_go} to {next_reward}; {reward} now; +{birthday_bonus}",
     )
     assert messages(draft, [saver.id])[0].body == "80 to Lunch; Coffee now; +25"
+
+
+def test_a_list_nobody_can_be_reached_on_is_recorded_as_done(db):
+    turn_on("welcome", channel="letter")
+    no_address = add_contact("No", "Address", created_at=NOW - timedelta(days=1))
+    campaign_id = approve("welcome", now=NOW, today=TODAY)
+    produced = produce_campaign(campaign_id, None, now=NOW)
+    assert (produced.sent, produced.files) == (0, ())
+    assert campaign_store.recipient_ids(campaign_id, "left_out", "no_consent") == [no_address.id]
+    assert listed(rule_named("welcome"), NOW, TODAY) == []
+
+
+def test_a_segment_campaign_of_nobody_reachable_is_still_refused(db):
+    from relapp.domain.campaigns.campaigns import create_campaign
+    from relapp.domain.contacts.bulk_actions import tag_contacts
+    from relapp.domain.contacts.listing import ContactFilter, save_segment
+
+    tag_contacts([add_contact("No", "Address").id], "Regulars")
+    save_segment("Regulars", ContactFilter(tags=("Regulars",)))
+    create_campaign("Spring", "Regulars", "letter", "Hello {first_name}")
+    [made] = campaign_store.campaigns()
+    with pytest.raises(CampaignError, match="nothing was produced"):
+        produce_campaign(made.id, None)

@@ -126,8 +126,9 @@ def tag_names(ids: Sequence[int]) -> list[str]:
     return [
         row[0]
         for row in database.execute_sql(
-            f"SELECT DISTINCT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-            f" WHERE ct.{_within()} ORDER BY {nocase('t.name')}",
+            # GROUP BY, not DISTINCT: PostgreSQL orders a DISTINCT list only by what it selects.
+            f"SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+            f" WHERE ct.{_within()} GROUP BY t.name ORDER BY {nocase('t.name')}",
             _chosen(ids),
         )
     ]
@@ -160,6 +161,18 @@ def interaction_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
 def task_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     """Every column of the contacts' tasks, soonest due first."""
     return _rows(f"SELECT * FROM task WHERE {_within()} ORDER BY due_at, id", _chosen(ids))
+
+
+def email_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' emails in the outbox (queued, sent, refused or in doubt), the whole
+    message included, with the campaign's name (campaign_name), oldest first."""
+    return _rows(
+        "SELECT o.id, o.campaign_id, c.name AS campaign_name, o.contact_id, o.recipient,"
+        " o.status, o.attempts, o.last_error, o.queued_at, o.claimed_at, o.sent_at, o.message"
+        f" FROM email_outbox o JOIN campaign c ON c.id = o.campaign_id WHERE o.{_within()}"
+        " ORDER BY o.queued_at, o.id",
+        _chosen(ids),
+    )
 
 
 # ---------------------------------------------------------------------- erasing the rows
@@ -198,6 +211,12 @@ def delete_tasks_preferences_handles_consent_and_tag_links(ids: Sequence[int]) -
     links."""
     for table in ("task", "preference", "social_handle", "consent", "contact_tag"):
         database.execute_sql(f"DELETE FROM {table} WHERE {_within()}", _chosen(ids))
+
+
+def delete_emails(ids: Sequence[int]) -> None:
+    """Delete the contacts' emails from the outbox, whatever their state: a queued one is then
+    never sent."""
+    database.execute_sql(f"DELETE FROM email_outbox WHERE {_within()}", _chosen(ids))
 
 
 def delete_tags_no_one_carries(tag_ids: Sequence[int]) -> None:

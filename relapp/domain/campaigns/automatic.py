@@ -19,16 +19,17 @@ The rules, and what each one's number means:
   next reward's cost but short of it, not on a nearing-reward list in the last
   NEARING_ONCE days.
 
-Whoever is on an approved list is not listed again by that rule for that occasion, reached
-or left out alike: a customer without consent does not come back every day.
+Whoever was on a list once it is produced is not listed again by that rule for that
+occasion, reached or left out alike: a customer without consent does not come back every
+day. A list approved but not produced hides nobody, and approving the rule again replaces it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
 
 from relapp.db.busy import write_transaction
 from relapp.db.fields import format_timestamp
@@ -44,6 +45,7 @@ from relapp.domain.clock import utc_now
 from relapp.domain.contacts.rhythm import moment_to_the_second
 from relapp.domain.loyalty.program import list_rewards
 from relapp.domain.timeline.today import birthday_window
+from relapp.errors import RelappError
 
 RECENT_DAYS = 7  # a rule's campaign leaves out whoever another campaign reached this recently
 BIRTHDAY_ONCE = timedelta(days=300)
@@ -180,16 +182,36 @@ def save_rule(rule: Rule, *, now: datetime | None = None) -> Change:
     return Change.of(Entity.CAMPAIGNS)
 
 
+class RuleRefused(CampaignError):
+    """One of several rules saved together is wrong (rule: which); none was saved."""
+
+    def __init__(self, rule: str, sentence: str) -> None:
+        super().__init__(sentence)
+        self.rule = rule
+
+
+def save_rules(changed: Sequence[Rule], *, now: datetime | None = None) -> Change:
+    """Store these rules, all or none; raises RuleRefused naming the rule at fault (or
+    DatabaseBusy, no rule's)."""
+    with write_transaction():
+        for rule in changed:
+            try:
+                save_rule(rule, now=now)
+            except RelappError as error:
+                raise RuleRefused(rule.rule, str(error)) from None
+    return Change.of(Entity.CAMPAIGNS)
+
+
 # ---------------------------------------------------------------------------- the lists
 
 
 def listed(rule: Rule, now: datetime | None = None, today: date | None = None) -> list[int]:
     """The ids of the customers the rule lists now, in id order."""
-    return cast(list[int], _listed(rule, now, today, count=False))
+    return store.listed_ids(_query(rule, now, today))
 
 
 def listed_count(rule: Rule, now: datetime | None = None, today: date | None = None) -> int:
-    return cast(int, _listed(rule, now, today, count=True))
+    return store.count_listed(_query(rule, now, today))
 
 
 @dataclass(frozen=True)
@@ -209,23 +231,17 @@ def waiting_lists(now: datetime | None = None, today: date | None = None) -> lis
     return found
 
 
-def _listed(
-    rule: Rule, now: datetime | None, today: date | None, *, count: bool
-) -> list[int] | int:
+def _query(rule: Rule, now: datetime | None, today: date | None) -> store.ListQuery:
     now = moment_to_the_second(now)
     today = today or now.astimezone().date()
     if rule.rule == "welcome":
-        joined_after = format_timestamp(now - timedelta(days=rule.number))
-        return store.joined_since(joined_after, "", count=count)
+        return store.joined_since(format_timestamp(now - timedelta(days=rule.number)), "")
     if rule.rule == "birthday":
         days = sorted(birthday_window(today, rule.number))
-        return store.born_on(days, format_timestamp(now - BIRTHDAY_ONCE), count=count)
+        return store.born_on(days, format_timestamp(now - BIRTHDAY_ONCE))
     if rule.rule == "win_back":
-        return store.drifted_before(format_timestamp(now - timedelta(days=rule.number)),
-                                    count=count)  # fmt: skip
-    return store.points_between(
-        _nearing_ranges(rule.number), format_timestamp(now - NEARING_ONCE), count=count
-    )
+        return store.drifted_before(format_timestamp(now - timedelta(days=rule.number)))
+    return store.points_between(_nearing_ranges(rule.number), format_timestamp(now - NEARING_ONCE))
 
 
 def _nearing_ranges(percent: int) -> list[tuple[int, int]]:
@@ -250,9 +266,8 @@ def approve(
     name: str, *, staff_id: int | None = None, now: datetime | None = None,
     today: date | None = None,
 ) -> int:  # fmt: skip
-    """Make a campaign of the rule's list as it is now; its id. The owner then produces it
-    (or discards it, when the list is free again). Raises CampaignError if the rule is off or
-    lists nobody."""
+    """Make a campaign of the rule's list as it is now; its id. The owner then produces it,
+    or discards it. Raises CampaignError if the rule is off or lists nobody."""
     rule = rule_named(name)
     if not rule.enabled:
         raise CampaignError(f"The {rule.text.title.lower()} campaign is off; turn it on first.")
@@ -260,8 +275,11 @@ def approve(
     day = today or moment.astimezone().date()
     reward_id = checked_offer(rule.offer) if rule.offer is not None else None
     with write_transaction():
-        members = listed(rule, moment, day)
-        if not members:
+        # One approval of a rule at a time: one left unproduced (the window closed while it
+        # was shown, or another till is approving it now) gives way to this one.
+        store.delete_unproduced_of_rule(rule.rule)
+        query = _query(rule, moment, day)
+        if not store.count_listed(query):
             raise CampaignError(f"Nobody is on the {rule.text.title.lower()} list today.")
         campaign_id = insert_campaign({
             "name": _free_name(f"{rule.text.title} {day.isoformat()}"), "channel": rule.channel,
@@ -270,7 +288,7 @@ def approve(
             "transactional": 0, "recent_days": RECENT_DAYS,
             "created_at": format_timestamp(moment), "staff_id": staff_id, "rule": rule.rule,
         }, rule.offer, reward_id, moment)  # fmt: skip
-        store.insert_members(campaign_id, members)
+        store.insert_members_listed(campaign_id, query)
     return campaign_id
 
 

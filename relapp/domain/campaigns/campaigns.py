@@ -18,6 +18,10 @@ Rules chosen here:
   interaction for each one sent (it counts towards the cap and shows in the dossier), and
   the campaign's produced moment. If the files cannot be written, or the work is
   cancelled, nothing is recorded and the files made so far are removed.
+* An email campaign can instead (or as well) be sent from Relapp: its emails, made before
+  anything is written, are queued in the outbox in that same transaction
+  (relapp.domain.campaigns.outbox sends them), so a campaign is never recorded without its
+  emails nor its emails queued without the campaign.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
 from relapp.db.store import campaign_rules as rule_store
 from relapp.db.store import campaigns as store
 from relapp.db.store import vouchers as voucher_store
+from relapp.domain.campaigns.outbox import OutgoingEmail, queue_emails
 from relapp.domain.campaigns.recipients import Message, Recipient
 from relapp.domain.campaigns.templates import check_template, render
 from relapp.domain.campaigns.vouchers import Offer, new_code, printed, shared_form
@@ -89,10 +94,17 @@ class Produced:
     left_out: dict[str, int]
     files: tuple[Path, ...]
     change: Change
+    queued: int = 0  # emails put in the outbox, to send from Relapp
 
 
 # progress(done, total) -> False to cancel
 Progress = Callable[[int, int], bool]
+# write_files(campaign, messages, progress) -> the files made (raises to stop).
+WriteFiles = Callable[[store.CampaignRow, list[Message], Progress | None], list[Path]]
+# emails(campaign, messages, progress) -> the emails to queue in the outbox (raises to stop).
+EmailsToQueue = Callable[
+    [store.CampaignRow, list[Message], Progress | None], Sequence[OutgoingEmail]
+]
 
 
 def create_campaign(
@@ -331,23 +343,30 @@ def campaign_or_error(campaign_id: int) -> store.CampaignRow:
 
 def produce_campaign(
     campaign_id: int,
-    write_files: Callable[[store.CampaignRow, list[Message], Progress | None], list[Path]],
+    write_files: WriteFiles | None,
     *,
+    emails: EmailsToQueue | None = None,
     progress: Progress | None = None,
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> Produced:
     """Produce a campaign once: its messages through write_files (which returns the files it
-    made and raises to stop), then every member recorded and each message logged, in one
-    transaction. Raises CampaignError if it was produced already or reaches nobody."""
+    made and raises to stop; None: no files), then every member recorded and each message
+    logged, in one transaction. emails (an email campaign sent from Relapp): the emails
+    made of the messages, queued in the outbox in that transaction. Raises CampaignError if
+    it was produced already or reaches nobody."""
     campaign = campaign_or_error(campaign_id)
     if campaign.produced_at is not None:
         raise CampaignError(
             f"The campaign {campaign.name!r} was produced already; make a new one to send again."
         )
+    if emails is not None and campaign.channel != "email":
+        raise CampaignError("Only an email campaign's messages can be sent from Relapp.")
     moment = now or utc_now()
     reach = campaign_audience(campaign, now=moment)
-    if not reach.reached:
+    # An automatic rule's list is recorded even if nobody on it can be reached, so that it
+    # is done with (relapp.domain.campaigns.automatic); a segment's campaign is refused.
+    if not reach.reached and campaign.rule is None:
         counts = ", ".join(
             f"{len(ids):,} {REASON_WORDS[reason]}" for reason, ids in reach.left_out.items() if ids
         )
@@ -366,7 +385,10 @@ def produce_campaign(
         if offer is not None and offer.shared_code
         else {contact_id: printed(code) for contact_id, code in codes.items()}
     )
-    files = write_files(campaign, messages(campaign, sent, shown), progress)
+    made = messages(campaign, sent, shown)
+    # The emails first: a wrong sender or opt-out text is told before any file is written.
+    outgoing = list(emails(campaign, made, progress)) if emails is not None and made else []
+    files = write_files(campaign, made, progress) if write_files is not None and made else []
     rows: list[tuple[int, str, str | None]] = [
         (contact_id, "holdout" if contact_id in held else "sent", None)
         for contact_id in reach.reached
@@ -393,10 +415,14 @@ def produce_campaign(
                 )
                 if codes:
                     voucher_store.insert_vouchers(offer.id, sorted(codes.items()))
+            if outgoing:
+                queue_emails(campaign_id, outgoing, moment)
     except BaseException:
         for path in files:
             path.unlink(missing_ok=True)
         raise
     left = {reason: len(ids) for reason, ids in reach.left_out.items()}
     change = Change.of(Entity.CAMPAIGNS, Entity.INTERACTIONS, contact_ids=frozenset(sent))
-    return Produced(campaign_id, len(sent), len(held), left, tuple(files), change)
+    return Produced(
+        campaign_id, len(sent), len(held), left, tuple(files), change, queued=len(outgoing)
+    )

@@ -14,7 +14,8 @@ it, in one write transaction, and keeps what the accounts need:
 * interactions keep kind, direction, times, amount, score, status and staff; summary and
   details are blanked. Tasks, preferences, social handles, consent events (and so the current
   consent) and tag links are deleted, and so are the tags no other contact carries (a tag
-  used by one person can name them).
+  used by one person can name them). Their emails in the outbox are deleted whatever their
+  state (each holds their name and address; a queued one is then never sent).
 * the points ledger keeps every entry and amount, so balances and liability totals do not
   move. Reasons are free text and may name the person (a merge transfer, a referral bonus on
   the referrer's ledger, a manager's adjustment): the person's reasons become "[erased]", and
@@ -100,7 +101,8 @@ PERSONAL_COLUMNS: dict[str, object] = {
 _PERSONAL_KEYS = frozenset(PERSONAL_COLUMNS) | {"name", "card", "phone_national", "birthday"}
 _TIMESTAMP_COLUMNS = frozenset({
     "created_at", "updated_at", "archived_at", "erased_at", "occurred_at", "expires_at",
-    "first_response_at", "resolved_at", "refunded_at", "due_at", "done_at",
+    "first_response_at", "resolved_at", "refunded_at", "due_at", "done_at", "queued_at",
+    "claimed_at", "sent_at",
 })  # fmt: skip
 # Strings shorter than this are not searched for in other rows' free text ("Al" is in
 # "Alpha"): only whole names, email, phone and card number are.
@@ -126,6 +128,8 @@ EXPORT_KEYS: dict[str, str] = {
     "interactions": "visits, purchases (amount_cents), calls, messages, queries, complaints, "
     "feedback, notes, each with its time and text",
     "tasks": "follow-ups about the person",
+    "emails": "campaign emails sent or to be sent from Relapp: the address, the whole message, "
+    "its state (queued, sending, sent, failed, in_doubt) and when",
     "points_ledger": "every loyalty ledger entry, oldest first (points, kind, reason)",
     "points_balance": "sum of the ledger",
     "audit_log": "audit rows about the person (details as recorded)",
@@ -233,6 +237,7 @@ def person_data(contact_id: int) -> dict[str, Any]:
         "current_consent": current,
         "interactions": _iso_rows(privacy_store.interaction_rows(ids)),
         "tasks": _iso_rows(privacy_store.task_rows(ids)),
+        "emails": _iso_rows(privacy_store.email_rows(ids)),
         "points_ledger": ledger,
         "points_balance": sum(
             entry["points"] for entry in ledger if entry["contact_id"] == contact_id
@@ -441,6 +446,7 @@ def erase_person(
         privacy_store.blank_interaction_texts(ids)
         tag_ids = privacy_store.tag_ids_of(ids)
         privacy_store.delete_tasks_preferences_handles_consent_and_tag_links(ids)
+        privacy_store.delete_emails(ids)
         # A tag no one else carries may name the person ("Ann's friends"): it goes too.
         privacy_store.delete_tags_no_one_carries(tag_ids)
         _scrub_ledger_reasons(ids, terms, ahead)

@@ -43,6 +43,16 @@ class ShopSettings:
     set_up_at: str = ""
     # When the daily round last looked for purchases leaving the tier window.
     tier_sweep_at: str = ""
+    # Sending campaign emails from Relapp (relapp.domain.campaigns.outbox): the mail server,
+    # how the connection is protected (starttls, ssl or none), the account's user name (its
+    # password is in this computer's keyring, never here), the From address, and the text
+    # that ends every email. No server: emails are written as files only.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str = ""
+    smtp_sender: str = ""
+    email_opt_out: str = ""
 
 
 _FIELD_TYPES = {field.name: field.type for field in fields(ShopSettings)}
@@ -88,6 +98,12 @@ SHOP_FIELDS = (
     "response_target_hours",
     "backup_folder",
     "backup_keep",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_sender",
+    "email_opt_out",
 )
 PAPER_SIZES = ("A4", "Letter")
 # Languages whose money and date formats reports know (Babel's data for them, in every
@@ -102,7 +118,12 @@ _LIMITS = {
     "contact_cap_per_30_days": (1, 100),
     "response_target_hours": (1, 24 * 90),
     "backup_keep": (1, 365),
+    "smtp_port": (1, 65535),
 }
+# How the connection to the mail server is protected: STARTTLS on the submission port (587),
+# TLS from the first byte (465), or nothing (a server on this computer or the shop's network).
+SMTP_SECURITY = ("starttls", "ssl", "none")
+MAX_OPT_OUT = 500
 
 
 def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
@@ -145,7 +166,70 @@ def setting_problems(changes: dict[str, str | int]) -> dict[str, str]:
         value = changes.get(field_name)
         if value is not None and not (isinstance(value, int) and lowest <= value <= highest):
             problems[field_name] = f"Choose a whole number from {lowest} to {highest}."
+    problems.update(_email_problems(changes))
     return problems
+
+
+def _email_problems(changes: dict[str, str | int]) -> dict[str, str]:
+    """The mail server settings: each checked as given; a server needs a From address and an
+    opt-out text beside it (when they are given too, as the Settings view gives them all)."""
+    problems: dict[str, str] = {}
+    host = changes.get("smtp_host")
+    if host is not None and not _is_host_name(host):
+        problems["smtp_host"] = (
+            "A mail server is a name such as smtp.example.com (or an address), without spaces."
+        )
+    security = changes.get("smtp_security")
+    if security is not None and security not in SMTP_SECURITY:
+        problems["smtp_security"] = "The connection is starttls, ssl or none."
+    username = changes.get("smtp_username")
+    if username is not None and not (
+        isinstance(username, str) and len(username) <= 254 and username.isprintable()
+    ):
+        problems["smtp_username"] = "A user name is at most 254 characters on one line."
+    sender = changes.get("smtp_sender")
+    if sender is not None and not (isinstance(sender, str) and _is_sender(sender)):
+        problems["smtp_sender"] = (
+            "The From address is one email address, such as Lantern Lane <hello@example.com>."
+        )
+    opt_out = changes.get("email_opt_out")
+    if opt_out is not None and not (isinstance(opt_out, str) and len(opt_out) <= MAX_OPT_OUT):
+        problems["email_opt_out"] = f"The opt-out text has at most {MAX_OPT_OUT} characters."
+    if host:  # sending is set up: every email needs a sender and a way out
+        if sender is not None and not str(sender).strip() and "smtp_sender" not in problems:
+            problems["smtp_sender"] = "Emails sent from Relapp need a From address."
+        if opt_out is not None and not str(opt_out).strip():
+            problems["email_opt_out"] = (
+                "Every email must end with a way to opt out; write the opt-out text, such as:"
+                " Reply “unsubscribe” to hear no more from us."
+            )
+    return problems
+
+
+def _is_host_name(text: object) -> bool:
+    """ "" (no server), or a host name or address without spaces or a scheme."""
+    if not isinstance(text, str):
+        return False
+    return text == "" or (
+        len(text) <= 253 and text.isprintable() and not any(c.isspace() for c in text)
+        and "/" not in text and "@" not in text
+    )  # fmt: skip
+
+
+def _is_sender(text: str) -> bool:
+    """ "" (not set), or one address with an @ and a domain, a name before it allowed."""
+    from email.utils import getaddresses
+
+    if not text.strip():
+        return True
+    if not text.isprintable():
+        return False
+    found = getaddresses([text])
+    if len(found) != 1:
+        return False
+    _name, address = found[0]
+    local, at, domain = address.rpartition("@")
+    return bool(at and local and domain and "." in domain.strip(".") and " " not in address)
 
 
 def phone_regions() -> dict[str, int]:

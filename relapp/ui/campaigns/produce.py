@@ -2,18 +2,26 @@
 besides, then the work off the GUI thread with progress and Cancel, as `relapp campaign
 produce` does it.
 
-The folder, the sender, the opt-out text and the label layout are remembered (QSettings) for
-the next campaign: a shop sends from the same address to the same folder.
+An email campaign is sent from Relapp when the shop's mail server is set up (Settings,
+Email): that is offered first, files for a mail program or Mailchimp the other choice. Sent,
+its emails are queued in the outbox with the campaign, then sent at once with progress and
+Cancel (relapp.ui.campaigns.outbox_dialog); Cancel stops after the email on its way and the
+rest wait in the outbox.
+
+The folder and the label layout are remembered (QSettings) for the next campaign; the sender
+and the opt-out text come from the shop's Email settings (else the ones last typed here).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,14 +30,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from relapp.db.store.campaigns import CampaignRow
 from relapp.domain.campaigns.campaigns import CHANNEL_WORDS, Produced, produce_campaign
+from relapp.domain.campaigns.outbox import SendReport, check_ready, smtp_settings
 from relapp.domain.shop.settings import load_settings
-from relapp.exchange.campaign_output import OutputCancelled, write_campaign_files
+from relapp.errors import RelappError
+from relapp.exchange.campaign_output import (
+    OutputCancelled,
+    emails_to_send,
+    write_campaign_files,
+)
+from relapp.ui.campaigns.outbox_dialog import report_text, send_with_progress
 from relapp.ui.campaigns.texts import count, tr
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import run_slow_change
@@ -49,10 +65,12 @@ class OutputOptions:
     sender: str = ""
     opt_out: str = ""
     labels: str | None = None  # a LABEL_LAYOUTS name; None: no label sheet
+    send: bool = False  # emails: sent from Relapp through the outbox, no files
 
 
 class OutputOptionsDialog(QDialog):
-    """Emails: the sender and the opt-out text. Letters: an address label sheet, or none."""
+    """Emails: sent from Relapp or written as files, the sender and the opt-out text.
+    Letters: an address label sheet, or none."""
 
     def __init__(self, campaign: CampaignRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,13 +82,46 @@ class OutputOptionsDialog(QDialog):
         self.sender = QLineEdit(objectName="campaignSender")
         self.opt_out = QLineEdit(objectName="campaignOptOut")
         self.labels = QComboBox(objectName="campaignLabels")
+        self.send: QRadioButton | None = None  # emails: sent from Relapp, or files
         if campaign.channel == "email":
+            self.send = QRadioButton(objectName="sendFromRelapp")
+            self.files = QRadioButton(
+                self.tr("&Write files for a mail program or Mailchimp"),
+                objectName="writeEmailFiles",
+            )
+            how = QButtonGroup(self)
+            how.addButton(self.send)
+            how.addButton(self.files)
+            self.how_note = QLabel(objectName="settingsHint", wordWrap=True)
+            self.how_note.setTextFormat(Qt.TextFormat.PlainText)
             intro = self.tr("Each email is sent from this address and ends with the opt-out text.")
-            self.sender.setText(str(settings.value(SENDER_KEY, "")))
+            mail = smtp_settings()
+            self.sender.setText(mail.sender or str(settings.value(SENDER_KEY, "")))
             self.sender.setPlaceholderText(
                 self.tr("{shop} <hello@example.com>").format(shop=load_settings().shop_name)
             )
-            self.opt_out.setText(str(settings.value(OPT_OUT_KEY, "")) or self.tr(DEFAULT_OPT_OUT))
+            self.opt_out.setText(
+                mail.opt_out or str(settings.value(OPT_OUT_KEY, "")) or self.tr(DEFAULT_OPT_OUT)
+            )
+            self.send.setText(
+                self.tr("&Send from Relapp through {host}").format(host=mail.host)
+                if mail.host
+                else self.tr("&Send from Relapp")
+            )
+            problem = _sending_problem()
+            self.send.setEnabled(problem is None)
+            (self.send if problem is None else self.files).setChecked(True)
+            self.how_note.setText(
+                self.tr(
+                    "The emails wait in the outbox and go at once; what cannot go now goes "
+                    "later (Campaigns, Outbox)."
+                )
+                if problem is None
+                else problem
+            )
+            form.addRow(self.send)
+            form.addRow(self.files)
+            form.addRow(self.how_note)
             form.addRow(self.tr("&From:"), self.sender)
             form.addRow(self.tr("&Opt-out text:"), self.opt_out)
         else:
@@ -101,7 +152,10 @@ class OutputOptionsDialog(QDialog):
 
     def options(self) -> OutputOptions:
         if self.campaign.channel == "email":
-            return OutputOptions(sender=self.sender.text().strip(), opt_out=self.opt_out.text())
+            return OutputOptions(
+                sender=self.sender.text().strip(), opt_out=self.opt_out.text(),
+                send=self.send is not None and self.send.isChecked(),
+            )  # fmt: skip
         return OutputOptions(labels=self.labels.currentData())
 
     def remember(self) -> None:
@@ -122,6 +176,16 @@ class OutputOptionsDialog(QDialog):
         return dialog.options()
 
 
+def _sending_problem() -> str | None:
+    """Why this computer cannot send from Relapp now (no mail server set up, no password
+    store, no password kept), or None."""
+    try:
+        check_ready()
+    except RelappError as error:
+        return str(error)
+    return None
+
+
 def ask_folder(parent: QWidget, campaign: CampaignRow) -> Path | None:
     """The folder for the campaign's files (the last one used offered first), or None."""
     settings = QSettings()
@@ -139,12 +203,20 @@ def produce(
     parent: QWidget, change_bus: ChangeBus, campaign: CampaignRow, staff_id: int | None
 ) -> Produced | None:
     """Ask where and how, produce the campaign with progress and Cancel, and say what was
-    made. None if cancelled or refused (the refusal told in one sentence)."""
-    folder = ask_folder(parent, campaign)
-    if folder is None:
-        return None
+    made (an email campaign sent from Relapp: then send it, with progress and Cancel). None
+    if cancelled or refused (the refusal told in one sentence)."""
     options = OutputOptions()
-    if campaign.channel in ("email", "letter"):
+    folder: Path | None = None
+    if campaign.channel == "email":  # how first: sent from Relapp, no folder is asked for
+        asked = OutputOptionsDialog.ask(parent, campaign)
+        if asked is None:
+            return None
+        options = asked
+    if not options.send:
+        folder = ask_folder(parent, campaign)
+        if folder is None:
+            return None
+    if campaign.channel == "letter":
         asked = OutputOptionsDialog.ask(parent, campaign)
         if asked is None:
             return None
@@ -156,12 +228,21 @@ def produce(
             return not should_stop()
 
         def write(row, messages, reporting):
+            assert folder is not None
             return write_campaign_files(
                 row, messages, folder, progress=reporting, sender=options.sender,
                 opt_out=options.opt_out, labels=options.labels,
             )  # fmt: skip
 
-        return produce_campaign(campaign.id, write, progress=progress, staff_id=staff_id)
+        emails = (
+            partial(emails_to_send, sender=options.sender, opt_out=options.opt_out)
+            if options.send
+            else None
+        )
+        return produce_campaign(
+            campaign.id, write if folder is not None else None, emails=emails,
+            progress=progress, staff_id=staff_id,
+        )  # fmt: skip
 
     outcome = run_slow_change(
         parent,
@@ -174,10 +255,12 @@ def produce(
     if outcome is None:
         return None
     produced = cast(Produced, outcome)
+    report = send_with_progress(parent) if options.send else None
+    problem = report is not None and bool(report.stopped or report.failed or report.in_doubt)
     box = QMessageBox(
-        QMessageBox.Icon.Information,
+        QMessageBox.Icon.Warning if problem else QMessageBox.Icon.Information,
         tr("Campaign produced"),
-        produced_text(campaign, produced, folder),
+        produced_text(campaign, produced, folder, report),
         QMessageBox.StandardButton.Ok,
         parent,
     )
@@ -186,9 +269,12 @@ def produce(
     return produced
 
 
-def produced_text(campaign: CampaignRow, produced: Produced, folder: Path) -> str:
+def produced_text(
+    campaign: CampaignRow, produced: Produced, folder: Path | None,
+    report: SendReport | None = None,
+) -> str:  # fmt: skip
     """ "35 text messages for Spring offer, each logged on the customer's history. ...
-    The files are in /home/shop/Campaigns: ..." """
+    The files are in /home/shop/Campaigns: ..." (sent from Relapp: what the sending did)"""
     kind = tr(CHANNEL_WORDS.get(campaign.channel, "messages"))
     lines = [
         tr("{sent} {kind} for {name}, each logged on the customer's history.").format(
@@ -198,6 +284,15 @@ def produced_text(campaign: CampaignRow, produced: Produced, folder: Path) -> st
             held=count(produced.held_out), left=count(sum(produced.left_out.values()))
         ),
     ]
+    if folder is None:  # sent from Relapp
+        lines.append(
+            tr("{queued} emails went into the outbox.").format(queued=count(produced.queued))
+        )
+        if report is not None:
+            lines.append(report_text(report))
+        else:
+            lines.append(tr("They wait there: Campaigns, Outbox (Alt+B), Send now."))
+        return "\n".join(lines)
     lines.append(tr("The files are in {folder}:").format(folder=folder))
     lines += [f"  {path.relative_to(folder)}" for path in produced.files[:FILES_LISTED]]
     if len(produced.files) > FILES_LISTED:

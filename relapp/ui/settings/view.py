@@ -1,8 +1,9 @@
 """The Settings view: the shop-wide settings every counter on this database shares.
 
 Shop name, the region phone numbers are read in, currency, locale for figures and dates,
-paper size, the logo printed on loyalty cards, backups, and the relationship rules (how often a
-customer may be contacted, how fast a query should be answered). The loyalty program's
+paper size, the logo printed on loyalty cards, backups, the relationship rules (how often a
+customer may be contacted, how fast a query should be answered), and the mail server email
+campaigns are sent through (its password kept in this computer's keyring). The loyalty program's
 settings live in the Loyalty view. On a shop server the Backups group gives way to a Shop
 server group (the server, its schema, a connection test, how it is backed up); on a file a
 Shop server group below the backups moves the shop onto a server or switches this till to one.
@@ -43,6 +44,7 @@ from relapp.domain.shop.settings import (
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.operations import published
 from relapp.ui.settings.backup_box import BackupBox
+from relapp.ui.settings.email_box import EmailBox
 from relapp.ui.settings.logo_picker import LogoPicker
 from relapp.ui.settings.move_to_server_box import MoveToServerBox
 from relapp.ui.settings.server_box import ServerBox
@@ -119,6 +121,9 @@ class SettingsView(QWidget):
             "contact_cap_per_30_days": self.contact_cap,
             "response_target_hours": self.response_target,
         }
+        # Sending campaign emails: the mail server (its password to the keyring on Save).
+        self.email = EmailBox()
+        fields |= self.email.fields()
         # A file's backups are the window's work (BackupBox); a server's are the server's.
         self.backups: BackupBox | None = None
         self.server: ServerBox | None = None
@@ -133,7 +138,7 @@ class SettingsView(QWidget):
             self.move_to_server = MoveToServerBox(Path(database_path))
             fields |= {"backup_folder": self.backups.folder, "backup_keep": self.backups.keep}
         self.fields = tuple(fields)  # the settings edited here, in SHOP_FIELDS' names
-        self.problems = FieldProblems(fields)
+        self.problems = FieldProblems(fields | {"smtp_password": self.email.password})
         self.saved_note = QLabel(objectName="settingsHint")
         self.save_button = QPushButton(self.tr("&Save settings"))
         self.save_button.setToolTip(self.tr("Save (Ctrl+S)"))
@@ -169,6 +174,7 @@ class SettingsView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(shop_box)
         column.addWidget(rules_box)
+        column.addWidget(self.email)
         column.addWidget(place)
         if self.move_to_server is not None:
             column.addWidget(self.move_to_server)
@@ -208,6 +214,7 @@ class SettingsView(QWidget):
         self.contact_cap.setValue(settings.contact_cap_per_30_days)
         self.response_target.setValue(settings.response_target_hours)
         self.logo.load()
+        self.email.load(settings)
         if self.backups is not None:
             self.backups.load()
         if self.server is not None:
@@ -230,11 +237,19 @@ class SettingsView(QWidget):
         if self.backups is not None:
             edited["backup_folder"] = self.backups.folder.text().strip()
             edited["backup_keep"] = self.backups.keep.value()
+        edited |= self.email.edited()
         return edited
 
     def save(self) -> None:
         edited = self.edited()
         problems = setting_problems(edited)
+        if problems:
+            self.problems.show_problems(problems)
+            self.saved_note.setText("")
+            return
+        # The password first, to the keyring: if it cannot be kept, nothing is saved.
+        password_kept = bool(self.email.typed_password())
+        problems = self.email.save_typed_password()
         if problems:
             self.problems.show_problems(problems)
             self.saved_note.setText("")
@@ -245,7 +260,10 @@ class SettingsView(QWidget):
         if changed:
             published(self.change_bus, save_settings(**changed))
         self.loaded = load_settings()
-        self.saved_note.setText(self.tr("Saved.") if changed else self.tr("Nothing to save."))
+        if changed:
+            self.email.show_password_state()  # for the user name and server saved
+        saved = changed or password_kept
+        self.saved_note.setText(self.tr("Saved.") if saved else self.tr("Nothing to save."))
 
     def on_change(self, change: Change) -> None:
         # Another window saved: show the stored values, unless the owner is mid-edit here.
