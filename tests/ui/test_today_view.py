@@ -406,3 +406,36 @@ def test_the_feed_acts_on_the_selected_entry(shop, feed, qtbot, actions, monkeyp
     with qtbot.waitSignal(actions.open_customer_requested, timeout=1000) as opened:
         qtbot.keyClick(feed.table, Qt.Key.Key_Return)
     assert opened.args == [shop["fay"].id]
+
+
+# -- automatic campaigns' lists -------------------------------------------------------------
+
+
+def test_campaign_lists_are_counted_again_only_when_campaigns_change_or_on_ctrl_r(
+    shop, qtbot, change_bus, actions, monkeypatch
+):
+    from dataclasses import replace
+
+    from relapp.domain.campaigns.automatic import DEFAULT_RULES, save_rule
+    from relapp.ui.today import view as today_view
+
+    save_rule(replace(DEFAULT_RULES["birthday"], enabled=True))  # Dan's birthday is in 3 days
+    counted = []
+    real = today_view.waiting_lists
+    monkeypatch.setattr(today_view, "waiting_lists", lambda *a: counted.append(1) or real(*a))
+    today = TodayView(change_bus, actions)
+    change_bus.changed.connect(today.on_change)
+    shown(qtbot, today)
+    assert today.work_list.lines("automatic")[0][:3] == (
+        "Birthday", "1 customer · birthday within 7 days", "email"
+    )  # fmt: skip
+    assert len(counted) == 1
+    change_bus.publish(Change.of(Entity.INTERACTIONS, Entity.POINTS))  # a sale
+    assert len(counted) == 1 and today.reads == 2
+    change_bus.publish(Change.of(Entity.CAMPAIGNS))
+    assert len(counted) == 2
+    today.refresh_button.click()  # Refresh (Ctrl+R)
+    assert len(counted) == 3
+    # Customer actions do not apply to a campaign's line; Enter approves it.
+    today.work_list.setCurrentItem(today.work_list.line_items("automatic")[0])
+    assert today.approve_action.isEnabled() and not today.log_action.isEnabled()

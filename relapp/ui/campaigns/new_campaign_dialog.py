@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -36,21 +35,13 @@ from relapp.domain.campaigns.campaigns import (
 )
 from relapp.domain.campaigns.listing import planned_reach, preview_message
 from relapp.domain.campaigns.sms import sms_length_text, sms_segments
-from relapp.domain.campaigns.templates import MERGE_FIELDS, TemplateError
-from relapp.domain.campaigns.vouchers import Offer
+from relapp.domain.campaigns.templates import TemplateError
 from relapp.domain.changes import Change
 from relapp.domain.contacts.listing import filter_choices
-from relapp.domain.loyalty.program import list_rewards
-from relapp.domain.shop.money import parse_amount
 from relapp.errors import RelappError
+from relapp.ui.campaigns.campaign_fields import MergeFieldsButton, OfferFields, buddy_label
 from relapp.ui.campaigns.texts import CHANNEL_TITLES, left_out_summary, reach_summary, tr
 
-OFFER_TITLES = {
-    "none": "No voucher",
-    "points": "Bonus points",
-    "amount": "An amount off",
-    "reward": "A free reward",
-}
 PREVIEW_DELAY_MS = 250  # after the last key: the preview follows typing without stuttering
 
 
@@ -81,20 +72,7 @@ class NewCampaignDialog(QDialog):
             self.tr("Hello {first_name}, you have {points} points at {shop_name}…")
         )
         self.message.setFixedHeight(self.message.fontMetrics().lineSpacing() * 6 + 12)
-        self.fields_button = QPushButton(self.tr("Insert merge &field"), objectName="mergeFields")
-        self.fields_button.setToolTip(
-            self.tr("Put a merge field where the cursor is in the message")
-        )
-        self.fields_button.setAutoDefault(False)  # Enter in the form creates, never opens this
-        self.fields_menu = QMenu(self.fields_button)
-        for field in MERGE_FIELDS:
-            action = self.fields_menu.addAction(f"{{{field.name}}}  —  {tr(field.description)}")
-            action.triggered.connect(lambda _=False, name=field.name: self.insert_field(name))
-        # Opened from the keyboard (Alt+F), the first field is ready for Enter, Down the next.
-        self.fields_menu.aboutToShow.connect(
-            lambda: self.fields_menu.setActiveAction(self.fields_menu.actions()[0])
-        )
-        self.fields_button.setMenu(self.fields_menu)
+        self.fields_button = MergeFieldsButton(self.message)
         self.holdout = QSpinBox(objectName="campaignHoldout", minimum=0, maximum=50)
         self.holdout.setSuffix(" %")
         holdout_hint = QLabel(
@@ -107,32 +85,10 @@ class NewCampaignDialog(QDialog):
             objectName="campaignTransactional",
         )
         # The offer: a voucher with a code of their own for each customer sent the message.
-        self.offer_kind = QComboBox(objectName="voucherKind")
-        for code, title in OFFER_TITLES.items():
-            self.offer_kind.addItem(tr(title), code)
-        self.offer_points = QSpinBox(objectName="voucherPoints", minimum=1, maximum=1_000_000)
-        self.offer_points.setValue(100)
-        self.offer_points.setSuffix(self.tr(" points"))
-        self.offer_amount = QLineEdit(objectName="voucherAmount")
-        self.offer_amount.setPlaceholderText(self.tr("e.g. 5.00"))
-        self.offer_reward = QComboBox(objectName="voucherReward")
-        for reward in list_rewards():
-            if reward.active:
-                self.offer_reward.addItem(reward.name)
-        self.offer_days = QSpinBox(objectName="voucherDays", minimum=1, maximum=365)
-        self.offer_days.setValue(30)
-        self.offer_days.setPrefix(self.tr("valid "))
-        self.offer_days.setSuffix(self.tr(" days"))
-        self.offer_shared = QLineEdit(objectName="voucherSharedCode", maxLength=20)
-        self.offer_shared.setPlaceholderText(self.tr("shared code (optional)"))
-        self.offer_shared.setToolTip(
-            self.tr(
-                "One promotion code for anyone (e.g. SPRING10), used once by each customer; "
-                "empty: each customer gets a code of their own"
-            )
-        )
-        self.offer_min_spend = QLineEdit(objectName="voucherMinSpend")
-        self.offer_min_spend.setPlaceholderText(self.tr("least purchase (optional)"))
+        self.offer = OfferFields(shared_code=True)
+        # Its fields by the names the flows know them by.
+        self.offer_kind, self.offer_points = self.offer.kind, self.offer.points
+        self.offer_amount, self.offer_shared = self.offer.amount, self.offer.shared
         self.reach = QLabel(objectName="campaignReach", wordWrap=True)
         self.reach.setTextFormat(Qt.TextFormat.PlainText)
         self.preview_title = QLabel(objectName="detailTitle", wordWrap=True)
@@ -174,15 +130,10 @@ class NewCampaignDialog(QDialog):
         form.addRow(self.tr("&Channel:"), self.channel)
         form.addRow(self.tr("S&ubject:"), self.subject)
         # A row of several widgets gets no buddy from addRow: the label is given its own.
-        form.addRow(_buddy_label(self.tr("&Message:"), self.message), message_box)
-        form.addRow(_buddy_label(self.tr("&Hold out:"), self.holdout), holdout_row)
+        form.addRow(buddy_label(self.tr("&Message:"), self.message), message_box)
+        form.addRow(buddy_label(self.tr("&Hold out:"), self.holdout), holdout_row)
         form.addRow("", self.transactional)
-        offer_row = QHBoxLayout()
-        for widget in (self.offer_kind, self.offer_points, self.offer_amount, self.offer_reward,
-                       self.offer_days, self.offer_min_spend, self.offer_shared):  # fmt: skip
-            offer_row.addWidget(widget)
-        offer_row.addStretch(1)
-        form.addRow(_buddy_label(self.tr("&Voucher:"), self.offer_kind), offer_row)
+        form.addRow(buddy_label(self.tr("&Voucher:"), self.offer.kind), self.offer)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(6)
@@ -202,12 +153,10 @@ class NewCampaignDialog(QDialog):
             self.message.textChanged,
             self.holdout.valueChanged,
             self.transactional.toggled,
-            self.offer_kind.currentIndexChanged,
+            self.offer.kind.currentIndexChanged,
             self.offer_shared.textChanged,
         ):
             signal.connect(self._changed)
-        self.offer_kind.currentIndexChanged.connect(self._offer_chosen)
-        self._offer_chosen()
         self.channel.currentIndexChanged.connect(self._channel_chosen)
         self._channel_chosen()
         self.refresh_preview()
@@ -218,38 +167,9 @@ class NewCampaignDialog(QDialog):
     def chosen_channel(self) -> str:
         return str(self.channel.currentData())
 
-    def insert_field(self, name: str) -> None:
-        """The merge field at the message's cursor (replacing what is selected there)."""
-        self.message.insertPlainText(f"{{{name}}}")
-        self.message.setFocus(Qt.FocusReason.OtherFocusReason)
-
     def _channel_chosen(self) -> None:
         email = self.chosen_channel() == "email"
         self.subject.setEnabled(email)
-
-    def _offer_chosen(self) -> None:
-        kind = self.offer_kind.currentData()
-        self.offer_points.setVisible(kind == "points")
-        self.offer_amount.setVisible(kind == "amount")
-        self.offer_reward.setVisible(kind == "reward")
-        for widget in (self.offer_days, self.offer_min_spend, self.offer_shared):
-            widget.setVisible(kind != "none")
-
-    def chosen_offer(self) -> Offer | None:
-        """The offer as chosen; raises RelappError (one sentence) for an amount that is not."""
-        kind = str(self.offer_kind.currentData())
-        if kind == "none":
-            return None
-        try:
-            least = self.offer_min_spend.text().strip()
-            min_spend = parse_amount(least) if least else 0
-            amount = parse_amount(self.offer_amount.text()) if kind == "amount" else 0
-        except ValueError as error:
-            raise RelappError(str(error)) from None
-        value = {"points": self.offer_points.value(), "amount": amount, "reward": 0}[kind]
-        return Offer(kind, value, reward_name=self.offer_reward.currentText(),
-                     min_spend_cents=min_spend, valid_days=self.offer_days.value(),
-                     shared_code=self.offer_shared.text())  # fmt: skip
 
     def _changed(self) -> None:
         self.problem.hide()  # an earlier refusal may no longer hold
@@ -296,7 +216,7 @@ class NewCampaignDialog(QDialog):
         try:
             message = preview_message(
                 found, self.chosen_channel(), template, self.subject.text(),
-                voucher=self.offer_kind.currentData() != "none",
+                voucher=self.offer.chosen_kind() != "none",
                 shared_code=self.offer_shared.text(),
             )  # fmt: skip
         except TemplateError as error:
@@ -339,7 +259,7 @@ class NewCampaignDialog(QDialog):
             )
             return
         try:
-            offer = self.chosen_offer()
+            offer = self.offer.offer()
             self.change = create_campaign(
                 self.name.text(),
                 self.segment.currentText(),
@@ -363,9 +283,3 @@ class NewCampaignDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.change
-
-
-def _buddy_label(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label

@@ -1,6 +1,7 @@
 """The Campaigns view: the shop's campaigns, newest first; a new one (Ctrl+N) from a saved
 segment; the selected one produced into a folder; and who it reaches and who it leaves out,
-by reason, with their names a button away.
+by reason, with their names a button away; and the rules of the automatic campaigns
+(Automatic…, Alt+A), whose lists wait in Today for approval.
 
 A campaign not produced yet is counted as it would be now, so its figures move as customers
 give or withdraw consent; a produced one shows what was recorded when it was produced.
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -43,8 +45,10 @@ from relapp.domain.shop.formats import shop_format
 from relapp.errors import RelappError
 from relapp.ui.campaigns.call_outcomes_dialog import CallOutcomesDialog
 from relapp.ui.campaigns.new_campaign_dialog import NewCampaignDialog
+from relapp.ui.campaigns.outbox_dialog import OutboxDialog, OutboxResume
 from relapp.ui.campaigns.produce import produce
 from relapp.ui.campaigns.results_dialog import show_campaign_results
+from relapp.ui.campaigns.rules_dialog import AutomaticCampaignsDialog
 from relapp.ui.campaigns.texts import channel_title, count, reach_summary, tr, when
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.icons import view_icon
@@ -111,6 +115,20 @@ class CampaignsView(QWidget):
             self.tr("Type back what each call of the call list brought, to log it")
         )
         self.outcomes_button.clicked.connect(self.log_outcomes)
+        self.outbox_button = QPushButton(self.tr("Out&box…"), objectName="campaignOutbox")
+        self.outbox_button.setToolTip(
+            self.tr("Emails sent from Relapp: waiting, sent, refused or in doubt (Alt+B)")
+        )
+        self.outbox_button.clicked.connect(self.show_outbox)
+        # Emails a previous session left waiting go once the window is up (status bar).
+        self.outbox_resume = OutboxResume(self)
+        self.outbox_resume.told.connect(self._tell)
+        self.outbox_resume.start_soon()
+        self.automatic_button = QPushButton(self.tr("&Automatic…"), objectName="automaticRules")
+        self.automatic_button.setToolTip(
+            self.tr("Rules that list customers in Today every day, for you to approve (Alt+A)")
+        )
+        self.automatic_button.clicked.connect(self.edit_automatic)
 
         self.table = QTableWidget(0, len(HEADERS), objectName="campaignsTable")
         self.table.setHorizontalHeaderLabels([self.tr(header) for header in HEADERS])
@@ -172,6 +190,8 @@ class CampaignsView(QWidget):
         buttons.addWidget(self.produce_button)
         buttons.addWidget(self.results_button)
         buttons.addWidget(self.outcomes_button)
+        buttons.addWidget(self.outbox_button)
+        buttons.addWidget(self.automatic_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -231,8 +251,14 @@ class CampaignsView(QWidget):
             if campaign.produced_at
             else self.tr("not produced yet")
         )
+        # An automatic campaign's "segment" is its list: "Birthday list of 2026-12-06".
+        words = (
+            "{channel} to the {segment}, {state}"
+            if campaign.rule
+            else ("{channel} to the segment {segment}, {state}")
+        )
         self.heading.setText(
-            self.tr("{channel} to the segment {segment}, {state}").format(
+            self.tr(words).format(
                 channel=channel_title(campaign.channel), segment=campaign.segment_name,
                 state=state,
             )
@@ -320,6 +346,20 @@ class CampaignsView(QWidget):
         change = CallOutcomesDialog.ask(self, campaign, self.staff_id())
         if change is not None:
             published(self.change_bus, change)
+
+    def edit_automatic(self) -> None:
+        change = AutomaticCampaignsDialog.ask(self, self.staff_id())
+        if change is not None:
+            published(self.change_bus, change)
+
+    def show_outbox(self) -> None:
+        OutboxDialog.show_for(self)
+
+    def _tell(self, text: str) -> None:
+        """A sentence in the window's status bar, for half a minute."""
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 30_000)
 
     def show_names(self) -> None:
         campaign = self.current_campaign()

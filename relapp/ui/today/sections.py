@@ -6,10 +6,12 @@ be done on it) and notes ("and 12 more"). The widget (work_list) only lays them 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QIcon
 
+from relapp.domain.campaigns.automatic import RULES, Waiting
 from relapp.domain.shop.formats import ShopFormat, shop_format
 from relapp.domain.timeline.today import TodayQueue
 from relapp.ui.timeline.kind_style import kind_icon, kind_name
@@ -17,6 +19,7 @@ from relapp.ui.today.texts import (
     birthday_what,
     birthday_when,
     case_age,
+    channel_name,
     clock_time,
     duration,
     interval_days,
@@ -25,7 +28,10 @@ from relapp.ui.today.texts import (
 )
 
 TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP = "tasks", "cases", "birthdays", "drifting", "at_cap"
-SECTION_ORDER = (TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP)
+SECTION_ORDER = (TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP)  # always shown
+# Automatic campaigns' lists to approve, a line per rule and no customer; shown after CASES
+# only while a list waits.
+AUTOMATIC = "automatic"
 # What Log contact… proposes for each kind of line. At-cap customers may still be logged
 # (they may call in; the log dialog warns before another outbound contact), with no kind.
 SUGGESTED_KINDS = {TASKS: "call", CASES: "call", BIRTHDAYS: "message", DRIFTING: "call"}
@@ -41,6 +47,11 @@ class RowRef:
     interaction_id: int | None = None  # a case's
     answered: bool = False  # a case with a first response
     about: str = ""  # a case's summary: what a follow-up added from its line is about
+    rule: str = ""  # an automatic campaign's line (contact_id 0): the rule whose list it is
+
+    @property
+    def is_customer(self) -> bool:
+        return not self.rule
 
     @property
     def key(self) -> tuple[str, int]:
@@ -49,6 +60,8 @@ class RowRef:
             return (TASKS, self.task_id or 0)
         if self.section == CASES:
             return (CASES, self.interaction_id or 0)
+        if self.section == AUTOMATIC:
+            return (AUTOMATIC, RULES.index(self.rule))
         return (self.section, self.contact_id)
 
     @property
@@ -81,11 +94,14 @@ class SectionContent:
     lines: list[Line | str] = field(default_factory=list)  # a str is a note
 
 
-def build_sections(queue: TodayQueue) -> list[SectionContent]:
+def build_sections(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> list[SectionContent]:
+    """The sections in SECTION_ORDER; automatic campaigns only when a list waits (a shop
+    that has turned none on never sees the section)."""
     shop = shop_format()
     return [
         _follow_ups(queue, shop),
         _cases(queue),
+        *([_automatic(waiting)] if waiting else []),
         _birthdays(queue),
         _drifting(queue, shop),
         _at_cap(queue),
@@ -149,6 +165,26 @@ def _cases(queue: TodayQueue) -> SectionContent:
     return section
 
 
+def _automatic(waiting: Sequence[Waiting]) -> SectionContent:
+    section = SectionContent(
+        AUTOMATIC,
+        tr("Automatic campaigns to approve ({n})").format(n=len(waiting)),
+        (tr("Today's list"), tr("By"), ""),
+        "",
+    )
+    for listed in waiting:
+        rule = listed.rule
+        what = (
+            plural(listed.count, "{n} customer", "{n} customers")
+            + " · "
+            + tr(rule.text.number_label).format(n=rule.number)
+        )
+        cells = (tr(rule.text.title), what, channel_name(rule.channel), "")
+        section.lines.append(Line(RowRef(AUTOMATIC, 0, rule=rule.rule), cells,
+                                  kind_icon("campaign")))  # fmt: skip
+    return section
+
+
 def _birthdays(queue: TodayQueue) -> SectionContent:
     birthdays = queue.birthdays
     section = SectionContent(
@@ -208,7 +244,7 @@ def _at_cap(queue: TodayQueue) -> SectionContent:
     return section
 
 
-def summary_text(queue: TodayQueue) -> str:
+def summary_text(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> str:
     """The header's line: "3 follow-ups overdue · 5 open cases (2 past the 24 h target) · …"."""
     parts = []
     if queue.overdue_tasks.total:
@@ -224,6 +260,9 @@ def summary_text(queue: TodayQueue) -> str:
                 late=queue.overdue_cases, hours=queue.response_target_hours
             )
         parts.append(cases)
+    if waiting:
+        parts.append(plural(len(waiting), "{n} campaign list to approve",
+                            "{n} campaign lists to approve"))  # fmt: skip
     if queue.birthdays.total:
         parts.append(plural(queue.birthdays.total, "{n} birthday this week",
                             "{n} birthdays this week"))  # fmt: skip

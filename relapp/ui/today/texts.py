@@ -101,3 +101,11 @@ def interval_days(days: float) -> str:
     """The usual gap between visits: "every 10 days", "every 2.5 days"."""
     shown = QLocale().toString(days, "f", 0 if days >= 10 or days == int(days) else 1)
     return tr("every {days} days").format(days=shown) if days != 1 else tr("every day")
+
+
+CHANNEL_NAMES = {"letter": "letter", "email": "email", "sms": "text message", "call": "phone call"}
+
+
+def channel_name(channel: str) -> str:
+    """How an automatic campaign goes out: "email", "text message"."""
+    return tr(CHANNEL_NAMES.get(channel, channel))

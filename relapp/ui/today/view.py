@@ -10,6 +10,7 @@ it reads again when shown (or at once if it is on screen).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from relapp.domain.campaigns.automatic import Waiting, waiting_lists
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts.listing import ContactQuery, contact_ids_page
 from relapp.domain.shop.settings import load_settings
@@ -41,9 +43,11 @@ from relapp.ui.today.work_list import REF_ROLE, WorkList
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
+WAITING_MAX_AGE = 600  # seconds
 WATCHED = frozenset(
-    {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS}
-)
+    {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS,
+     Entity.CAMPAIGNS}
+)  # fmt: skip
 
 
 class TodayView(QWidget):
@@ -54,6 +58,12 @@ class TodayView(QWidget):
         self.change_bus = change_bus
         self.customer_actions = actions
         self.queue: TodayQueue | None = None
+        # Automatic campaigns' lists to approve. Counting them takes 0.46 s on a million
+        # customers (docs/performance.md), too long for every sale while Today is on screen:
+        # they are counted again on Ctrl+R, when campaigns or settings change, on a new day,
+        # or once WAITING_MAX_AGE has passed.
+        self.waiting: list[Waiting] = []
+        self.waiting_counted: tuple[float, object] | None = None  # (monotonic time, the day)
         self.freshness = StaleWhileHidden(self, self._read)
         self.reads = 0  # how many times the list was read: see _write
 
@@ -83,6 +93,8 @@ class TodayView(QWidget):
         toolbar.addSeparator()
         toolbar.addAction(self.answered_action)
         toolbar.addAction(self.done_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.approve_action)
         page_layout = QVBoxLayout(self.today_page)
         page_layout.setContentsMargins(0, 4, 0, 0)
         page_layout.addWidget(toolbar)
@@ -155,6 +167,11 @@ class TodayView(QWidget):
             self.tr("Mark done"), self.mark_done, "Ctrl+D",
             self.tr("Tick off the follow-up, or resolve the case"),
         )  # fmt: skip
+        # Enter on an automatic campaign's line approves it, as Enter opens a customer.
+        self.approve_action = action(
+            self.tr("Approve list…"), self.approve_list, None,
+            self.tr("See whom the automatic campaign reaches, then produce it (Enter)"),
+        )  # fmt: skip
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -164,11 +181,14 @@ class TodayView(QWidget):
 
     def on_change(self, change: Change) -> None:
         self.activity_view.on_change(change)
+        if change.entities & {Entity.CAMPAIGNS, Entity.SETTINGS}:
+            self.waiting_counted = None
         if change.entities & WATCHED:
             self.freshness.changed()
 
     def refresh_all(self) -> None:
         """Ctrl+R: the list, and the activity feed if it is on screen."""
+        self.waiting_counted = None
         self.refresh()
         self.activity_view.refresh()
 
@@ -189,9 +209,17 @@ class TodayView(QWidget):
             return
         self.pages.setCurrentWidget(self.work)
         self.queue = today_queue()
+        counted = self.waiting_counted
+        if (
+            counted is None
+            or counted[1] != self.queue.today
+            or time.monotonic() - counted[0] > WAITING_MAX_AGE
+        ):
+            self.waiting = waiting_lists(self.queue.now, self.queue.today)
+            self.waiting_counted = (time.monotonic(), self.queue.today)
         self.day_label.setText(long_day(self.queue.today))
-        self.summary_label.setText(summary_text(self.queue))
-        self.work_list.show_sections(build_sections(self.queue))
+        self.summary_label.setText(summary_text(self.queue, self.waiting))
+        self.work_list.show_sections(build_sections(self.queue, self.waiting))
         self._update_actions()
 
     def _focus_list(self) -> None:
@@ -212,15 +240,21 @@ class TodayView(QWidget):
 
     def _update_actions(self) -> None:
         ref = self.current_ref()
+        customer = ref is not None and ref.is_customer
         for made in (self.open_action, self.history_action, self.log_action, self.task_action):
-            made.setEnabled(ref is not None)
+            made.setEnabled(customer)
+        self.approve_action.setEnabled(ref is not None and not ref.is_customer)
         self.done_action.setEnabled(ref is not None and ref.can_mark_done)
         self.answered_action.setEnabled(ref is not None and ref.can_mark_answered)
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        if item.data(0, REF_ROLE) is not None:  # a customer's line, not a heading or a note
+        ref = item.data(0, REF_ROLE)
+        if ref is not None:  # a customer's or a campaign's line, not a heading or a note
             self.work_list.setCurrentItem(item)
-            self.open_customer()
+            if ref.is_customer:
+                self.open_customer()
+            else:
+                self.approve_list()
 
     def _context_menu(self, position: QPoint) -> None:
         item = self.work_list.itemAt(position)
@@ -228,17 +262,29 @@ class TodayView(QWidget):
             return
         self.work_list.setCurrentItem(item)
         menu = QMenu(self)
-        for made in (self.open_action, self.history_action, None, self.log_action,
-                     self.task_action, None, self.answered_action, self.done_action):  # fmt: skip
+        shown = (self.open_action, self.history_action, None, self.log_action, self.task_action,
+                 None, self.answered_action, self.done_action)  # fmt: skip
+        if not item.data(0, REF_ROLE).is_customer:
+            shown = (self.approve_action,)
+        for made in shown:  # fmt: skip
             if made is None:
                 menu.addSeparator()
             else:
                 menu.addAction(made)
         menu.exec(self.work_list.viewport().mapToGlobal(position))
 
+    def approve_list(self) -> None:
+        ref = self.current_ref()
+        if ref is None or ref.is_customer:
+            return
+        from relapp.ui.campaigns.approve_dialog import approve_list
+
+        staff = self.customer_actions.current_staff.staff_id
+        self._write(lambda: approve_list(self, self.change_bus, ref.rule, staff), True)
+
     def open_customer(self) -> None:
         ref = self.current_ref()
-        if ref is not None:
+        if ref is not None and ref.is_customer:
             self.customer_actions.open_customer(ref.contact_id)
 
     def show_history(self) -> None:
