@@ -20,7 +20,7 @@
   the work; the results are cached here), so the paragraphs every letter shares cost a
   dictionary look-up; all text of a page goes out in one text object. Code128 and QR are
   drawn as one filled path each, as on the loyalty cards (relapp.reports.cards); the QR
-  code's mask is chosen here, several times faster than reportlab does it (_qr_rows).
+  code's mask is chosen several times faster than reportlab does it (relapp.reports.barcodes).
   Measured with tests/benchmarks/bench_campaign_letters.py: 100,000 letters, a third with
   a voucher, take about 68 s of one core. reportlab keeps every page in memory until the
   file is written, about 15 KB a letter: 1.5 GB for 100,000.
@@ -39,18 +39,15 @@
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
 from io import BytesIO
-from itertools import pairwise
 from pathlib import Path
 
 from babel.dates import format_date
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -66,6 +63,7 @@ from relapp.domain.shop.formats import babel_locale
 from relapp.domain.shop.logo import logo_png
 from relapp.domain.shop.shops import list_shops
 from relapp.errors import RelappError
+from relapp.reports.barcodes import draw_qr
 from relapp.reports.document import (
     TEXT_DARK,
     TEXT_MUTED,
@@ -338,7 +336,7 @@ class _LetterPage:
         other's quiet zone (a code either cannot carry is left out; the text stays)."""
         x, y, width, _height = self._panel_rect()
         qr_left = x + width - PANEL_PADDING - QR_SIZE
-        module = _draw_qr(canvas, code, qr_left, y + PANEL_PADDING)
+        module = draw_qr(canvas, code, qr_left, y + PANEL_PADDING, QR_SIZE)
         bars_end = x + width - PANEL_PADDING if module is None else qr_left - QR_QUIET * module
         if _code128_can_carry(code):
             bars_room = bars_end - 4 * mm - (x + PANEL_PADDING)
@@ -628,134 +626,6 @@ def _break_word(word: str, ems: float) -> list[str]:
 
 def _code128_can_carry(code: str) -> bool:
     return code.isascii() and code.isprintable()
-
-
-@lru_cache(maxsize=4096)
-def _qr_rows(code: str) -> tuple[int, tuple[tuple[int, int, int], ...]] | None:
-    """The QR code of the code (error correction M) as (modules across, dark runs as (row,
-    column, length)); None for a code too long for a QR code.
-
-    reportlab's encoder makes the codewords and knows where they go; the mask is chosen
-    here. Its make() places the whole symbol again for each of the 8 masks and scores it
-    module by module, about 2 ms a code, most of a voucher letter's time; here each row of
-    modules is the bits of an int, so a mask is an XOR of rows and the penalty is counted
-    with bit operations (about a quarter of the time, and the same penalty, ISO/IEC 18004
-    7.8.3, including the format information).
-    """
-    level = qrencoder.QRErrorCorrectLevel.M
-    try:
-        symbol = qrencoder.QRCode(None, level)
-        symbol.addData(code)
-        version = symbol.calculate_version()
-        codewords = qrencoder.QRCode.createData(version, level, symbol.dataList)
-    except Exception:  # reportlab raises several kinds for data it cannot encode
-        return None
-    layout = _qr_layout(version)
-    count = len(layout.data)
-    bits = [byte >> shift & 1 for byte in codewords for shift in range(7, -1, -1)]
-    # The places beyond the codewords' bits (remainder bits) stay light, as in reportlab.
-    dark_places = [place for place, dark in zip(layout.places, bits, strict=False) if dark]
-    data = _bit_rows(count, dark_places)
-    candidates = [
-        [
-            fixed | (placed ^ masked)
-            for fixed, placed, masked in zip(function, data, mask, strict=True)
-        ]
-        for function, mask in zip(layout.function, layout.masks, strict=True)
-    ]
-    best = min(candidates, key=_qr_penalty)
-    runs = []
-    for row, bits_of_row in enumerate(best):
-        for dark in _DARK_RUN.finditer(format(bits_of_row, f"0{count}b")):
-            runs.append((row, dark.start(), dark.end() - dark.start()))
-    return count, tuple(runs)
-
-
-_DARK_RUN = re.compile("1+")
-
-
-@dataclass(frozen=True)
-class _QrLayout:
-    """What every QR code of one version (error correction M) shares; each row of modules
-    as the bits of an int, the leftmost module the highest bit."""
-
-    places: tuple[tuple[int, int], ...]  # (column, row) of each data bit, in order
-    data: tuple[int, ...]  # where the data modules are
-    function: tuple[tuple[int, ...], ...]  # per mask: finders, timing, format and version
-    masks: tuple[tuple[int, ...], ...]  # per mask: its dark modules among the data modules
-
-
-@cache
-def _qr_layout(version: int) -> _QrLayout:
-    """Made from a sample symbol of the version: its patterns do not depend on the data."""
-    sample = qrencoder.QRCode(version, qrencoder.QRErrorCorrectLevel.M)
-    sample.addData("0")
-    sample.makeImpl(False, 0)
-    count = sample.getModuleCount()
-    places = tuple(sample.dataPosIterator())
-    data = _bit_rows(count, places)
-    function, masks = [], []
-    for pattern in range(8):
-        sample.makeImpl(False, pattern)
-        rows = [int("".join("1" if dark else "0" for dark in cells), 2) for cells in sample.modules]
-        function.append(tuple(row & ~where for row, where in zip(rows, data, strict=True)))
-        mask = qrencoder.QRUtil.getMask(pattern)
-        masks.append(
-            _bit_rows(count, [(column, row) for column, row in places if mask(row, column)])
-        )
-    return _QrLayout(places, data, tuple(function), tuple(masks))
-
-
-def _bit_rows(count: int, places: Sequence[tuple[int, int]]) -> tuple[int, ...]:
-    """Rows of count modules as ints, dark at these (column, row) places."""
-    rows = [0] * count
-    for column, row in places:
-        rows[row] |= 1 << (count - 1 - column)
-    return tuple(rows)
-
-
-def _qr_penalty(rows: list[int]) -> int:
-    """ISO/IEC 18004's penalty of a symbol: runs of five or more alike in a row or column
-    (3, and 1 for each module more), 2 x 2 blocks alike (3 each), finder-like patterns
-    (40 each), dark modules far from half (10 for each 5 %)."""
-    count = len(rows)
-    every, pairs = (1 << count) - 1, (1 << (count - 1)) - 1
-    score = 0
-    for row in rows:  # runs across: bit k of `five` is set if modules k to k + 4 are alike
-        alike = ~(row ^ row >> 1) & pairs
-        five = alike & alike >> 1 & alike >> 2 & alike >> 3
-        score += five.bit_count() + 2 * (five & ~(five << 1)).bit_count()
-    alike_down = [~(upper ^ lower) & every for upper, lower in pairwise(rows)]
-    above = 0
-    for first in range(count - 4):  # runs down, the same way a row at a time
-        five = alike_down[first] & alike_down[first + 1] & alike_down[first + 2]
-        five &= alike_down[first + 3]
-        score += five.bit_count() + 2 * (five & ~above).bit_count()
-        above = five
-    for upper, alike in zip(rows, alike_down, strict=False):  # 2 x 2 blocks
-        score += 3 * (alike & alike >> 1 & ~(upper ^ upper >> 1) & pairs).bit_count()
-    lines = [format(row, f"0{count}b") for row in rows]
-    text = " ".join(lines + ["".join(column) for column in zip(*lines, strict=True)])
-    score += 40 * (text.count("10111010000") + text.count("00001011101"))
-    dark = sum(row.bit_count() for row in rows)
-    return score + 10 * (abs(dark * 100 // (count * count) - 50) // 5)
-
-
-def _draw_qr(canvas: Canvas, code: str, x: float, y: float) -> float | None:
-    """The QR code of the code, QR_SIZE square (quiet zone not included) with its lower left
-    corner at x, y, as one filled path; the module size, or None if it cannot be drawn."""
-    symbol = _qr_rows(code)
-    if symbol is None:
-        return None
-    count, runs = symbol
-    module = QR_SIZE / count
-    path = canvas.beginPath()
-    top = y + QR_SIZE
-    for row, column, length in runs:
-        path.rect(x + column * module, top - (row + 1) * module, length * module, module)
-    canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    return module
 
 
 def _draw_code128(canvas: Canvas, code: str, x: float, y: float, room: float) -> None:

@@ -20,10 +20,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from itertools import groupby
 from pathlib import Path
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -35,6 +33,7 @@ from relapp.domain.contacts.listing import segment_filter
 from relapp.domain.contacts.naming import display_name
 from relapp.domain.shop.logo import logo_png
 from relapp.errors import RelappError
+from relapp.reports.barcodes import draw_qr
 from relapp.reports.document import (
     TEXT_DARK,
     TEXT_MUTED,
@@ -227,7 +226,8 @@ def _draw_card(
     draw_text(canvas, x + PADDING, top - 22.5 * mm, "Loyalty card", 7)
     # QR code bottom right, Code128 bottom left in what is left beside the QR's quiet zone.
     qr_left = x + CARD_WIDTH - PADDING - QR_SIZE
-    module = _draw_qr(canvas, card.number, qr_left, y + PADDING)
+    module = draw_qr(canvas, card.number, qr_left, y + PADDING, QR_SIZE)
+    assert module is not None  # a card number (32 digits at most) always fits a QR code
     bars_room = qr_left - QR_QUIET * module - (x + PADDING)
     bars_width = _draw_code128(canvas, card.number, x + PADDING, y + PADDING + 4 * mm, bars_room)
     # The digits under the bars, set smaller if a long number is wider than its bars. (Sized
@@ -253,32 +253,6 @@ def _draw_logo(
         height,
         mask="auto",
     )
-
-
-def _draw_qr(canvas: Canvas, number: str, x: float, y: float) -> float:
-    """The QR code of the number, its symbol (quiet zone not included) QR_SIZE square with its
-    lower left corner at x, y; returns the module size.
-
-    reportlab's QR encoder makes the matrix; it is drawn as one filled path of the dark runs
-    of each row, which is several times faster than rendering a QrCodeWidget's shapes (a
-    card sheet of 1,000 QR codes spent most of its time there) and makes a smaller file.
-    """
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(number)
-    code.make()
-    module = QR_SIZE / code.getModuleCount()
-    path = canvas.beginPath()
-    for row, cells in enumerate(code.modules):
-        top = y + QR_SIZE - row * module
-        column = 0
-        for dark, run in groupby(cells, key=bool):
-            length = len(list(run))
-            if dark:
-                path.rect(x + column * module, top - module, length * module, module)
-            column += length
-    canvas.setFillColor(colors.black)
-    canvas.drawPath(path, stroke=0, fill=1)
-    return module
 
 
 def _draw_code128(canvas: Canvas, number: str, x: float, y: float, room: float) -> float:
