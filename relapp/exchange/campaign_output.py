@@ -1,7 +1,8 @@
 """A produced campaign's files, by channel, in the folder the owner chose.
 
 - letter: one PDF, a page per customer (relapp.reports.campaign_letters), and an address
-  label sheet for the same list when a label layout is named.
+  label sheet, and envelopes (a page of the envelope's size each), for the same list when
+  a label or envelope layout is named.
 - email: a CSV in Mailchimp's import format, and one .eml file per customer (in a folder of
   its own) that any mail program opens; each ends with the shop's opt-out text.
 - sms: a CSV for an SMS service, with each text's length in segments.
@@ -60,6 +61,7 @@ def write_campaign_files(
     sender: str = "",
     opt_out: str = "",
     labels: str | None = None,
+    envelopes: str | None = None,
 ) -> list[Path]:
     """Write the campaign's files into folder (made if missing); the files written.
     Raises RelappError with one sentence if they cannot be; OutputCancelled if progress
@@ -81,6 +83,14 @@ def write_campaign_files(
 
                 target = folder / f"{stem}-labels.pdf"
                 address_labels([m.recipient for m in messages], target, LABEL_LAYOUTS[labels])
+                written.append(target)
+            if envelopes is not None:
+                from relapp.reports.campaign_letters import ENVELOPE_LAYOUTS
+                from relapp.reports.campaign_letters import envelopes as write_envelopes
+
+                target = folder / f"{stem}-envelopes.pdf"
+                layout = ENVELOPE_LAYOUTS[envelopes]
+                write_envelopes([m.recipient for m in messages], target, layout)
                 written.append(target)
         elif campaign.channel == "email":
             target = folder / f"{stem}-mailchimp.csv"

@@ -464,13 +464,94 @@ def _draw_label(canvas: Canvas, layout: LabelLayout, slot: int, lines: list[str]
     if not lines:
         return
     x, y = layout.label_origin(slot)
-    size, sizes = label_text_sizes(lines, layout)
+    size, _sizes = label_text_sizes(lines, layout)
     block = (ASCENT + DESCENT) * size + (len(lines) - 1) * size * LEADING
-    baseline = y + (layout.label_height + block) / 2 - ASCENT * size
+    _draw_lines(
+        canvas, lines, x + LABEL_PADDING_X, y + (layout.label_height + block) / 2, LABEL_SIZE,
+        layout.label_width - 2 * LABEL_PADDING_X, layout.label_height - 2 * LABEL_PADDING_Y,
+    )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ envelopes
+
+
+@dataclass(frozen=True)
+class EnvelopeLayout:
+    """An envelope fed into the printer as a page of its own size (landscape); distances in
+    points from its top left corner. The address field is where the post's machines read
+    it: right of centre, below the sender's line, clear of the stamp in the top right."""
+
+    size: tuple[float, float]  # width, height
+    address_left: float
+    address_top: float
+    address_width: float
+    address_height: float
+
+
+ENVELOPE_LAYOUTS: dict[str, EnvelopeLayout] = {
+    # DL and C5 (ISO 269): the address as a windowed DL envelope places it, 90 mm in.
+    "DL": EnvelopeLayout((220 * mm, 110 * mm), 95 * mm, 45 * mm, 115 * mm, 55 * mm),
+    "C5": EnvelopeLayout((229 * mm, 162 * mm), 100 * mm, 65 * mm, 120 * mm, 75 * mm),
+    # US No. 10 (9.5 x 4.125 in): USPS reads the address in the lower middle.
+    "US #10": EnvelopeLayout((9.5 * inch, 4.125 * inch), 4 * inch, 1.9 * inch,
+                             5.25 * inch, 2 * inch),
+}  # fmt: skip
+ENVELOPES_TITLE = "Envelopes"
+ENVELOPE_SIZE = 12.0  # the address's size, made smaller when a long one must fit
+SENDER_SIZE = 8.0
+SENDER_MARGIN = 10 * mm
+
+
+def envelopes(
+    recipients: Sequence[Recipient],
+    target: Path,
+    layout: EnvelopeLayout,
+    *,
+    progress: Progress | None = None,
+) -> int:
+    """Write an envelope for each recipient, in the order given, one a page of the
+    envelope's size, to target (a PDF): the shop's name and address small in the top left,
+    the customer's address in the address field. The number written.
+
+    Raises:
+        RelappError: there are no recipients (nothing is written), or target cannot be written.
+        ReportCancelled: progress raised it (nothing is written).
+    """
+    if not recipients:
+        raise RelappError(NO_LABELS)
+    register_fonts()
+    context = report_context()
+    sender = [context.shop_name, *_sender_address()]
+    width, height = layout.size
+    with atomic_pdf(Path(target)) as temporary:
+        canvas = _new_canvas(temporary, layout.size, ENVELOPES_TITLE, context.shop_name)
+        for done, recipient in enumerate(recipients, start=1):
+            _draw_lines(canvas, sender, SENDER_MARGIN, height - SENDER_MARGIN, SENDER_SIZE,
+                        width / 2 - SENDER_MARGIN, height / 3)  # fmt: skip
+            top = height - layout.address_top
+            _draw_lines(canvas, recipient.address_lines(), layout.address_left, top,
+                        ENVELOPE_SIZE, layout.address_width, layout.address_height)  # fmt: skip
+            canvas.showPage()
+            if progress is not None:
+                progress(done / len(recipients))
+        canvas.save()
+    return len(recipients)
+
+
+def _draw_lines(
+    canvas: Canvas, lines: Sequence[str], x: float, top: float, size: float, width: float,
+    height: float,
+) -> None:  # fmt: skip
+    """Lines aligned left from top (the first line's top), as large as size allows within
+    width and height (a line too wide drawn smaller on its own)."""
+    if not lines:
+        return
+    size, sizes = _fit_lines(lines, size, width, height)
+    baseline = top - ASCENT * size
     text = canvas.beginText()
     text.setFillColor(TEXT_DARK)
     for line, line_size in zip(lines, sizes, strict=True):
-        _add_line(text, line, x + LABEL_PADDING_X, baseline, line_size)
+        _add_line(text, line, x, baseline, line_size)
         baseline -= size * LEADING
     canvas.drawText(text)
 

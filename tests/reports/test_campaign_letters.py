@@ -20,6 +20,7 @@ from relapp.domain.shop.shops import add_shop
 from relapp.errors import RelappError
 from relapp.reports.campaign_letters import (
     ADDRESS_RIGHT,
+    ENVELOPE_LAYOUTS,
     LABEL_LAYOUTS,
     LABEL_PADDING_X,
     LABEL_SIZE,
@@ -31,6 +32,7 @@ from relapp.reports.campaign_letters import (
     WINDOW_TOP,
     address_labels,
     campaign_letters,
+    envelopes,
     label_text_sizes,
 )
 from relapp.reports.document import ReportCancelled
@@ -349,3 +351,42 @@ def test_a_long_address_is_drawn_smaller_to_fit_its_label_never_cut(db, out):
     left, bottom = layout.label_origin(1)
     assert max(box[2] for box in boxes) <= left + layout.label_width - LABEL_PADDING_X + 0.5
     assert min(box[1] for box in boxes) >= bottom
+
+
+# ------------------------------------------------------------------------------ envelopes
+
+
+@pytest.mark.parametrize("name", list(ENVELOPE_LAYOUTS))
+def test_an_envelope_a_page_of_its_size_the_shop_top_left_the_address_in_its_field(
+    db, out, name
+):
+    save_settings(shop_name="Lantern & Lane")
+    add_shop("Fremantle", "12 Market Street\nFremantle WA 6160")
+    layout = ENVELOPE_LAYOUTS[name]
+    people = [recipient(1, "Ann Smith"), recipient(2, "Zoë Ødegård", country="Norway")]
+
+    assert envelopes(people, out / "envelopes.pdf", layout) == 2
+
+    reader = PdfReader(out / "envelopes.pdf")
+    assert len(reader.pages) == 2
+    width, height = layout.size
+    assert [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+            for p in reader.pages] == [(round(width), round(height))] * 2  # fmt: skip
+    texts = page_texts(out / "envelopes.pdf")
+    assert texts[0].startswith("Lantern & Lane 12 Market Street Fremantle WA 6160")
+    assert "Zoë Ødegård 2 Harbour Street Fremantle WA 6160 Norway" in texts[1]
+    # The address is inside its field; the shop's lines in the top left quarter.
+    boxes = char_boxes(out / "envelopes.pdf", 1)
+    address = [box for character, box in boxes if box[0] >= layout.address_left - 0.5]
+    assert address and min(box[0] for box in address) >= layout.address_left - 0.5
+    assert max(box[2] for box in address) <= layout.address_left + layout.address_width + 0.5
+    assert max(box[3] for box in address) <= height - layout.address_top + 0.5
+    assert min(box[1] for box in address) >= height - layout.address_top - layout.address_height
+    shop = [box for _character, box in boxes if box[3] > height - layout.address_top + 1]
+    assert shop and max(box[2] for box in shop) < width / 2
+
+
+def test_no_envelopes_to_print_is_a_sentence_and_no_file(db, out):
+    with pytest.raises(RelappError, match=NO_LABELS):
+        envelopes([], out / "envelopes.pdf", ENVELOPE_LAYOUTS["DL"])
+    assert not (out / "envelopes.pdf").exists()

@@ -54,6 +54,7 @@ FOLDER_KEY = "campaigns/folder"
 SENDER_KEY = "campaigns/sender"
 OPT_OUT_KEY = "campaigns/opt_out"
 LABELS_KEY = "campaigns/labels"
+ENVELOPES_KEY = "campaigns/envelopes"
 DEFAULT_OPT_OUT = "Reply “unsubscribe” to hear no more from us."
 FILES_LISTED = 5
 
@@ -65,6 +66,7 @@ class OutputOptions:
     sender: str = ""
     opt_out: str = ""
     labels: str | None = None  # a LABEL_LAYOUTS name; None: no label sheet
+    envelopes: str | None = None  # an ENVELOPE_LAYOUTS name; None: no envelopes
     send: bool = False  # emails: sent from Relapp through the outbox, no files
 
 
@@ -82,6 +84,7 @@ class OutputOptionsDialog(QDialog):
         self.sender = QLineEdit(objectName="campaignSender")
         self.opt_out = QLineEdit(objectName="campaignOptOut")
         self.labels = QComboBox(objectName="campaignLabels")
+        self.envelopes = QComboBox(objectName="campaignEnvelopes")
         self.send: QRadioButton | None = None  # emails: sent from Relapp, or files
         if campaign.channel == "email":
             self.send = QRadioButton(objectName="sendFromRelapp")
@@ -125,12 +128,12 @@ class OutputOptionsDialog(QDialog):
             form.addRow(self.tr("&From:"), self.sender)
             form.addRow(self.tr("&Opt-out text:"), self.opt_out)
         else:
-            # Being written alongside this view: read only when a letter is produced.
-            from relapp.reports.campaign_letters import LABEL_LAYOUTS
+            # Read only when a letter is produced: reportlab is slow to import.
+            from relapp.reports.campaign_letters import ENVELOPE_LAYOUTS, LABEL_LAYOUTS
 
             intro = self.tr(
-                "The letters come as one PDF. An address label sheet for the same customers "
-                "can come with them."
+                "The letters come as one PDF. An address label sheet, or envelopes to print, "
+                "for the same customers can come with them."
             )
             self.labels.addItem(self.tr("No labels"), None)
             for name, layout in LABEL_LAYOUTS.items():
@@ -138,6 +141,12 @@ class OutputOptionsDialog(QDialog):
             remembered = settings.value(LABELS_KEY, "")
             self.labels.setCurrentIndex(max(0, self.labels.findData(remembered or None)))
             form.addRow(self.tr("&Labels:"), self.labels)
+            self.envelopes.addItem(self.tr("No envelopes"), None)
+            for name in ENVELOPE_LAYOUTS:
+                self.envelopes.addItem(name, name)
+            remembered = settings.value(ENVELOPES_KEY, "")
+            self.envelopes.setCurrentIndex(max(0, self.envelopes.findData(remembered or None)))
+            form.addRow(self.tr("&Envelopes:"), self.envelopes)
         heading = QLabel(intro, wordWrap=True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -156,7 +165,9 @@ class OutputOptionsDialog(QDialog):
                 sender=self.sender.text().strip(), opt_out=self.opt_out.text(),
                 send=self.send is not None and self.send.isChecked(),
             )  # fmt: skip
-        return OutputOptions(labels=self.labels.currentData())
+        return OutputOptions(
+            labels=self.labels.currentData(), envelopes=self.envelopes.currentData()
+        )
 
     def remember(self) -> None:
         settings = QSettings()
@@ -165,6 +176,7 @@ class OutputOptionsDialog(QDialog):
             settings.setValue(OPT_OUT_KEY, self.opt_out.text())
         else:
             settings.setValue(LABELS_KEY, self.labels.currentData() or "")
+            settings.setValue(ENVELOPES_KEY, self.envelopes.currentData() or "")
 
     @classmethod
     def ask(cls, parent: QWidget | None, campaign: CampaignRow) -> OutputOptions | None:
@@ -231,7 +243,7 @@ def produce(
             assert folder is not None
             return write_campaign_files(
                 row, messages, folder, progress=reporting, sender=options.sender,
-                opt_out=options.opt_out, labels=options.labels,
+                opt_out=options.opt_out, labels=options.labels, envelopes=options.envelopes,
             )  # fmt: skip
 
         emails = (
