@@ -199,6 +199,40 @@ def test_a_voucher_campaign_prints_each_code_and_a_till_redeems_it_once(shop, ca
     assert "was sent to another customer" in err and "Traceback" not in err
 
 
+def test_a_percent_voucher_is_made_with_percent_10_and_needs_the_purchase(shop, capsys, tmp_path):
+    path, template, people = shop
+    template.write_text("{voucher_code}")
+    number = create(capsys, path, template, "sms", "Tenth", "--voucher", "percent:10")
+    run(capsys, "produce", str(number), "--db", str(path), "--out", str(tmp_path / "out"))
+    with (tmp_path / "out" / "tenth-1-sms.csv").open(encoding="utf-8", newline="") as file:
+        [row] = list(csv.DictReader(file))
+    code, zoe = row["Message"], f"#{people['zoe']}"
+
+    assert cli.main(["voucher", "redeem", code, zoe, "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "A 10% voucher needs the purchase's amount." in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    redeem = ["voucher", "redeem", code, zoe, "--db", str(path), "--purchase", "24.45"]
+    assert cli.main(redeem) == 0
+    assert capsys.readouterr().out == (
+        f"Voucher {code} (Tenth) redeemed: take 10% off: $2.45 off the $24.45 purchase.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("offer", "sentence"),
+    [("percent:150", "percent off is a whole number from 1 to 100"),
+     ("percent:0", "percent off is a whole number from 1 to 100"),
+     ("percent:7.5", "is not an offer: write points:200, amount:5.00, percent:10")],
+)  # fmt: skip
+def test_a_wrong_percent_is_refused_in_one_sentence(shop, capsys, offer, sentence):
+    path, template, _ = shop
+    code, _, err = run(capsys, "create", "--db", str(path), "--name", "X", "--segment",
+                       "Regulars", "--channel", "sms", "--template", str(template),
+                       "--voucher", offer)  # fmt: skip
+    assert code == 1 and sentence in err and "Traceback" not in err
+
+
 def test_a_wrong_voucher_offer_is_refused_in_one_sentence(shop, capsys):
     path, template, _ = shop
     code, _, err = run(capsys, "create", "--db", str(path), "--name", "X", "--segment",

@@ -5,7 +5,8 @@ leaves out (and why), and produce its letters, emails, texts or call list.
                            --template FILE [--subject TEXT] [--holdout 10] [--transactional]
     relapp campaign list [--json]
     relapp campaign show ID [--json] [--names REASON]
-    relapp campaign produce ID --out DIR [--labels LAYOUT] [--sender ADDRESS] [--opt-out TEXT]
+    relapp campaign produce ID --out DIR [--labels LAYOUT] [--envelopes LAYOUT]
+                           [--sender ADDRESS] [--opt-out TEXT] [--send]
     relapp campaign produce ID --send [--out DIR]   (emails: sent from Relapp, the outbox)
     relapp campaign send [--json] | outbox [--json]   (relapp.cli.campaign_outbox)
     relapp campaign results ID [--pdf F.pdf] [--json]
@@ -61,8 +62,9 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     create.add_argument(
         "--voucher", metavar="OFFER",
-        help="a code of their own for each customer: points:200, amount:5.00 or"
-        " reward:NAME (a reward of the catalogue, free); {voucher_code} prints it",
+        help="a code of their own for each customer: points:200, amount:5.00, percent:10"
+        " (percent off the purchase) or reward:NAME (a reward of the catalogue, free);"
+        " {voucher_code} prints it",
     )  # fmt: skip
     create.add_argument(
         "--voucher-days", type=bounded_int(1, 365), default=30, metavar="DAYS",
@@ -121,6 +123,8 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     produce.add_argument("--labels", metavar="LAYOUT",
                          help="letters: also an address label sheet (e.g. \"A4 3x7\")")  # fmt: skip
+    produce.add_argument("--envelopes", metavar="LAYOUT",
+                         help="letters: also envelopes (DL, C5 or \"US #10\")")  # fmt: skip
     produce.add_argument("--sender", default="", help="emails: the From address")
     produce.add_argument("--opt-out", default="", help="emails: the text that ends every email")
     produce.add_argument("--json", action="store_true", help="print JSON for other programs")
@@ -184,10 +188,13 @@ def _offer(args: argparse.Namespace):
         return Offer("points", int(value), **common)
     if kind == "amount" and value:
         return Offer("amount", amount, **common)
+    if kind == "percent" and value.removesuffix("%").strip().isdigit():
+        return Offer("percent", int(value.removesuffix("%")), **common)
     if kind == "reward" and value:
         return Offer("reward", reward_name=value, **common)
     raise RelappError(
-        f"--voucher {args.voucher!r} is not an offer: write points:200, amount:5.00 or reward:NAME."
+        f"--voucher {args.voucher!r} is not an offer: write points:200, amount:5.00, percent:10"
+        " or reward:NAME."
     )
 
 
@@ -285,6 +292,14 @@ def run_produce(args: argparse.Namespace) -> int:
 
     if args.out is None and not args.send:
         args.usage_error("say where the files go with --out DIR (emails: or --send)")
+    if args.envelopes is not None:
+        from relapp.reports.campaign_letters import ENVELOPE_LAYOUTS
+
+        if args.envelopes not in ENVELOPE_LAYOUTS:
+            raise RelappError(
+                f"There is no envelope layout {args.envelopes!r}; the layouts are"
+                f" {', '.join(repr(name) for name in ENVELOPE_LAYOUTS)}."
+            )
     if args.labels is not None:
         from relapp.reports.campaign_letters import LABEL_LAYOUTS
 
@@ -309,7 +324,7 @@ def run_produce(args: argparse.Namespace) -> int:
     def write(campaign, messages, reporting):
         return write_campaign_files(
             campaign, messages, args.out, progress=reporting, sender=sender,
-            opt_out=opt_out, labels=args.labels,
+            opt_out=opt_out, labels=args.labels, envelopes=args.envelopes,
         )  # fmt: skip
 
     produced = produce_campaign(

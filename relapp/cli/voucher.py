@@ -29,7 +29,8 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     add_customer_argument(redeem)
     redeem.add_argument(
         "--purchase", metavar="X",
-        help="the purchase it is used with, e.g. 24.50 (for a least spend)",
+        help="the purchase it is used with, e.g. 24.50 (for a least spend, and always for a"
+        " percent off: the amount to take off is printed)",
     )  # fmt: skip
     redeem.add_argument("--key", help="the till's own id for this use: a retry is safe")
     redeem.add_argument("--json", action="store_true", help="print JSON for other programs")
@@ -54,6 +55,7 @@ def run_redeem(args: argparse.Namespace) -> int:
             "code": redeemed.shown, "contact_id": redeemed.contact_id,
             "campaign": redeemed.campaign, "kind": redeemed.kind, "value": redeemed.value,
             "reward": redeemed.reward_name, "text": redeemed.text,
+            "off_cents": redeemed.off_cents,
         })  # fmt: skip
         return 0
     print(f"Voucher {redeemed.shown} ({redeemed.campaign}) redeemed: {redeemed.text}.")

@@ -80,7 +80,8 @@ def liability_report(
         "down to the cent. The total is worked out from all the points together, so it can be "
         "a few cents more than the rows added up. Every customer with a balance counts, "
         "archived ones too. A campaign voucher is worth its amount off, or its points (a free "
-        "reward's points cost) at the same value; only vouchers not used yet and still valid "
+        "reward's points cost) at the same value; a percent off counts as nothing, its worth "
+        "depending on the purchase it is used with. Only vouchers not used yet and still valid "
         "count."
     )
     title = _(TITLE)

@@ -166,6 +166,8 @@ def sqlite_check_values(db, table, column):
         ("points_entry", "kind"),
         ("import_batch", "duplicates"),
         ("email_outbox", "status"),
+        ("voucher_offer", "kind"),
+        ("campaign_rule", "offer_kind"),
     ],
 )
 def test_the_same_codes_are_allowed_on_both(both, table, column):

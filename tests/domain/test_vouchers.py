@@ -196,3 +196,100 @@ def test_a_wrong_or_taken_shared_code_is_refused(db, shared, sentence):
         create_campaign("Second", "Everyone", "sms", "{voucher_code}",
                         offer=Offer("points", 50, shared_code=shared))  # fmt: skip
     assert [c.name for c in store.campaigns()] == ["First"]
+
+
+@pytest.fixture
+def percent_sent(db):
+    """A campaign with a 10%-off voucher for Ann alone, for purchases of $20.00 or more."""
+    save_segment("Everyone", ContactFilter())
+    ann = add_contact("Ann", "Lee", phone="0412 000 000").id
+    record_consent(ann, "sms", True, "in person")
+    create_campaign("Tenth off", "Everyone", "sms", "Your code: {voucher_code}",
+                    offer=Offer("percent", 10, min_spend_cents=2000))  # fmt: skip
+    (campaign,) = store.campaigns()
+    produce_campaign(campaign.id, lambda row, messages, progress: [])
+    return ann, voucher_store.codes_of_campaign(campaign.id)[ann]
+
+
+def test_a_percent_voucher_says_what_to_take_off_the_purchase_rounded_half_up(percent_sent):
+    from relapp.domain.campaigns.listing import list_campaigns, offer_text
+
+    ann, code = percent_sent
+    assert offer_text(list_campaigns()[0]) == "10% off"
+    offer = voucher_store.offer_of_campaign(store.campaigns()[0].id)
+    assert (offer.kind, offer.value) == ("percent", 10)
+    # 10% of $24.45 is $2.445: half a cent and more goes up.
+    redeemed = redeem_voucher(printed(code), ann, purchase_cents=2445, key="till1-9")
+    assert redeemed.text == "take 10% off: $2.45 off the $24.45 purchase"
+    assert (redeemed.kind, redeemed.value, redeemed.off_cents) == ("percent", 10, 245)
+    assert balance(ann) == 0  # no points: the cashier takes it off the sale
+    again = redeem_voucher(code, ann, purchase_cents=2445, key="till1-9")
+    assert again.text == redeemed.text + " (redeemed already with this key)"
+    with pytest.raises(VoucherRefused, match="was used already"):
+        redeem_voucher(code, ann, purchase_cents=2445)
+
+
+@pytest.mark.parametrize(
+    ("purchase", "percent", "off"),
+    [(2445, 10, 245), (2444, 10, 244), (2450, 10, 245), (1, 50, 1), (1, 49, 0), (999, 100, 999),
+     (1999, 15, 300), (1990, 15, 299)],
+)  # fmt: skip
+def test_percent_off_is_to_the_cent_half_up(purchase, percent, off):
+    from relapp.domain.campaigns.vouchers import percent_off
+
+    assert percent_off(purchase, percent) == off
+
+
+def test_a_percent_voucher_is_refused_without_a_purchase_or_under_the_least(percent_sent):
+    from relapp.domain.campaigns.vouchers import PurchaseNeeded
+
+    ann, code = percent_sent
+    with pytest.raises(PurchaseNeeded, match=r"needs a purchase of at least \$20\.00"):
+        redeem_voucher(code, ann)  # the least purchase is told first
+    with pytest.raises(PurchaseNeeded, match=r"needs a purchase of at least \$20\.00"):
+        redeem_voucher(code, ann, purchase_cents=1999)
+    assert voucher_store.redeemed_count(store.campaigns()[0].id) == (1, 0)
+    assert redeem_voucher(code, ann, purchase_cents=2000).off_cents == 200
+
+
+def test_a_percent_voucher_without_a_least_purchase_still_needs_the_purchase(db):
+    save_segment("Everyone", ContactFilter())
+    ann = add_contact("Ann", "Lee", phone="0412 000 000").id
+    record_consent(ann, "sms", True, "in person")
+    create_campaign("Quarter off", "Everyone", "sms", "{voucher_code}",
+                    offer=Offer("percent", 25, shared_code="QUARTER"))  # fmt: skip
+    with pytest.raises(VoucherRefused, match=r"^A 25% voucher needs the purchase's amount\.$"):
+        redeem_voucher("quarter", ann)
+    with pytest.raises(VoucherRefused, match="needs the purchase's amount"):
+        redeem_voucher("quarter", ann, purchase_cents=0)
+    assert redeem_voucher("quarter", ann, purchase_cents=1000).text == (
+        "take 25% off: $2.50 off the $10.00 purchase"
+    )
+
+
+@pytest.mark.parametrize("percent", [0, 101, -5])
+def test_a_percent_off_is_1_to_100(db, percent):
+    save_segment("Everyone", ContactFilter())
+    with pytest.raises(CampaignError, match="percent off is a whole number from 1 to 100"):
+        create_campaign("Odd", "Everyone", "sms", "{voucher_code}",
+                        offer=Offer("percent", percent))  # fmt: skip
+    assert store.campaigns() == []
+
+
+def test_the_schema_refuses_a_percent_over_100_from_another_program(db):
+    """The domain's check is the main guard; the schema's (17) is the last."""
+    from peewee import IntegrityError
+
+    from relapp.db.models import database
+
+    save_segment("Everyone", ContactFilter())
+    add_contact("Ann", "Lee")
+    create_campaign("Tenth", "Everyone", "sms", "{voucher_code}", offer=Offer("percent", 10))
+    with pytest.raises(IntegrityError), database.atomic():
+        database.execute_sql("UPDATE voucher_offer SET value = 101")
+    with pytest.raises(IntegrityError), database.atomic():
+        database.execute_sql(
+            "INSERT INTO campaign_rule (rule, channel, template, number, offer_kind, offer_value)"
+            " VALUES ('welcome', 'sms', 'Hi', 0, 'percent', 0)"
+        )
+    assert database.execute_sql("SELECT value FROM voucher_offer").fetchall() == [(10,)]

@@ -357,9 +357,7 @@ def test_a_long_address_is_drawn_smaller_to_fit_its_label_never_cut(db, out):
 
 
 @pytest.mark.parametrize("name", list(ENVELOPE_LAYOUTS))
-def test_an_envelope_a_page_of_its_size_the_shop_top_left_the_address_in_its_field(
-    db, out, name
-):
+def test_an_envelope_a_page_of_its_size_the_shop_top_left_the_address_in_its_field(db, out, name):
     save_settings(shop_name="Lantern & Lane")
     add_shop("Fremantle", "12 Market Street\nFremantle WA 6160")
     layout = ENVELOPE_LAYOUTS[name]

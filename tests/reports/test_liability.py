@@ -113,7 +113,8 @@ def test_campaign_vouchers_not_used_yet_are_owed_too(db, tmp_path):
     now = utc_now()
     Reward.create(name="Tote bag", points_cost=400, active=True, created_at=now, updated_at=now)
     offers = {"Points": Offer("points", 200), "Fiver": Offer("amount", 500),
-              "Bag": Offer("reward", reward_name="Tote bag")}  # fmt: skip
+              "Bag": Offer("reward", reward_name="Tote bag"),
+              "Tenth": Offer("percent", 10)}  # fmt: skip
     for name, offer in offers.items():
         create_campaign(name, "Everyone", "sms", "{voucher_code}", offer=offer, recent_days=0)
     for campaign in campaign_store.campaigns():
@@ -127,6 +128,7 @@ def test_campaign_vouchers_not_used_yet_are_owed_too(db, tmp_path):
         "Bag": ("a free Tote bag", 3, 3 * 200),  # 400 points at 50 cents a hundred
         "Fiver": ("$5.00 off", 2, 2 * 500),  # one was used
         "Points": ("200 bonus points", 3, 3 * 100),
+        "Tenth": ("10% off (worth depends on the purchase)", 3, 0),  # counted, not valued
     }
     out = liability_report(tmp_path / "liability.pdf")
     assert_sound(out)
@@ -135,5 +137,7 @@ def test_campaign_vouchers_not_used_yet_are_owed_too(db, tmp_path):
     fiver_row = table[table.index("Fiver") :]
     assert fiver_row[1] == "$5.00 off" and fiver_row[3:5] == ["2", "$10.00"]  # after the date
     total_row = table[len(table) - 1 - table[::-1].index("Total") :]
-    assert total_row[1:3] == ["8", "$19.00"]
+    tenth_row = " ".join(table[table.index("Tenth") :][:8])
+    assert "10% off (worth depends on the purchase)" in tenth_row and "$0.00" in tenth_row
+    assert total_row[1:3] == ["11", "$19.00"]
     assert unused_vouchers(now=utc_now() + timedelta(days=31)) == []  # expired: owed no more

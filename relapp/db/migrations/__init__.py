@@ -30,6 +30,7 @@ from relapp.db.migrations import (
     m0014_vouchers,
     m0015_outbox,
     m0016_campaign_rules,
+    m0017_percent_vouchers,
 )
 
 
@@ -74,6 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0014_vouchers,
                 m0015_outbox,
                 m0016_campaign_rules,
+                m0017_percent_vouchers,
             )
         ),
         key=lambda migration: migration.version,

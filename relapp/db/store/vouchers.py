@@ -17,8 +17,8 @@ from relapp.db.models import database
 class OfferRow:
     id: int
     campaign_id: int
-    kind: str  # points, amount or reward
-    value: int  # points or cents; 0 for a reward
+    kind: str  # points, amount, percent or reward
+    value: int  # points, cents or the percent off; 0 for a reward
     reward_id: int | None
     reward_name: str | None
     min_spend_cents: int

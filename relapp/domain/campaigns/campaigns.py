@@ -170,13 +170,17 @@ def insert_campaign(
     return campaign_id
 
 
-MAX_OFFER = {"points": 1_000_000, "amount": 1_000_000}  # points; cents
+MAX_OFFER = {"points": 1_000_000, "amount": 1_000_000, "percent": 100}  # points; cents; %
 
 
 def checked_offer(offer: Offer) -> int | None:
     """The reward's id for a reward offer; raises CampaignError if the offer is wrong."""
-    if offer.kind not in ("points", "amount", "reward"):
-        raise CampaignError(f"A voucher gives points, an amount or a reward, not {offer.kind!r}.")
+    if offer.kind not in ("points", "amount", "percent", "reward"):
+        raise CampaignError(
+            f"A voucher gives points, an amount, a percent off or a reward, not {offer.kind!r}."
+        )
+    if offer.kind == "percent" and not 0 < offer.value <= MAX_OFFER["percent"]:
+        raise CampaignError("A voucher's percent off is a whole number from 1 to 100.")
     if offer.kind in MAX_OFFER and not 0 < offer.value <= MAX_OFFER[offer.kind]:
         raise CampaignError("A voucher's value is more than nothing and at most 10,000.00.")
     if not 0 <= offer.min_spend_cents <= 100_000_000:

@@ -11,9 +11,13 @@ Rules chosen here:
   mistake", not "no such voucher"). Typing is forgiving: any letter case, spaces and dashes
   ignored, O read as 0 and I or L as 1.
 * An offer gives bonus points (into the ledger, expiring as the shop's points do), an amount
-  off the purchase, or a reward from the catalogue for free (one taken from its stock). It is
-  valid from when the campaign is produced for valid_days days, and may need a purchase of
-  at least min_spend.
+  off the purchase, a percent off the purchase (1 to 100), or a reward from the catalogue
+  for free (one taken from its stock). It is valid from when the campaign is produced for
+  valid_days days, and may need a purchase of at least min_spend.
+* A percent off needs the purchase's amount, and says what to take off: the percent of the
+  purchase in cents, rounded half up to the cent (10% of $24.45 is $2.445: $2.45 off), in
+  whole-number arithmetic. It is told to the cashier, as an amount off is; nothing is
+  recorded against the sale.
 * A shared promotion code (SPRING10: 4 to 20 letters and digits, chosen by the owner) is
   for anyone, once per customer; it is printed and quoted as it is.
 * A code is for the customer it was sent to, once. Refused, with the reason, and nothing
@@ -49,10 +53,15 @@ class VoucherRefused(RelappError):
     """The code cannot be used now, for this customer; nothing was changed."""
 
 
+class PurchaseNeeded(VoucherRefused):
+    """The purchase is missing (a percent off) or under the offer's least; nothing was
+    changed."""
+
+
 @dataclass(frozen=True)
 class Offer:
-    """What a campaign's voucher gives: kind points (value: points), amount (value: cents)
-    or reward (reward_name from the catalogue)."""
+    """What a campaign's voucher gives: kind points (value: points), amount (value: cents),
+    percent (value: the percent off, 1 to 100) or reward (reward_name from the catalogue)."""
 
     kind: str
     value: int = 0
@@ -73,6 +82,7 @@ class Redeemed:
     reward_name: str | None
     text: str  # what the cashier is told: "200 bonus points added", "take $5.00 off"
     change: Change
+    off_cents: int | None = None  # a percent off: what to take off the purchase
 
 
 def _check_character(body: str) -> str:
@@ -116,7 +126,15 @@ def describe(offer: store.OfferRow) -> str:
         return f"{offer.value:,} bonus points"
     if offer.kind == "amount":
         return f"{format_money(offer.value)} off"
+    if offer.kind == "percent":
+        return f"{offer.value}% off"
     return f"a free {offer.reward_name}"
+
+
+def percent_off(purchase_cents: int, percent: int) -> int:
+    """The cents a percent takes off a purchase, rounded half up to the cent: 10% of 2445
+    cents is 244.5, so 245."""
+    return (purchase_cents * percent + 50) // 100
 
 
 def redeem_voucher(
@@ -131,7 +149,8 @@ def redeem_voucher(
     """Redeem the code typed or scanned as text for this customer: a shared promotion code,
     or a code of their own.
 
-    purchase_cents: the purchase it is used with, when the offer needs a least spend.
+    purchase_cents: the purchase it is used with, when the offer needs a least spend, and
+    always for a percent off (refused without one).
     Raises VoucherRefused with the reason; nothing is changed then.
     """
     with write_transaction():
@@ -142,7 +161,9 @@ def redeem_voucher(
         if key is not None and (earlier := store.voucher_with_key(key)) is not None:
             if earlier != (code, contact_id):
                 raise VoucherRefused(f"The key {key!r} was used for another voucher already.")
-            return _redeemed(store.voucher_by_code(code), "redeemed already with this key")
+            return _redeemed(
+                store.voucher_by_code(code), "redeemed already with this key", purchase_cents
+            )
         customer = live_customer(contact_id)
         found = store.voucher_by_code(code)
         if found is None and shared is None:
@@ -163,10 +184,12 @@ def redeem_voucher(
         if format_timestamp(moment) >= offer.valid_until:
             raise VoucherRefused(f"The voucher {shown} expired on {_when(offer.valid_until)}.")
         if offer.min_spend_cents and (purchase_cents or 0) < offer.min_spend_cents:
-            raise VoucherRefused(
+            raise PurchaseNeeded(
                 f"The voucher {shown} needs a purchase of at least"
                 f" {format_money(offer.min_spend_cents)}."
             )
+        if offer.kind == "percent" and (purchase_cents or 0) <= 0:
+            raise PurchaseNeeded(f"A {offer.value}% voucher needs the purchase's amount.")
         if offer.kind == "reward":
             _take_reward(offer)
         voucher_id = found.id if found else store.insert_voucher(offer.id, contact_id, code)
@@ -179,7 +202,7 @@ def redeem_voucher(
                 expires_at=expiry_for(moment, load_settings().points_expiry_months),
                 staff_id=staff_id, occasion=f"voucher:{code}",
             )  # fmt: skip
-    return _redeemed(store.voucher_by_code(code), "")
+    return _redeemed(store.voucher_by_code(code), "", purchase_cents)
 
 
 def shared_form(text: str) -> str:
@@ -206,13 +229,22 @@ def _take_reward(offer: store.OfferRow) -> None:
         loyalty_program.take_one_from_stock(offer.reward_id)
 
 
-def _redeemed(found: store.VoucherRow | None, note: str) -> Redeemed:
+def _redeemed(found: store.VoucherRow | None, note: str, purchase_cents: int | None) -> Redeemed:
     assert found is not None
     offer = found.offer
+    off_cents = None
     if offer.kind == "points":
         text = f"{offer.value:,} bonus points added"
     elif offer.kind == "amount":
         text = f"take {format_money(offer.value)} off the purchase"
+    elif offer.kind == "percent" and purchase_cents:
+        off_cents = percent_off(purchase_cents, offer.value)
+        text = (
+            f"take {offer.value}% off: {format_money(off_cents)} off the"
+            f" {format_money(purchase_cents)} purchase"
+        )
+    elif offer.kind == "percent":  # a retry with its key, the purchase not given again
+        text = f"take {offer.value}% off the purchase"
     else:
         text = f"give a free {offer.reward_name}"
     if note:
@@ -224,6 +256,7 @@ def _redeemed(found: store.VoucherRow | None, note: str) -> Redeemed:
     return Redeemed(
         found.code, shown, found.contact_id, found.campaign_name, offer.kind, offer.value,
         offer.reward_name, text, Change.of(*entities, contact_ids=frozenset({found.contact_id})),
+        off_cents,
     )  # fmt: skip
 
 
@@ -236,10 +269,11 @@ def _when(stored: str) -> str:
 class UnusedVouchers:
     """One campaign's vouchers not used yet and still valid: what the shop may still have to
     give. value_cents is one voucher's worth: the amount off, or the points (a free reward's
-    points cost) at the value of 100 points, rounded down to the cent."""
+    points cost) at the value of 100 points, rounded down to the cent; nothing for a percent
+    off, whose worth depends on the purchase it will be used with (its offer says so)."""
 
     campaign: str
-    offer: str  # "200 bonus points", "$5.00 off", "a free Tote bag"
+    offer: str  # "200 bonus points", "$5.00 off", "a free Tote bag", "10% off (worth ...)"
     valid_until: str  # as stored
     count: int
     value_cents: int
@@ -260,6 +294,10 @@ def unused_vouchers(now: datetime | None = None) -> list[UnusedVouchers]:
             "points": value * per_100 // 100,
             "amount": value,
             "reward": (cost or 0) * per_100 // 100,
+            "percent": 0,
         }[kind]
-        rows.append(UnusedVouchers(campaign, describe(offer), until, count, worth))
+        shown = describe(offer)
+        if kind == "percent":
+            shown += " (worth depends on the purchase)"
+        rows.append(UnusedVouchers(campaign, shown, until, count, worth))
     return rows

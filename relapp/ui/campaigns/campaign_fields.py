@@ -28,6 +28,7 @@ OFFER_TITLES = {
     "none": "No voucher",
     "points": "Bonus points",
     "amount": "An amount off",
+    "percent": "Percent off",
     "reward": "A free reward",
 }
 ROW_SPACING = 6
@@ -66,7 +67,8 @@ class MergeFieldsButton(QPushButton):
 
 
 class OfferFields(QWidget):
-    """A voucher, in a row: none, bonus points, an amount off or a free reward, how many days
+    """A voucher, in a row: none, bonus points, an amount off, a percent off (the purchase it
+    is used with) or a free reward, how many days
     it is valid and the least purchase; with shared_code, also a promotion code for anyone
     (else each customer gets a code of their own). Only the fields of the kind chosen show."""
 
@@ -82,6 +84,9 @@ class OfferFields(QWidget):
         self.points.setSuffix(tr(" points"))
         self.amount = QLineEdit(self, objectName="voucherAmount")
         self.amount.setPlaceholderText(tr("e.g. 5.00"))
+        self.percent = QSpinBox(self, objectName="voucherPercent", minimum=1, maximum=100)
+        self.percent.setValue(10)
+        self.percent.setSuffix(tr(" % off"))
         self.reward = QComboBox(self, objectName="voucherReward")
         for reward in list_rewards():
             if reward.active:
@@ -116,7 +121,8 @@ class OfferFields(QWidget):
         row.addStretch(1)
         self.kind.currentIndexChanged.connect(self._kind_chosen)
         for signal in (self.kind.currentIndexChanged, self.points.valueChanged,
-                       self.amount.textChanged, self.reward.currentIndexChanged,
+                       self.amount.textChanged, self.percent.valueChanged,
+                       self.reward.currentIndexChanged,
                        self.days.valueChanged, self.min_spend.textChanged):  # fmt: skip
             signal.connect(self.edited)
         if self.shared is not None:
@@ -124,8 +130,15 @@ class OfferFields(QWidget):
         self._kind_chosen()
 
     def _value_fields(self) -> list[QWidget]:
-        fields: list[QWidget] = [self.kind, self.points, self.amount, self.reward, self.days,
-                                 self.min_spend]  # fmt: skip
+        return [self.kind, *self._kind_values(), *self._common_fields()]
+
+    def _kind_values(self) -> list[QWidget]:
+        """The one field that shows for the kind chosen."""
+        return [self.points, self.amount, self.percent, self.reward]
+
+    def _common_fields(self) -> list[QWidget]:
+        """Valid days, least purchase and shared code: for any voucher."""
+        fields: list[QWidget] = [self.days, self.min_spend]
         return fields if self.shared is None else [*fields, self.shared]
 
     # Room for the widest kind from the start: a dialog does not grow when fields appear. Asked
@@ -142,9 +155,8 @@ class OfferFields(QWidget):
         def width(widget: QWidget) -> int:
             return max(widget.sizeHint().width(), widget.minimumWidth())
 
-        fields = self._value_fields()
-        value = max(width(widget) for widget in (self.points, self.amount, self.reward))
-        others = [fields[0], *fields[4:]]  # the kind, valid days, least purchase, shared code
+        value = max(width(widget) for widget in self._kind_values())
+        others = [self.kind, *self._common_fields()]
         return value + sum(width(widget) for widget in others) + ROW_SPACING * len(others)
 
     def chosen_kind(self) -> str:
@@ -154,8 +166,9 @@ class OfferFields(QWidget):
         kind = self.chosen_kind()
         self.points.setVisible(kind == "points")
         self.amount.setVisible(kind == "amount")
+        self.percent.setVisible(kind == "percent")
         self.reward.setVisible(kind == "reward")
-        for widget in self._value_fields()[4:]:  # valid days, least purchase, shared code
+        for widget in self._common_fields():
             widget.setVisible(kind != "none")
 
     def offer(self) -> Offer | None:
@@ -169,7 +182,8 @@ class OfferFields(QWidget):
             amount = parse_amount(self.amount.text()) if kind == "amount" else 0
         except ValueError as error:
             raise RelappError(str(error)) from None
-        value = {"points": self.points.value(), "amount": amount, "reward": 0}[kind]
+        value = {"points": self.points.value(), "amount": amount,
+                 "percent": self.percent.value(), "reward": 0}[kind]  # fmt: skip
         reward = self.reward.currentText() if kind == "reward" else ""
         return Offer(kind, value, reward_name=reward,
                      min_spend_cents=min_spend, valid_days=self.days.value(),
@@ -184,6 +198,8 @@ class OfferFields(QWidget):
             self.points.setValue(offer.value)
         elif offer.kind == "amount":
             self.amount.setText(format_amount(offer.value))
+        elif offer.kind == "percent":
+            self.percent.setValue(offer.value)
         elif offer.kind == "reward":
             # A reward no longer on offer is shown by its name; saving it again is refused.
             if offer.reward_name and self.reward.findText(offer.reward_name) < 0:

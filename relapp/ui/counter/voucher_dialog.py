@@ -3,8 +3,10 @@
 A barcode scanner types the code and presses Enter, so Enter in either field uses the
 voucher. A refusal (a typing mistake, another customer's code, used already...) is said in
 the dialog in the domain's one sentence; the code stays, selected, to be corrected or scanned
-again, and nothing has changed. The purchase is asked for only by offers with a least
-purchase, and may be left empty otherwise.
+again, and nothing has changed. The purchase is asked for by offers with a least purchase
+and by a percent off (whose refusal without it puts the cursor there); it may be left empty
+otherwise. A percent off's confirmation (the Counter shows Redeemed.text) says how much to
+take off: "take 10% off: $2.45 off the $24.50 purchase".
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from relapp.domain.campaigns.vouchers import Redeemed, redeem_voucher
+from relapp.domain.campaigns.vouchers import PurchaseNeeded, Redeemed, redeem_voucher
 from relapp.domain.shop.money import parse_amount
 from relapp.errors import RelappError
 from relapp.ui.till_outbox_status import refused_offline, server_away
@@ -52,7 +54,9 @@ class VoucherDialog(QDialog):
         self.code = QLineEdit(objectName="voucherCode", maxLength=MAX_CODE_LENGTH)
         self.code.setPlaceholderText(self.tr("Type or scan the code, e.g. K7QM-2XPR-9BQ4"))
         self.purchase = QLineEdit(objectName="voucherPurchase", maxLength=20)
-        self.purchase.setPlaceholderText(self.tr("Only for an offer with a least purchase"))
+        self.purchase.setPlaceholderText(
+            self.tr("For a percent off, or an offer with a least purchase")
+        )
         form = QFormLayout()
         form.addRow(self.tr("&Code:"), self.code)
         form.addRow(self.tr("&Purchase:"), self.purchase)
@@ -99,7 +103,8 @@ class VoucherDialog(QDialog):
                 return
             if not isinstance(error, RelappError):
                 raise
-            self._say(str(error), "code")
+            # A purchase missing or under the least is corrected in the purchase.
+            self._say(str(error), "purchase" if isinstance(error, PurchaseNeeded) else "code")
             return
         self.accept()
 
