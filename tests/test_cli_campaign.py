@@ -13,7 +13,7 @@ from email.parser import BytesParser
 import pytest
 
 from relapp import cli
-from relapp.db.models import Interaction
+from relapp.db.models import Contact, Interaction
 from relapp.domain.contacts.bulk_actions import tag_contacts
 from relapp.domain.contacts.editing import record_consent
 from relapp.domain.contacts.listing import ContactFilter, save_segment
@@ -98,8 +98,11 @@ def test_email_gives_a_mailchimp_file_and_one_eml_each_with_the_opt_out(shop, ca
     )  # fmt: skip
     assert code == 0, err
     with (out_dir / "newsletter-1-mailchimp.csv").open(encoding="utf-8", newline="") as file:
-        emails = [row["Email Address"] for row in csv.DictReader(file)]
-    assert emails == ["zoe@example.com", "ann@example.net"]
+        rows = list(csv.DictReader(file))
+    assert [row["Email Address"] for row in rows] == ["zoe@example.com", "ann@example.net"]
+    # The day each became a customer, as Mailchimp reads a date (the shop's calendar).
+    joined = Contact.get(Contact.email == "zoe@example.com").created_at.astimezone().date()
+    assert rows[0]["Customer Since"] == joined.isoformat()
     files = sorted((out_dir / "newsletter-1-emails").iterdir())
     assert len(files) == 2
     parsed = [BytesParser(policy=policy.default).parse(f.open("rb")) for f in files]

@@ -10,7 +10,8 @@ quoted as RFC 4180 says, lines ending in CRLF.
 
 Mailchimp (help article "Format guidelines for your import file"): the columns may come in
 any order and are matched by their labels, so they carry the labels of the audience's default
-fields (Email Address, First Name, Last Name, Phone Number, Address) plus Tags, which
+fields (Email Address, First Name, Last Name, Phone Number, Address), Customer Since (the day
+they became a customer, YYYY-MM-DD, Mailchimp's date format for a date field) and Tags, which
 Mailchimp reads as a comma-separated list in one cell, a tag holding a comma in double quotes.
 An address is one cell whose parts (street lines, city, region, postcode, country) are
 separated by two spaces, so a part's own runs of spaces are made single. There is no Birthday
@@ -55,7 +56,8 @@ from relapp.errors import RelappError
 from relapp.reports.document import atomic_pdf
 
 MAILCHIMP_HEADERS = (
-    "Email Address", "First Name", "Last Name", "Phone Number", "Address", "Tags",
+    "Email Address", "First Name", "Last Name", "Phone Number", "Address", "Customer Since",
+    "Tags",
 )  # fmt: skip
 SMS_HEADERS = ("Phone", "Message", "Encoding", "Segments")
 
@@ -85,6 +87,7 @@ def mailchimp_csv(messages: Iterable[Message], target: Path, tags: Sequence[str]
             recipient.family_name,
             recipient.phone or "",
             _mailchimp_address(recipient),
+            recipient.customer_since,
             tags_cell,
         )
         for recipient in (message.recipient for message in messages)

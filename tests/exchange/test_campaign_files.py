@@ -54,6 +54,7 @@ def person(contact_id=1, name="Zoë Martin", **fields) -> Recipient:
         "country": "",
         "points_balance": 340,
         "card_number": None,
+        "customer_since": "2019-03-07",
     }
     return Recipient(**{**values, **fields})
 
@@ -102,12 +103,13 @@ def test_mailchimp_file_has_mailchimps_labels_and_one_row_per_email(tmp_path):
 
     assert written == 2  # two of the four had no email address
     assert read_csv(target) == [
-        ["Email Address", "First Name", "Last Name", "Phone Number", "Address", "Tags"],
+        ["Email Address", "First Name", "Last Name", "Phone Number", "Address", "Customer Since",
+         "Tags"],
         [
             "c1@example.com", "Zoë", "Martin", "+61412345678",
-            "1 Main St  Unit 2  Sydney  NSW  2000  AU", 'VIP,"Spring, 2026"',
+            "1 Main St  Unit 2  Sydney  NSW  2000  AU", "2019-03-07", 'VIP,"Spring, 2026"',
         ],
-        ["c4@example.com", "Sam", "Lee", "", "", 'VIP,"Spring, 2026"'],
+        ["c4@example.com", "Sam", "Lee", "", "", "2019-03-07", 'VIP,"Spring, 2026"'],
     ]  # fmt: skip
 
 
@@ -118,7 +120,7 @@ def test_mailchimp_file_is_utf8_without_bom_with_crlf_and_rfc4180_quoting(tmp_pa
     assert raw.startswith(b"Email Address,First Name,")
     assert raw.split(b"\r\n")[1] == (
         'c1@example.com,Zoë,"""Z"", Martin",+61412345678,'
-        '1 Main St  Sydney  NSW  2000,"""a,b"""'.encode()
+        '1 Main St  Sydney  NSW  2000,2019-03-07,"""a,b"""'.encode()
     )
     assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
 
@@ -143,7 +145,15 @@ def test_no_recipient_with_an_email_still_writes_the_header(tmp_path):
     target = tmp_path / "audience.csv"
     assert mailchimp_csv([message(person(email=None))], target) == 0
     assert read_csv(target) == [
-        ["Email Address", "First Name", "Last Name", "Phone Number", "Address", "Tags"]
+        [
+            "Email Address",
+            "First Name",
+            "Last Name",
+            "Phone Number",
+            "Address",
+            "Customer Since",
+            "Tags",
+        ]
     ]
 
 

@@ -172,7 +172,7 @@ def _qualified(segment_where: str) -> str:
 
 RECIPIENT_COLUMNS = (
     "id", "kind", "given_name", "family_name", "organisation", "email", "phone", "street",
-    "locality", "region", "postcode", "country", "points_balance", "card_number",
+    "locality", "region", "postcode", "country", "points_balance", "card_number", "created_at",
 )  # fmt: skip
 
 

@@ -292,7 +292,7 @@ def _recipient(row: Sequence[object], home_country: str) -> Recipient:
     """The recipient of a RECIPIENT_COLUMNS row; the shop's own country is left off the
     address, as post within a country is addressed."""
     (contact_id, kind, given, family, organisation, email, phone, street, locality, region,
-     postcode, country, points, card) = row  # fmt: skip
+     postcode, country, points, card, created) = row  # fmt: skip
     return Recipient(
         contact_id=int(contact_id),  # type: ignore[call-overload]
         given_name=str(given),
@@ -307,6 +307,7 @@ def _recipient(row: Sequence[object], home_country: str) -> Recipient:
         country="" if str(country).strip().upper() == home_country.upper() else str(country),
         points_balance=int(points),  # type: ignore[call-overload]
         card_number=card or None,  # type: ignore[arg-type]
+        customer_since=parse_timestamp(str(created)).astimezone().date().isoformat(),
     )
 
 

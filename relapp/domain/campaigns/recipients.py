@@ -25,6 +25,7 @@ class Recipient:
     country: str  # as entered; the shop's own country is left off an address
     points_balance: int
     card_number: str | None
+    customer_since: str = ""  # the day they became a customer, YYYY-MM-DD (shop's calendar)
 
     def address_lines(self) -> list[str]:
         """The postal address as printed on an envelope: name, street (its lines), then
