@@ -14,16 +14,18 @@ installed by run_app only, never by start_main_window.
 from __future__ import annotations
 
 import gc
+import re
 import sqlite3
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -202,7 +204,19 @@ class Flow:
         return QApplication.focusWidget() or QApplication.activeWindow() or self.window
 
     def type(self, text: str) -> None:
-        self.qtbot.keyClicks(self.focus(), text)
+        """Type text where the focus is. QTest types a character through its ASCII key and
+        aborts the process on any other (ë, a Chinese name, an emoji), so those are sent as a
+        key carrying the text, as a keyboard layout, an input method or the emoji picker
+        enters them."""
+        for run in re.findall(r"[\x00-\x7f]+|[^\x00-\x7f]+", text):
+            if run[0] <= "\x7f":
+                self.qtbot.keyClicks(self.focus(), run)
+                continue
+            for character in _characters(run):
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier,
+                                      character)  # fmt: skip
+                    QApplication.sendEvent(self.focus(), event)
 
     def press(self, keys: str) -> None:
         """keys as a person reads them on a key cap: "Return", "F2", "Ctrl+2", "Escape"."""
@@ -325,3 +339,15 @@ def start_server_flow(qtbot, tmp_path: Path, url: str) -> Flow:
     qtbot.addWidget(running.window)
     qtbot.waitExposed(running.window)
     return Flow(qtbot, running, url)  # db_path: the URL here
+
+
+def _characters(text: str) -> list[str]:
+    """text's characters as a person enters them: a character with its combining marks is
+    one (Python's str already keeps a surrogate pair, an emoji, as one character)."""
+    found: list[str] = []
+    for character in text:
+        if found and unicodedata.combining(character):
+            found[-1] += character
+        else:
+            found.append(character)
+    return found

@@ -71,3 +71,13 @@ def test_an_error_box_nobody_expected_fails_the_flow_instead_of_hanging(tmp_path
     assert result.returncode == 1, result.stdout
     assert "a dialog left open: 'Relapp'" in result.stdout
     assert "The till is closed." in result.stdout
+
+
+def test_typing_any_script_and_emoji_enters_exactly_that_text(flow):
+    """QTest aborts the whole run on a character outside Latin-1 (a CI run died typing a
+    Chinese namesake); the harness types such characters as an input method does."""
+    flow.press("Ctrl+1")
+    box = flow.current_view().search_box
+    text = "Zoë 陈军 Ελένη נועה 😀 e\u0301"
+    flow.type(text)
+    assert box.text() == text
