@@ -43,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     class Sink:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        async def handle_DATA(self, server, session, envelope):
             return "250 OK"
 
     with socket.socket() as probe:  # a free port
@@ -87,8 +87,10 @@ def main() -> None:
     controller.stop()
     db.close()
     engine = "server" if args.server else "file"
-    print(f"{engine}: {produced.queued:,} emails queued in {queued:.2f} s;"
-          f" {report.sent:,} sent in {sending:.2f} s ({report.sent / sending:,.0f} a second)")
+    print(
+        f"{engine}: {produced.queued:,} emails queued in {queued:.2f} s;"
+        f" {report.sent:,} sent in {sending:.2f} s ({report.sent / sending:,.0f} a second)"
+    )
 
 
 if __name__ == "__main__":
