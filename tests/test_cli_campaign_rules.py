@@ -39,7 +39,7 @@ def test_rules_list_todays_counts_and_approve_makes_a_campaign_to_produce(shop, 
     assert code == 0
     counts = {row["rule"]: (row["enabled"], row["listed_today"]) for row in json.loads(out)}
     assert counts == {"welcome": (False, 0), "birthday": (True, 2), "win_back": (False, 0),
-                      "nearing_reward": (False, 0)}  # fmt: skip
+                      "nearing_reward": (False, 0), "lapsed_member": (False, 0)}  # fmt: skip
 
     code, out, _ = run(capsys, "approve", "birthday", "--db", str(shop), "--json")
     assert code == 0

@@ -16,7 +16,7 @@ def run(capsys, db_path, *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize("kind", ["loyalty", "retention", "followups"])
+@pytest.mark.parametrize("kind", ["loyalty", "retention", "followups", "members"])
 def test_the_shop_reports_write_a_pdf_and_say_where(capsys, demo_db, db_path, tmp_path, kind):
     out = tmp_path / f"{kind}.pdf"
     code, printed, errors = run(capsys, db_path, kind, "--out", str(out))
@@ -54,6 +54,33 @@ def test_cards_for_a_segment_and_for_numbers(capsys, demo_db, db_path, tmp_path)
     ids = [str(contact.id) for contact in Contact.select().limit(3)]
     code, printed, _errors = run(capsys, db_path, "cards", "--ids", *ids, "--out", str(out))
     assert code == 0 and printed.startswith(f"Wrote {out}")
+
+
+def test_membership_cards_for_members_only_and_the_members_report(
+    capsys, demo_db, db_path, tmp_path
+):
+    from relapp.db.models import Staff
+    from relapp.domain.memberships.members import join
+    from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+
+    save_plan(Plan("Gold", fee_cents=4000), Staff.get(Staff.role == "manager").id)
+    member, other = Contact.select().where(Contact.card_number.is_null(False)).limit(2)
+    join(member.id, list_plans()[0].plan.id)
+    out = tmp_path / "members.pdf"
+    code, printed, errors = run(
+        capsys, db_path, "member-cards", "--ids", str(member.id), str(other.id), "--out", str(out)
+    )
+    assert (code, errors) == (0, "")
+    assert printed.splitlines()[1] == "1 customer skipped: no current membership"
+    text = PdfReader(out).pages[0].extract_text()
+    assert "Gold member · valid to" in text and member.given_name in text
+    assert other.given_name not in text
+    code, _printed, errors = run(capsys, db_path, "member-cards", "--ids", str(other.id),
+                                 "--out", str(out))  # fmt: skip
+    assert code != 0 and "has a current membership" in errors
+    code, _printed, errors = run(capsys, db_path, "members", "--out", str(out))
+    text = PdfReader(out).pages[0].extract_text()
+    assert "Current members: 1." in text and "$40.00" in text
 
 
 def test_a_segment_list_with_chosen_columns(capsys, demo_db, db_path, tmp_path):

@@ -123,11 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy, backups, the shop server, campaigns.
+    # export, privacy, backups, the shop server, campaigns, gift cards.
     from relapp.cli import (
         backup,
         campaign,
         exchange,
+        giftcard,
         points,
         privacy,
         report,
@@ -148,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         server,
         campaign,
         voucher,
+        giftcard,
     )
     for module in modules:
         module.add_commands(commands, database_option)

@@ -82,6 +82,12 @@ def find_named_customer(reference: str, archived_too: bool = False) -> int:
         ) from None
 
 
+def card_or_number(text: str) -> str:
+    """An argparse type for an option naming a customer (relapp giftcard sell --to): a card
+    number, or #42 for customer number 42, as CARD|#ID reads it."""
+    return _card_or_number(text)
+
+
 def _card_or_number(text: str) -> str:
     stripped = text.strip()
     digits = stripped.removeprefix("#").strip()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from relapp.cli.args import print_json
-from relapp.db.migrations.m0016_campaign_rules import RULES
+from relapp.db.migrations.m0019_memberships import RULES
 
 
 def add_rule_commands(actions, database_option: argparse.ArgumentParser) -> None:

@@ -6,6 +6,8 @@
     relapp report loyalty [--shop NAME] --out F.pdf
     relapp report retention [--shop NAME] --out F.pdf
     relapp report followups [--shop NAME] --out F.pdf
+    relapp report members --out F.pdf
+    relapp report member-cards [--segment NAME | --ids N [N ...]] --out F.pdf
 
 --shop runs a shop-wide report for one shop of a business with several (what that means for
 each: relapp.reports.catalogue, and each report's docstring); without it, all shops. An
@@ -48,10 +50,11 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         for kind in REPORTS
     }
     add_customer_argument(parsers["customer"])
-    whose = parsers["cards"].add_mutually_exclusive_group(required=True)
-    whose.add_argument("--segment", metavar="NAME", help="every customer of a saved segment")
-    whose.add_argument("--ids", type=bounded_int(1, MAX_ID), nargs="+", metavar="N",
-                       help="customer numbers")  # fmt: skip
+    for cards in ("cards", "member-cards"):
+        whose = parsers[cards].add_mutually_exclusive_group(required=True)
+        whose.add_argument("--segment", metavar="NAME", help="every customer of a saved segment")
+        whose.add_argument("--ids", type=bounded_int(1, MAX_ID), nargs="+", metavar="N",
+                           help="customer numbers")  # fmt: skip
     parsers["segment"].add_argument("segment", metavar="NAME", help="a saved segment")
     parsers["segment"].add_argument(
         "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"

@@ -22,6 +22,8 @@ class Entity(Enum):
     REWARDS = "rewards"
     TIERS = "tiers"
     CAMPAIGNS = "campaigns"
+    MEMBERSHIPS = "memberships"  # plans, memberships and their payments (schema 19)
+    GIFT_CARDS = "gift_cards"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ POINTS_ENTRY_KINDS = (
     "reversal",
     "transfer",
 )
+GIFT_CARD_ENTRY_KINDS = ("sale", "redeem", "reversal", "expiry")
 ALWAYS_OUTBOUND_KINDS = frozenset({"campaign"})
 # Kinds with a field of their own: the network a social entry was on, a feedback's score.
 NETWORK_KINDS = frozenset({"social"})
@@ -107,6 +108,12 @@ LEDGER_KIND_NAMES = {
     "opening": "Opening balance",
     "reversal": "Points reversed",
     "transfer": "Points transferred",
+}
+GIFT_CARD_ENTRY_NAMES = {
+    "sale": "Sold",
+    "redeem": "Redeemed",
+    "reversal": "Redemption reversed",
+    "expiry": "Expired",
 }
 DIRECTION_NAMES = {"inbound": "In", "outbound": "Out"}
 # The colour each kind of history entry is shown in (the disc behind its icon, the line beside

@@ -78,10 +78,13 @@ class CardSheet:
 class _Card:
     name: str
     number: str
+    contact_id: int = 0
+    caption: str = "Loyalty card"  # under the name: what the card is
+    highlight: bool = False  # the caption in the shop's colour (a membership card's plan)
 
 
 @dataclass(frozen=True)
-class _Grid:
+class CardGrid:
     columns: int
     rows: int
     left: float
@@ -97,14 +100,14 @@ class _Grid:
         return self.left + column * CARD_WIDTH, self.bottom + (self.rows - 1 - row) * CARD_HEIGHT
 
 
-def card_grid(paper: tuple[float, float]) -> _Grid:
+def card_grid(paper: tuple[float, float]) -> CardGrid:
     """As many cards as fit inside MIN_MARGIN, the grid centred on the page."""
     width, height = paper
     columns = int((width - 2 * MIN_MARGIN) // CARD_WIDTH)
     rows = int((height - 2 * MIN_MARGIN) // CARD_HEIGHT)
     if columns < 1 or rows < 1:
         raise RelappError("The paper is too small for a loyalty card.")
-    return _Grid(
+    return CardGrid(
         columns, rows, (width - columns * CARD_WIDTH) / 2, (height - rows * CARD_HEIGHT) / 2
     )
 
@@ -134,17 +137,32 @@ def loyalty_cards(
             written.
         ReportCancelled: cancelled() became true (nothing is written).
     """
-    cards, skipped = _printable(contact_ids)
+    cards, skipped = printable_cards(contact_ids)
+    return write_card_sheet(cards, skipped, out, TITLE, progress, cancelled)
+
+
+def write_card_sheet(
+    cards: Sequence[_Card],
+    skipped: Sequence[tuple[int, str]],
+    out: Path,
+    title: str,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    nothing: str = NO_CARDS,
+) -> CardSheet:
+    """Write these cards on the shop's paper (loyalty_cards' layout) to out; `nothing`: the
+    refusal when there is no card to print (RelappError, nothing written). Shared with the
+    membership cards (relapp.reports.membership_cards)."""
     if not cards:
-        raise RelappError(NO_CARDS)
+        raise RelappError(nothing)
     register_fonts()
     context = report_context()
     grid = card_grid(context.paper)
     pages = math.ceil(len(cards) / grid.per_page)
-    logo = _logo()
+    logo = read_logo()
     with atomic_pdf(Path(out)) as temporary:
         canvas = Canvas(temporary, pagesize=context.paper, pageCompression=1)
-        canvas.setTitle(TITLE)
+        canvas.setTitle(title)
         canvas.setAuthor(context.shop_name)
         canvas.setCreator("Relapp")
         for start in range(0, len(cards), grid.per_page):
@@ -155,8 +173,8 @@ def loyalty_cards(
                 _draw_card(canvas, *grid.origin(slot), card, context.shop_name, logo)
                 if progress is not None:
                     progress((start + slot + 1) / len(cards))
-            _draw_cut_guides(canvas, grid)
-            _draw_slug(canvas, grid, context, start // grid.per_page + 1, pages)
+            draw_cut_guides(canvas, grid)
+            _draw_slug(canvas, grid, context, start // grid.per_page + 1, pages, title)
             canvas.showPage()
         canvas.save()
     return CardSheet(Path(out), len(cards), tuple(skipped))
@@ -165,7 +183,7 @@ def loyalty_cards(
 # ------------------------------------------------------------------------------ the cards
 
 
-def _printable(contact_ids: Sequence[int]) -> tuple[list[_Card], list[tuple[int, str]]]:
+def printable_cards(contact_ids: Sequence[int]) -> tuple[list[_Card], list[tuple[int, str]]]:
     """The cards to print, in the order given, and the contacts skipped with the reason."""
     contact_ids = [int(contact_id) for contact_id in contact_ids]
     found = card_details(contact_ids)
@@ -184,11 +202,11 @@ def _printable(contact_ids: Sequence[int]) -> tuple[list[_Card], list[tuple[int,
             name = display_name(
                 holder.kind, holder.given_name, holder.family_name, holder.organisation
             )
-            cards.append(_Card(name, number.strip()))
+            cards.append(_Card(name, number.strip(), contact_id))
     return cards, skipped
 
 
-def _logo() -> ImageReader | None:
+def read_logo() -> ImageReader | None:
     """The shop's logo, read once: the canvas embeds it once and reuses it on every card."""
     data = logo_png()
     if data is None:
@@ -213,7 +231,7 @@ def _draw_card(
     name_room = inner
     if logo is not None:
         name_room -= logo_box[0] + 3 * mm
-        _draw_logo(canvas, logo, x + CARD_WIDTH - PADDING, top, *logo_box)
+        draw_logo(canvas, logo, x + CARD_WIDTH - PADDING, top, *logo_box)
     canvas.setFillColor(TEAL)
     draw_text(canvas, x + PADDING, top - 5.6 * mm, shop, 10, bold=True, max_width=name_room)
     canvas.setStrokeColor(TEAL)
@@ -222,14 +240,19 @@ def _draw_card(
     # The customer, over the full width: the symbols below start lower.
     canvas.setFillColor(TEXT_DARK)
     draw_text(canvas, x + PADDING, top - 18 * mm, card.name, 12.5, bold=True, max_width=inner)
-    canvas.setFillColor(TEXT_MUTED)
-    draw_text(canvas, x + PADDING, top - 22.5 * mm, "Loyalty card", 7)
+    if card.highlight:  # a membership card: the plan and its end, in the shop's colour
+        canvas.setFillColor(TEAL)
+        draw_text(canvas, x + PADDING, top - 23 * mm, card.caption, 8.5, bold=True,
+                  max_width=inner)  # fmt: skip
+    else:
+        canvas.setFillColor(TEXT_MUTED)
+        draw_text(canvas, x + PADDING, top - 22.5 * mm, card.caption, 7)
     # QR code bottom right, Code128 bottom left in what is left beside the QR's quiet zone.
     qr_left = x + CARD_WIDTH - PADDING - QR_SIZE
     module = draw_qr(canvas, card.number, qr_left, y + PADDING, QR_SIZE)
     assert module is not None  # a card number (32 digits at most) always fits a QR code
     bars_room = qr_left - QR_QUIET * module - (x + PADDING)
-    bars_width = _draw_code128(canvas, card.number, x + PADDING, y + PADDING + 4 * mm, bars_room)
+    bars_width = draw_code128(canvas, card.number, x + PADDING, y + PADDING + 4 * mm, bars_room)
     # The digits under the bars, set smaller if a long number is wider than its bars. (Sized
     # here: draw_text shrinks text to exactly max_width, and a rounding error then cuts it.)
     size = min(8.5, 8.5 * bars_width / text_width(card.number, 8.5))
@@ -238,7 +261,7 @@ def _draw_card(
     canvas.restoreState()
 
 
-def _draw_logo(
+def draw_logo(
     canvas: Canvas, logo: ImageReader, right: float, top: float, box_width: float, box_height: float
 ) -> None:
     """The logo fitted in the box whose top right corner is given, aspect kept."""
@@ -255,7 +278,7 @@ def _draw_logo(
     )
 
 
-def _draw_code128(canvas: Canvas, number: str, x: float, y: float, room: float) -> float:
+def draw_code128(canvas: Canvas, number: str, x: float, y: float, room: float) -> float:
     """The Code128 of the number with its bars starting at x, within room (its right quiet
     zone included); returns the width of the bars."""
     modules = Code128(number, barWidth=1, quiet=0).width
@@ -269,7 +292,7 @@ def _draw_code128(canvas: Canvas, number: str, x: float, y: float, room: float) 
 # ----------------------------------------------------------------------- around the cards
 
 
-def _draw_cut_guides(canvas: Canvas, grid: _Grid) -> None:
+def draw_cut_guides(canvas: Canvas, grid: CardGrid) -> None:
     """Crop marks in the margin on every cut line, and a light hairline along the cuts."""
     right = grid.left + grid.columns * CARD_WIDTH
     top = grid.bottom + grid.rows * CARD_HEIGHT
@@ -294,10 +317,12 @@ def _draw_cut_guides(canvas: Canvas, grid: _Grid) -> None:
     canvas.restoreState()
 
 
-def _draw_slug(canvas: Canvas, grid: _Grid, context: ReportContext, page: int, pages: int) -> None:
+def _draw_slug(
+    canvas: Canvas, grid: CardGrid, context: ReportContext, page: int, pages: int, title: str
+) -> None:
     """The page's line of facts, read bottom to top in the left margin beside the marks."""
     line = (
-        f"{context.shop_name} · {TITLE} · Page {page} of {pages}"
+        f"{context.shop_name} · {title} · Page {page} of {pages}"
         f" · Generated {context.moment(context.generated_at)}"
     )
     height = grid.rows * CARD_HEIGHT

@@ -45,7 +45,8 @@ REPORTS = (
     ReportKind("segment", "Segment list", SEGMENT,
                "The customers of a saved segment, with the chosen columns."),
     ReportKind("loyalty", "Loyalty liability", NOTHING,
-               "Outstanding points and their value per tier, and points expiring soon.",
+               "Outstanding points and their value per tier, points expiring soon, unused "
+               "vouchers and what is left on gift cards.",
                by_shop=True),
     ReportKind("retention", "Retention summary", NOTHING,
                "Active customers, repeat purchases, new and returning customers by month, tier "
@@ -53,6 +54,12 @@ REPORTS = (
     ReportKind("followups", "Today's follow-up list", NOTHING,
                "Follow-ups, open queries, birthdays and drifting customers, to tick off at the "
                "counter.", by_shop=True),
+    ReportKind("members", "Members report", NOTHING,
+               "Current members by plan; joins, renewals, lapses and fees by month for 12 "
+               "months; the renewal rate."),
+    ReportKind("member-cards", "Membership cards", CUSTOMERS,
+               "Loyalty cards with the member's plan and the day the membership runs to, for "
+               "one member, a selection or a segment."),
 )  # fmt: skip
 REPORTS_BY_KEY = {kind.key: kind for kind in REPORTS}
 
@@ -190,6 +197,38 @@ def _followups(request: ReportRequest, out: Path, progress, cancelled, shop: Sho
     return followup_list(out, progress, cancelled, shop=shop)
 
 
+def _members(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.members import members_report
+
+    return members_report(out, progress, cancelled)
+
+
+def _member_cards(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.membership_cards import membership_cards
+
+    ids = _card_ids(request)
+    sheet = membership_cards(ids, out, progress, cancelled)
+    note = ""
+    if sheet.skipped:
+        note = (
+            f"{len(sheet.skipped)} customer skipped: {sheet.skipped[0][1]}"
+            if len(sheet.skipped) == 1
+            else f"{len(sheet.skipped)} customers skipped (no current membership or card"
+            " number, or gone)."
+        )
+    return sheet.path, note
+
+
+def _card_ids(request: ReportRequest) -> list[int]:
+    from relapp.reports.cards import card_ids_for_segment
+
+    if request.segment:
+        return card_ids_for_segment(request.segment)
+    if request.ids:
+        return list(request.ids)
+    raise RelappError("Say whose cards to print: customer numbers or a segment.")
+
+
 _WRITERS: dict[str, Callable] = {
     "customer": _customer,
     "cards": _cards,
@@ -197,4 +236,6 @@ _WRITERS: dict[str, Callable] = {
     "loyalty": _loyalty,
     "retention": _retention,
     "followups": _followups,
+    "members": _members,
+    "member-cards": _member_cards,
 }

@@ -3,10 +3,11 @@
 relapp.domain.loyalty.program.loyalty_liability() on paper: outstanding points and their value per
 tier with the total, the points that expire within 30 days and their value, the campaign
 vouchers not used yet and still valid (relapp.domain.campaigns.vouchers.unused_vouchers) and
-what they are worth, and the value of 100 points the figures are worked out with. One line
-says how: each value is the points times the value of 100 points, divided by 100 and rounded
-down to the cent; the total is worked out from the total points, so it can be a few cents
-more than its rows added up.
+what they are worth, what is left on gift cards by the month they were sold in
+(relapp.domain.giftcards.cards.outstanding_by_month) with the total, and the value of 100
+points the figures are worked out with. One line says how: each value is the points times the
+value of 100 points, divided by 100 and rounded down to the cent; the total is worked out from
+the total points, so it can be a few cents more than its rows added up.
 
 For one shop (a business with several, schema 11): points are shared across shops (a
 customer earns at one and spends at another, one balance), so what is owed is the
@@ -19,11 +20,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.dates import format_date
 from reportlab.platypus import Flowable, Spacer
 
 from relapp.db.fields import parse_timestamp
 from relapp.db.models import database
 from relapp.domain.campaigns.vouchers import UnusedVouchers, unused_vouchers
+from relapp.domain.giftcards.cards import MonthOwed, outstanding_by_month
 from relapp.domain.loyalty.program import EXPIRING_SOON_DAYS, Liability, loyalty_liability
 from relapp.domain.shop.settings import load_settings
 from relapp.domain.shop.shops import Shop
@@ -68,6 +71,7 @@ def liability_report(
         owed = loyalty_liability()
         per_100 = load_settings().value_of_100_points_cents
         vouchers = unused_vouchers()
+        gift_cards = outstanding_by_month()
     as_of = _("As of {moment}").format(moment=context.moment(context.generated_at))
     outstanding = _("Outstanding points: {points}, worth {value}, held by {n} customers.").format(
         points=context.number(owed.points),
@@ -100,6 +104,7 @@ def liability_report(
         *_by_tier(owed, context),
         *_expiring(owed, per_100, context),
         *_vouchers(vouchers, context),
+        *_gift_cards(gift_cards, context),
         *section(_("How the value is worked out")),
         paragraph(how, "small"),
     ]
@@ -160,3 +165,30 @@ def _vouchers(rows: list[UnusedVouchers], context: ReportContext) -> list[Flowab
                  ("LINEABOVE", (0, len(lines)), (-1, len(lines)), 0.75, TEXT_DARK)]  # fmt: skip
     return [*story, *text_table(header, lines, widths(context, 1, 1, *figures),
                                 numeric=(3, 4), style=total_row)]  # fmt: skip
+
+
+def _gift_cards(rows: list[MonthOwed], context: ReportContext) -> list[Flowable]:
+    """What is left on the gift cards sold, by the month of sale (local time), and the total:
+    the cards' ledger, every card with something left on it."""
+    story = section(_("Gift cards"))
+    if not rows:
+        return [*story, paragraph(_("No gift card has anything left on it."))]
+    header = [_("Sold in"), _("Cards"), _("Outstanding")]
+    lines = [
+        (format_date(row.month, "LLLL yyyy", locale=context.locale), context.number(row.cards),
+         context.money(row.cents))
+        for row in rows
+    ]  # fmt: skip
+    lines.append((_("Total"), context.number(sum(row.cards for row in rows)),
+                  context.money(sum(row.cents for row in rows))))  # fmt: skip
+    figures = [Fit(fit(title, [line[index] for line in lines]).width + 6)
+               for index, title in enumerate(header[1:], start=1)]  # fmt: skip
+    total_row = [("FONTNAME", (0, len(lines)), (-1, len(lines)), BOLD),
+                 ("LINEABOVE", (0, len(lines)), (-1, len(lines)), 0.75, TEXT_DARK)]  # fmt: skip
+    note = _(
+        "What is left on each card sold, by the month it was sold in; a card counts until "
+        "it is used up or expires (the daily round takes what is left at its expiry)."
+    )
+    return [*story, *text_table(header, lines, widths(context, 1, *figures), numeric=(1, 2),
+                                style=total_row), Spacer(0, 4),
+            paragraph(note, "small")]  # fmt: skip

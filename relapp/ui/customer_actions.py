@@ -87,6 +87,14 @@ class CustomerActions(QObject):
         request = ReportRequest("cards", ids=tuple(contact_ids))
         return ReportPreviewDialog.make_and_show(parent, request)
 
+    def print_membership_cards(self, parent: QWidget, contact_ids: list[int]) -> bool:
+        """Membership cards (the loyalty card with the plan and its end) for these members."""
+        from relapp.reports.catalogue import ReportRequest
+        from relapp.ui.reports.preview_dialog import ReportPreviewDialog
+
+        request = ReportRequest("member-cards", ids=tuple(contact_ids))
+        return ReportPreviewDialog.make_and_show(parent, request)
+
     def set_task_done(self, parent: QWidget, task_id: int, done: bool) -> bool:
         action = follow_ups.complete_task if done else follow_ups.reopen_task
         return self._run(parent, lambda: action(task_id))

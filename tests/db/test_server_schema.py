@@ -148,7 +148,8 @@ def sqlite_check_values(db, table, column):
     sql = db.execute_sql(
         "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()[0]
-    found = re.search(rf"\b{column} TEXT[^,]*?CHECK \((.*?)\)\)?,?\n", sql, re.S)
+    # A column added later (ALTER TABLE ADD COLUMN) ends the stored text.
+    found = re.search(rf"\b{column} TEXT[^,]*?CHECK \((.*?)\)\)?,?(?:\n|$)", sql, re.S)
     return set(re.findall(r"'([a-z_]+)'", found.group(1))) if found else set()
 
 
@@ -164,10 +165,13 @@ def sqlite_check_values(db, table, column):
         ("interaction", "status"),
         ("staff", "role"),
         ("points_entry", "kind"),
+        ("gift_card_entry", "kind"),
         ("import_batch", "duplicates"),
         ("email_outbox", "status"),
         ("voucher_offer", "kind"),
         ("campaign_rule", "offer_kind"),
+        ("campaign_rule", "rule"),
+        ("campaign", "rule"),
     ],
 )
 def test_the_same_codes_are_allowed_on_both(both, table, column):

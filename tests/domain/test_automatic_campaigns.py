@@ -49,7 +49,8 @@ def visits(contact, *days_ago: int) -> None:
 
 
 def test_rules_are_off_until_the_owner_turns_them_on(db):
-    assert [rule.rule for rule in rules()] == ["welcome", "birthday", "win_back", "nearing_reward"]
+    assert [rule.rule for rule in rules()] == [
+        "welcome", "birthday", "win_back", "nearing_reward", "lapsed_member"]  # fmt: skip
     assert not any(rule.enabled for rule in rules())
     add_contact("New", "Comer", created_at=NOW - timedelta(days=1))
     assert waiting_lists(NOW, TODAY) == []
@@ -129,6 +130,59 @@ def test_nearing_a_reward_by_percent_of_the_next_reward(db):
     rule = rule_named("nearing_reward")
     expected = [people[p].id for p in (80, 99, 400, 499)]
     assert listed(rule, NOW, TODAY) == expected
+
+
+def member(name: str, plan_id: int, starts_on: date) -> int:
+    """A customer who joined the plan on starts_on; their membership's id."""
+    from relapp.domain.memberships.members import join
+
+    contact = add_contact(name, "Member")
+    return join(contact.id, plan_id, starts_on, now=NOW).membership.id
+
+
+def monthly_plan(grace_days: int = 5) -> int:
+    from relapp.db.models import Staff
+    from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+
+    manager = Staff.create(name="Maya", role="manager", pin_hash="x", created_at=NOW)
+    save_plan(Plan("Monthly", fee_cents=1000, length_months=1, grace_days=grace_days), manager.id)
+    return list_plans(TODAY)[0].plan.id
+
+
+def test_lapsed_members_are_listed_once_per_lapse_until_they_renew(db):
+    from relapp.db.models import Contact
+    from relapp.domain.memberships.members import renew
+
+    turn_on("lapsed_member", number=30)
+    plan_id = monthly_plan(grace_days=5)
+    lapsed = member("Lapsed", plan_id, date(2026, 4, 20))  # ends 19 May, grace to 24 May
+    today = member("Today", plan_id, date(2026, 5, 5))  # ends 4 June, grace to 9 June
+    member("Grace", plan_id, date(2026, 5, 6))  # grace to 10 June: still in grace
+    current = member("Current", plan_id, date(2026, 5, 20))  # ends 19 June, grace to 24 June
+    member("Long", plan_id, date(2026, 3, 1))  # grace to 5 May: lapsed 36 days ago
+    renewed = member("Renewed", plan_id, date(2026, 4, 20))
+    renew(renewed, now=NOW)  # late: from today to 9 July, grace to 14 July
+    member("Gone", plan_id, date(2026, 4, 20))
+    Contact.update(archived_at=NOW).where(Contact.given_name == "Gone").execute()
+    contact_of = {m: store_contact(m) for m in (lapsed, today, current, renewed)}
+    rule = rule_named("lapsed_member")
+    assert rule.text.list_label == "members who did not renew"
+    assert listed(rule, NOW, TODAY) == [contact_of[lapsed], contact_of[today]]
+
+    produce_campaign(approve("lapsed_member", now=NOW, today=TODAY), lambda *_: [], now=NOW)
+    assert listed(rule, NOW, TODAY) == []  # once per lapse
+    # Back, then gone again: a new lapse, listed again.
+    renew(lapsed, now=NOW + timedelta(days=1))  # 11 June to 10 July, grace to 15 July
+    later = NOW + timedelta(days=40)  # 20 July: who lapsed since 20 June
+    assert listed(rule, later, later.date()) == sorted(
+        contact_of[m] for m in (lapsed, current, renewed)
+    )
+
+
+def store_contact(membership_id: int) -> int:
+    from relapp.domain.memberships.members import membership_by_id
+
+    return membership_by_id(membership_id).contact_id
 
 
 def test_approving_makes_a_campaign_of_exactly_the_list_and_produces_it(db):

@@ -32,6 +32,7 @@ def allowed_values(table: str, column: str) -> set[str]:
         ("interaction", "direction", terms.DIRECTIONS),
         ("staff", "role", terms.STAFF_ROLES),
         ("points_entry", "kind", terms.POINTS_ENTRY_KINDS),
+        ("gift_card_entry", "kind", terms.GIFT_CARD_ENTRY_KINDS),
     ],
 )
 @pytest.mark.sqlite_only(
@@ -55,6 +56,7 @@ def test_every_interaction_kind_has_a_name_and_one_direction_rule(db):
     assert set(terms.DEFAULT_DIRECTIONS) >= terms.ALWAYS_OUTBOUND_KINDS
     assert set(terms.OPEN_UNTIL_RESOLVED_KINDS) <= kinds
     assert set(terms.LEDGER_KIND_NAMES) == set(terms.POINTS_ENTRY_KINDS)
+    assert set(terms.GIFT_CARD_ENTRY_NAMES) == set(terms.GIFT_CARD_ENTRY_KINDS)
     assert set(terms.CHANNEL_NAMES) == set(terms.CONSENT_CHANNELS)
     assert set(terms.DIRECTION_NAMES) == set(terms.DIRECTIONS)
     assert kinds <= set(terms.KIND_COLOURS)

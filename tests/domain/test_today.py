@@ -513,14 +513,27 @@ def test_every_query_reads_an_index_not_a_table(demo_db, monkeypatch):
     plans: list[str] = []
     execute = demo_db.execute_sql
 
+    from relapp.db.models import Staff
+    from relapp.domain.memberships.members import join
+    from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+
+    save_plan(Plan("Gold", length_months=1, reminder_days=30, grace_days=30),
+              Staff.get(Staff.role == "manager").id)  # fmt: skip
+    joined_on = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    for contact_id in (1, 2, 3):
+        join(contact_id, list_plans()[0].plan.id, date(2026, 10, 10 * contact_id), now=joined_on)
+
     def explained(sql, params=None, *args, **kwargs):
-        # The settings are a handful of rows (read with or without quotes around the table).
-        if sql.lstrip().startswith("SELECT") and not re.search(r'FROM "?setting\b', sql):
+        # The settings and the membership plans are a handful of rows (read with or without
+        # quotes around the table).
+        small = re.search(r'FROM "?(setting|membership_plan)\b', sql)
+        if sql.lstrip().startswith("SELECT") and not small:
             plans.extend(row[3] for row in execute("EXPLAIN QUERY PLAN " + sql, params))
         return execute(sql, params, *args, **kwargs)
 
     monkeypatch.setattr(demo_db, "execute_sql", explained)
-    today_queue(datetime(2026, 11, 22, 8, 0, tzinfo=UTC), date(2026, 11, 22))
+    queue = today_queue(datetime(2026, 11, 22, 8, 0, tzinfo=UTC), date(2026, 11, 22))
+    assert (queue.renewals_due.total, queue.members_in_grace.total) == (1, 2)
     scans = sorted({plan for plan in plans if plan.startswith("SCAN")})
     assert scans == [
         "SCAN contact USING COVERING INDEX contact_inactive",

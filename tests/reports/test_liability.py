@@ -141,3 +141,37 @@ def test_campaign_vouchers_not_used_yet_are_owed_too(db, tmp_path):
     assert "10% off (worth depends on the purchase)" in tenth_row and "$0.00" in tenth_row
     assert total_row[1:3] == ["11", "$19.00"]
     assert unused_vouchers(now=utc_now() + timedelta(days=31)) == []  # expired: owed no more
+
+
+def test_gift_cards_are_owed_by_month_of_sale_with_the_total(db, tmp_path, monkeypatch,
+                                                             time_zone):  # fmt: skip
+    from datetime import UTC, datetime
+
+    from relapp.domain.giftcards.ledger import redeem_gift_card, sell_gift_card
+    from tests.factories import FakeClock
+
+    time_zone("UTC")
+    clock = FakeClock(datetime(2026, 10, 3, 12, 0, tzinfo=UTC))
+    monkeypatch.setattr("relapp.domain.clock.utc_now", clock)
+    october = sell_gift_card(5000).card
+    sell_gift_card(2000, add_contact("Ann", "Lee").id)
+    redeem_gift_card(october.code, 1250)
+    clock.moment = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+    used_up = sell_gift_card(1000).card
+    redeem_gift_card(used_up.code, 1000)  # nothing left: owed nothing, not listed
+    sell_gift_card(10_000)
+    out = liability_report(tmp_path / "liability.pdf")
+    assert_sound(out)
+    lines = lines_of(out)
+    table = lines[lines.index("Gift cards") :]
+    assert table[1:4] == ["Sold in", "Cards", "Outstanding"]
+    assert table[4:13] == ["October 2026", "2", "$57.50", "November 2026", "1", "$100.00",
+                           "Total", "3", "$157.50"]  # fmt: skip
+    # The figure is the ledger's: what is left on the cards.
+    held = database.execute_sql("SELECT sum(amount_cents) FROM gift_card_entry").fetchone()[0]
+    assert held == 15750
+
+
+def test_a_shop_without_gift_cards_says_so(db, tmp_path):
+    text = " ".join(lines_of(liability_report(tmp_path / "liability.pdf")))
+    assert "Gift cards No gift card has anything left on it." in text

@@ -31,6 +31,8 @@ from relapp.db.migrations import (
     m0015_outbox,
     m0016_campaign_rules,
     m0017_percent_vouchers,
+    m0018_gift_cards,
+    m0019_memberships,
 )
 
 
@@ -76,6 +78,8 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0015_outbox,
                 m0016_campaign_rules,
                 m0017_percent_vouchers,
+                m0018_gift_cards,
+                m0019_memberships,
             )
         ),
         key=lambda migration: migration.version,

@@ -25,19 +25,19 @@ another program.
 
 from __future__ import annotations
 
+from functools import partial
+
 from peewee import Database
 
 from relapp.db.migrations.m0014_vouchers import KINDS as SCHEMA_14_KINDS
 from relapp.db.migrations.m0016_campaign_rules import OFFER_KINDS as SCHEMA_16_KINDS
+from relapp.db.migrations.stored_checks import column_check_name, edit_stored_tables
+from relapp.db.migrations.stored_checks import quoted as _quoted
 
 DESCRIPTION = "percent-off vouchers"
 
 KINDS = ("points", "amount", "reward", "percent")
 MAX_PERCENT = 100
-
-
-def _quoted(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
 
 
 # table: (the column of the kind, the column of the value, the name of the percent CHECK)
@@ -73,44 +73,13 @@ def _widened(table: str, sql: str) -> str:
 
 def upgrade(db: Database) -> None:
     """SQLite: the stored text edited (see the module's docstring), in the migration's
-    transaction."""
-    version = db.execute_sql("PRAGMA schema_version").fetchone()[0]
-    db.execute_sql("PRAGMA writable_schema = ON")
-    try:
-        for table in _TABLES:
-            (sql,) = db.execute_sql(
-                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)
-            ).fetchone()
-            changed = db.execute_sql(
-                "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?",
-                (_widened(table, sql), table),
-            ).rowcount
-            if changed != 1:
-                raise RuntimeError(f"Schema 17 changed {changed} definitions of {table}, not 1.")
-        db.execute_sql(f"PRAGMA schema_version = {int(version) + 1:d}")
-    finally:
-        db.execute_sql("PRAGMA writable_schema = OFF")
-    for table in _TABLES:
-        answer = [row[0] for row in db.execute_sql(f"PRAGMA quick_check({table})").fetchall()]
-        if answer != ["ok"]:
-            raise RuntimeError(f"Schema 17 left {table} failing its checks: {answer[:3]}.")
+    transaction (relapp.db.migrations.stored_checks, shared with schema 19)."""
+    edit_stored_tables(db, {table: partial(_widened, table) for table in _TABLES}, 17)
 
 
 def server_upgrade(db: Database) -> None:
     for table, (kind, value, name) in _TABLES.items():
-        found = db.execute_sql(
-            "SELECT c.conname FROM pg_constraint c"
-            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)"
-            " WHERE c.contype = 'c' AND c.conrelid = ?::regclass AND a.attname = ?"
-            " AND cardinality(c.conkey) = 1",
-            (table, kind),
-        ).fetchall()
-        if len(found) != 1:
-            raise RuntimeError(
-                f"Schema 17 cannot upgrade {table} on the server: {len(found)} CHECKs of"
-                f" {kind}'s codes, not 1. Nothing was changed."
-            )
-        check = found[0][0].replace('"', '""')
+        check = column_check_name(db, table, kind, 17)
         allowed = f"{kind} IN ({_quoted(KINDS)})"
         if table == "campaign_rule":
             allowed = f"{kind} IS NULL OR {allowed}"

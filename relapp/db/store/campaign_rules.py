@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from relapp.db.models import database
+from relapp.db.store.memberships import latest_condition
 
 RULE_COLUMNS = (
     "rule", "enabled", "channel", "subject", "template", "number", "offer_kind", "offer_value",
@@ -151,6 +152,23 @@ def drifted_before(before: str) -> ListQuery:
         " AND (done.at IS NULL OR done.at < r.last_visit_at)"
     )
     return ListQuery(sql, (before,))
+
+
+def lapsed_between(since: str, before: str) -> ListQuery:
+    """Live customers whose latest membership (not cancelled: relapp.db.store.memberships)
+    left its grace from since up to before (ISO dates: grace_until from since, before
+    before), not on a lapsed-member list produced since that grace ended, so once per lapse
+    (a renewal, then a lapse again, lists them again)."""
+    sql = (
+        "SELECT c.id FROM membership m JOIN contact c ON c.id = m.contact_id"
+        " LEFT JOIN (SELECT mm.contact_id, max(k.created_at) AS at FROM campaign_member mm"
+        " JOIN campaign k ON k.id = mm.campaign_id WHERE k.rule = 'lapsed_member'"
+        " AND k.produced_at IS NOT NULL"
+        " GROUP BY mm.contact_id) AS done ON done.contact_id = c.id"
+        " WHERE m.cancelled_at IS NULL AND m.grace_until >= ? AND m.grace_until < ?"
+        f" AND {_LIVE} AND {latest_condition()} AND (done.at IS NULL OR done.at < m.grace_until)"
+    )
+    return ListQuery(sql, (since, before))
 
 
 def points_between(ranges: Sequence[tuple[int, int]], listed_since: str) -> ListQuery:

@@ -18,6 +18,9 @@ The rules, and what each one's number means:
 * nearing_reward: customers whose points are at least `number` percent (default 80) of the
   next reward's cost but short of it, not on a nearing-reward list in the last
   NEARING_ONCE days.
+* lapsed_member (schema 19): members whose membership left its grace in the last `number`
+  days (default 30; relapp.domain.memberships) and who have not renewed or joined again
+  since, not on a lapsed-member list since that lapse, so once per lapse.
 
 Whoever was on a list once it is produced is not listed again by that rule for that
 occasion, reached or left out alike: a customer without consent does not come back every
@@ -34,7 +37,7 @@ from datetime import date, datetime, timedelta
 from relapp.db.busy import write_transaction
 from relapp.db.fields import format_timestamp
 from relapp.db.migrations.m0013_campaigns import CHANNELS
-from relapp.db.migrations.m0016_campaign_rules import RULES
+from relapp.db.migrations.m0019_memberships import RULES
 from relapp.db.store import campaign_rules as store
 from relapp.db.store import campaigns as campaign_store
 from relapp.domain.campaigns.campaigns import CampaignError, checked_offer, insert_campaign
@@ -51,7 +54,7 @@ RECENT_DAYS = 7  # a rule's campaign leaves out whoever another campaign reached
 BIRTHDAY_ONCE = timedelta(days=300)
 NEARING_ONCE = timedelta(days=60)
 NUMBER_LIMITS = {"welcome": (1, 90), "birthday": (0, 30), "win_back": (0, 365),
-                 "nearing_reward": (50, 99)}  # fmt: skip
+                 "nearing_reward": (50, 99), "lapsed_member": (1, 365)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ RULE_TEXTS = {
                          "regulars drifting away"),
     "nearing_reward": RuleText("Nearing a reward", "at least {n}% of the next reward",
                                "customers close to a reward"),
+    "lapsed_member": RuleText("Lapsed member", "membership lapsed in the last {n} days",
+                              "members who did not renew"),
 }  # fmt: skip
 
 
@@ -123,6 +128,15 @@ DEFAULT_RULES = {
         subject="Only {points_to_go} points to {next_reward}",
         template="Hello {first_name},\n\nYou have {points} points: only {points_to_go} more"
         " and {next_reward} is yours.\n\n{shop_name}",
+    ),
+    "lapsed_member": Rule(
+        "lapsed_member",
+        False,
+        "letter",
+        number=30,
+        template="Dear {first_name},\n\nYour membership of {shop_name} has ended, and we"
+        " would love to have you back. Renew at the counter any time: your {points} points"
+        " are still yours.\n\n{shop_name}",
     ),
 }
 
@@ -241,6 +255,11 @@ def _query(rule: Rule, now: datetime | None, today: date | None) -> store.ListQu
         return store.born_on(days, format_timestamp(now - BIRTHDAY_ONCE))
     if rule.rule == "win_back":
         return store.drifted_before(format_timestamp(now - timedelta(days=rule.number)))
+    if rule.rule == "lapsed_member":
+        # Lapsed on the day after the grace ended: in the last N days (today included) is a
+        # grace that ended from N days ago up to yesterday.
+        since = today - timedelta(days=rule.number)
+        return store.lapsed_between(since.isoformat(), today.isoformat())
     return store.points_between(_nearing_ranges(rule.number), format_timestamp(now - NEARING_ONCE))
 
 

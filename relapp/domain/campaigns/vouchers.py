@@ -95,8 +95,9 @@ def _check_character(body: str) -> str:
     return ALPHABET[(base - total % base) % base]
 
 
-def new_code() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+def new_code(random_length: int = RANDOM_LENGTH) -> str:
+    """random_length random characters and their check character (gift cards take more)."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(random_length))
     return body + _check_character(body)
 
 
@@ -105,17 +106,25 @@ def printed(code: str) -> str:
     return "-".join(code[start : start + 4] for start in range(0, len(code), 4))
 
 
-def typed_code(text: str) -> str:
-    """The code as stored, from what was typed or scanned; raises VoucherRefused for
-    something that cannot be one, or a typing mistake."""
+def typed_code(
+    text: str,
+    *,
+    random_length: int = RANDOM_LENGTH,
+    noun: str = "voucher",
+    example: str = "K7QM-2XPR-9BQ4",
+    refusal: type[RelappError] = VoucherRefused,
+) -> str:
+    """The code as stored, from what was typed or scanned; raises refusal (VoucherRefused)
+    for something that cannot be one, or a typing mistake. A gift card's code is longer
+    (relapp.domain.giftcards.cards): its length, name and example are given."""
     code = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
-    if len(code) != RANDOM_LENGTH + 1 or any(character not in ALPHABET for character in code):
-        raise VoucherRefused(
-            f"{text.strip()[:40]!r} is not a voucher code (12 letters and digits,"
-            " such as K7QM-2XPR-9BQ4)."
+    if len(code) != random_length + 1 or any(character not in ALPHABET for character in code):
+        raise refusal(
+            f"{text.strip()[:40]!r} is not a {noun} code ({random_length + 1} letters and"
+            f" digits, such as {example})."
         )
     if _check_character(code[:-1]) != code[-1]:
-        raise VoucherRefused(
+        raise refusal(
             f"The code {printed(code)} has a typing mistake (it does not check); type it again."
         )
     return code

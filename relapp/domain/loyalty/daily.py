@@ -1,5 +1,6 @@
-"""The loyalty program's daily round: expire due points, give today's birthday bonuses, and
-move customers down a tier when old purchases leave the rolling window.
+"""The loyalty program's daily round: expire due points, give today's birthday bonuses,
+move customers down a tier when old purchases leave the rolling window, and expire what is
+left on gift cards past their expiry.
 
 The app runs it at start-up and then every hour (it only writes what is due, so running it
 often costs a few index lookups); a second counter on the same database running it at the
@@ -19,6 +20,7 @@ from relapp.db.store import interactions, ledger
 from relapp.db.store import today as today_lists
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
+from relapp.domain.giftcards.ledger import expire_gift_cards
 from relapp.domain.loyalty.ledger import (
     EXPIRY_BATCH,
     expire_contact,
@@ -40,18 +42,23 @@ class DailyResult:
     tier_changes: int = 0
     imports_finished: int = 0  # imports a crash had stopped half way, saved now (the app's
     # round does that too: relapp.ui.daily_round.whole_round)
+    gift_card_cents_expired: int = 0  # left on gift cards whose expiry came
 
     @property
     def change(self) -> Change:
         wrote = (
             self.expired_points or self.birthday_bonuses or self.tier_changes
         ) or self.imports_finished
-        return Change.of(Entity.POINTS, Entity.CONTACTS) if wrote else Change.of()
+        changed = Change.of(Entity.POINTS, Entity.CONTACTS) if wrote else Change.of()
+        if self.gift_card_cents_expired:
+            return Change.union(changed, Change.of(Entity.GIFT_CARDS, Entity.CONTACTS))
+        return changed
 
 
 def run_daily_jobs(today: date | None = None, now: datetime | None = None) -> DailyResult:
     """Expire what is due, give the birthday bonus to today's birthdays (once a year), move
-    down the customers whose purchases have left the tier window since the last round.
+    down the customers whose purchases have left the tier window since the last round, and
+    let what is left on gift cards past their expiry go.
 
     Each customer is a transaction of its own, and the round takes turns with the counter
     (relapp.db.busy.TakingTurns): a sale meanwhile waits a tenth of a second at most."""
@@ -65,7 +72,8 @@ def run_daily_jobs(today: date | None = None, now: datetime | None = None) -> Da
                 bonuses += 1
             turns.turn()
     tier_changes = sweep_tier_window(now or utc_now(), turns)
-    return DailyResult(expired, bonuses, tier_changes)
+    gift_cards = expire_gift_cards(now, turns)
+    return DailyResult(expired, bonuses, tier_changes, gift_card_cents_expired=gift_cards)
 
 
 def expire_due_points_taking_turns(now: datetime | None, turns: TakingTurns) -> int:

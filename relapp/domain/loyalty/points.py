@@ -17,11 +17,14 @@ Rules:
   (a merged one names its survivor), an erased or unknown one is CustomerNotFound. Refunds,
   expiry and a referrer's bonus apply to whoever holds the sale or the points.
 * Earning. A sale of amount_cents (more than 0, at most 1,000,000.00, else ValueError) earns
-  loyalty_rules.points_for_purchase(amount, points_per_unit, tier multiplier), rounded down.
-  The tier is the one the customer's spend reached before this sale. The purchase interaction
-  (kind "purchase", amount_cents, summary) and its "earn" entry (interaction_id set, reason
-  "Purchase of 12.50", expires_at = now + points_expiry_months, none if 0) are written in one
-  transaction. A sale too small to earn a point is still recorded, without an entry.
+  loyalty_rules.points_for_purchase(amount, points_per_unit, tier multiplier, member
+  multiplier), rounded down once. The tier is the one the customer's spend reached before
+  this sale; the member multiplier is the plan's of a membership current on the sale's day
+  (100 otherwise, in grace too), and the entry's reason names it ("Purchase of 12.50 (Gold
+  member: points ×1.5)"). The purchase interaction (kind "purchase", amount_cents, summary)
+  and its "earn" entry (interaction_id set, reason "Purchase of 12.50", expires_at = now +
+  points_expiry_months, none if 0) are written in one transaction. A sale too small to
+  earn a point is still recorded, without an entry.
 * One sale per sale key. A counter makes a key once per sale screen and passes it with every
   attempt; the key is stored in interaction.sale_key (unique, schema 5). A sale whose key was
   already recorded writes nothing and returns the first sale's result with duplicate=True
@@ -48,10 +51,12 @@ Rules:
   spent and a second run writes nothing. Before a sale, a refund, a redemption or an
   adjustment, the customer's own due points are expired in the same transaction, so expired
   points are never spent and the balance shown after is the real one.
-* Redeeming. The reward must exist and be active (RewardUnavailable), have stock None or > 0
-  (OutOfStock), and cost no more than the balance (NotEnoughPoints, "Ann Lee has 120 points;
-  the Gift card costs 500."). A "redeem" entry of -cost with reward_id and the stock decrement
-  are written in one transaction; any refusal changes nothing.
+* Redeeming. The reward must exist and be active (RewardUnavailable), be for this customer
+  (a member-only reward: a current member of one of its plans, relapp.domain.memberships;
+  else RewardUnavailable, "The Members' mug is for current Gold members only."), have stock
+  None or > 0 (OutOfStock), and cost no more than the balance (NotEnoughPoints, "Ann Lee
+  has 120 points; the Gift card costs 500."). A "redeem" entry of -cost with reward_id and
+  the stock decrement are written in one transaction; any refusal changes nothing.
 * Refunds. refund_sale() marks the purchase refunded (interaction.refunded_at; the purchase
   row stays) and adds a "note" interaction "Refund of 12.50 (sale #7): reason". Its earned
   points are taken back by a "reversal" entry (reverses_id = the earn entry), but only as far
@@ -119,6 +124,7 @@ from relapp.domain.loyalty.sales import (
     record_sale,
     refund_sale,
 )
+from relapp.domain.memberships.members import members_only_rewards_for, reward_refusal
 from relapp.domain.shop.settings import ShopSettings, load_settings
 from relapp.domain.shop.staff import require_manager
 from relapp.errors import RelappError
@@ -221,11 +227,15 @@ def find_customer(reference: str, archived_too: bool = False, *, cards_only: boo
 
 
 def reward_options(contact_id: int) -> list[RewardOption]:
-    """Active rewards in stock, those the customer can afford first, then by cost."""
+    """Active rewards in stock, those the customer can afford first, then by cost; a
+    member-only reward only for a current member of its plan."""
     found = customer(contact_id)
-    points = spendable(contact_id, found.balance, clock.utc_now())
+    now = clock.utc_now()
+    points = spendable(contact_id, found.balance, now)
     rows = loyalty_program.rewards_on_offer(points)
-    return [RewardOption(*row, affordable=row[3] <= points) for row in rows]
+    not_theirs = members_only_rewards_for(contact_id, now)
+    return [RewardOption(*row, affordable=row[3] <= points) for row in rows
+            if row[0] not in not_theirs]  # fmt: skip
 
 
 def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) -> Change:
@@ -245,6 +255,9 @@ def redeem_reward(contact_id: int, reward_id: int, staff_id: int | None = None) 
         name, cost, stock, active = row
         if not active:
             raise RewardUnavailable(f"The {name} is no longer offered.")
+        refusal = reward_refusal(contact_id, reward_id, name, now)
+        if refusal is not None:
+            raise RewardUnavailable(refusal)
         if stock is not None and stock <= 0:
             raise OutOfStock(f"The {name} is out of stock.")
         expire_contact(contact_id, now)

@@ -14,14 +14,17 @@ class TierRule:
     multiplier_percent: int
 
 
-def points_for_purchase(amount_cents: int, points_per_unit: int, multiplier_percent: int) -> int:
-    """Points earned for a purchase: whole currency units x rate x tier multiplier, rounded down.
+def points_for_purchase(
+    amount_cents: int, points_per_unit: int, multiplier_percent: int, member_percent: int = 100
+) -> int:
+    """Points earned for a purchase: whole currency units x rate x tier multiplier (x a
+    current member's plan multiplier), rounded down once.
 
     Rounding down (never up) means the shop never gives more than its published rate.
     """
     if amount_cents < 0:
         raise ValueError("a purchase amount cannot be negative")
-    return amount_cents * points_per_unit * multiplier_percent // 10_000
+    return amount_cents * points_per_unit * multiplier_percent * member_percent // 1_000_000
 
 
 def tier_for_spend(spend_cents: int, tiers: Sequence[TierRule]) -> TierRule | None:

@@ -32,6 +32,7 @@ from relapp.domain.loyalty.ledger import (
     tiers,
 )
 from relapp.domain.loyalty.rules import TierRule, points_for_purchase, tier_for_spend
+from relapp.domain.memberships.members import member_rate
 from relapp.domain.shop.money import MAX_AMOUNT_CENTS, format_amount
 from relapp.domain.shop.settings import ShopSettings, load_settings
 from relapp.errors import RelappError
@@ -73,7 +74,10 @@ def preview_sale(contact_id: int, amount_cents: int) -> SalePreview:
     rules = tiers()
     tier = tier_for_spend(tier_spend(contact_id, now, settings.tier_window_months), rules)
     multiplier = 100 if tier is None else tier.multiplier_percent
-    points = points_for_purchase(amount_cents, settings.points_per_unit, multiplier)
+    member = member_rate(contact_id, now)
+    points = points_for_purchase(
+        amount_cents, settings.points_per_unit, multiplier, 100 if member is None else member[1]
+    )
     return SalePreview(
         contact_id,
         amount_cents,
@@ -141,7 +145,14 @@ def _record_sale(
     rules = tiers()
     tier = _current_tier(contact_id, rules)
     multiplier = 100 if tier is None else tier.multiplier_percent
-    points = points_for_purchase(amount_cents, settings.points_per_unit, multiplier)
+    # A current member's plan multiplies the tier's (relapp.domain.memberships.members).
+    member = member_rate(contact_id, now)
+    points = points_for_purchase(
+        amount_cents, settings.points_per_unit, multiplier, 100 if member is None else member[1]
+    )
+    reason = f"Purchase of {format_amount(amount_cents)}"
+    if member is not None:
+        reason += f" ({member[0]} member: points ×{member[1] / 100:g})"
     first_purchase = not ledger.has_purchase(contact_id)
     interaction_id = ledger.insert_purchase(
         contact_id, now, summary.strip(), amount_cents, staff_id, key
@@ -152,7 +163,7 @@ def _record_sale(
             "earn",
             points,
             now,
-            f"Purchase of {format_amount(amount_cents)}",
+            reason,
             expires_at=expiry_for(now, settings.points_expiry_months),
             interaction_id=interaction_id,
             staff_id=staff_id,

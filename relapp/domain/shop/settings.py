@@ -36,6 +36,9 @@ class ShopSettings:
     birthday_bonus_points: int = 0
     referral_bonus_points: int = 0
     value_of_100_points_cents: int = 100  # what 100 points are worth, for the liability
+    # Gift cards sold from now on expire this many months after the sale; 0: never. The law
+    # of many places sets a least (the shop chooses: see the user guide, Gift cards).
+    gift_card_expiry_months: int = 0
     # Backups: "" = a `backups` folder beside the database; how many automatic backups to keep.
     backup_folder: str = ""
     backup_keep: int = 10
@@ -98,6 +101,7 @@ SHOP_FIELDS = (
     "response_target_hours",
     "backup_folder",
     "backup_keep",
+    "gift_card_expiry_months",
     "smtp_host",
     "smtp_port",
     "smtp_security",
@@ -119,6 +123,7 @@ _LIMITS = {
     "response_target_hours": (1, 24 * 90),
     "backup_keep": (1, 365),
     "smtp_port": (1, 65535),
+    "gift_card_expiry_months": (0, 120),
 }
 # How the connection to the mail server is protected: STARTTLS on the submission port (587),
 # TLS from the first byte (465), or nothing (a server on this computer or the shop's network).

@@ -21,6 +21,8 @@ Rules chosen here (drifting customers and the frequency cap: relapp.domain.conta
   name in the window, thousands of rows at a million customers, to show the first few.
 * Archived and erased customers are in no section; counts leave them out without reading
   contact rows (see contact_rhythm and schema 7).
+* Memberships (schema 19), for a shop that has set up a plan: renewals due and members in
+  grace, as relapp.domain.memberships.lists says; both on the shop's day.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ from relapp.domain.contacts.rhythm import (
     at_cap_customers,
     drifting_customers,
     moment_to_the_second,
+)
+from relapp.domain.memberships.lists import (
+    MemberDue,
+    has_plans,
+    members_in_grace,
+    renewals_due,
 )
 from relapp.domain.shop.settings import load_settings
 
@@ -101,6 +109,9 @@ class TodayQueue:
     drifting: Section[DriftingCustomer]
     at_cap: Section[AtCapCustomer]
     contact_cap: int  # outbound contacts allowed per 30 days
+    memberships: bool  # the shop has membership plans: their lists are shown
+    renewals_due: Section[MemberDue]
+    members_in_grace: Section[MemberDue]
 
 
 def today_queue(
@@ -118,6 +129,7 @@ def today_queue(
     with database.atomic():  # one read snapshot: counts and rows agree
         settings = load_settings()
         cases, overdue_cases = open_cases(now, settings.response_target_hours, limit)
+        members = has_plans()
         return TodayQueue(
             now=now,
             today=today,
@@ -130,6 +142,9 @@ def today_queue(
             drifting=drifting_customers(now, limit),
             at_cap=at_cap_customers(limit, now),
             contact_cap=settings.contact_cap_per_30_days,
+            memberships=members,
+            renewals_due=renewals_due(today, limit) if members else Section(0, ()),
+            members_in_grace=members_in_grace(today, limit) if members else Section(0, ()),
         )
 
 

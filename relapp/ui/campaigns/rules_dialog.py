@@ -1,6 +1,7 @@
-"""The Automatic campaigns dialog: the four rules (welcome, birthday, win-back, nearing a
-reward) on the left, the selected one's editor on the right: on or off, the channel, its
-number (what it means is said beside it), the message with merge fields and a voucher.
+"""The Automatic campaigns dialog: the rules (welcome, birthday, win-back, nearing a
+reward, lapsed member) on the left, the selected one's editor on the right: on or off, the
+channel, its number (what it means is said beside it), the message with merge fields and a
+voucher.
 
 Each rule keeps its edits while another is shown; OK saves every rule that was changed, all
 of them or none: a refusal is one sentence under the editor, with the rule at fault shown.

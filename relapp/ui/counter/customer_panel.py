@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from relapp.db.outbox import CardEntry
+from relapp.domain import clock
 from relapp.domain.contacts.phones import display_phone
 from relapp.domain.contacts.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
+from relapp.domain.giftcards.cards import GiftCard
 from relapp.domain.loyalty.progress import Progress
+from relapp.domain.memberships.members import Standing
 from relapp.domain.shop.formats import ShopFormat
 from relapp.domain.terms import CHANNEL_NAMES
 
 CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
 # "offline: balance as of 10:42" in the offline banner's amber (relapp.qss has no rule yet).
 OFFLINE_NOTE_STYLE = "QLabel#offlineBalance { color: #b54708; font-weight: bold; }"
+# What is on the customer's gift cards, as what their points buy (relapp.qss has no rule yet).
+GIFT_CARDS_STYLE = "QLabel#giftCards { color: #0f766e; font-weight: 600; }"
 REWARDS_NAMED = 3  # rewards the balance pays for, named on the profile; the rest counted
 
 
@@ -51,6 +64,20 @@ class CustomerPanel(QFrame):
         header_text = QVBoxLayout()
         header_text.addWidget(self.name)
         header_text.addWidget(self.standing)
+        # Membership (schema 19): its status and perk; F9 (the Counter's) joins, renews, cancels.
+        self.membership = _label("memberStanding", word_wrap=True)
+        self.membership_button = QPushButton(
+            self.tr("Membership… (F9)"), objectName="membershipButton"
+        )
+        self.membership_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
+        self.membership_button.setToolTip(self.tr("Join, renew or cancel a membership (F9)"))
+        self.membership_row = QWidget(objectName="membershipRow")
+        membership_row = QHBoxLayout(self.membership_row)
+        membership_row.setContentsMargins(0, 0, 0, 0)
+        membership_row.addWidget(self.membership, 1)
+        membership_row.addWidget(self.membership_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.membership_row.hide()
+        header_text.addWidget(self.membership_row)
         header = QHBoxLayout()
         header.addWidget(self.avatar)
         header.addLayout(header_text, 1)
@@ -81,6 +108,11 @@ class CustomerPanel(QFrame):
         for row, label in enumerate((self.offline_note, self.offline_detail), 5):
             label.hide()
             facts.addWidget(label, row, 0, 1, 3)
+        # What is left on the customer's gift cards (F8 takes from them), when anything is.
+        self.gift_cards = _label("giftCards", word_wrap=True)
+        self.gift_cards.setStyleSheet(GIFT_CARDS_STYLE)
+        self.gift_cards.hide()
+        facts.addWidget(self.gift_cards, 7, 0, 1, 3)
 
         self.open_cases = _label("openCases", word_wrap=True)
         self.follow_ups = _label("followUps", word_wrap=True)
@@ -177,7 +209,7 @@ class CustomerPanel(QFrame):
         self.points.setText(QLocale().toString(card.balance))
         self.visits.setText("–")
         self.last_visit.setText("–")
-        for label in (self.expiring, self.rewards_now, self.progress):
+        for label in (self.expiring, self.rewards_now, self.progress, self.gift_cards):
             label.setText("")
             label.hide()
         self.offline_note.setText(self.tr("offline: balance as of {time}").format(time=seen))
@@ -222,6 +254,21 @@ class CustomerPanel(QFrame):
         self.progress.setText("  ·  ".join(steps))
         self.progress.setVisible(bool(steps))
 
+    def show_gift_cards(self, cards: list[GiftCard], shop: ShopFormat) -> None:
+        """ "Gift card DBKF-N85B-TM7Z-JP28: $30.00 left", or "Gift cards: $80.00 left on 2
+        cards" (those not used up nor expired); hidden when there is none."""
+        now = clock.utc_now()
+        usable = [card for card in cards if card.balance_cents > 0 and not card.expired(now)]
+        left = shop.money(sum(card.balance_cents for card in usable))
+        if len(usable) == 1:
+            text = self.tr("Gift card {code}: {left} left").format(code=usable[0].shown, left=left)
+        else:
+            text = self.tr("Gift cards: {left} left on {count} cards").format(
+                left=left, count=len(usable)
+            )
+        self.gift_cards.setText(text if usable else "")
+        self.gift_cards.setVisible(bool(usable))
+
     def show_expiring(self, points: int, first: datetime | None) -> None:
         """Points that expire within 30 days, so the cashier can suggest spending them."""
         self.expiring.setVisible(points > 0)  # no empty line taking room
@@ -234,6 +281,42 @@ class CustomerPanel(QFrame):
                 points=QLocale().toString(points), when=when
             )
         )
+
+    def show_membership(self, shown: Standing | None, shop_has_plans: bool) -> None:
+        """ "Gold member · current until 31 Dec 2026 · 10% discount", "in grace until ..." (in
+        red), "expired on ..."; "Not a member" when the shop has plans; nothing when it has
+        none and the customer never joined."""
+        if shown is None and not shop_has_plans:
+            self.membership_row.hide()
+            return
+        alert = False
+        if shown is None:
+            text = self.tr("Not a member")
+        else:
+            member = shown.membership
+            plan, ends = member.plan_name, self._day(member.ends_on)
+            if shown.status == "current":
+                text = self.tr("{plan} member · current until {day}").format(plan=plan, day=ends)
+                if member.discount_percent:
+                    text += self.tr(" · {n}% discount").format(n=member.discount_percent)
+                if shown.renewed_to is not None:
+                    text += self.tr(" · renewed to {day}").format(day=self._day(shown.renewed_to))
+            elif shown.status == "grace":
+                alert = True
+                text = self.tr("{plan} member · in grace until {day} (ended {end})").format(
+                    plan=plan, day=self._day(member.grace_until), end=ends
+                )
+            elif shown.status == "pending":
+                text = self.tr("{plan} member from {day}").format(
+                    plan=plan, day=self._day(member.starts_on)
+                )
+            elif shown.status == "cancelled":
+                text = self.tr("{plan} membership cancelled").format(plan=plan)
+            else:
+                text = self.tr("{plan} membership expired on {day}").format(plan=plan, day=ends)
+        self.membership.setText(text)
+        self._mark_alert(self.membership, alert)
+        self.membership_row.show()
 
     def _show_birthday(self, profile: CustomerProfile) -> None:
         days = profile.days_to_birthday
@@ -255,6 +338,10 @@ class CustomerPanel(QFrame):
         label.setProperty("alert", alert)
         label.style().unpolish(label)
         label.style().polish(label)
+
+    @staticmethod
+    def _day(day: date) -> str:
+        return QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
 
     @staticmethod
     def _date(moment: datetime) -> str:

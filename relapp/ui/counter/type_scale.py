@@ -43,6 +43,8 @@ POINTS = {
     "enrolCardButton": 12,
     "offlineBanner": 12,
     "offlineBalance": 13,
+    "memberStanding": 11,
+    "membershipButton": 10,
 }
 AVATAR_PIXELS = 64
 RESULTS_WIDTH = 380

@@ -51,17 +51,22 @@ from relapp.domain.contacts.profiles import (
 )
 from relapp.domain.contacts.search import search_contacts
 from relapp.domain.contacts.texting import NoMobile, mobile_number
+from relapp.domain.giftcards.cards import gift_cards_of
 from relapp.domain.loyalty.cards import is_valid_card_number
 from relapp.domain.loyalty.offline import KeptSale
 from relapp.domain.loyalty.points import points_summary
 from relapp.domain.loyalty.progress import customer_progress
 from relapp.domain.loyalty.undo_sale import UNDO_MINUTES, undo_sale
+from relapp.domain.memberships.lists import has_plans
+from relapp.domain.memberships.members import standing
 from relapp.domain.shop.formats import shop_format
 from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.counter.customer_panel import CustomerPanel
 from relapp.ui.counter.enrol_dialog import EnrolDialog
+from relapp.ui.counter.gift_card_dialog import GiftCardDialog
+from relapp.ui.counter.membership_dialog import MembershipDialog
 from relapp.ui.counter.notice import CounterNotice
 from relapp.ui.counter.redeem_dialog import RedeemDialog
 from relapp.ui.counter.results_model import SearchResultsModel
@@ -95,7 +100,7 @@ RESULT_LIMIT = 30
 # rewards and tiers: the profile says what the points buy and how far the next tier is.
 _WATCHED = frozenset(
     {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS,
-     Entity.REWARDS, Entity.TIERS}
+     Entity.REWARDS, Entity.TIERS, Entity.GIFT_CARDS, Entity.MEMBERSHIPS}
 )  # fmt: skip
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
@@ -119,7 +124,7 @@ def voucher_button_style(scale: float) -> str:
     scale have no rule for them yet)."""
     points = scaled(POINTS["enrolButton"], scale)
     return (
-        "\nQPushButton#voucherButton, QPushButton#textButton"
+        "\nQPushButton#voucherButton, QPushButton#textButton, QPushButton#giftCardButton"
         f" {{ padding: 10px 16px; font-size: {points}pt; }}"
     )
 
@@ -225,6 +230,8 @@ class CounterView(QWidget):
         self.voucher_button = QPushButton(self.tr("Use voucher (F6)"), objectName="voucherButton")
         self.log_button = QPushButton(self.tr("Log contact"), objectName="logButton")
         self.text_button = QPushButton(self.tr("Text… (F7)"), objectName="textButton")
+        # Sold and redeemed with or without a customer shown (a bearer card): always there.
+        self.gift_card_button = QPushButton(self.tr("Gift card… (F8)"), objectName="giftCardButton")
         self.task_button = QPushButton(self.tr("Follow-up"), objectName="taskButton")
         actions = QHBoxLayout()
         actions.setContentsMargins(0, 0, 0, 0)
@@ -234,6 +241,7 @@ class CounterView(QWidget):
             (self.voucher_button, self.use_voucher, "F6"),
             (self.log_button, self.log_contact, "F5"),
             (self.text_button, self.text_customer, "F7"),
+            (self.gift_card_button, self.gift_card, "F8"),
             (self.task_button, self.add_task, "Ctrl+T"),
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
@@ -242,9 +250,11 @@ class CounterView(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
-            if button not in (self.voucher_button, self.text_button):  # beside the search, below
+            # Beside the search, below; the rest in the action row.
+            if button not in (self.voucher_button, self.text_button, self.gift_card_button):
                 actions.addWidget(button)
         self.text_button.setToolTip(self.tr("Text the customer a message (F7)"))
+        self.gift_card_button.setToolTip(self.tr("Sell, redeem or check a gift card (F8)"))
         self.print_button = QToolButton(objectName="printButton", text=self.tr("Print"))
         self.print_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -252,6 +262,7 @@ class CounterView(QWidget):
         for text, slot, key in (
             (self.tr("Customer dossier"), self.print_dossier, "Ctrl+P"),
             (self.tr("Loyalty card"), self.print_card, "Ctrl+Shift+P"),
+            (self.tr("Membership card"), self.print_membership_card, "Ctrl+Shift+M"),
         ):
             action = print_menu.addAction(f"{text}\t{key}")
             action.triggered.connect(slot)
@@ -261,6 +272,11 @@ class CounterView(QWidget):
         self.print_button.setMenu(print_menu)
         actions.addWidget(self.print_button)
         actions.addStretch(1)
+        # Membership (F9): a compact button on the profile, as the action row is full.
+        self.panel.membership_button.clicked.connect(self.membership)
+        membership_shortcut = QShortcut(QKeySequence("F9"), self)
+        membership_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        membership_shortcut.activated.connect(self.membership)
         history_shortcut = QShortcut(QKeySequence("F4"), self)
         history_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         history_shortcut.activated.connect(self.toggle_history)
@@ -312,6 +328,7 @@ class CounterView(QWidget):
         # that row does not fit a 1366 x 768 screen. Shown with the customer they are for.
         top.addWidget(self.voucher_button)
         top.addWidget(self.text_button)
+        top.addWidget(self.gift_card_button)
         top.addWidget(self.enrol_button)
         # Everything on the Counter, but not the dialogs it opens (children of the view): the
         # type scale's style sheet goes here, and dialogs keep their own sizes.
@@ -440,6 +457,9 @@ class CounterView(QWidget):
             profile = customer_profile(contact_id)
             points = points_summary(contact_id, recent=0)
             progress = customer_progress(contact_id, self.tier_window_months)
+            gift_cards = gift_cards_of(contact_id)
+            membership = standing(contact_id)
+            plans = membership is not None or has_plans()
         except ContactNotFound:
             self._show_nobody()
             return
@@ -455,6 +475,8 @@ class CounterView(QWidget):
         self.panel.show_profile(profile)
         self.panel.show_expiring(points.expiring_30_days, points.next_expiry)
         self.panel.show_progress(progress, self.shop)
+        self.panel.show_gift_cards(gift_cards, self.shop)
+        self.panel.show_membership(membership, plans)
         self.tabs.setTabEnabled(1, True)
         self.right.setCurrentWidget(self.customer_page)
         self._sync_timeline()
@@ -657,6 +679,54 @@ class CounterView(QWidget):
                 name=profile.name, balance=QLocale().toString(balance)
             )
         self.confirm(text)
+
+    def gift_card(self) -> None:
+        """F8: sell, redeem or check gift cards; one sold is the customer's shown, if any."""
+        if self._refuse_offline(self.tr("a gift card needs the balance as it is now")):
+            return
+        profile = None
+        if self._shown_customer() is not None:
+            # As F2 and F3: several matches wait until one is picked (said so); an archived
+            # customer gets no card of their own, so the card is a bearer card.
+            profile = self._customer_at_counter()
+            if not self.customer_chosen:
+                return
+        if not self._staff_for_counter(self.tr("sell or redeem a gift card")):
+            self.search_box.setFocus()
+            return
+        done = GiftCardDialog.ask(
+            self, self.change_bus, None if profile is None else profile.id,
+            "" if profile is None else profile.name, self.current_staff.staff_id,
+        )  # fmt: skip
+        if done:
+            self.confirm(done)
+        else:
+            self.search_box.setFocus()
+
+    def membership(self) -> None:
+        """F9: join a membership plan, renew, or cancel, for the customer shown."""
+        needs_server = self.tr("a membership waits until it is back")
+        profile = self._customer_for(self.tr("record a membership"), needs_server)
+        if profile is None:
+            return
+        done = MembershipDialog.ask(self, profile.id, profile.name, self.current_staff.staff_id)
+        if done is None:
+            self.search_box.setFocus()
+            return
+        if done.change is not None:
+            published(self.change_bus, done.change)
+        if done.print_card:
+            self.customer_actions.print_membership_cards(self, [profile.id])
+            self.search_box.setFocus()
+            return
+        self.confirm(done.text)
+
+    def print_membership_card(self) -> None:
+        if self._refuse_offline(self.tr("printing needs the customer's records as they are now")):
+            return
+        if self._shown_customer() is not None:
+            self.customer_actions.print_membership_cards(self, [self.shown_contact_id])
+        self.search_box.setFocus()
 
     def confirm(self, text: str) -> None:
         """Say what was done for a few seconds, and empty the search for the next customer:
@@ -865,6 +935,7 @@ class CounterView(QWidget):
         self.shown_offline = card
         self.customer_chosen = chosen
         self.panel.show_offline(card, seen_text(self.till.cards_seen))
+        self.panel.membership_row.hide()  # the server's to say
         self.tabs.setCurrentIndex(0)
         self.tabs.setTabEnabled(1, False)  # the history is the server's
         self.right.setCurrentWidget(self.customer_page)
@@ -920,7 +991,8 @@ class CounterView(QWidget):
         self.offline_banner.setVisible(bool(text))
         # What needs the server is greyed out while it is away (its keys say why, once).
         for button in (self.redeem_button, self.voucher_button, self.log_button, self.text_button,
-                       self.task_button, self.print_button, self.enrol_button):  # fmt: skip
+                       self.task_button, self.print_button, self.enrol_button,
+                       self.gift_card_button, self.panel.membership_button):  # fmt: skip
             button.setEnabled(self.till.online)
 
     # -- keyboard ---------------------------------------------------------------------------

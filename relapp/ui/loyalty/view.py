@@ -10,21 +10,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -56,6 +53,9 @@ from relapp.domain.shop.staff import require_manager
 from relapp.errors import RelappError
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.loyalty import prompts
+from relapp.ui.loyalty.plans_page import PlansPage
+from relapp.ui.loyalty.tables import cell as _cell
+from relapp.ui.loyalty.tables import table as _table
 from relapp.ui.operations import run_change
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
@@ -72,27 +72,6 @@ PROGRAM_TITLES = {
 STATEMENT_LINES = 500
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _cell(text: str, data=None, numeric: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
-    if numeric:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
-
-
 class LoyaltyView(QWidget):
     def __init__(
         self, change_bus: ChangeBus, current_staff: CurrentStaff, parent: QWidget | None = None
@@ -106,6 +85,8 @@ class LoyaltyView(QWidget):
         self.tabs.addTab(self._statement_page(), self.tr("Customer statement"))
         self.liability_page = self._liability_page()
         self.tabs.addTab(self.liability_page, self.tr("Liability"))
+        self.plans_page = PlansPage(self._run, lambda: self.current_staff.staff_id)
+        self.tabs.addTab(self.plans_page, self.tr("&Memberships"))  # Alt+M
         # The liability reads every customer's balance (most of a second on a million):
         # only when its tab is open.
         self.liability_stale = True
@@ -201,6 +182,7 @@ class LoyaltyView(QWidget):
         self.program_note.setText(
             "" if manager else self.tr("Sign in as a manager to change the program.")
         )
+        self.plans_page.load(manager)
 
     def save_program(self) -> None:
         changes = {name: box.value() for name, box in self.program_fields.items()}
@@ -407,6 +389,8 @@ class LoyaltyView(QWidget):
         page = self.tabs.currentWidget()
         if page is self.liability_page:
             self.liability.setFocus()
+        elif page is self.plans_page:
+            self.plans_page.plans.setFocus()
         elif self.tabs.currentIndex() == 1:
             self.statement_customer.setFocus()
             self.statement_customer.selectAll()
@@ -430,7 +414,8 @@ class LoyaltyView(QWidget):
             self.load_liability()
 
     def on_change(self, change: Change) -> None:
-        watched = {Entity.POINTS, Entity.TIERS, Entity.REWARDS, Entity.SETTINGS, Entity.STAFF}
+        watched = {Entity.POINTS, Entity.TIERS, Entity.REWARDS, Entity.SETTINGS, Entity.STAFF,
+                   Entity.MEMBERSHIPS}  # fmt: skip
         if change.entities & watched:
             self.freshness.changed()
 

@@ -2,7 +2,8 @@
 
 Shop name, the region phone numbers are read in, currency, locale for figures and dates,
 paper size, the logo printed on loyalty cards, backups, the relationship rules (how often a
-customer may be contacted, how fast a query should be answered), and the mail server email
+customer may be contacted, how fast a query should be answered, when gift cards sold from
+now on expire), and the mail server email
 campaigns are sent through (its password kept in this computer's keyring). The loyalty program's
 settings live in the Loyalty view. On a shop server the Backups group gives way to a Shop
 server group (the server, its schema, a connection test, how it is backed up); on a file a
@@ -89,6 +90,19 @@ class SettingsView(QWidget):
         self.contact_cap.setSuffix(self.tr(" contacts in 30 days"))
         self.response_target = QSpinBox(minimum=1, maximum=24 * 90)
         self.response_target.setSuffix(self.tr(" hours"))
+        # Gift cards sold from now on; 0 is "never" (the special value's text).
+        self.gift_card_expiry = QSpinBox(minimum=0, maximum=120)
+        self.gift_card_expiry.setSuffix(self.tr(" months after the sale"))
+        self.gift_card_expiry.setSpecialValueText(self.tr("Never"))
+        gift_card_hint = QLabel(
+            self.tr(
+                "Many places set a least by law (Australia 3 years since 2019; the US 5 years "
+                "under the CARD Act; EU countries differ): check yours. Cards keep the expiry "
+                "they were sold with."
+            ),
+            objectName="settingsHint",
+            wordWrap=True,
+        )
 
         shop = QFormLayout()
         shop.addRow(self.tr("&Shop name:"), self.shop_name)
@@ -110,6 +124,8 @@ class SettingsView(QWidget):
         rules = QFormLayout()
         rules.addRow(self.tr("Contact a customer at &most:"), self.contact_cap)
         rules.addRow(self.tr("Answer queries and complaints &within:"), self.response_target)
+        rules.addRow(self.tr("Gift card expir&y:"), self.gift_card_expiry)
+        rules.addRow(gift_card_hint)
         rules_box = QGroupBox(self.tr("Looking after customers"))
         rules_box.setLayout(rules)
         fields: dict[str, QWidget] = {
@@ -120,6 +136,7 @@ class SettingsView(QWidget):
             "paper_size": self.paper_size,
             "contact_cap_per_30_days": self.contact_cap,
             "response_target_hours": self.response_target,
+            "gift_card_expiry_months": self.gift_card_expiry,
         }
         # Sending campaign emails: the mail server (its password to the keyring on Save).
         self.email = EmailBox()
@@ -213,6 +230,7 @@ class SettingsView(QWidget):
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(settings.paper_size)))
         self.contact_cap.setValue(settings.contact_cap_per_30_days)
         self.response_target.setValue(settings.response_target_hours)
+        self.gift_card_expiry.setValue(settings.gift_card_expiry_months)
         self.logo.load()
         self.email.load(settings)
         if self.backups is not None:
@@ -233,6 +251,7 @@ class SettingsView(QWidget):
             "paper_size": self.paper_size.currentData(),
             "contact_cap_per_30_days": self.contact_cap.value(),
             "response_target_hours": self.response_target.value(),
+            "gift_card_expiry_months": self.gift_card_expiry.value(),
         }
         if self.backups is not None:
             edited["backup_folder"] = self.backups.folder.text().strip()

@@ -24,17 +24,21 @@ from relapp.ui.today.texts import (
     duration,
     interval_days,
     plural,
+    short_day,
     tr,
 )
 
 TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP = "tasks", "cases", "birthdays", "drifting", "at_cap"
 SECTION_ORDER = (TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP)  # always shown
+# Memberships (schema 19): shown after BIRTHDAYS in a shop that has set up a plan.
+RENEWALS, IN_GRACE = "renewals", "in_grace"
 # Automatic campaigns' lists to approve, a line per rule and no customer; shown after CASES
 # only while a list waits.
 AUTOMATIC = "automatic"
 # What Log contact… proposes for each kind of line. At-cap customers may still be logged
 # (they may call in; the log dialog warns before another outbound contact), with no kind.
-SUGGESTED_KINDS = {TASKS: "call", CASES: "call", BIRTHDAYS: "message", DRIFTING: "call"}
+SUGGESTED_KINDS = {TASKS: "call", CASES: "call", BIRTHDAYS: "message", DRIFTING: "call",
+                   RENEWALS: "message", IN_GRACE: "call"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ def build_sections(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> list[S
         _cases(queue),
         *([_automatic(waiting)] if waiting else []),
         _birthdays(queue),
+        *(_memberships(queue) if queue.memberships else []),
         _drifting(queue, shop),
         _at_cap(queue),
     ]
@@ -201,6 +206,41 @@ def _birthdays(queue: TodayQueue) -> SectionContent:
     return section
 
 
+def _memberships(queue: TodayQueue) -> list[SectionContent]:
+    """Memberships to renew (ending within their plan's reminder days) and members in grace."""
+    due = SectionContent(
+        RENEWALS,
+        tr("Memberships to renew ({n})").format(n=queue.renewals_due.total),
+        (tr("Membership"), tr("Ends"), ""),
+        tr("No membership ends soon."),
+    )
+    for member in queue.renewals_due.rows:
+        cells = (member.name, tr("{plan} · ends {day}").format(
+            plan=member.plan, day=short_day(member.ends_on, queue.today)),
+            _days_left(member.days, tr("ends today"), "in {n} day", "in {n} days"), "")  # fmt: skip
+        due.lines.append(Line(RowRef(RENEWALS, member.contact_id), cells, kind_icon("message")))
+    _more(due.lines, queue.renewals_due.more, "and {n} more", "and {n} more")
+    grace = SectionContent(
+        IN_GRACE,
+        tr("Members in grace ({n})").format(n=queue.members_in_grace.total),
+        (tr("Membership"), tr("Grace"), ""),
+        tr("No member is in grace: every membership that ended was renewed or has lapsed."),
+    )
+    for member in queue.members_in_grace.rows:
+        cells = (member.name, tr("{plan} · ended {day}").format(
+            plan=member.plan, day=short_day(member.ends_on, queue.today)),
+            _days_left(member.days, tr("grace ends today"), "{n} day left", "{n} days left"),
+            "")  # fmt: skip
+        grace.lines.append(Line(RowRef(IN_GRACE, member.contact_id), cells, kind_icon("call"),
+                                alert=True))  # fmt: skip
+    _more(grace.lines, queue.members_in_grace.more, "and {n} more", "and {n} more")
+    return [due, grace]
+
+
+def _days_left(days: int, today: str, one: str, many: str) -> str:
+    return today if days == 0 else plural(days, one, many)
+
+
 def _drifting(queue: TodayQueue, shop: ShopFormat) -> SectionContent:
     drifting = queue.drifting
     section = SectionContent(
@@ -266,4 +306,10 @@ def summary_text(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> str:
     if queue.birthdays.total:
         parts.append(plural(queue.birthdays.total, "{n} birthday this week",
                             "{n} birthdays this week"))  # fmt: skip
+    if queue.renewals_due.total:
+        parts.append(plural(queue.renewals_due.total, "{n} membership to renew",
+                            "{n} memberships to renew"))  # fmt: skip
+    if queue.members_in_grace.total:
+        parts.append(plural(queue.members_in_grace.total, "{n} member in grace",
+                            "{n} members in grace"))  # fmt: skip
     return " · ".join(parts) if parts else tr("Nothing waiting. A quiet day.")

@@ -46,7 +46,7 @@ from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 WAITING_MAX_AGE = 600  # seconds
 WATCHED = frozenset(
     {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS,
-     Entity.CAMPAIGNS}
+     Entity.CAMPAIGNS, Entity.MEMBERSHIPS}
 )  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Gift cards and their stored value: codes, the ledger's rules, what is owed."""
