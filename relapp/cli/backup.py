@@ -50,10 +50,11 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     check = commands.add_parser(
         "check",
         parents=[database_option],
-        help="check the database file and the loyalty ledger",
+        help="check the database file, the loyalty ledger and the gift cards' ledger",
         description="Check the file's integrity, its references and the loyalty ledger (each "
-        "customer's balance equals the sum of their ledger entries and never went below zero). "
-        "On a shop server: that its triggers and foreign keys are enforced, and the ledger. "
+        "customer's balance equals the sum of their ledger entries and never went below zero), "
+        "and the same of each gift card's balance and its entries. "
+        "On a shop server: that its triggers and foreign keys are enforced, and the ledgers. "
         "Exits 1 and lists the problems if anything is wrong.",
     )
     check.set_defaults(handler=run_check)
@@ -157,9 +158,13 @@ def run_check(args: argparse.Namespace) -> int:
         where = str(target)
         checked = "integrity"
     if report.ok:
+        counted = [f"{report.ledger_entries:,} entries"]
+        if report.gift_cards:
+            cards = "gift card" if report.gift_cards == 1 else "gift cards"
+            counted.append(f"{report.gift_cards:,} {cards}, each the sum of its entries")
         print(
             f"ok: {checked}, {report.contacts:,} contacts' balances match the ledger "
-            f"({report.ledger_entries:,} entries; {report.seconds:.1f} s)."
+            f"({'; '.join(counted)}; {report.seconds:.1f} s)."
         )
         return 0
     print(f"{len(report.problems)} problem(s) found in {where}:")

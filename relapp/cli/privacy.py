@@ -77,6 +77,14 @@ def run_erase(args: argparse.Namespace) -> int:
     others = [str(number) for number in result.erased_ids if number != args.id]
     also = f" (with the records merged into it: {', '.join(others)})" if others else ""
     print(f"Customer {args.id}'s personal data was erased{also}.")
+    if result.gift_cards_detached:
+        count = len(result.gift_cards_detached)
+        print(
+            "Their gift card is now a bearer card: whoever holds it may spend what is left."
+            if count == 1
+            else f"Their {count} gift cards are now bearer cards: whoever holds one may spend"
+            " what is left on it."
+        )
     if not result.checkpoint_complete:
         print(
             "Another program still has the database open: close it, then run "

@@ -2,19 +2,25 @@
 
 It is drawn from the same dictionary as person.json (relapp.domain.contacts.privacy.person_data), so
 it describes exactly what the file holds: who the person is, their contact details, how many
-records of each kind are stored, the consent log, the points ledger, and the history. Long
+records of each kind are stored, the consent log, the points ledger, gift cards, memberships
+and the history. Long
 lists use relapp.reports.tables.text_table; every user text goes through para() or plain
 table text, never raw into a Paragraph.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.platypus import Flowable
 
-from relapp.domain.terms import CHANNEL_NAMES, KIND_NAMES, LEDGER_KIND_NAMES
+from relapp.domain.terms import (
+    CHANNEL_NAMES,
+    GIFT_CARD_ENTRY_NAMES,
+    KIND_NAMES,
+    LEDGER_KIND_NAMES,
+)
 from relapp.i18n import _
 from relapp.reports.document import build_pdf, heading, paragraph, report_context
 from relapp.reports.dossier import facts
@@ -95,6 +101,37 @@ def privacy_summary(data: dict, out: Path) -> Path:
             header, rows, widths(context, 1.6, 1.4, 3, fit(header[3], [r[3] for r in rows])),
             numeric=(3,),
         )  # fmt: skip
+    if data["gift_cards"]:
+        story += section(_("Gift cards"))
+        rows = [
+            [card["code"], day(card["sold_at"]), day(card["expires_at"]) or _("never"),
+             context.money(card["balance_cents"])]
+            for card in data["gift_cards"]
+        ]  # fmt: skip
+        header = [_("Code"), _("Sold"), _("Expires"), _("Balance")]
+        story += text_table(header, rows, widths(context, 2.2, 1, 1, 1), numeric=(3,))
+        rows = [
+            [when(entry["occurred_at"]), card["code"],
+             _(GIFT_CARD_ENTRY_NAMES.get(entry["kind"], entry["kind"])), entry["note"],
+             context.money(entry["amount_cents"])]
+            for card in data["gift_cards"]
+            for entry in card["entries"]
+        ]  # fmt: skip
+        header = [_("When"), _("Card"), _("Kind"), _("Note"), _("Amount")]
+        story += text_table(header, rows, widths(context, 1.6, 2.2, 1.3, 2, 1), numeric=(4,))
+    if data["memberships"]:
+        story += section(_("Memberships"))
+        statuses = {"pending": _("Pending"), "current": _("Current"), "grace": _("In grace"),
+                    "expired": _("Expired"), "cancelled": _("Cancelled")}  # fmt: skip
+        rows = [
+            [row["plan_name"], context.day(date.fromisoformat(row["starts_on"])),
+             context.day(date.fromisoformat(row["ends_on"])),
+             statuses.get(row["status"], row["status"]),
+             context.money(sum(payment["amount_cents"] for payment in row["payments"]))]
+            for row in data["memberships"]
+        ]  # fmt: skip
+        header = [_("Plan"), _("From"), _("To"), _("Status"), _("Paid")]
+        story += text_table(header, rows, widths(context, 2, 1.2, 1.2, 1, 1), numeric=(4,))
     story += section(_("History"))
     if data["interactions"]:
         rows = [
@@ -177,6 +214,8 @@ def _counts(data: dict) -> list[tuple[str, int]]:
         (_("History entries"), len(data["interactions"])),
         (_("Follow-ups"), len(data["tasks"])),
         (_("Points ledger entries"), len(data["points_ledger"])),
+        (_("Gift cards"), len(data["gift_cards"])),
+        (_("Memberships"), len(data["memberships"])),
         (_("Audit log entries"), len(data["audit_log"])),
         (_("Customers referred"), len(data["referred_contact_ids"])),
     ]

@@ -17,6 +17,7 @@ from relapp.db.connection import open_database
 from relapp.db.server import maintenance
 from relapp.db.server.connection import open_server_database
 from relapp.db.server.urls import redact
+from relapp.domain.giftcards.ledger import redeem_gift_card, sell_gift_card
 from relapp.domain.loyalty.sales import record_sale
 from relapp.domain.shop.settings import save_settings
 from tests.factories import add_contact
@@ -172,6 +173,22 @@ def test_check_finds_a_balance_that_disagrees_with_the_ledger(shop, capsys):
         raw.execute("ALTER TABLE contact ENABLE TRIGGER contact_balance_follows_ledger")
     assert cli.main(["--db", shop, "check"]) == 1
     assert capsys.readouterr().out.splitlines()[1:] == [lines[2]]
+
+
+def test_check_finds_a_gift_card_balance_that_disagrees_with_its_ledger(shop, capsys):
+    card = sell_gift_card(5_000).card
+    redeem_gift_card(card.code, 1_500)
+    assert cli.main(["--db", shop, "check"]) == 0
+    assert "; 1 gift card, each the sum of its entries; " in capsys.readouterr().out
+    with psycopg.connect(shop, autocommit=True) as raw:
+        raw.execute("ALTER TABLE gift_card DISABLE TRIGGER gift_card_balance_follows_ledger")
+        raw.execute("UPDATE gift_card SET balance_cents = 9900")
+        raw.execute("ALTER TABLE gift_card ENABLE TRIGGER gift_card_balance_follows_ledger")
+    assert cli.main(["--db", shop, "check"]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"  gift cards: 1 cards' balances disagree with their ledger: card {card.id} has 99.00"
+        " on it, 35.00 in the ledger"
+    ]
 
 
 def test_without_pg_dump_the_sentence_names_the_package(shop, data_folder, monkeypatch, capsys):

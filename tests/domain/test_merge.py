@@ -6,7 +6,7 @@ import itertools
 import json
 import shutil
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +22,7 @@ from relapp.db.models import (
     PointsEntry,
     Preference,
     SocialHandle,
+    Staff,
     Tag,
     Task,
     Tier,
@@ -40,7 +41,19 @@ from relapp.domain.contacts.merge import (
 from relapp.domain.contacts.merged_records import merged_contact_ids, merged_into
 from relapp.domain.contacts.profiles import current_consent
 from relapp.domain.contacts.search import find_by_card, search_contacts
+from relapp.domain.giftcards.cards import find_gift_card, gift_cards_of
+from relapp.domain.giftcards.ledger import redeem_gift_card, sell_gift_card
 from relapp.domain.loyalty.lots import PointsLot, remaining_lots
+from relapp.domain.memberships.members import (
+    cancel,
+    join,
+    latest_membership,
+    memberships_of,
+    renew,
+    standing,
+)
+from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+from relapp.domain.memberships.status import CURRENT, GRACE, PENDING, shop_today
 from tests.conftest import AS_OF
 from tests.factories import add_contact as person
 
@@ -426,6 +439,85 @@ def test_the_tier_follows_the_combined_spend(pair):
                            occurred_at=now, created_at=now, updated_at=now)  # fmt: skip
     merge_contacts(survivor.id, other.id)
     assert reload(survivor).tier_id == silver.id
+
+
+def monthly_plan() -> int:
+    """A one-month plan with 30 days' grace, $10.00; its id."""
+    manager = Staff.create(name="Maya", role="manager", pin_hash="x", created_at=utc_now())
+    save_plan(Plan("Monthly", fee_cents=1_000, length_months=1, grace_days=30), manager.id)
+    return next(line.plan.id for line in list_plans(shop_today()) if line.plan.name == "Monthly")
+
+
+def test_gift_cards_and_memberships_move_with_their_history(pair):
+    survivor, other = pair
+    plan_id = monthly_plan()
+    today = shop_today()
+    lapsed = join(other.id, plan_id, today - timedelta(days=120)).membership  # long expired
+    current = join(other.id, plan_id).membership
+    renewal = renew(current.id).membership  # paid ahead: pending
+    card = sell_gift_card(3_000, other.id).card
+    redeem_gift_card(card.code, 500)
+    mine = sell_gift_card(1_000, survivor.id).card
+
+    preview = merge_preview(survivor.id, other.id)
+    change = merge_contacts(survivor.id, other.id)
+
+    assert (preview.moves.gift_cards, preview.moves.memberships) == (1, 3)
+    moved = json.loads(AuditLog.get(AuditLog.action == "contacts merged").details)["moved"]
+    assert (moved["gift_cards"], moved["memberships"]) == (1, 3)
+    assert {Entity.GIFT_CARDS, Entity.MEMBERSHIPS} <= change.entities
+    assert references_to(other.id) == {}
+    # The cards: the holder changes, nothing else.
+    assert {held.code for held in gift_cards_of(survivor.id)} == {mine.code, card.code}
+    assert find_gift_card(card.code).balance_cents == 2_500
+    # The memberships: every one, its dates, its renewal and its payments.
+    history = memberships_of(survivor.id)
+    assert [m.id for m in history] == [lapsed.id, current.id, renewal.id]
+    assert [(m.starts_on, m.ends_on) for m in history] == [
+        (m.starts_on, m.ends_on) for m in (lapsed, current, renewal)]  # fmt: skip
+    assert history[2].renewed_from_id == current.id
+    paid = database.execute_sql(
+        "SELECT count(*), sum(amount_cents) FROM membership_payment WHERE membership_id IN"
+        " (SELECT id FROM membership WHERE contact_id = ?)", (survivor.id,)).fetchone()  # fmt: skip
+    assert tuple(paid) == (3, 3_000)
+    shown = standing(survivor.id)
+    assert shown is not None and shown.status == CURRENT and shown.membership.id == current.id
+    assert shown.renewed_to == renewal.ends_on
+    assert standing(other.id) is None
+
+
+def test_two_running_memberships_refuse_the_merge_until_one_is_cancelled(pair):
+    survivor, other = pair
+    plan_id = monthly_plan()
+    join(survivor.id, plan_id)
+    theirs = join(other.id, plan_id, shop_today() + timedelta(days=10)).membership  # pending
+    assert theirs.status(shop_today()) == PENDING
+
+    sentence = r"Both customers have a membership running .*: cancel one of them first"
+    with pytest.raises(MergeRefused, match=sentence):
+        merge_preview(survivor.id, other.id)
+    with pytest.raises(MergeRefused, match=sentence):
+        merge_contacts(survivor.id, other.id)
+    assert reload(other).archived_at is None
+    assert len(memberships_of(other.id)) == 1
+
+    cancel(theirs.id)
+    merge_contacts(survivor.id, other.id)
+    assert len(memberships_of(survivor.id)) == 2
+    assert standing(survivor.id).status == CURRENT
+
+
+def test_a_membership_in_grace_beside_a_current_one_is_merged(pair):
+    survivor, other = pair
+    plan_id = monthly_plan()
+    current = join(survivor.id, plan_id).membership
+    ended = join(other.id, plan_id, shop_today() - timedelta(days=40)).membership
+    assert ended.status(shop_today()) == GRACE
+
+    merge_contacts(survivor.id, other.id)
+
+    assert latest_membership(survivor.id).id == current.id  # the one a renewal renews
+    assert standing(survivor.id).membership.id == current.id
 
 
 def test_refusals_say_why_and_change_nothing(pair):

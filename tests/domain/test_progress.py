@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from relapp.db.models import Interaction, PointsEntry
-from relapp.domain.loyalty.points import record_sale
+from relapp.db.models import Interaction, PointsEntry, Reward
+from relapp.domain.loyalty.points import record_sale, reward_options
 from relapp.domain.loyalty.progress import Progress, customer_progress
+from relapp.domain.memberships.members import join
+from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+from relapp.domain.memberships.status import shop_today
 from tests.domain.test_loyalty import START, set_up_program
 from tests.factories import FakeClock, add_contact
 
@@ -66,3 +69,27 @@ def test_only_the_tier_window_counts_and_refunds_do_not(shop, clock):
 def test_nobody_has_no_progress(shop):
     assert customer_progress(404, 12) is None
     assert PointsEntry.select().count() == 0
+
+
+def test_a_member_only_reward_is_named_to_its_members_only(shop, clock):
+    """As F3's list: "Can redeem now" and the next reward never name a member-only reward to
+    someone who is not a current member of one of its plans."""
+    lounge = Reward.create(name="Lounge pass", points_cost=50, active=True, created_at=START).id
+    mug = Reward.create(name="Members' mug", points_cost=80, active=True, created_at=START).id
+    save_plan(Plan("Gold", length_months=12, member_rewards=(lounge, mug)), shop["Maya"])
+    gold = next(
+        line.plan.id for line in list_plans(shop_today(clock())) if line.plan.name == "Gold"
+    )
+    deborah = add_contact("Deborah", "Smith")
+    record_sale(deborah.id, 6_200)  # 62 points: the pass, not the mug nor the coffee
+
+    outsider = customer_progress(deborah.id, 12)
+    assert outsider.rewards_now == ()
+    assert (outsider.next_reward, outsider.points_to_next_reward) == ("Free coffee", 38)
+    assert [o.name for o in reward_options(deborah.id) if o.affordable] == []
+
+    join(deborah.id, gold, now=clock())
+    member = customer_progress(deborah.id, 12)
+    assert member.rewards_now == ("Lounge pass",)
+    assert (member.next_reward, member.points_to_next_reward) == ("Members' mug", 18)
+    assert [o.name for o in reward_options(deborah.id) if o.affordable] == ["Lounge pass"]

@@ -179,6 +179,19 @@ def test_f5_logs_a_contact_and_ctrl_l_is_left_to_lock(qtbot, counter, monkeypatc
     assert counter.log_button.toolTip() == "Log contact (F5)"
 
 
+def test_each_action_tooltip_names_its_key_once(counter):
+    """F6's read "Use voucher (F6) (F6)": the key was added to a text that named it."""
+    for button, key in (
+        (counter.sale_button, "F2"), (counter.redeem_button, "F3"), (counter.log_button, "F5"),
+        (counter.voucher_button, "F6"), (counter.text_button, "F7"),
+        (counter.gift_card_button, "F8"), (counter.panel.membership_button, "F9"),
+        (counter.task_button, "Ctrl+T"),
+    ):  # fmt: skip
+        assert button.toolTip().count(f"({key})") == 1, button.toolTip()
+        assert button.toolTip().endswith(f"({key})")
+    assert counter.voucher_button.toolTip() == "Use voucher (F6)"
+
+
 def test_undo_is_offered_for_five_minutes_after_a_sale(qtbot, counter, shop, monkeypatch):
     from relapp.domain.loyalty.points import record_sale
     from relapp.ui.counter.sale_dialog import RecordedSale, SaleDialog

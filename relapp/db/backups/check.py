@@ -1,7 +1,8 @@
-"""`relapp check`: integrity_check, foreign keys, and every balance against the ledger.
+"""`relapp check`: integrity_check, foreign keys, and every balance against its ledger: each
+contact's points, and (schema 18 on) each gift card's.
 
-The ledger's checks (ledger_problems) are one SQL text for both engines: the shop server's
-check (relapp.db.server.maintenance.check_server) runs them too.
+The ledgers' checks (ledger_problems, gift_card_problems) are one SQL text for both engines:
+the shop server's check (relapp.db.server.maintenance.check_server) runs them too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     contacts: int = 0
     ledger_entries: int = 0
+    gift_cards: int = 0  # 0 too for a file from before schema 18, which has none
     seconds: float = 0.0
 
     @property
@@ -49,7 +51,8 @@ class CheckReport:
 def check_database(database_path: Path | str, *, running_balances: bool = True) -> CheckReport:
     """integrity_check, foreign_key_check and the loyalty ledger: each contact's cached
     points_balance equals the sum of its entries, no balance is negative and (running_balances)
-    no contact's running balance ever dipped below zero. At most MAX_PROBLEMS lines."""
+    no contact's running balance ever dipped below zero; the same of each gift card's balance
+    and its ledger, where the file has gift cards (schema 18). At most MAX_PROBLEMS lines."""
     started = time.perf_counter()
     database_path = Path(database_path)
     if not database_path.is_file():
@@ -76,6 +79,14 @@ def check_database(database_path: Path | str, *, running_balances: bool = True) 
                 report.ledger_entries = db.execute("SELECT count(*) FROM points_entry").fetchone()[
                     0
                 ]
+                has_gift_cards = db.execute(
+                    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'gift_card'"
+                ).fetchone()
+                if has_gift_cards is not None:
+                    problems += gift_card_problems(
+                        lambda sql: db.execute(sql).fetchall(), running_balances
+                    )
+                    report.gift_cards = db.execute("SELECT count(*) FROM gift_card").fetchone()[0]
     except sqlite3.DatabaseError as error:
         problems.append(f"the file cannot be read: {error}")
     return _finish(report, started)
@@ -161,3 +172,67 @@ def ledger_problems(query: Query, running_balances: bool = True) -> list[str]:
                 f"ledger: {len(dipped):,} contacts' running balances went below zero: {shown}"
             )
     return problems
+
+
+def gift_card_problems(query: Query, running_balances: bool = True) -> list[str]:
+    """Each gift card's balance_cents against the sum of its ledger entries, negative
+    balances and (running_balances) running balances that dipped below zero, as problem
+    lines, as ledger_problems does for points (the same SQL on both engines; numbers read
+    through int()). A card is named by its number, never its code: a code is money to
+    whoever reads it."""
+    problems = []
+    mismatches = [
+        (int(card_id), int(cached), int(total))
+        for card_id, cached, total in query(
+            """SELECT g.id, g.balance_cents, coalesce(e.total, 0)
+               FROM gift_card AS g
+               LEFT JOIN (SELECT card_id, sum(amount_cents) AS total FROM gift_card_entry
+                          GROUP BY card_id) AS e ON e.card_id = g.id
+               WHERE g.balance_cents <> coalesce(e.total, 0)
+               ORDER BY g.id"""
+        )
+    ]
+    if mismatches:
+        shown = ", ".join(
+            f"card {card_id} has {_cents(cached)} on it, {_cents(total)} in the ledger"
+            for card_id, cached, total in mismatches[:5]
+        )
+        more = f" (and {len(mismatches) - 5:,} more)" if len(mismatches) > 5 else ""
+        problems.append(
+            f"gift cards: {len(mismatches):,} cards' balances disagree with their ledger: "
+            f"{shown}{more}"
+        )
+    negative = [
+        (int(card_id), int(balance))
+        for card_id, balance in query(
+            "SELECT id, balance_cents FROM gift_card WHERE balance_cents < 0 ORDER BY id"
+        )
+    ]
+    if negative:
+        shown = ", ".join(f"card {card_id} at {_cents(cents)}" for card_id, cents in negative[:5])
+        problems.append(f"gift cards: {len(negative):,} negative balances: {shown}")
+    if running_balances:
+        dipped = [
+            (int(card_id), int(low))
+            for card_id, low in query(
+                """SELECT r.card_id, min(r.running) FROM (
+                       SELECT card_id,
+                              sum(amount_cents) OVER (PARTITION BY card_id ORDER BY id)
+                                  AS running
+                       FROM gift_card_entry) AS r
+                   WHERE r.running < 0 GROUP BY r.card_id ORDER BY r.card_id"""
+            )
+        ]
+        if dipped:
+            shown = ", ".join(f"card {card} down to {_cents(low)}" for card, low in dipped[:5])
+            problems.append(
+                f"gift cards: {len(dipped):,} cards' running balances went below zero: {shown}"
+            )
+    return problems
+
+
+def _cents(cents: int) -> str:
+    """An amount in the shop's currency without its symbol (this layer knows no shop
+    format): 1,234.50, -5.00."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"

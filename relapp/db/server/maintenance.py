@@ -43,7 +43,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import psycopg
 from peewee import PeeweeException
 
-from relapp.db.backups.check import CheckReport, ledger_problems
+from relapp.db.backups.check import CheckReport, gift_card_problems, ledger_problems
 from relapp.db.backups.files import (
     DEFAULT_KEEP,
     MAX_PROBLEMS,
@@ -641,10 +641,11 @@ def _probe_not_in_use(db: ServerDatabase, url: str) -> None:
 
 
 def check_server(url: str, *, running_balances: bool = True) -> CheckReport:
-    """The shop server's check: disabled triggers (the ledger's rules, foreign keys) and the
-    loyalty ledger, the same checks as a shop file's (relapp.db.backups.check.ledger_problems),
-    in one read-only snapshot. See CheckReport for what PostgreSQL guarantees instead of
-    SQLite's integrity_check. At most MAX_PROBLEMS lines."""
+    """The shop server's check: disabled triggers (the ledger's rules, foreign keys), the
+    loyalty ledger and the gift cards' ledger, the same checks as a shop file's
+    (relapp.db.backups.check.ledger_problems, gift_card_problems), in one read-only snapshot.
+    See CheckReport for what PostgreSQL guarantees instead of SQLite's integrity_check. At
+    most MAX_PROBLEMS lines."""
     started = time.perf_counter()
     report = CheckReport()
     with _server(url) as db:
@@ -659,6 +660,13 @@ def check_server(url: str, *, running_balances: bool = True) -> CheckReport:
             report.ledger_entries = int(
                 db.execute_sql("SELECT count(*) FROM points_entry").fetchone()[0]
             )
+            if "gift_card" in server_tables(db):  # schema 18 on
+                report.problems += gift_card_problems(
+                    lambda sql: db.execute_sql(sql).fetchall(), running_balances
+                )
+                report.gift_cards = int(
+                    db.execute_sql("SELECT count(*) FROM gift_card").fetchone()[0]
+                )
     del report.problems[MAX_PROBLEMS:]
     report.seconds = time.perf_counter() - started
     return report

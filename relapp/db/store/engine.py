@@ -17,26 +17,31 @@ from relapp.db.models import database
 from relapp.db.server.placeholders import to_psycopg
 from relapp.db.store.dialect import on_server
 
-_LEDGER_UPDATE_TRIGGER = "points_entry_is_append_only_update"
+# The ledgers that are append-only by trigger (schema 2, schema 18): table -> its update
+# trigger, which an erasure lifts for one statement.
+_LEDGER_UPDATE_TRIGGERS = {
+    "points_entry": "points_entry_is_append_only_update",
+    "gift_card_entry": "gift_card_entry_is_append_only_update",
+}
 
 
 @contextmanager
-def ledger_update_trigger_lifted() -> Iterator[None]:
-    """the ledger is append-only by trigger (schema 2); inside this block its
-    update trigger is dropped, and re-created from its stored SQL (sqlite_schema) after, in the
-    caller's transaction (an error rolls the drop back with everything else). A PostgreSQL
-    engine would disable the trigger instead."""
+def ledger_update_trigger_lifted(ledger: str = "points_entry") -> Iterator[None]:
+    """the ledger (points_entry, or gift_card_entry) is append-only by trigger; inside this
+    block its update trigger is dropped, and re-created from its stored SQL (sqlite_schema)
+    after, in the caller's transaction (an error rolls the drop back with everything else). A
+    PostgreSQL engine disables the trigger instead."""
+    trigger = _LEDGER_UPDATE_TRIGGERS[ledger]
     if on_server():
-        database.execute_sql(f"ALTER TABLE points_entry DISABLE TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+        database.execute_sql(f"ALTER TABLE {ledger} DISABLE TRIGGER {trigger}")
         yield
-        database.execute_sql(f"ALTER TABLE points_entry ENABLE TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+        database.execute_sql(f"ALTER TABLE {ledger} ENABLE TRIGGER {trigger}")
         return
     row = database.execute_sql(
-        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?",
-        (_LEDGER_UPDATE_TRIGGER,),
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?", (trigger,)
     ).fetchone()
     if row is not None:
-        database.execute_sql(f"DROP TRIGGER {_LEDGER_UPDATE_TRIGGER}")
+        database.execute_sql(f"DROP TRIGGER {trigger}")
     yield
     if row is not None:
         database.execute_sql(row[0])

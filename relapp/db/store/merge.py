@@ -88,6 +88,10 @@ _MOVES = {
         "UPDATE contact SET referred_by_id = :survivor"
         " WHERE referred_by_id = :other AND id <> :survivor",
     ),
+    # The holder only: a card's balance and ledger stay as they are.
+    "gift_cards": ("UPDATE gift_card SET contact_id = :survivor WHERE contact_id = :other",),
+    # Their payments and renewals name the membership, not the contact: they follow.
+    "memberships": ("UPDATE membership SET contact_id = :survivor WHERE contact_id = :other",),
 }
 
 # The same, counted without moving anything, for the preview.
@@ -105,6 +109,8 @@ _COUNTS = {
     " AND NOT EXISTS (SELECT 1 FROM social_handle mine WHERE mine.contact_id = :survivor"
     " AND mine.network = theirs.network AND mine.handle = theirs.handle)",
     "referrals": "SELECT count(*) FROM contact WHERE referred_by_id = :other AND id <> :survivor",
+    "gift_cards": "SELECT count(*) FROM gift_card WHERE contact_id = :other",
+    "memberships": "SELECT count(*) FROM membership WHERE contact_id = :other",
 }
 
 
@@ -137,10 +143,10 @@ def set_contact_values(contact_id: int, values: Mapping[str, object]) -> None:
 
 
 def move_rows(survivor_id: int, other_id: int) -> dict[str, int]:
-    """Move other's interactions, tasks, tags, preferences, consent events, social handles
-    and referrals to survivor; a duplicate of one the survivor has is deleted instead. The
-    number moved of each kind: interactions, tasks, tags, preferences, consent_events,
-    social_handles, referrals."""
+    """Move other's interactions, tasks, tags, preferences, consent events, social handles,
+    referrals, gift cards and memberships to survivor; a duplicate of one the survivor has is
+    deleted instead. The number moved of each kind: interactions, tasks, tags, preferences,
+    consent_events, social_handles, referrals, gift_cards, memberships."""
     ids = {"survivor": survivor_id, "other": other_id}
     moved = {}
     for what, (move, *cleanup) in _MOVES.items():

@@ -62,16 +62,20 @@ def contact(contact_id: int) -> dict[str, Any] | None:
 
 
 def _audit_about_sql(ids: Sequence[int]) -> tuple[str, tuple[str, ...]]:
-    """SQL selecting the ids of audit rows about these contacts, and its parameters."""
+    """SQL selecting the ids of audit rows about these contacts, and its parameters: rows
+    about a contact, and a membership's or gift card's rows naming the contact (joined,
+    renewed, cancelled; a card attached)."""
     chosen = json.dumps(list(ids))
     sql = (
-        "SELECT id FROM audit_log WHERE entity = 'contact' AND ("
+        "SELECT id FROM audit_log WHERE (entity = 'contact' AND ("
         f" entity_id {in_json_list(':ids')}"
         f" OR {json_field('details', '$.merged_id', of='integer')} {in_json_list(':ids')}"
         f" OR EXISTS (SELECT 1 FROM {json_array_of('details', '$.ids')}"
         f"   WHERE value {in_json_list(':ids')})"
         f" OR EXISTS (SELECT 1 FROM {json_array_of('details', '$.contact_ids')}"
-        f"   WHERE value {in_json_list(':ids')}))"
+        f"   WHERE value {in_json_list(':ids')})))"
+        " OR (entity IN ('membership', 'gift_card')"
+        f" AND {json_field('details', '$.contact_id', of='integer')} {in_json_list(':ids')})"
     )
     return sql.replace(":ids", "?"), (chosen,) * sql.count(":ids")
 
@@ -175,6 +179,46 @@ def email_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
     )
 
 
+def gift_card_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' gift cards (code, sold_at, expires_at, balance_cents...), oldest sale
+    first."""
+    return _rows(
+        "SELECT id, code, contact_id, sold_at, expires_at, balance_cents FROM gift_card"
+        f" WHERE {_within()} ORDER BY sold_at, id",
+        _chosen(ids),
+    )
+
+
+def gift_card_entry_rows(card_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The ledger entries of these gift cards, in ledger order (oldest first)."""
+    return _rows(
+        "SELECT id, card_id, kind, amount_cents, occurred_at, reverses_id, note"
+        f" FROM gift_card_entry WHERE card_id {in_json_list()} ORDER BY occurred_at, id",
+        _chosen(card_ids),
+    )
+
+
+def membership_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' memberships with the plan's name (plan_name), oldest start first;
+    dates as stored (YYYY-MM-DD)."""
+    return _rows(
+        "SELECT m.id, m.contact_id, m.plan_id, p.name AS plan_name, m.starts_on, m.ends_on,"
+        " m.grace_until, m.renewed_from_id, m.cancelled_at, m.created_at FROM membership m"
+        f" JOIN membership_plan p ON p.id = m.plan_id WHERE m.{_within()}"
+        " ORDER BY m.starts_on, m.id",
+        _chosen(ids),
+    )
+
+
+def membership_payment_rows(membership_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The payments for these memberships, oldest first."""
+    return _rows(
+        "SELECT id, membership_id, amount_cents, paid_at FROM membership_payment"
+        f" WHERE membership_id {in_json_list()} ORDER BY paid_at, id",
+        _chosen(membership_ids),
+    )
+
+
 # ---------------------------------------------------------------------- erasing the rows
 
 
@@ -217,6 +261,18 @@ def delete_emails(ids: Sequence[int]) -> None:
     """Delete the contacts' emails from the outbox, whatever their state: a queued one is then
     never sent."""
     database.execute_sql(f"DELETE FROM email_outbox WHERE {_within()}", _chosen(ids))
+
+
+def detach_gift_cards(ids: Sequence[int]) -> list[int]:
+    """Make the contacts' gift cards bearer cards (no holder); the cards detached, by id.
+    Only gift_card.contact_id changes: the balance and the entries stay."""
+    return [
+        row[0]
+        for row in database.execute_sql(
+            f"UPDATE gift_card SET contact_id = NULL WHERE {_within()} RETURNING id",
+            _chosen(ids),
+        ).fetchall()
+    ]
 
 
 def delete_tags_no_one_carries(tag_ids: Sequence[int]) -> None:
@@ -304,6 +360,25 @@ def set_ledger_reasons(reasons: Mapping[int, str]) -> None:
     execute_many(
         "UPDATE points_entry SET reason = ? WHERE id = ?",
         [(reason, row_id) for row_id, reason in reasons.items()],
+    )
+
+
+def gift_card_notes_naming(terms: Iterable[str]) -> list[tuple[int, str]]:
+    """(id, note) of every gift card ledger entry whose note holds any of terms, ignoring
+    ASCII case."""
+    mentioning, searched = _mentioning("note", terms)
+    return database.execute_sql(
+        f"SELECT id, note FROM gift_card_entry WHERE {mentioning}", searched
+    ).fetchall()
+
+
+def set_gift_card_notes(notes: Mapping[int, str]) -> None:
+    """Set the note of these gift card ledger entries (id -> note); only the note column
+    changes. The ledger's update trigger refuses it unless
+    engine.ledger_update_trigger_lifted("gift_card_entry") is open."""
+    execute_many(
+        "UPDATE gift_card_entry SET note = ? WHERE id = ?",
+        [(note, row_id) for row_id, note in notes.items()],
     )
 
 

@@ -21,6 +21,7 @@ class Standing:
     balance: int
     spend_cents: int  # purchases not refunded in the tier window
     rewards_now: tuple[str, ...]  # active rewards in stock the balance pays for, cheapest first
+    # (a member-only reward only for a current member of one of its plans)
     next_reward: str | None  # the cheapest such reward the balance does not reach
     next_reward_cost: int | None
     next_tier: str | None  # the lowest tier above the spend
@@ -38,7 +39,14 @@ spend AS (
         AND occurred_at >= :start AND occurred_at <= :now
 ),
 offer AS (
-    SELECT name, points_cost FROM reward WHERE active = 1 AND (stock IS NULL OR stock > 0)
+    SELECT r.name, r.points_cost FROM reward r WHERE r.active = 1
+        AND (r.stock IS NULL OR r.stock > 0)
+        AND (NOT EXISTS (SELECT 1 FROM plan_reward pr WHERE pr.reward_id = r.id)
+            OR EXISTS (SELECT 1 FROM plan_reward pr
+                JOIN membership m ON m.plan_id = pr.plan_id
+                WHERE pr.reward_id = r.id AND m.contact_id = :contact
+                    AND m.cancelled_at IS NULL AND m.starts_on <= :today
+                    AND m.ends_on >= :today))
 ),
 now_affordable AS (
     SELECT {json_array_agg("name")} AS names FROM (
@@ -61,15 +69,19 @@ FROM me, spend, now_affordable
 """
 
 
-def standing(contact_id: int, window_start: datetime | None, now: datetime) -> Standing | None:
-    """The contact's standing, spend counted from window_start (None: all time) up to now;
-    None if there is no such contact."""
+def standing(
+    contact_id: int, window_start: datetime | None, now: datetime, today: str
+) -> Standing | None:
+    """The contact's standing, spend counted from window_start (None: all time) up to now,
+    member-only rewards offered if a membership of theirs is current on today (the shop's
+    day, YYYY-MM-DD); None if there is no such contact."""
     row = database.execute_sql(
         _standing_sql(),
         {
             "contact": contact_id,
             "start": "" if window_start is None else format_timestamp(window_start),
             "now": format_timestamp(now),
+            "today": today,
         },
     ).fetchone()
     if row is None:

@@ -3,7 +3,8 @@
 One contact survives; the other (the merged contact) is kept, archived and marked, because its
 points ledger rows must stay where they were written (the ledger is append-only and refers to
 contacts with ON DELETE RESTRICT). Everything else moves to the survivor in one transaction:
-interactions, tasks, tags, preferences, consent events, social handles, referrals and points.
+interactions, tasks, tags, preferences, consent events, social handles, referrals, points,
+gift cards and memberships.
 
 Rules chosen here:
 
@@ -27,6 +28,16 @@ Rules chosen here:
   positive entry with the lot's expires_at (lots expiring at the same moment are combined), so
   the entries sum to the balance exactly. A lot whose expiry has passed but was never expired
   in the ledger keeps its past date: the merge neither forgives nor hastens an expiry.
+* Gift cards move to the survivor as they are (holder only: codes, balances and their ledger
+  do not change). Memberships move with their payments, history kept: a renewal still names
+  the membership it renews, and the status of each comes from its dates as before.
+* Two memberships running at once. If both contacts have a membership that is current or
+  pending (not cancelled, not ended), the merge is refused until one is cancelled: the
+  customer has paid twice for the same time, which the shop should see and settle (refund,
+  cancel one) rather than find later, and every other rule assumes one membership at a
+  time (joining is refused while one runs; only the latest renews). One in grace beside a
+  current one is merged: it has ended, nothing is paid twice, and the later one is the
+  latest, the one that renews.
 * Tier. The survivor keeps the higher of the two cached tiers, then its tier is recomputed
   from the combined spend in the same transaction.
 * The merged contact is archived, its card number cleared (so the survivor can take it), and
@@ -53,6 +64,9 @@ from relapp.domain.contacts.merged_records import MERGE_ACTION, merged_into
 from relapp.domain.contacts.naming import display_name
 from relapp.domain.loyalty.ledger import recompute_tier
 from relapp.domain.loyalty.lots import remaining_lots
+from relapp.domain.memberships.members import memberships_of
+from relapp.domain.memberships.status import CURRENT, PENDING, Membership, shop_today
+from relapp.domain.shop.formats import format_day
 from relapp.domain.terms import LADDER_STAGES
 from relapp.errors import RelappError
 
@@ -124,6 +138,8 @@ class MergeCounts:
     social_handles: int = 0
     points: int = 0
     referrals: int = 0
+    gift_cards: int = 0
+    memberships: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ class MergePreview:
 def merge_preview(survivor_id: int, other_id: int) -> MergePreview:
     """Both contacts side by side, a default choice per field, and what would move."""
     survivor, other = _mergeable_pair(survivor_id, other_id)
+    _refuse_two_running_memberships(survivor, other, utc_now())
     fields = tuple(
         MergeField(
             name,
@@ -175,14 +192,15 @@ def merge_contacts(
         staff_id: who merged, for the ledger entries and the audit log.
 
     Raises:
-        MergeRefused: the same contact twice, a missing or erased contact, or one already
-            merged into another.
+        MergeRefused: the same contact twice, a missing or erased contact, one already
+            merged into another, or both with a membership running (cancel one first).
         ValueError: an unknown field or choice (a programming error).
     """
     with database.atomic():
         survivor, other = _mergeable_pair(survivor_id, other_id)
         resolved = _resolve_choices(choices or {}, survivor, other)
         now = utc_now()
+        _refuse_two_running_memberships(survivor, other, now)
         _retire_other(other, survivor, now)
         _apply_fields(survivor, other, resolved, now)
         moved = _move_rows(survivor_id, other_id)
@@ -197,6 +215,8 @@ def merge_contacts(
         Entity.INTERACTIONS,
         Entity.TAGS,
         Entity.TASKS,
+        Entity.GIFT_CARDS,
+        Entity.MEMBERSHIPS,
         contact_ids=frozenset({survivor_id, other_id}),
     )
 
@@ -228,6 +248,29 @@ def _mergeable(contact_id: int) -> dict[str, Any]:
             f"into contact number {survivor_id}; merge with that contact instead."
         )
     return contact
+
+
+def _running(contact_id: int, now: datetime) -> Membership | None:
+    """The contact's membership that is current or pending on the shop's day, if any."""
+    today = shop_today(now)
+    return next(
+        (held for held in memberships_of(contact_id) if held.status(today) in (CURRENT, PENDING)),
+        None,
+    )
+
+
+def _refuse_two_running_memberships(
+    survivor: Mapping[str, Any], other: Mapping[str, Any], now: datetime
+) -> None:
+    """MergeRefused if both have a membership running (the module docstring says why)."""
+    mine, theirs = _running(survivor["id"], now), _running(other["id"], now)
+    if mine is None or theirs is None:
+        return
+    raise MergeRefused(
+        f"Both customers have a membership running ({_label(survivor)}: {mine.plan_name} to"
+        f" {format_day(mine.ends_on)}; {_label(other)}: {theirs.plan_name} to"
+        f" {format_day(theirs.ends_on)}): cancel one of them first, then merge."
+    )
 
 
 def _name(contact: Mapping[str, Any]) -> str:

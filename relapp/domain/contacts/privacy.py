@@ -16,6 +16,16 @@ it, in one write transaction, and keeps what the accounts need:
   consent) and tag links are deleted, and so are the tags no other contact carries (a tag
   used by one person can name them). Their emails in the outbox are deleted whatever their
   state (each holds their name and address; a queued one is then never sent).
+* memberships and their payments stay, unchanged: they hold no personal data once the
+  contact row is emptied (ids, plan, dates, amounts, staff), and the members report's figures
+  (fees by month, joins, renewals, lapses, the renewal rate) are the shop's accounts, kept as
+  purchases' amounts and the points ledger are. Their history notes are blanked with the
+  other interactions.
+* gift cards are the shop's debt to whoever holds them, not personal data: the person's
+  cards are detached (contact_id emptied: bearer cards, their balance and code still good)
+  and never deleted; their ledger is append-only, every entry and amount stays. A note
+  (a reversal's reason) naming the person has their strings replaced by "[erased]", the
+  update trigger lifted for that one statement as for the points ledger.
 * the points ledger keeps every entry and amount, so balances and liability totals do not
   move. Reasons are free text and may name the person (a merge transfer, a referral bonus on
   the referrer's ledger, a manager's adjustment): the person's reasons become "[erased]", and
@@ -52,7 +62,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +77,8 @@ from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.merged_records import merged_into, merged_into_this
 from relapp.domain.contacts.naming import display_name
+from relapp.domain.giftcards.cards import shown_code
+from relapp.domain.memberships.status import CANCELLED, shop_today, status_of_dates
 from relapp.domain.shop.staff import require_manager
 from relapp.errors import RelappError
 
@@ -102,7 +114,7 @@ _PERSONAL_KEYS = frozenset(PERSONAL_COLUMNS) | {"name", "card", "phone_national"
 _TIMESTAMP_COLUMNS = frozenset({
     "created_at", "updated_at", "archived_at", "erased_at", "occurred_at", "expires_at",
     "first_response_at", "resolved_at", "refunded_at", "due_at", "done_at", "queued_at",
-    "claimed_at", "sent_at",
+    "claimed_at", "sent_at", "sold_at", "paid_at", "cancelled_at",
 })  # fmt: skip
 # Strings shorter than this are not searched for in other rows' free text ("Al" is in
 # "Alpha"): only whole names, email, phone and card number are.
@@ -132,6 +144,12 @@ EXPORT_KEYS: dict[str, str] = {
     "its state (queued, sending, sent, failed, in_doubt) and when",
     "points_ledger": "every loyalty ledger entry, oldest first (points, kind, reason)",
     "points_balance": "sum of the ledger",
+    "gift_cards": "gift cards held: the code as printed, when sold, when it expires (null: never),"
+    " the balance in cents, and its ledger entries oldest first (sale, redeem, reversal,"
+    " expiry; amount_cents signed)",
+    "memberships": "memberships, oldest first: the plan, starts_on, ends_on and grace_until"
+    " (the shop's calendar days), the status on the day of the export (pending, current,"
+    " grace, expired or cancelled), cancelled_at, renewed_from_id, and the payments made",
     "audit_log": "audit rows about the person (details as recorded)",
     "files": "the files of the export and what each is",
 }
@@ -153,6 +171,7 @@ class ErasureResult:
     backups_holding: list[Path]  # backups that still hold the person's data
     unreadable_backups: list[Path] = field(default_factory=list)  # could not be checked
     checkpoint_complete: bool = True  # False: another connection kept WAL frames alive
+    gift_cards_detached: tuple[int, ...] = ()  # their cards, bearer cards from now on
     change: Change = field(default_factory=Change.of)
 
 
@@ -242,9 +261,41 @@ def person_data(contact_id: int) -> dict[str, Any]:
         "points_balance": sum(
             entry["points"] for entry in ledger if entry["contact_id"] == contact_id
         ),
+        "gift_cards": _gift_cards(ids),
+        "memberships": _memberships(ids),
         "audit_log": audit_rows,
         "keys": EXPORT_KEYS,
     }
+
+
+def _gift_cards(ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    cards = _iso_rows(privacy_store.gift_card_rows(ids))
+    entries = _iso_rows(privacy_store.gift_card_entry_rows([card["id"] for card in cards]))
+    for card in cards:
+        card["code"] = shown_code(card["code"])
+        card["entries"] = [entry for entry in entries if entry["card_id"] == card["id"]]
+    return cards
+
+
+def _memberships(ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    memberships = _iso_rows(privacy_store.membership_rows(ids))
+    payments = _iso_rows(
+        privacy_store.membership_payment_rows([membership["id"] for membership in memberships])
+    )
+    today = shop_today()
+    for membership in memberships:
+        starts_on, ends_on, grace_until = (
+            date.fromisoformat(membership[name]) for name in ("starts_on", "ends_on", "grace_until")
+        )
+        membership["status"] = (
+            CANCELLED
+            if membership["cancelled_at"] is not None
+            else status_of_dates(starts_on, ends_on, grace_until, today)
+        )
+        membership["payments"] = [
+            payment for payment in payments if payment["membership_id"] == membership["id"]
+        ]
+    return memberships
 
 
 # -------------------------------------------------------------------------------- erasure
@@ -396,6 +447,19 @@ def _scrub_ledger_reasons(
         privacy_store.set_ledger_reasons(changes)
 
 
+def _scrub_gift_card_notes(terms: list[str]) -> None:
+    """Replace the person's strings in gift card ledger notes (a reversal's reason may name
+    the holder); only the note column changes. The cards stay (see the module docstring)."""
+    changes = {
+        row_id: _scrub_text(note, terms)
+        for row_id, note in privacy_store.gift_card_notes_naming(terms)
+    }
+    if not changes:
+        return
+    with engine.ledger_update_trigger_lifted("gift_card_entry"):
+        privacy_store.set_gift_card_notes(changes)
+
+
 def audit_about_person(
     action: str, contact_id: int, staff_id: int | None, details: dict[str, Any]
 ) -> None:
@@ -447,15 +511,23 @@ def erase_person(
         tag_ids = privacy_store.tag_ids_of(ids)
         privacy_store.delete_tasks_preferences_handles_consent_and_tag_links(ids)
         privacy_store.delete_emails(ids)
+        # Bearer cards from now on: the shop still owes their balance to whoever holds them.
+        detached = privacy_store.detach_gift_cards(ids)
+        # Memberships and payments stay as they are (the module docstring says why).
         # A tag no one else carries may name the person ("Ann's friends"): it goes too.
         privacy_store.delete_tags_no_one_carries(tag_ids)
         _scrub_ledger_reasons(ids, terms, ahead)
+        _scrub_gift_card_notes(terms)
         _scrub_audit(ids, terms)
         audit_about_person(
             ERASE_ACTION,
             contact_id,
             staff_id,
-            {"contact_ids": list(ids), "by": "command line" if as_owner else "app"},
+            {
+                "contact_ids": list(ids),
+                "by": "command line" if as_owner else "app",
+                "gift_cards_detached": sorted(detached),
+            },
         )
     _optimize_search_index()
     checkpoint_complete = engine.checkpoint_wal()
@@ -467,12 +539,15 @@ def erase_person(
         backups_holding=holding,
         unreadable_backups=unreadable,
         checkpoint_complete=checkpoint_complete,
+        gift_cards_detached=tuple(sorted(detached)),
         change=Change.of(
             Entity.CONTACTS,
             Entity.TAGS,
             Entity.INTERACTIONS,
             Entity.TASKS,
             Entity.POINTS,
+            Entity.GIFT_CARDS,
+            Entity.MEMBERSHIPS,
             contact_ids=frozenset(ids),
         ),
     )

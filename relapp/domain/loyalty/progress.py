@@ -3,7 +3,9 @@
 One query per customer (relapp.db.store.progress; the counter reads it for every customer the
 arrow keys pass): the balance, the spend that counts for tiers (as loyalty_ledger.tier_spend
 counts it), the active rewards in stock they can have now and the cheapest they cannot yet,
-and the lowest tier above their spend.
+and the lowest tier above their spend. A member-only reward counts only for a current member
+of one of its plans, as on F3's list (relapp.domain.loyalty.points.reward_options): a
+non-member is never told they can redeem it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import cast
 from relapp.db.store.progress import standing
 from relapp.domain import clock
 from relapp.domain.loyalty.ledger import window_start
+from relapp.domain.memberships.status import shop_today
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,9 @@ def customer_progress(
     tier_window_months: the shop's setting, which the caller holds (no settings read here).
     """
     now = now or clock.utc_now()
-    found = standing(contact_id, window_start(now, tier_window_months), now)
+    found = standing(
+        contact_id, window_start(now, tier_window_months), now, shop_today(now).isoformat()
+    )
     if found is None:
         return None
     # Each cost is set whenever its reward or tier is (relapp.db.store.progress.standing).

@@ -1,8 +1,9 @@
 """Merging two contacts into one, choosing field by field which value to keep.
 
-Everything else (history, tasks, tags, preferences, consent log, points, referrals) moves to
-the customer that is kept; the other is archived and marked as merged, and the audit log
-records both as they were. The ledger moves through new transfer entries, never edits.
+Everything else (history, tasks, tags, preferences, consent log, points, referrals, gift
+cards, memberships) moves to the customer that is kept; the other is archived and marked as
+merged, and the audit log records both as they were. The ledger moves through new transfer
+entries, never edits.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ class MergeDialog(QDialog):
             self.tr(
                 "Choose which customer to keep and, where they differ, which value each field "
                 "keeps. Everything else moves to the kept customer: history, tasks, tags, "
-                "preferences, consent records, points and referrals. The other is archived and "
-                "marked as merged; the audit log records both as they were."
+                "preferences, consent records, points, referrals, gift cards and memberships. "
+                "The other is archived and marked as merged; the audit log records both as "
+                "they were."
             )
         )
         keep_row = QHBoxLayout()
@@ -181,6 +183,8 @@ class MergeDialog(QDialog):
             (moves.social_handles, self.tr("social handle"), self.tr("social handles")),
             (moves.points, self.tr("point"), self.tr("points")),
             (moves.referrals, self.tr("referral"), self.tr("referrals")),
+            (moves.gift_cards, self.tr("gift card"), self.tr("gift cards")),
+            (moves.memberships, self.tr("membership"), self.tr("memberships")),
         ]
         listed = ", ".join(
             f"{locale.toString(count)} {one if count == 1 else many}"

@@ -111,7 +111,8 @@ class EraseDialog(QDialog):
                 "consent log; and the text of their history (also of any record merged into "
                 "this one).\n\n"
                 "What stays, with no name on it: the customer number, visit and purchase dates "
-                "and amounts, and the points ledger, so the accounts still add up.\n\n"
+                "and amounts, the points ledger, and memberships with their payments, so the "
+                "accounts still add up. Their gift cards stay valid for whoever holds them.\n\n"
                 "This cannot be undone. Backups made before now still hold the person: you are "
                 "told which afterwards."
             ),

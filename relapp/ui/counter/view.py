@@ -245,7 +245,9 @@ class CounterView(QWidget):
             (self.task_button, self.add_task, "Ctrl+T"),
         ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
-            button.setToolTip(f"{button.text()} ({key})")
+            # The key once: most buttons name it already ("Use voucher (F6)").
+            shown = button.text()
+            button.setToolTip(shown if f"({key})" in shown else f"{shown} ({key})")
             button.clicked.connect(slot)
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
