@@ -8,6 +8,10 @@
     relapp report followups [--shop NAME] --out F.pdf
     relapp report members --out F.pdf
     relapp report member-cards [--segment NAME | --ids N [N ...]] --out F.pdf
+    relapp report partner [--partner NAME] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --out F.pdf
+
+The partner report covers one partner (every partner without --partner) over the days from
+--from to --to, both included; without either, the last full calendar quarter.
 
 --shop runs a shop-wide report for one shop of a business with several (what that means for
 each: relapp.reports.catalogue, and each report's docstring); without it, all shops. An
@@ -20,6 +24,7 @@ at all (relapp.reports.document writes beside it and renames).
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 from relapp.cli.args import (
@@ -59,6 +64,18 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     parsers["segment"].add_argument(
         "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"
     )
+    partner = parsers["partner"]
+    partner.add_argument("--partner", metavar="NAME", help="one partner (default: every partner)")
+    partner.add_argument(
+        "--from",
+        dest="since",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the period's first day (default: the last full quarter's)",
+    )
+    partner.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD",
+                         help="the period's last day, included (default: today, or the last"
+                         " full quarter's last day without --from)")  # fmt: skip
     for kind in REPORTS:
         if kind.by_shop:
             parsers[kind.key].add_argument(
@@ -67,6 +84,13 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     for parser in parsers.values():
         parser.add_argument("--out", type=Path, required=True, metavar="F.pdf", help="the PDF")
         parser.set_defaults(handler=run_report)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day as YYYY-MM-DD") from None
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -90,6 +114,9 @@ def run_report(args: argparse.Namespace) -> int:
         if columns
         else (),
         shop=shop or "",
+        partner=getattr(args, "partner", None) or "",
+        since=getattr(args, "since", None),
+        until=getattr(args, "until", None),
     )
     result = write_report(request, args.out)
     pages = "1 page" if result.pages == 1 else f"{result.pages} pages"

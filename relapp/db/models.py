@@ -94,6 +94,9 @@ class Contact(BaseModel):
     # Maintained by ledger triggers only; see migration 2.
     points_balance = IntegerField(default=0)
     tier = ForeignKeyField(Tier, null=True, backref="contacts", on_delete="SET NULL")
+    # The partner business they came through (schema 20; partner has no model: the store's
+    # SQL, relapp.db.store.partners, is all there is).
+    referred_by_partner_id = IntegerField(null=True)
 
 
 class SocialHandle(BaseModel):

@@ -24,6 +24,7 @@ class Entity(Enum):
     CAMPAIGNS = "campaigns"
     MEMBERSHIPS = "memberships"  # plans, memberships and their payments (schema 19)
     GIFT_CARDS = "gift_cards"
+    PARTNERS = "partners"  # partner businesses and their code batches (schema 20)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ from __future__ import annotations
 LADDER_STAGES = ("prospect", "customer", "client", "supporter", "advocate", "partner")
 CONTACT_KINDS = ("person", "business")
 PREFERENCE_KINDS = ("like", "dislike", "size", "note")
-CONSENT_CHANNELS = ("email", "sms", "phone", "post", "social")
+# The ways a customer may be contacted, and one purpose (schema 20): partner_offers, offers
+# of the shop's partner businesses, which no channel's consent covers.
+CONSENT_CHANNELS = ("email", "sms", "phone", "post", "social", "partner_offers")
+# A partner's code batch (schema 20): the partner's codes, handed out there and redeemable
+# here; or our codes, handed out at the partner's.
+PARTNER_DIRECTIONS = ("theirs_here", "ours_there")
 INTERACTION_KINDS = (
     "visit",
     "purchase",
@@ -82,6 +87,11 @@ CHANNEL_NAMES = {
     "phone": "Phone",
     "post": "Post",
     "social": "Social",
+    "partner_offers": "Partner offers",
+}
+PARTNER_DIRECTION_NAMES = {
+    "theirs_here": "Their codes, redeemable here",
+    "ours_there": "Our codes, handed out there",
 }
 KIND_NAMES = {
     "visit": "Visit",

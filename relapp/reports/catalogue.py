@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,13 +25,14 @@ if TYPE_CHECKING:  # reportlab is loaded when a report is written, not for every
     from relapp.reports.document import Cancelled, Progress
 
 CUSTOMER, CUSTOMERS, SEGMENT, NOTHING = "customer", "customers", "segment", ""
+PARTNER = "partner"  # a partner (or all of them) and a period
 
 
 @dataclass(frozen=True)
 class ReportKind:
     key: str  # as the command line names it
     title: str
-    needs: str  # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT or NOTHING
+    needs: str  # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT, PARTNER or NOTHING
     description: str
     by_shop: bool = False  # can be run for one shop (ReportRequest.shop)
 
@@ -60,6 +62,10 @@ REPORTS = (
     ReportKind("member-cards", "Membership cards", CUSTOMERS,
                "Loyalty cards with the member's plan and the day the membership runs to, for "
                "one member, a selection or a segment."),
+    ReportKind("partner", "Partner report", PARTNER,
+               "For a quarterly review with a partner: customers who came through them, their "
+               "spend and who came back after 3, 6 and 12 months, codes issued and redeemed "
+               "both ways."),
 )  # fmt: skip
 REPORTS_BY_KEY = {kind.key: kind for kind in REPORTS}
 
@@ -72,6 +78,9 @@ class ReportRequest:
     segment: str = ""  # a saved segment (cards, segment list)
     columns: tuple[str, ...] = ()  # segment list columns; empty: the defaults
     shop: str = ""  # one shop's name (any letter case), for a by_shop report; empty: all shops
+    partner: str = ""  # a partner's name (any letter case), for the partner report; empty: all
+    since: date | None = None  # the partner report's period (shop days, both included);
+    until: date | None = None  # None: the last full quarter
 
 
 @dataclass(frozen=True)
@@ -229,6 +238,26 @@ def _card_ids(request: ReportRequest) -> list[int]:
     raise RelappError("Say whose cards to print: customer numbers or a segment.")
 
 
+def _partner(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.domain.memberships.status import shop_today
+    from relapp.domain.partners.figures import last_quarter, quarter_of
+    from relapp.domain.partners.partners import find_partner
+    from relapp.reports.partner_report import partner_report
+
+    partners = [find_partner(request.partner)] if request.partner.strip() else None
+    # Neither day: the last full quarter; a first day alone: to today; a last day alone:
+    # from the first day of its quarter.
+    since, until = request.since, request.until
+    if since is None and until is None:
+        since, until = last_quarter()
+    elif until is None:
+        until = shop_today()
+    elif since is None:
+        since = quarter_of(until)[0]
+    assert since is not None and until is not None
+    return partner_report(out, partners, since, until, progress, cancelled)
+
+
 _WRITERS: dict[str, Callable] = {
     "customer": _customer,
     "cards": _cards,
@@ -238,4 +267,5 @@ _WRITERS: dict[str, Callable] = {
     "followups": _followups,
     "members": _members,
     "member-cards": _member_cards,
+    "partner": _partner,
 }

@@ -33,6 +33,7 @@ from relapp.domain.contacts.merged_records import merged_into
 from relapp.domain.contacts.profiles import CustomerProfile, customer_profile
 from relapp.domain.loyalty.ledger import customer
 from relapp.domain.loyalty.points import StatementLine, points_statement
+from relapp.domain.partners.partners import partner_links
 from relapp.domain.terms import (
     CHANNEL_NAMES,
     CONSENT_CHANNELS,
@@ -159,6 +160,11 @@ def _profile(profile: CustomerProfile, details: ContactDetails, context: ReportC
         f"{details.referred_by_name} ({details.referred_by_id})" if details.referred_by_id else ""
     )
     last_visit = context.day(profile.last_visit) if profile.last_visit else _("never")
+    links = partner_links(profile.id)
+    partner = ""
+    if links.business_of is not None:
+        partner = _("{partner} (this is the partner's own record)").format(
+            partner=links.business_of.name)  # fmt: skip
     pairs = [
         (_("Phone"), details.phone),
         (_("Email"), details.email),
@@ -171,6 +177,8 @@ def _profile(profile: CustomerProfile, details: ContactDetails, context: ReportC
             ", ".join(f"{network} {handle}" for network, handle in details.social_handles),
         ),
         (_("Source"), details.source),
+        *([(_("Came through partner"), links.came_through.name)] if links.came_through else []),
+        *([(_("Partner business"), partner)] if partner else []),
         (
             _("Visits"),
             _("{n}, the last on {day}").format(n=context.number(profile.visits), day=last_visit),

@@ -80,6 +80,7 @@ TABLE_ENTITIES: dict[str, tuple[Entity, ...]] = {
     "gift_card": (Entity.GIFT_CARDS, Entity.CONTACTS),  # schema 18: the panel shows them
     "membership": (Entity.MEMBERSHIPS, Entity.CONTACTS),  # schema 19: the panel shows it
     "membership_plan": (Entity.MEMBERSHIPS,),
+    "partner": (Entity.PARTNERS, Entity.CONTACTS),  # schema 20: the panel names a partner
 }
 LISTEN_SECONDS = 1.0  # how long one wait lasts: also how soon stop() is heard
 RETRY_SECONDS = 2.0  # between attempts to reach a server that went away

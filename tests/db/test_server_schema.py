@@ -148,8 +148,9 @@ def sqlite_check_values(db, table, column):
     sql = db.execute_sql(
         "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()[0]
-    # A column added later (ALTER TABLE ADD COLUMN) ends the stored text.
-    found = re.search(rf"\b{column} TEXT[^,]*?CHECK \((.*?)\)\)?,?(?:\n|$)", sql, re.S)
+    # A column added later (ALTER TABLE ADD COLUMN) ends the stored text, or its list of
+    # columns: then the next column follows on the same line.
+    found = re.search(rf"\b{column} TEXT[^,]*?CHECK \((.*?)\)\)?(?:,|\n|$)", sql, re.S)
     return set(re.findall(r"'([a-z_]+)'", found.group(1))) if found else set()
 
 
@@ -169,6 +170,7 @@ def sqlite_check_values(db, table, column):
         ("import_batch", "duplicates"),
         ("email_outbox", "status"),
         ("voucher_offer", "kind"),
+        ("voucher_offer", "direction"),
         ("campaign_rule", "offer_kind"),
         ("campaign_rule", "rule"),
         ("campaign", "rule"),

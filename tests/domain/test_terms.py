@@ -33,6 +33,7 @@ def allowed_values(table: str, column: str) -> set[str]:
         ("staff", "role", terms.STAFF_ROLES),
         ("points_entry", "kind", terms.POINTS_ENTRY_KINDS),
         ("gift_card_entry", "kind", terms.GIFT_CARD_ENTRY_KINDS),
+        ("voucher_offer", "direction", terms.PARTNER_DIRECTIONS),
     ],
 )
 @pytest.mark.sqlite_only(
@@ -58,6 +59,7 @@ def test_every_interaction_kind_has_a_name_and_one_direction_rule(db):
     assert set(terms.LEDGER_KIND_NAMES) == set(terms.POINTS_ENTRY_KINDS)
     assert set(terms.GIFT_CARD_ENTRY_NAMES) == set(terms.GIFT_CARD_ENTRY_KINDS)
     assert set(terms.CHANNEL_NAMES) == set(terms.CONSENT_CHANNELS)
+    assert set(terms.PARTNER_DIRECTION_NAMES) == set(terms.PARTNER_DIRECTIONS)
     assert set(terms.DIRECTION_NAMES) == set(terms.DIRECTIONS)
     assert kinds <= set(terms.KIND_COLOURS)
     for rule in (terms.NETWORK_KINDS, terms.SCORED_KINDS, terms.RECORDED_BY_SALES_KINDS):

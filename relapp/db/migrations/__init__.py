@@ -33,6 +33,7 @@ from relapp.db.migrations import (
     m0017_percent_vouchers,
     m0018_gift_cards,
     m0019_memberships,
+    m0020_partners,
 )
 
 
@@ -80,6 +81,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0017_percent_vouchers,
                 m0018_gift_cards,
                 m0019_memberships,
+                m0020_partners,
             )
         ),
         key=lambda migration: migration.version,

@@ -31,7 +31,7 @@ DO_NOT_CONTACT_TAG = "Do not contact"
 CAMPAIGN_COLUMNS = (
     "id", "name", "channel", "segment_name", "subject", "template", "holdout_percent",
     "transactional", "recent_days", "holdout_seed", "created_at", "produced_at", "staff_id",
-    "rule",
+    "rule", "partner_id",
 )  # fmt: skip
 
 
@@ -51,6 +51,7 @@ class CampaignRow:
     produced_at: str | None
     staff_id: int | None
     rule: str | None = None  # the automatic rule whose list it was made from (schema 16)
+    partner_id: int | None = None  # a partner's offer (schema 20): partner_offers consent too
 
 
 def insert_campaign(values: dict[str, object]) -> int:
@@ -106,6 +107,7 @@ def audience(
     cap_since: str,
     recent_since: str | None,
     until: str,
+    partner_offer: bool = False,
 ) -> list[tuple[int, str | None]]:
     """(contact id, reason) for every contact of the segment (its condition on contact c,
     archived ones included), in id order; reason is the first that leaves the contact out,
@@ -114,6 +116,8 @@ def audience(
     cap: the shop's contact cap (None: the campaign is transactional and exempt); cap_since:
     the start of its window. recent_since: campaigns from then on count (None: no such rule).
     The counts come from the interactions in the windows, grouped once, not per contact.
+    partner_offer: a partner's offer, which needs current consent to partner offers besides
+    the channel's (else no_consent).
     """
     # Every rule is a LEFT JOIN of the set it tests, never `id NOT IN (subquery)`: PostgreSQL
     # hashes such a subquery only while it fits in work_mem, and otherwise scans it again for
@@ -125,6 +129,13 @@ def audience(
         " AND agreed.channel = ? AND agreed.granted = 1",
     ]
     join_params: list[object] = [DO_NOT_CONTACT_TAG, CONSENT_CHANNEL[channel]]
+    consent_rule = "agreed.contact_id IS NULL"
+    if partner_offer:
+        joins.append(
+            "LEFT JOIN consent_current AS partnered ON partnered.contact_id = c.id"
+            " AND partnered.channel = 'partner_offers' AND partnered.granted = 1"
+        )
+        consent_rule += " OR partnered.contact_id IS NULL"
     case_params: list[object] = []
     cap_rule = "false"
     if cap is not None:
@@ -149,7 +160,7 @@ def audience(
         "SELECT c.id, CASE"
         " WHEN c.archived_at IS NOT NULL THEN 'inactive'"
         " WHEN dnc.contact_id IS NOT NULL THEN 'do_not_contact'"
-        " WHEN agreed.contact_id IS NULL THEN 'no_consent'"
+        f" WHEN {consent_rule} THEN 'no_consent'"
         f" WHEN NOT ({REACHABLE[channel]}) THEN 'no_address'"
         f" WHEN {cap_rule} THEN 'at_cap'"
         f" WHEN {recent_rule} THEN 'recent_campaign'"

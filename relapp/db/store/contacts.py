@@ -32,7 +32,7 @@ CONTACT_COLUMNS = frozenset({
     "street", "locality", "region", "postcode", "country", "birth_year", "birth_month",
     "birth_day", "card_number", "ladder_stage", "referred_by_id", "merged_into_id", "source",
     "notes", "created_at", "updated_at", "archived_at", "erased_at", "points_balance",
-    "tier_id",
+    "tier_id", "referred_by_partner_id",
 })  # fmt: skip
 
 # The chosen contacts that may be changed at all; :chosen is the JSON array of their ids.

@@ -1,4 +1,6 @@
-"""Vouchers (schema 14): a campaign's offer, its single-use codes, and their redemption.
+"""Vouchers (schema 14): a campaign's offer, its single-use codes, and their redemption; and
+a partner's code batch (schema 20): an offer of a partner's instead of a campaign's, its codes
+bearer codes (no customer until one is redeemed).
 
 Values go in and come out as stored; the rules (what a code looks like, when it may be used)
 are relapp.domain.campaigns.vouchers'.
@@ -25,13 +27,16 @@ class OfferRow:
     valid_from: str
     valid_until: str
     shared_code: str | None = None
+    partner_id: int | None = None  # a partner's code batch (schema 20): no campaign
+    direction: str | None = None  # theirs_here or ours_there, for a partner's batch
+    label: str = ""  # a partner's batch's name
 
 
 @dataclass(frozen=True)
 class VoucherRow:
     id: int
     code: str
-    contact_id: int
+    contact_id: int | None  # None: a partner's bearer code not used yet
     redeemed_at: str | None
     offer: OfferRow
     campaign_name: str
@@ -39,8 +44,12 @@ class VoucherRow:
 
 _OFFER_COLUMNS = (
     "o.id, o.campaign_id, o.kind, o.value, o.reward_id, r.name, o.min_spend_cents,"
-    " o.valid_from, o.valid_until, o.shared_code"
+    " o.valid_from, o.valid_until, o.shared_code, o.partner_id, o.direction, o.label"
 )
+# What a voucher is called: its campaign's name, or for a partner's batch the partner's name
+# and the batch's ("Café Luna, Spring cards"); needs campaign c and partner p joined.
+_OFFER_NAME = "coalesce(c.name, p.name || CASE WHEN o.label = '' THEN '' ELSE ', ' || o.label END)"
+_OWNERS = " LEFT JOIN campaign c ON c.id = o.campaign_id LEFT JOIN partner p ON p.id = o.partner_id"
 
 
 def insert_offer(campaign_id: int, kind: str, value: int, reward_id: int | None,
@@ -65,8 +74,8 @@ def insert_offer(campaign_id: int, kind: str, value: int, reward_id: int | None,
 def offer_with_shared_code(code: str) -> tuple[OfferRow, str] | None:
     """The offer whose shared code this is (as stored), and its campaign's name."""
     row = database.execute_sql(
-        f"SELECT {_OFFER_COLUMNS}, c.name FROM voucher_offer o"
-        " JOIN campaign c ON c.id = o.campaign_id LEFT JOIN reward r ON r.id = o.reward_id"
+        f"SELECT {_OFFER_COLUMNS}, {_OFFER_NAME} FROM voucher_offer o"
+        f"{_OWNERS} LEFT JOIN reward r ON r.id = o.reward_id"
         " WHERE o.shared_code = ?",
         (code,),
     ).fetchone()
@@ -103,9 +112,9 @@ def insert_vouchers(offer_id: int, codes: Sequence[tuple[int, str]]) -> None:
 
 def voucher_by_code(code: str) -> VoucherRow | None:
     row = database.execute_sql(
-        f"SELECT v.id, v.code, v.contact_id, v.redeemed_at, {_OFFER_COLUMNS}, c.name"
+        f"SELECT v.id, v.code, v.contact_id, v.redeemed_at, {_OFFER_COLUMNS}, {_OFFER_NAME}"
         " FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
-        " JOIN campaign c ON c.id = o.campaign_id LEFT JOIN reward r ON r.id = o.reward_id"
+        f"{_OWNERS} LEFT JOIN reward r ON r.id = o.reward_id"
         " WHERE v.code = ?",
         (code,),
     ).fetchone()
@@ -123,12 +132,15 @@ def voucher_with_key(key: str) -> tuple[str, int] | None:
     ).fetchone()
 
 
-def mark_redeemed(voucher_id: int, redeemed_at: str, key: str, staff_id: int | None) -> bool:
-    """Whether this call redeemed it (False: it was redeemed already)."""
+def mark_redeemed(
+    voucher_id: int, redeemed_at: str, key: str, staff_id: int | None, contact_id: int
+) -> bool:
+    """Whether this call redeemed it (False: it was redeemed already). A bearer code (a
+    partner's, no customer yet) becomes the customer's who redeems it."""
     cursor = database.execute_sql(
-        "UPDATE voucher SET redeemed_at = ?, redeemed_key = ?, staff_id = ?"
-        " WHERE id = ? AND redeemed_at IS NULL",
-        (redeemed_at, key, staff_id, voucher_id),
+        "UPDATE voucher SET redeemed_at = ?, redeemed_key = ?, staff_id = ?,"
+        " contact_id = coalesce(contact_id, ?) WHERE id = ? AND redeemed_at IS NULL",
+        (redeemed_at, key, staff_id, contact_id, voucher_id),
     )
     return cursor.rowcount == 1
 
@@ -172,14 +184,15 @@ def active_reward_id(name: str) -> int | None:
 
 
 def unused_by_campaign(now: str) -> list[tuple[str, str, int, str | None, int | None, str, int]]:
-    """The vouchers not used yet and still valid at now, by campaign: (campaign name, kind,
-    value, reward name, reward points cost, valid until, how many), by campaign name."""
+    """The vouchers not used yet and still valid at now, by offer: (campaign name, or a
+    partner's batch's, kind, value, reward name, reward points cost, valid until, how many),
+    by that name."""
     return database.execute_sql(
-        "SELECT c.name, o.kind, o.value, r.name, r.points_cost, o.valid_until, count(*)"
-        " FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
-        " JOIN campaign c ON c.id = o.campaign_id LEFT JOIN reward r ON r.id = o.reward_id"
+        f"SELECT {_OFFER_NAME} AS named, o.kind, o.value, r.name, r.points_cost, o.valid_until,"
+        " count(*) FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
+        f"{_OWNERS} LEFT JOIN reward r ON r.id = o.reward_id"
         " WHERE v.redeemed_at IS NULL AND o.valid_until > ?"
-        " GROUP BY c.id, c.name, o.kind, o.value, r.name, r.points_cost, o.valid_until"
-        " ORDER BY c.name, c.id",
+        " GROUP BY o.id, c.name, p.name, o.label, o.kind, o.value, r.name, r.points_cost,"
+        " o.valid_until ORDER BY named, o.id",
         (now,),
     ).fetchall()

@@ -18,6 +18,9 @@ Rules chosen here:
   interaction for each one sent (it counts towards the cap and shows in the dossier), and
   the campaign's produced moment. If the files cannot be written, or the work is
   cancelled, nothing is recorded and the files made so far are removed.
+* A campaign can carry a partner's offer (schema 20): then "no current consent" means for the
+  channel or for partner offers, a consent purpose of its own (agreeing to the shop's emails
+  never covers a partner's products).
 * An email campaign can instead (or as well) be sent from Relapp: its emails, made before
   anything is written, are queued in the outbox in that same transaction
   (relapp.domain.campaigns.outbox sends them), so a campaign is never recorded without its
@@ -38,6 +41,7 @@ from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
 from relapp.db.store import campaign_rules as rule_store
 from relapp.db.store import campaigns as store
+from relapp.db.store import partners as partner_store
 from relapp.db.store import vouchers as voucher_store
 from relapp.domain.campaigns.outbox import OutgoingEmail, queue_emails
 from relapp.domain.campaigns.recipients import Message, Recipient
@@ -66,6 +70,18 @@ REASON_WORDS = {
     "at_cap": "at the contact cap",
     "recent_campaign": "reached by another campaign recently",
 }
+# A partner's offer is left out for no consent to partner offers too (schema 20).
+PARTNER_REASON_WORDS = {
+    **REASON_WORDS,
+    "no_consent": "no consent to partner offers or this channel",
+}
+
+
+def reason_words(partner_offer: bool) -> dict[str, str]:
+    """How the reasons are worded for a campaign (a partner's offer or not)."""
+    return PARTNER_REASON_WORDS if partner_offer else REASON_WORDS
+
+
 CHANNEL_WORDS = {"letter": "letters", "email": "emails", "sms": "text messages", "call": "calls"}
 
 
@@ -118,11 +134,13 @@ def create_campaign(
     transactional: bool = False,
     recent_days: int = 14,
     offer: Offer | None = None,
+    partner_id: int | None = None,
     staff_id: int | None = None,
     now: datetime | None = None,
 ) -> Change:
     """A new campaign (with its voucher offer, if any); raises CampaignError (one sentence)
-    if any part of it is wrong."""
+    if any part of it is wrong. partner_id: the campaign carries that partner's offer, so it
+    reaches only customers who agreed to partner offers (as well as to the channel)."""
     name = " ".join(name.split())
     if not name:
         raise CampaignError("A campaign needs a name.")
@@ -140,6 +158,8 @@ def create_campaign(
         check_template(subject)
     if store.campaign_named(name) is not None:
         raise CampaignError(f"There is a campaign called {name!r} already.")
+    if partner_id is not None and partner_store.partner_row(partner_id) is None:
+        raise CampaignError(f"There is no partner number {partner_id}.")
     members = audience(segment, channel, now=now).members
     if members == 0:
         raise CampaignError(f"The segment {segment!r} holds nobody, so there is nobody to reach.")
@@ -150,6 +170,7 @@ def create_campaign(
             "subject": subject.strip(), "template": template, "holdout_percent": holdout_percent,
             "transactional": int(transactional), "recent_days": recent_days,
             "created_at": format_timestamp(moment), "staff_id": staff_id,
+            "partner_id": partner_id,
         }, offer, reward_id, moment)  # fmt: skip
     return Change.of(Entity.CAMPAIGNS)
 
@@ -206,14 +227,15 @@ def checked_offer(offer: Offer) -> int | None:
 
 def audience(
     segment: str, channel: str, *, transactional: bool = False, recent_days: int = 14,
-    now: datetime | None = None,
+    now: datetime | None = None, partner_offer: bool = False,
 ) -> Audience:  # fmt: skip
-    """Who a campaign on this segment and channel would reach now, and who it leaves out."""
+    """Who a campaign on this segment and channel would reach now, and who it leaves out
+    (partner_offer: a partner's offer, for those who agreed to partner offers only)."""
     try:
         where, params = filter_where(_members(segment))
     except UnknownSegment as error:
         raise CampaignError(str(error)) from None
-    return _audience(where, params, channel, transactional, recent_days, now)
+    return _audience(where, params, channel, transactional, recent_days, now, partner_offer)
 
 
 def campaign_audience(campaign: store.CampaignRow, *, now: datetime | None = None) -> Audience:
@@ -223,16 +245,18 @@ def campaign_audience(campaign: store.CampaignRow, *, now: datetime | None = Non
         return audience(
             campaign.segment_name, campaign.channel, transactional=campaign.transactional,
             recent_days=campaign.recent_days, now=now,
+            partner_offer=campaign.partner_id is not None,
         )  # fmt: skip
     where, params = rule_store.members_condition(campaign.id)
     return _audience(
-        where, params, campaign.channel, campaign.transactional, campaign.recent_days, now
-    )
+        where, params, campaign.channel, campaign.transactional, campaign.recent_days, now,
+        campaign.partner_id is not None,
+    )  # fmt: skip
 
 
 def _audience(
     where: str, params: Sequence[object], channel: str, transactional: bool, recent_days: int,
-    now: datetime | None,
+    now: datetime | None, partner_offer: bool = False,
 ) -> Audience:  # fmt: skip
     moment = now or utc_now()
     until = format_timestamp(moment)
@@ -246,6 +270,7 @@ def _audience(
         if recent_days
         else None,
         until=until,
+        partner_offer=partner_offer,
     )
     reached = tuple(contact_id for contact_id, reason in rows if reason is None)
     left_out: dict[str, list[int]] = {reason: [] for reason in REASONS}

@@ -25,12 +25,16 @@ Rules chosen here:
   used already (when), a purchase under the minimum, a reward out of stock. Of two tills
   redeeming one code at once, one gets it and the other is told it was used.
 * A till's key makes a retry safe: the same key again answers as the first time did.
+* A partner's code (schema 20, relapp.domain.partners.batches) belongs to nobody until it is
+  used: any customer may redeem it, once, and it is theirs from then on. Redeeming one
+  records the partner as the customer's referral source if they have none yet (a customer
+  not enrolled is enrolled first, then redeems it).
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from relapp.db.busy import write_transaction
@@ -40,6 +44,7 @@ from relapp.db.store import vouchers as store
 from relapp.domain import clock
 from relapp.domain.changes import Change, Entity
 from relapp.domain.loyalty.ledger import add_entry, expiry_for, live_customer
+from relapp.domain.partners.referrals import record_on_redeeming
 from relapp.domain.shop.formats import format_money
 from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
@@ -83,6 +88,7 @@ class Redeemed:
     text: str  # what the cashier is told: "200 bonus points added", "take $5.00 off"
     change: Change
     off_cents: int | None = None  # a percent off: what to take off the purchase
+    came_through: str | None = None  # a partner's code: the partner now their source
 
 
 def _check_character(body: str) -> str:
@@ -178,7 +184,7 @@ def redeem_voucher(
         if found is None and shared is None:
             raise VoucherRefused(f"There is no voucher with the code {shown}.")
         offer = shared[0] if shared else found.offer  # type: ignore[union-attr]
-        if found is not None and found.contact_id != contact_id:
+        if found is not None and found.contact_id not in (None, contact_id):
             raise VoucherRefused(
                 f"The voucher {shown} was sent to another customer; it cannot be used"
                 f" for {customer.name or customer.label}."
@@ -202,7 +208,9 @@ def redeem_voucher(
         if offer.kind == "reward":
             _take_reward(offer)
         voucher_id = found.id if found else store.insert_voucher(offer.id, contact_id, code)
-        if not store.mark_redeemed(voucher_id, format_timestamp(moment), key or code, staff_id):
+        if not store.mark_redeemed(
+            voucher_id, format_timestamp(moment), key or code, staff_id, contact_id
+        ):
             raise VoucherRefused(f"The voucher {shown} was used at another till just now.")
         if offer.kind == "points":
             campaign = shared[1] if shared else found.campaign_name  # type: ignore[union-attr]
@@ -211,7 +219,20 @@ def redeem_voucher(
                 expires_at=expiry_for(moment, load_settings().points_expiry_months),
                 staff_id=staff_id, occasion=f"voucher:{code}",
             )  # fmt: skip
-    return _redeemed(store.voucher_by_code(code), "", purchase_cents)
+        came = None
+        if offer.partner_id is not None:
+            came = record_on_redeeming(contact_id, offer.partner_id, moment, staff_id)
+    redeemed = _redeemed(store.voucher_by_code(code), "", purchase_cents)
+    if offer.partner_id is None:
+        return redeemed
+    change = Change.of(*redeemed.change.entities, Entity.PARTNERS,
+                       contact_ids=redeemed.change.contact_ids)  # fmt: skip
+    if came is None:
+        return replace(redeemed, change=change)
+    return replace(
+        redeemed, text=f"{redeemed.text}; {customer.name or customer.label} is recorded as"
+        f" coming through {came}", came_through=came, change=change,
+    )  # fmt: skip
 
 
 def shared_form(text: str) -> str:
@@ -239,7 +260,7 @@ def _take_reward(offer: store.OfferRow) -> None:
 
 
 def _redeemed(found: store.VoucherRow | None, note: str, purchase_cents: int | None) -> Redeemed:
-    assert found is not None
+    assert found is not None and found.contact_id is not None  # redeemed: someone's
     offer = found.offer
     off_cents = None
     if offer.kind == "points":

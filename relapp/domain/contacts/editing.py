@@ -38,6 +38,7 @@ from relapp.domain.contacts.naming import display_name
 from relapp.domain.contacts.phones import display_phone
 from relapp.domain.contacts.profiles import ContactNotFound, current_consent
 from relapp.domain.contacts.search import search_contacts
+from relapp.domain.partners.referrals import checked_referral_partner
 from relapp.domain.terms import CONSENT_CHANNELS, CONTACT_KINDS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.errors import RelappError
 
@@ -98,6 +99,7 @@ class ContactDetails:
     archived: bool
     created_at: datetime
     updated_at: datetime  # what the editor loaded; a newer stored value means a conflict
+    referred_by_partner_id: int | None = None  # the partner they came through (schema 20)
 
 
 # The contact columns the editor reads, in this order.
@@ -105,7 +107,7 @@ _COLUMNS = (
     "kind", "given_name", "family_name", "organisation", "email", "phone", "phone_national",
     "street", "locality", "region", "postcode", "country", "birth_year", "birth_month",
     "birth_day", "card_number", "ladder_stage", "referred_by_id", "source", "notes",
-    "archived_at", "created_at", "updated_at",
+    "archived_at", "created_at", "updated_at", "referred_by_partner_id",
 )  # fmt: skip
 # Columns derived from another one, left out of the audit (phone_national follows phone).
 _DERIVED = {"phone_national"}
@@ -156,6 +158,7 @@ def load_contact_details(contact_id: int) -> ContactDetails:
         archived=stored["archived_at"] is not None,
         created_at=parse_timestamp(stored["created_at"]),
         updated_at=parse_timestamp(stored["updated_at"]),
+        referred_by_partner_id=stored["referred_by_partner_id"],
     )
 
 
@@ -255,6 +258,10 @@ def _clean_edit(details: ContactDetails, phone_region: str, stored: dict[str, An
     columns["referred_by_id"] = checks.check(
         "referred_by_id", _checked_referrer, details.id, details.referred_by_id,
         stored["referred_by_id"],
+    )  # fmt: skip
+    columns["referred_by_partner_id"] = checks.check(
+        "referred_by_partner_id", checked_referral_partner, details.referred_by_partner_id,
+        stored["referred_by_partner_id"],
     )  # fmt: skip
     columns["notes"] = checks.check("notes", clean_text, details.notes, MAX_NOTES_LENGTH) or ""
     columns["archived_at"] = _archived_at(details.archived, stored["archived_at"])

@@ -38,6 +38,7 @@ from relapp.domain.campaigns.sms import sms_length_text, sms_segments
 from relapp.domain.campaigns.templates import TemplateError
 from relapp.domain.changes import Change
 from relapp.domain.contacts.listing import filter_choices
+from relapp.domain.partners.partners import partner_choices
 from relapp.errors import RelappError
 from relapp.ui.campaigns.campaign_fields import MergeFieldsButton, OfferFields, buddy_label
 from relapp.ui.campaigns.texts import CHANNEL_TITLES, left_out_summary, reach_summary, tr
@@ -50,8 +51,9 @@ class NewCampaignDialog(QDialog):
         super().__init__(parent)
         self.staff_id = staff_id
         self.change: Change | None = None
-        # The audience of the last (segment, channel, service) previewed, or why there is none.
-        self._audience_key: tuple[str, str, bool] | None = None
+        # The audience of the last (segment, channel, service, partner's offer) previewed, or
+        # why there is none.
+        self._audience_key: tuple[str, str, bool, bool] | None = None
         self._audience: Audience | CampaignError | None = None
         self.setWindowTitle(self.tr("New campaign"))
         self.setMinimumWidth(620)
@@ -89,6 +91,14 @@ class NewCampaignDialog(QDialog):
         # Its fields by the names the flows know them by.
         self.offer_kind, self.offer_points = self.offer.kind, self.offer.points
         self.offer_amount, self.offer_shared = self.offer.amount, self.offer.shared
+        # A partner's offer (schema 20): only for customers who agreed to partner offers.
+        self.partner = QComboBox(objectName="campaignPartner")
+        self.partner.addItem(self.tr("No: the shop's own message"), None)
+        for partner_id, partner_name in partner_choices():
+            self.partner.addItem(partner_name, partner_id)
+        self.partner.setToolTip(
+            self.tr("A partner's offer reaches only the customers who agreed to partner offers")
+        )
         self.reach = QLabel(objectName="campaignReach", wordWrap=True)
         self.reach.setTextFormat(Qt.TextFormat.PlainText)
         self.preview_title = QLabel(objectName="detailTitle", wordWrap=True)
@@ -134,6 +144,7 @@ class NewCampaignDialog(QDialog):
         form.addRow(buddy_label(self.tr("&Hold out:"), self.holdout), holdout_row)
         form.addRow("", self.transactional)
         form.addRow(buddy_label(self.tr("&Voucher:"), self.offer.kind), self.offer)
+        form.addRow(self.tr("&Partner's offer:"), self.partner)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addSpacing(6)
@@ -155,6 +166,7 @@ class NewCampaignDialog(QDialog):
             self.transactional.toggled,
             self.offer.kind.currentIndexChanged,
             self.offer_shared.textChanged,
+            self.partner.currentIndexChanged,
         ):
             signal.connect(self._changed)
         self.channel.currentIndexChanged.connect(self._channel_chosen)
@@ -166,6 +178,10 @@ class NewCampaignDialog(QDialog):
 
     def chosen_channel(self) -> str:
         return str(self.channel.currentData())
+
+    def chosen_partner(self) -> int | None:
+        """The partner whose offer the campaign carries, None for the shop's own."""
+        return self.partner.currentData()
 
     def _channel_chosen(self) -> None:
         email = self.chosen_channel() == "email"
@@ -181,10 +197,13 @@ class NewCampaignDialog(QDialog):
         segment = self.segment.currentText()
         if not segment:
             return None
-        key = (segment, self.chosen_channel(), self.transactional.isChecked())
+        partner_offer = self.chosen_partner() is not None
+        key = (segment, self.chosen_channel(), self.transactional.isChecked(), partner_offer)
         if key != self._audience_key:
             try:
-                self._audience = audience(segment, key[1], transactional=key[2])
+                self._audience = audience(
+                    segment, key[1], transactional=key[2], partner_offer=partner_offer
+                )
             except CampaignError as error:  # the segment was deleted meanwhile, or damaged
                 self._audience = error
             self._audience_key = key
@@ -205,7 +224,8 @@ class NewCampaignDialog(QDialog):
             self._show_preview("", "")
             return
         reach = planned_reach(found, self.holdout.value())
-        self.reach.setText(f"{reach_summary(reach, produced=False)}. {left_out_summary(reach)}")
+        left_out = left_out_summary(reach, self.chosen_partner() is not None)
+        self.reach.setText(f"{reach_summary(reach, produced=False)}. {left_out}")
         template = self.message.toPlainText()
         if not template.strip():
             self._show_preview(
@@ -269,6 +289,7 @@ class NewCampaignDialog(QDialog):
                 holdout_percent=self.holdout.value(),
                 transactional=self.transactional.isChecked(),
                 offer=offer,
+                partner_id=self.chosen_partner(),
                 staff_id=self.staff_id,
             )
         except RelappError as error:  # TemplateError, CampaignError

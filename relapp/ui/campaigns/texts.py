@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
-from relapp.domain.campaigns.campaigns import REASON_WORDS
+from relapp.domain.campaigns.campaigns import reason_words
 from relapp.domain.campaigns.listing import Reach
 from relapp.domain.shop.formats import ShopFormat, shop_format
 
@@ -39,13 +39,14 @@ def reach_summary(reach: Reach, produced: bool) -> str:
     return text + tr(", {held} held out for comparison").format(held=count(reach.held_out))
 
 
-def left_out_summary(reach: Reach) -> str:
+def left_out_summary(reach: Reach, partner_offer: bool = False) -> str:
     """ "Left out: 1,250 (1,242 no consent for this channel, 8 archived)", or "Nobody left
-    out"."""
+    out" (partner_offer: a partner's offer's words)."""
+    words = reason_words(partner_offer)
     if not reach.left_out_total:
         return tr("Nobody left out.")
     parts = ", ".join(
-        f"{count(number)} {tr(REASON_WORDS[reason])}"
+        f"{count(number)} {tr(words[reason])}"
         for reason, number in reach.left_out.items()
         if number
     )

@@ -1,7 +1,8 @@
 """The Campaigns view: the shop's campaigns, newest first; a new one (Ctrl+N) from a saved
 segment; the selected one produced into a folder; and who it reaches and who it leaves out,
-by reason, with their names a button away; and the rules of the automatic campaigns
-(Automatic…, Alt+A), whose lists wait in Today for approval.
+by reason, with their names a button away; the rules of the automatic campaigns
+(Automatic…, Alt+A), whose lists wait in Today for approval; and the shop's partner businesses
+(Partners…, Alt+E: their customers, code batches and report).
 
 A campaign not produced yet is counted as it would be now, so its figures move as customers
 give or withdraw consent; a produced one shows what was recorded when it was produced.
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from relapp.db.store.campaigns import CampaignRow
-from relapp.domain.campaigns.campaigns import REASON_WORDS
+from relapp.domain.campaigns.campaigns import reason_words
 from relapp.domain.campaigns.listing import (
     Reach,
     campaign_reach,
@@ -129,6 +130,13 @@ class CampaignsView(QWidget):
             self.tr("Rules that list customers in Today every day, for you to approve (Alt+A)")
         )
         self.automatic_button.clicked.connect(self.edit_automatic)
+        self.partners_button = QPushButton(self.tr("Partn&ers…"), objectName="partnersButton")
+        self.partners_button.setToolTip(
+            self.tr(
+                "Partner businesses: their customers, their codes and the partner report (Alt+E)"
+            )
+        )
+        self.partners_button.clicked.connect(self.show_partners)
 
         self.table = QTableWidget(0, len(HEADERS), objectName="campaignsTable")
         self.table.setHorizontalHeaderLabels([self.tr(header) for header in HEADERS])
@@ -192,6 +200,7 @@ class CampaignsView(QWidget):
         buttons.addWidget(self.outcomes_button)
         buttons.addWidget(self.outbox_button)
         buttons.addWidget(self.automatic_button)
+        buttons.addWidget(self.partners_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -265,6 +274,11 @@ class CampaignsView(QWidget):
         )  # fmt: skip
         offer = offer_text(campaign)
         voucher = "" if offer is None else "\n" + self.tr("Voucher: {offer}").format(offer=offer)
+        partner = partner_name(campaign)
+        if partner:
+            voucher += "\n" + self.tr(
+                "{partner}'s offer: only for customers who agreed to partner offers."
+            ).format(partner=partner)
         self.message.setText(message_excerpt(campaign) + voucher)
         try:
             reach = campaign_reach(campaign)
@@ -275,10 +289,10 @@ class CampaignsView(QWidget):
             self._update_buttons()
             return
         self.summary.setText(reach_summary(reach, produced))
-        self._show_reasons(reach)
+        self._show_reasons(reach, campaign.partner_id is not None)
         self._update_buttons()
 
-    def _show_reasons(self, reach: Reach) -> None:
+    def _show_reasons(self, reach: Reach, partner_offer: bool = False) -> None:
         if not reach.left_out_total:
             self.left_out_title.setText(self.tr("Nobody left out."))
             self.reasons.hide()
@@ -288,7 +302,8 @@ class CampaignsView(QWidget):
         )
         for reason, number in reach.left_out.items():
             if number:
-                item = QListWidgetItem(f"{count(number)}  {tr(REASON_WORDS[reason])}")
+                words = reason_words(partner_offer)[reason]
+                item = QListWidgetItem(f"{count(number)}  {tr(words)}")
                 item.setData(REASON_ROLE, reason)
                 self.reasons.addItem(item)
         self.reasons.show()
@@ -352,6 +367,11 @@ class CampaignsView(QWidget):
         if change is not None:
             published(self.change_bus, change)
 
+    def show_partners(self) -> None:
+        from relapp.ui.campaigns.partners_dialog import PartnersDialog
+
+        PartnersDialog.show_for(self, self.change_bus, self.staff_id())
+
     def show_outbox(self) -> None:
         OutboxDialog.show_for(self)
 
@@ -372,8 +392,20 @@ class CampaignsView(QWidget):
         except RelappError as error:
             self.summary.setText(str(error))
             return
-        NamesDialog.show_for(self, campaign.name, tr(REASON_WORDS[reason]), found.names,
-                             found.total)  # fmt: skip
+        words = reason_words(campaign.partner_id is not None)[reason]
+        NamesDialog.show_for(self, campaign.name, tr(words), found.names, found.total)
+
+
+def partner_name(campaign: CampaignRow) -> str:
+    """The name of the partner whose offer the campaign carries, "" if none."""
+    if campaign.partner_id is None:
+        return ""
+    from relapp.domain.partners.partners import PartnerRefused, partner_by_id
+
+    try:
+        return partner_by_id(campaign.partner_id).name
+    except PartnerRefused:
+        return ""
 
 
 def _produced_call(campaign: CampaignRow | None) -> bool:

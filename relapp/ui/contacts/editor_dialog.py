@@ -66,6 +66,7 @@ from relapp.domain.contacts.editing import (
 from relapp.domain.contacts.fields import MAX_NAME_LENGTH, InvalidContact
 from relapp.domain.contacts.naming import display_name
 from relapp.domain.contacts.profiles import ContactNotFound
+from relapp.domain.partners.partners import partner_choices
 from relapp.domain.shop.settings import load_settings
 from relapp.domain.terms import CHANNEL_NAMES, CONSENT_CHANNELS, LADDER_STAGES, PREFERENCE_KINDS
 from relapp.errors import RelappError
@@ -298,6 +299,16 @@ class ContactEditorDialog(QDialog):
         referrer_row.addWidget(self.referrer, 1)
         referrer_row.addWidget(self.clear_referrer)
         self.source = _line(LINE_LIMITS["source"], self.tr("e.g. walk-in, market stall, website"))
+        # The partner business they came through (schema 20): their referral source.
+        self.partner = QComboBox(objectName="cameThroughPartner")
+        self.partner.addItem(self.tr("None"), None)
+        for partner_id, partner_name in partner_choices():
+            self.partner.addItem(partner_name, partner_id)
+        self.partner.setToolTip(
+            self.tr(
+                "The partner business this customer came through; the partner report counts them"
+            )
+        )
         self.archived = QCheckBox(self.tr("Arc&hived"))
         self.archived.setToolTip(self.tr("Hidden from lists and mailings; nothing is deleted"))
         relationship = QFormLayout()
@@ -306,6 +317,7 @@ class ContactEditorDialog(QDialog):
         referrer_label.setBuddy(self.referrer)
         relationship.addRow(referrer_label, referrer_row)
         relationship.addRow(self.tr("So&urce:"), self.source)
+        relationship.addRow(self.tr("Ca&me through partner:"), self.partner)
         relationship.addRow("", self.archived)
         relationship_box = QGroupBox(self.tr("Relationship"))
         relationship_box.setLayout(relationship)
@@ -433,7 +445,9 @@ class ContactEditorDialog(QDialog):
         intro = QLabel(
             self.tr(
                 "Tick each way the customer agrees to be contacted. Saving adds every change "
-                "to the consent log, with when and how it was given; the log is never edited."
+                "to the consent log, with when and how it was given; the log is never edited. "
+                "Offers of partner businesses need a tick of their own: agreeing to your "
+                "emails does not cover them."
             ),
             objectName="editorHint",
             wordWrap=True,
@@ -448,13 +462,22 @@ class ContactEditorDialog(QDialog):
         self.consent_boxes: dict[str, QCheckBox] = {}
         self.consent_states: dict[str, QLabel] = {}
         self.consent_pending: dict[str, QLabel] = {}
-        for row, channel in enumerate(CONSENT_CHANNELS, start=1):
+        row = 0
+        for channel in CONSENT_CHANNELS:
+            row += 1
+            if channel == "partner_offers":  # a purpose, not a channel: under its own title
+                grid.addWidget(
+                    QLabel(self.tr("May send offers of the shop's partner businesses"),
+                           objectName="detailTitle"), row, 0, 1, 3)  # fmt: skip
+                row += 1
             box = QCheckBox(self.tr(CHANNEL_NAMES[channel]))
             box.toggled.connect(self._show_pending_consent)
             self.consent_boxes[channel] = box
             self.consent_states[channel] = _plain_label()
             self.consent_pending[channel] = _plain_label("consentPending")
-            grid.addWidget(box, row, 0)
+            # As wide as its words: a click beside a short name ("SMS") in the column made
+            # wide by "Partner offers" would tick nothing.
+            grid.addWidget(box, row, 0, Qt.AlignmentFlag.AlignLeft)
             grid.addWidget(self.consent_states[channel], row, 1)
             grid.addWidget(self.consent_pending[channel], row, 2)
         grid.setColumnStretch(2, 1)
@@ -507,6 +530,7 @@ class ContactEditorDialog(QDialog):
             "ladder_stage": self.ladder_stage,
             "referred_by_id": self.referrer,
             "source": self.source,
+            "referred_by_partner_id": self.partner,
         }
         tags = {
             "tags": self.tag_input,
@@ -555,6 +579,14 @@ class ContactEditorDialog(QDialog):
         self.birth_year.setValue(details.birth_year or NO_YEAR)
         self.ladder_stage.setCurrentIndex(max(0, self.ladder_stage.findData(details.ladder_stage)))
         self._set_referrer(details.referred_by_id, details.referred_by_name)
+        if (
+            details.referred_by_partner_id is not None
+            and self.partner.findData(details.referred_by_partner_id) < 0
+        ):  # a partner added since the dialog opened
+            self.partner.addItem(
+                f"#{details.referred_by_partner_id}", details.referred_by_partner_id
+            )
+        self.partner.setCurrentIndex(max(0, self.partner.findData(details.referred_by_partner_id)))
         self.archived.setChecked(details.archived)
 
         self.tag_input.clear()
@@ -605,6 +637,7 @@ class ContactEditorDialog(QDialog):
             referred_by_id=referred_by_id,
             referred_by_name=self._referrer_name if referred_by_id is not None else "",
             source=self.source.text(),
+            referred_by_partner_id=self.partner.currentData(),
             archived=self.archived.isChecked(),
             tags=tuple(sorted(self.tags(), key=str.casefold)),
             preferences=self.preferences_model.pairs(),

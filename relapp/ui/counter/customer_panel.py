@@ -23,6 +23,7 @@ from relapp.domain.contacts.profiles import BIRTHDAY_SOON_DAYS, CustomerProfile
 from relapp.domain.giftcards.cards import GiftCard
 from relapp.domain.loyalty.progress import Progress
 from relapp.domain.memberships.members import Standing
+from relapp.domain.partners.partners import PartnerLinks
 from relapp.domain.shop.formats import ShopFormat
 from relapp.domain.terms import CHANNEL_NAMES
 
@@ -78,6 +79,10 @@ class CustomerPanel(QFrame):
         membership_row.addWidget(self.membership_button, 0, Qt.AlignmentFlag.AlignTop)
         self.membership_row.hide()
         header_text.addWidget(self.membership_row)
+        # A partner business's own record, or the partner a customer came through (schema 20).
+        self.partner = _label("partnerLine", word_wrap=True)
+        self.partner.hide()
+        header_text.addWidget(self.partner)
         header = QHBoxLayout()
         header.addWidget(self.avatar)
         header.addLayout(header_text, 1)
@@ -206,6 +211,7 @@ class CustomerPanel(QFrame):
         self.name.setText(card.name)
         self.standing.setText(self.tr("card {card}").format(card=card.card_number))
         self.birthday_badge.hide()
+        self.partner.hide()
         self.points.setText(QLocale().toString(card.balance))
         self.visits.setText("–")
         self.last_visit.setText("–")
@@ -317,6 +323,24 @@ class CustomerPanel(QFrame):
         self.membership.setText(text)
         self._mark_alert(self.membership, alert)
         self.membership_row.show()
+
+    def show_partner(self, links: PartnerLinks | None) -> None:
+        """ "Partner business: Café Luna (agreement until 30 Jun 2026)" for the record linked
+        to a partner, "Came through Café Luna" for a customer a partner sent; hidden when
+        neither."""
+        parts = []
+        if links is not None and links.business_of is not None:
+            partner = links.business_of
+            text = self.tr("Partner business: {partner}").format(partner=partner.name)
+            if partner.agreement_until is not None:
+                text += self.tr(" (agreement until {day})").format(
+                    day=self._day(partner.agreement_until)
+                )
+            parts.append(text)
+        if links is not None and links.came_through is not None:
+            parts.append(self.tr("Came through {partner}").format(partner=links.came_through.name))
+        self.partner.setText("  ·  ".join(parts))
+        self.partner.setVisible(bool(parts))
 
     def _show_birthday(self, profile: CustomerProfile) -> None:
         days = profile.days_to_birthday

@@ -59,6 +59,7 @@ from relapp.domain.loyalty.progress import customer_progress
 from relapp.domain.loyalty.undo_sale import UNDO_MINUTES, undo_sale
 from relapp.domain.memberships.lists import has_plans
 from relapp.domain.memberships.members import standing
+from relapp.domain.partners.partners import partner_links
 from relapp.domain.shop.formats import shop_format
 from relapp.domain.shop.settings import load_settings
 from relapp.errors import RelappError
@@ -100,7 +101,7 @@ RESULT_LIMIT = 30
 # rewards and tiers: the profile says what the points buy and how far the next tier is.
 _WATCHED = frozenset(
     {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS,
-     Entity.REWARDS, Entity.TIERS, Entity.GIFT_CARDS, Entity.MEMBERSHIPS}
+     Entity.REWARDS, Entity.TIERS, Entity.GIFT_CARDS, Entity.MEMBERSHIPS, Entity.PARTNERS}
 )  # fmt: skip
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
@@ -462,6 +463,7 @@ class CounterView(QWidget):
             gift_cards = gift_cards_of(contact_id)
             membership = standing(contact_id)
             plans = membership is not None or has_plans()
+            partners = partner_links(contact_id)
         except ContactNotFound:
             self._show_nobody()
             return
@@ -479,6 +481,7 @@ class CounterView(QWidget):
         self.panel.show_progress(progress, self.shop)
         self.panel.show_gift_cards(gift_cards, self.shop)
         self.panel.show_membership(membership, plans)
+        self.panel.show_partner(partners)
         self.tabs.setTabEnabled(1, True)
         self.right.setCurrentWidget(self.customer_page)
         self._sync_timeline()

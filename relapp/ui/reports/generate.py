@@ -35,7 +35,9 @@ def suggested_file_name(request: ReportRequest) -> str:
     """ "Customer dossier 1841.pdf", "Segment list VIP.pdf", "Retention summary Harbour
     Street.pdf": what Save as proposes."""
     title = REPORTS_BY_KEY[request.kind].title
-    detail = request.customer or request.segment or request.shop
+    detail = request.customer or request.segment or request.shop or request.partner
+    if request.since is not None and request.until is not None:
+        detail = f"{detail} {request.since.isoformat()} to {request.until.isoformat()}".strip()
     if not detail and request.ids:
         detail = str(request.ids[0]) if len(request.ids) == 1 else f"{len(request.ids)} customers"
     name = f"{title} {detail}".strip()

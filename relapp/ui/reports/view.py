@@ -11,10 +11,11 @@ have added one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,8 +32,17 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts.listing import filter_choices
+from relapp.domain.partners.figures import last_quarter
+from relapp.domain.partners.partners import partner_choices
 from relapp.domain.shop.shops import list_shops
-from relapp.reports.catalogue import CUSTOMER, CUSTOMERS, REPORTS, SEGMENT, ReportRequest
+from relapp.reports.catalogue import (
+    CUSTOMER,
+    CUSTOMERS,
+    PARTNER,
+    REPORTS,
+    SEGMENT,
+    ReportRequest,
+)
 from relapp.ui.icons import view_icon
 from relapp.ui.reports.generate import generate, suggested_file_name
 from relapp.ui.reports.preview import PdfPreview
@@ -77,6 +87,22 @@ class ReportsView(QWidget):
         self.shop = QComboBox(objectName="reportShop")
         self.shop.setToolTip(self.tr("Run the report for one shop, or for all of them"))
         self.shop_names: list[str] = []  # as last read; one or none: no choice shown
+        # The partner report's: a partner (or all of them) and its days, the last full
+        # quarter to begin with.
+        self.partner = QComboBox(objectName="reportPartner")
+        self.since = QDateEdit(objectName="reportSince", calendarPopup=True)
+        self.until = QDateEdit(objectName="reportUntil", calendarPopup=True)
+        first, last = last_quarter()
+        for edit, day in ((self.since, first), (self.until, last)):
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setDate(QDate(day.year, day.month, day.day))
+        self.period = QWidget()
+        period_row = QHBoxLayout(self.period)
+        period_row.setContentsMargins(0, 0, 0, 0)
+        period_row.addWidget(self.since)
+        period_row.addWidget(QLabel(self.tr("to")))
+        period_row.addWidget(self.until)
+        period_row.addStretch(1)
         self.parameters = QFormLayout()
         self.make_button = QPushButton(self.tr("Make report"), objectName="makeReport")
         self.make_button.setToolTip(self.tr("Make the report (Ctrl+Enter)"))
@@ -156,7 +182,7 @@ class ReportsView(QWidget):
             if isinstance(label, QLabel):
                 label.deleteLater()  # made by addRow from a string
         for widget in (self.customer, self.by_ids, self.ids, self.by_segment, self.segment,
-                       self.columns, self.shop):  # fmt: skip
+                       self.columns, self.shop, self.partner, self.period):  # fmt: skip
             widget.hide()
         kind = next(kind for kind in REPORTS if kind.key == self.current_kind())
         self.description.setText(self.tr(kind.description))
@@ -174,6 +200,14 @@ class ReportsView(QWidget):
             self.segment.show()
             self.columns.show()
             self._fill_columns()
+        elif kind.needs == PARTNER:
+            self._fill_partners()
+            self.parameters.addRow(self.tr("&Partner:"), self.partner)
+            period_label = QLabel(self.tr("Peri&od:"))
+            period_label.setBuddy(self.since)
+            self.parameters.addRow(period_label, self.period)
+            self.partner.show()
+            self.period.show()
         if kind.by_shop and len(self.shop_names) > 1:
             self.parameters.addRow(self.tr("Sh&op:"), self.shop)
             self.shop.show()
@@ -191,6 +225,15 @@ class ReportsView(QWidget):
             self.shop.addItem(name, name)
         self.shop.setCurrentIndex(max(0, self.shop.findData(chosen)))
         self._show_parameters()
+
+    def _fill_partners(self) -> None:
+        """Every partner, read again each time the report is chosen (they change rarely)."""
+        chosen = self.partner.currentData()
+        self.partner.clear()
+        self.partner.addItem(self.tr("All partners"), "")
+        for _partner_id, name in partner_choices():
+            self.partner.addItem(name, name)
+        self.partner.setCurrentIndex(max(0, self.partner.findData(chosen)))
 
     def chosen_shop(self) -> str:
         """The name of the shop chosen; "" for all shops (or when there is no choice)."""
@@ -248,6 +291,13 @@ class ReportsView(QWidget):
             if not columns:
                 return self._refuse(self.tr("Tick at least one column."))
             return ReportRequest(kind, segment=self.segment.currentText(), columns=columns)
+        if needs == PARTNER:
+            since, until = self.since.date().toPython(), self.until.date().toPython()
+            if until < since:
+                return self._refuse(self.tr("The period cannot end before it begins."))
+            return ReportRequest(
+                kind, partner=self.partner.currentData() or "", since=since, until=until
+            )
         by_shop = next(item.by_shop for item in REPORTS if item.key == kind)
         return ReportRequest(kind, shop=self.chosen_shop() if by_shop else "")
 
