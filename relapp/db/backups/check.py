@@ -116,6 +116,36 @@ def _foreign_key_problems(db: sqlite3.Connection) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class _Ledger:
+    """A balance kept beside an append-only ledger of its entries, and how its problems are
+    worded."""
+
+    topic: str  # "ledger": the line's start
+    holders: str  # "contact" table with the balance column
+    balance: str
+    entries: str  # the ledger table, its holder column and its amount column
+    holder: str
+    amount: str
+    named: str  # "contact": how a holder is named ("contact 12")
+    disagree: str  # "contacts' points balances disagree with the ledger"
+    kept: str  # "cached": what the balance is called against the ledger's sum
+    negative: str  # "negative points balances"
+    dipped: str  # "contacts' running balances went below zero"
+    shown: Callable[[int], str]  # a number as the line shows it
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"
+
+
+POINTS_LEDGER = _Ledger(
+    "ledger", "contact", "points_balance", "points_entry", "contact_id", "points", "contact",
+    "contacts' points balances disagree with the ledger", "cached",
+    "negative points balances", "contacts' running balances went below zero", _count,
+)  # fmt: skip
+
+
 def ledger_problems(query: Query, running_balances: bool = True) -> list[str]:
     """Each contact's cached points_balance against the sum of its entries, negative balances
     and (running_balances) running balances that dipped below zero, as problem lines.
@@ -124,110 +154,67 @@ def ledger_problems(query: Query, running_balances: bool = True) -> list[str]:
     (subqueries in FROM aliased; both balance columns are NOT NULL, so `<>` compares them).
     PostgreSQL's sum of integers is a bigint or numeric: every number is read through int().
     """
-    problems = []
-    mismatches = [
-        (int(cid), int(cached), int(total))
-        for cid, cached, total in query(
-            """SELECT c.id, c.points_balance, coalesce(l.total, 0)
-               FROM contact AS c
-               LEFT JOIN (SELECT contact_id, sum(points) AS total FROM points_entry
-                          GROUP BY contact_id) AS l ON l.contact_id = c.id
-               WHERE c.points_balance <> coalesce(l.total, 0)
-               ORDER BY c.id"""
-        )
-    ]
-    if mismatches:
-        shown = ", ".join(
-            f"contact {cid} has {cached:,} cached, {total:,} in the ledger"
-            for cid, cached, total in mismatches[:5]
-        )
-        more = f" (and {len(mismatches) - 5:,} more)" if len(mismatches) > 5 else ""
-        problems.append(
-            f"ledger: {len(mismatches):,} contacts' points balances disagree with the ledger: "
-            f"{shown}{more}"
-        )
-    negative = [
-        (int(cid), int(balance))
-        for cid, balance in query(
-            "SELECT id, points_balance FROM contact WHERE points_balance < 0 ORDER BY id"
-        )
-    ]
-    if negative:
-        shown = ", ".join(f"contact {cid} at {balance:,}" for cid, balance in negative[:5])
-        problems.append(f"ledger: {len(negative):,} negative points balances: {shown}")
-    if running_balances:
-        dipped = [
-            (int(cid), int(low))
-            for cid, low in query(
-                """SELECT r.contact_id, min(r.running) FROM (
-                       SELECT contact_id,
-                              sum(points) OVER (PARTITION BY contact_id ORDER BY id) AS running
-                       FROM points_entry) AS r
-                   WHERE r.running < 0 GROUP BY r.contact_id ORDER BY r.contact_id"""
-            )
-        ]
-        if dipped:
-            shown = ", ".join(f"contact {cid} down to {low:,}" for cid, low in dipped[:5])
-            problems.append(
-                f"ledger: {len(dipped):,} contacts' running balances went below zero: {shown}"
-            )
-    return problems
+    return _balance_problems(query, POINTS_LEDGER, running_balances)
 
 
 def gift_card_problems(query: Query, running_balances: bool = True) -> list[str]:
     """Each gift card's balance_cents against the sum of its ledger entries, negative
     balances and (running_balances) running balances that dipped below zero, as problem
-    lines, as ledger_problems does for points (the same SQL on both engines; numbers read
-    through int()). A card is named by its number, never its code: a code is money to
-    whoever reads it."""
+    lines, as ledger_problems does for points. A card is named by its number, never its
+    code: a code is money to whoever reads it."""
+    return _balance_problems(query, GIFT_CARD_LEDGER, running_balances)
+
+
+def _balance_problems(query: Query, ledger: _Ledger, running_balances: bool) -> list[str]:
     problems = []
+    shown = ledger.shown
     mismatches = [
-        (int(card_id), int(cached), int(total))
-        for card_id, cached, total in query(
-            """SELECT g.id, g.balance_cents, coalesce(e.total, 0)
-               FROM gift_card AS g
-               LEFT JOIN (SELECT card_id, sum(amount_cents) AS total FROM gift_card_entry
-                          GROUP BY card_id) AS e ON e.card_id = g.id
-               WHERE g.balance_cents <> coalesce(e.total, 0)
-               ORDER BY g.id"""
+        (int(holder), int(kept), int(total))
+        for holder, kept, total in query(
+            f"""SELECT h.id, h.{ledger.balance}, coalesce(e.total, 0)
+               FROM {ledger.holders} AS h
+               LEFT JOIN (SELECT {ledger.holder}, sum({ledger.amount}) AS total
+                          FROM {ledger.entries} GROUP BY {ledger.holder}) AS e
+                   ON e.{ledger.holder} = h.id
+               WHERE h.{ledger.balance} <> coalesce(e.total, 0)
+               ORDER BY h.id"""
         )
     ]
     if mismatches:
-        shown = ", ".join(
-            f"card {card_id} has {_cents(cached)} on it, {_cents(total)} in the ledger"
-            for card_id, cached, total in mismatches[:5]
+        listed = ", ".join(
+            f"{ledger.named} {holder} has {shown(kept)} {ledger.kept}, {shown(total)} in the ledger"
+            for holder, kept, total in mismatches[:5]
         )
         more = f" (and {len(mismatches) - 5:,} more)" if len(mismatches) > 5 else ""
-        problems.append(
-            f"gift cards: {len(mismatches):,} cards' balances disagree with their ledger: "
-            f"{shown}{more}"
-        )
+        problems.append(f"{ledger.topic}: {len(mismatches):,} {ledger.disagree}: {listed}{more}")
     negative = [
-        (int(card_id), int(balance))
-        for card_id, balance in query(
-            "SELECT id, balance_cents FROM gift_card WHERE balance_cents < 0 ORDER BY id"
+        (int(holder), int(balance))
+        for holder, balance in query(
+            f"SELECT id, {ledger.balance} FROM {ledger.holders} WHERE {ledger.balance} < 0"
+            " ORDER BY id"
         )
     ]
     if negative:
-        shown = ", ".join(f"card {card_id} at {_cents(cents)}" for card_id, cents in negative[:5])
-        problems.append(f"gift cards: {len(negative):,} negative balances: {shown}")
+        listed = ", ".join(
+            f"{ledger.named} {holder} at {shown(low)}" for holder, low in negative[:5]
+        )
+        problems.append(f"{ledger.topic}: {len(negative):,} {ledger.negative}: {listed}")
     if running_balances:
         dipped = [
-            (int(card_id), int(low))
-            for card_id, low in query(
-                """SELECT r.card_id, min(r.running) FROM (
-                       SELECT card_id,
-                              sum(amount_cents) OVER (PARTITION BY card_id ORDER BY id)
-                                  AS running
-                       FROM gift_card_entry) AS r
-                   WHERE r.running < 0 GROUP BY r.card_id ORDER BY r.card_id"""
+            (int(holder), int(low))
+            for holder, low in query(
+                f"""SELECT r.{ledger.holder}, min(r.running) FROM (
+                       SELECT {ledger.holder}, sum({ledger.amount})
+                              OVER (PARTITION BY {ledger.holder} ORDER BY id) AS running
+                       FROM {ledger.entries}) AS r
+                   WHERE r.running < 0 GROUP BY r.{ledger.holder} ORDER BY r.{ledger.holder}"""
             )
         ]
         if dipped:
-            shown = ", ".join(f"card {card} down to {_cents(low)}" for card, low in dipped[:5])
-            problems.append(
-                f"gift cards: {len(dipped):,} cards' running balances went below zero: {shown}"
+            listed = ", ".join(
+                f"{ledger.named} {holder} down to {shown(low)}" for holder, low in dipped[:5]
             )
+            problems.append(f"{ledger.topic}: {len(dipped):,} {ledger.dipped}: {listed}")
     return problems
 
 
@@ -236,3 +223,10 @@ def _cents(cents: int) -> str:
     format): 1,234.50, -5.00."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+GIFT_CARD_LEDGER = _Ledger(
+    "gift cards", "gift_card", "balance_cents", "gift_card_entry", "card_id", "amount_cents",
+    "card", "cards' balances disagree with their ledger", "on it", "negative balances",
+    "cards' running balances went below zero", _cents,
+)  # fmt: skip
