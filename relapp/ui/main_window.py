@@ -34,6 +34,7 @@ from relapp.ui.counter.view import CounterView
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.help import ShortcutsDialog, UserGuideDialog
 from relapp.ui.icons import app_icon, view_icon
+from relapp.ui.listening.view import ListeningView
 from relapp.ui.loyalty import LoyaltyView
 from relapp.ui.reports import ReportsView
 from relapp.ui.settings import SettingsView
@@ -58,6 +59,7 @@ VIEWS = (
     ViewEntry("reports", "Reports", "Ctrl+5"),
     ViewEntry("settings", "Settings", "Ctrl+6"),
     ViewEntry("campaigns", "Campaigns", "Ctrl+7"),
+    ViewEntry("listening", "Listening", "Ctrl+8"),
 )
 FIND_SHORTCUT = "Ctrl+F"
 # The window at its largest by default and at its smallest, when the screen has room.
@@ -104,6 +106,7 @@ class MainWindow(QMainWindow):
             "reports": ReportsView(),
             "settings": SettingsView(database_path, change_bus),
             "campaigns": CampaignsView(change_bus, self.current_staff),
+            "listening": ListeningView(change_bus, self.current_staff),
         }
         # What Lock disables: everything that would show a customer.
         self.data_actions: list[QAction] = []
@@ -159,7 +162,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     def show_view(self, key: str) -> None:
-        """Show the view, with the cursor in its first field (Ctrl+1 to Ctrl+7)."""
+        """Show the view, with the cursor in its first field (Ctrl+1 to Ctrl+8)."""
         row = [entry.key for entry in VIEWS].index(key)
         if self.navigation.currentRow() == row:
             self.focus_first_field()  # already there: the cursor goes back to the start

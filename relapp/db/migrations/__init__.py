@@ -34,6 +34,7 @@ from relapp.db.migrations import (
     m0018_gift_cards,
     m0019_memberships,
     m0020_partners,
+    m0021_listening,
 )
 
 
@@ -82,6 +83,7 @@ MIGRATIONS: tuple[Migration, ...] = tuple(
                 m0018_gift_cards,
                 m0019_memberships,
                 m0020_partners,
+                m0021_listening,
             )
         ),
         key=lambda migration: migration.version,
