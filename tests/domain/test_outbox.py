@@ -448,3 +448,19 @@ def test_erasing_a_customer_deletes_their_emails_and_their_export_holds_them(sho
     erase_person(shop["zoe"], None, backup_folder=tmp_path, as_owner=True)
     assert sorted(statuses()) == sorted([shop["ann"], shop["bob"]])
     assert "zoe@example.com" not in dump()
+
+
+def test_an_email_that_waited_carries_the_date_it_was_sent_and_the_message_id_it_was_queued_with(
+    shop, server
+):
+    produce()
+    (queued,) = database.execute_sql(
+        "SELECT message FROM email_outbox WHERE recipient = 'zoe@example.com'"
+    ).fetchone()
+    later = utc_now() + timedelta(days=3)
+    report = send_outbox(smtp_connection(), now=lambda: later)
+    assert report.sent == 3
+    zoe = next(r.email() for r in server.received if r.rcpt_tos == ["zoe@example.com"])
+    assert zoe["Date"].datetime == later.replace(microsecond=0)
+    assert zoe["Message-ID"] in queued
+    assert zoe.get_content().startswith("Hello Zoë")

@@ -413,7 +413,7 @@ def send_outbox(
             if claimed is None:
                 break
             message_id, recipient, text = claimed
-            outcome = _deliver(smtp, recipient, text)
+            outcome = _deliver(smtp, recipient, dated(text, now()))
             _record(message_id, outcome, now, done)
             attempted += 1
             if progress is not None:
@@ -425,6 +425,23 @@ def send_outbox(
     return SendReport(
         done.sent, done.failed, done.in_doubt, store.queued_count(), done.stopped, cancelled
     )
+
+
+_DATE_HEADER = re.compile(r"^Date:[^\r\n]*", re.IGNORECASE | re.MULTILINE)
+
+
+def dated(text: str, moment: datetime) -> str:
+    """The queued message with its Date header set to the moment it goes.
+
+    A message waits in the outbox for hours or days when the mail server is down, and a
+    mail program sorts and shows it by its Date: it should say when it was sent, not when
+    the campaign was produced. Only the header block is touched; the Message-ID made at
+    queue time stays, so a message sent again is still recognised as the same one.
+    """
+    head, blank, body = text.partition("\r\n\r\n")
+    if not blank:
+        head, blank, body = text.partition("\n\n")
+    return _DATE_HEADER.sub(f"Date: {format_datetime(moment)}", head, count=1) + blank + body
 
 
 def _claim_next(now: Callable[[], datetime]) -> tuple[int, str, str] | None:
