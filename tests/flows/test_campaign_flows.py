@@ -73,6 +73,7 @@ def test_make_a_text_campaign_see_who_it_leaves_out_and_produce_it(flow: Flow, t
     row = [view.table.item(0, column).text() for column in range(view.table.columnCount())]
     assert row[:3] == ["Spring texts", "Text message (SMS)", SEGMENT]
     assert row[4] == "not produced"
+    flow.wait_until(lambda: not view.counting)  # counted off the GUI thread
     assert view.summary.text() == f"{len(expected.reached):,} to send, 0 held out for comparison"
     assert view.left_out_title.text() == f"Left out: {no_consent:,}"
     assert view.reasons.currentItem().text() == f"{no_consent:,}  no consent for this channel"

@@ -253,6 +253,7 @@ def test_a_partner_offer_campaign_leaves_out_customers_without_partner_consent(f
     left = len(partner_offer.left_out["no_consent"])
     assert left > len(plain.left_out["no_consent"])  # those who agreed to emails only too
     assert f"{left:,} no consent to partner offers or this channel" in seen["reach"]
+    flow.wait_until(lambda: not view.counting)  # counted off the GUI thread
     assert view.summary.text() == "2 to send, 0 held out for comparison"
     assert (
         view.reasons.currentItem().text()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -55,6 +56,7 @@ from relapp.ui.change_bus import ChangeBus
 from relapp.ui.icons import view_icon
 from relapp.ui.operations import published
 from relapp.ui.staff.current_staff import CurrentStaff
+from relapp.ui.widgets.background_task import TaskWorker
 from relapp.ui.widgets.empty_state import EmptyState
 from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 
@@ -65,6 +67,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 REASON_ROLE = Qt.ItemDataRole.UserRole + 1
 # What a campaign's figures depend on besides the campaign: who is in the segment, their
 # consent and tags, what they were sent lately, the shop's contact cap.
+# Counts still running when their view went: kept until they finish, so no QThread is
+# destroyed while it runs; the application waits for them as it quits.
+_running_counts: set[TaskWorker] = set()
 READ_AGAIN_ON = frozenset({Entity.CAMPAIGNS, Entity.SEGMENTS, Entity.CONTACTS, Entity.TAGS,
                            Entity.INTERACTIONS, Entity.SETTINGS})  # fmt: skip
 
@@ -80,6 +85,8 @@ class CampaignsView(QWidget):
         self.change_bus = change_bus
         self.current_staff = current_staff
         self.rows: list[CampaignRow] = []
+        self.count_requests = 0  # counts asked of a worker, and the last one shown
+        self.counts_shown = 0
         # Read when first shown, then at each change while on screen.
         self.freshness = StaleWhileHidden(self, self.reload)
 
@@ -280,16 +287,63 @@ class CampaignsView(QWidget):
                 "{partner}'s offer: only for customers who agreed to partner offers."
             ).format(partner=partner)
         self.message.setText(message_excerpt(campaign) + voucher)
+        self.left_out_title.setText("")
+        self.reasons.hide()
+        if produced:  # what was recorded: one quick read
+            self._show_reach(campaign, *self._reach_of(campaign))
+        else:  # who it would reach now: a count over the whole shop, off the GUI thread
+            self.summary.setText(self.tr("Counting who it reaches…"))
+            self._count_in_background(campaign)
+        self._update_buttons()
+
+    @staticmethod
+    def _reach_of(campaign: CampaignRow) -> tuple[Reach | None, str]:
         try:
-            reach = campaign_reach(campaign)
+            return campaign_reach(campaign), ""
         except RelappError as error:  # its segment was deleted since
-            self.summary.setText(str(error))
+            return None, str(error)
+
+    def _count_in_background(self, campaign: CampaignRow) -> None:
+        """Count a campaign not produced yet on a worker thread (about a second at
+        1,000,000 customers, and it runs again after every sale while the view is on
+        screen). Only the answer for the latest request is shown."""
+        self.count_requests += 1
+        request = self.count_requests
+        worker = TaskWorker(lambda _report, _should_stop: self._reach_of(campaign), ())
+        worker.succeeded.connect(lambda found: self._counted(request, campaign, *found))
+        worker.failed.connect(lambda words: self._counted(request, campaign, None, words))
+        _running_counts.add(worker)
+        worker.finished.connect(lambda: _running_counts.discard(worker))
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(worker.wait)
+        worker.start()
+
+    @property
+    def counting(self) -> bool:
+        """A count is under way whose answer the view still waits for."""
+        return self.count_requests != self.counts_shown
+
+    def _counted(
+        self, request: int, campaign: CampaignRow, reach: Reach | None, error: str
+    ) -> None:
+        if request != self.count_requests:
+            return  # a later request is on its way: its answer is the one to show
+        self.counts_shown = request
+        current = self.current_campaign()
+        if current is None or current.id != campaign.id:
+            return
+        self._show_reach(campaign, reach, error)
+
+    def _show_reach(self, campaign: CampaignRow, reach: Reach | None, error: str) -> None:
+        if reach is None:
+            self.summary.setText(error)
             self.left_out_title.setText("")
             self.reasons.hide()
-            self._update_buttons()
-            return
-        self.summary.setText(reach_summary(reach, produced))
-        self._show_reasons(reach, campaign.partner_id is not None)
+        else:
+            self.summary.setText(reach_summary(reach, campaign.produced_at is not None))
+            self.reasons.clear()
+            self._show_reasons(reach, campaign.partner_id is not None)
         self._update_buttons()
 
     def _show_reasons(self, reach: Reach, partner_offer: bool = False) -> None:
