@@ -71,3 +71,14 @@ def test_a_change_saved_elsewhere_shows_unless_mid_edit(view, change_bus):
     view.shop_name.setText("Typing here")
     change_bus.publish(save_settings(currency="EUR"))
     assert view.shop_name.text() == "Typing here"
+
+
+def test_the_groups_fields_start_at_one_line_down_the_page(view, qtbot):
+    view.resize(1100, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    starts = {
+        field.mapTo(view, field.rect().topLeft()).x()
+        for field in (view.shop_name, view.contact_cap, view.email.username)
+    }
+    assert len(starts) == 1, starts

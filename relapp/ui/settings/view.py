@@ -12,6 +12,7 @@ Shop server group below the backups moves the shop onto a server or switches thi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QLocale, Qt
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -186,6 +189,7 @@ class SettingsView(QWidget):
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        align_label_columns((shop, rules, self.email.layout()))
         boxes = QWidget(objectName="settingsBoxes")
         column = QVBoxLayout(boxes)
         column.setContentsMargins(0, 0, 0, 0)
@@ -306,3 +310,26 @@ class SettingsView(QWidget):
 
 def _as_fields(settings: ShopSettings, names: tuple[str, ...]) -> dict[str, str | int]:
     return {name: getattr(settings, name) for name in names}
+
+
+def align_label_columns(layouts: Sequence[QLayout | None]) -> None:
+    """One label column for the groups: their fields start at one line down the page,
+    instead of each group's form at the width of its own longest label."""
+    labels: list[QLabel] = []
+    for layout in layouts:
+        if isinstance(layout, QFormLayout):
+            for row in range(layout.rowCount()):
+                item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                if item is not None and isinstance(item.widget(), QLabel):
+                    labels.append(item.widget())
+        elif isinstance(layout, QGridLayout):
+            for index in range(layout.count()):
+                position: tuple[int, int, int, int] = layout.getItemPosition(index)  # type: ignore[assignment]
+                _row, column, _rows, columns = position
+                widget = layout.itemAt(index).widget()
+                if column == 0 and columns == 1 and isinstance(widget, QLabel):
+                    labels.append(widget)
+    if labels:
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
