@@ -66,6 +66,7 @@ class _SmokeRun:
             ("sale", self.sale),
             ("workers", self.workers),
             ("report", self.report),
+            ("passwords", self.password_store),
             ("qt", self.start_qt),
             ("plugins", self.plugins),
             ("window", self.main_window),
@@ -163,6 +164,31 @@ class _SmokeRun:
         if phones != {"+61412345678"}:
             raise SmokeTestFailure(f"worker processes cleaned the rows as {cleaned!r}")
         return f"{len(cleaned)} rows cleaned in 2 worker processes"
+
+    def password_store(self) -> str:
+        """The shop's email password goes to the system's password store (keyring). Its
+        backend for this system must be in the build, or every shop is told there is no
+        password store; whether a store runs (none on a headless server) is not the build's
+        business, so only the backend's code is checked, not the service."""
+        import importlib
+
+        import keyring.backend
+
+        backend_of = {
+            "linux": ("keyring.backends.SecretService", "secretstorage"),
+            "win32": ("keyring.backends.Windows", "win32ctypes"),
+            "darwin": ("keyring.backends.macOS", "keyring.backends.macOS.api"),
+        }
+        found = [type(store).__name__ for store in keyring.backend.get_all_keyring()]
+        if sys.platform not in backend_of:
+            return f"password stores found: {', '.join(found)}"
+        backend, needs = backend_of[sys.platform]
+        importlib.import_module(backend)
+        try:
+            importlib.import_module(needs)
+        except ImportError as error:
+            raise SmokeTestFailure(f"{backend} cannot work without {needs}: {error}") from None
+        return f"{backend} and {needs} present; usable here: {', '.join(found) or 'none'}"
 
     def report(self) -> str:
         import pypdfium2

@@ -114,7 +114,8 @@ def test_the_smoke_test_passes_from_the_source_tree(qapp):
     assert code == 0, out.getvalue()
     steps = [line.split()[1] for line in lines if line.startswith("ok ")]
     assert steps == [
-        "resources", "database", "enrol", "search", "sale", "workers", "report", "qt", "plugins",
+        "resources", "database", "enrol", "search", "sale", "workers", "report", "passwords", "qt",
+        "plugins",
         "window",
     ]  # fmt: skip
     assert lines[-1].startswith("smoke test passed")
