@@ -24,6 +24,7 @@ from relapp.domain.contacts.listing import (
     save_segment,
     segment_filter,
 )
+from relapp.errors import RelappError
 
 
 def add(given, family, **fields) -> Contact:
@@ -161,6 +162,20 @@ def test_segments_save_list_use_and_delete(shop):
     assert filter_choices().segments == ()
     with pytest.raises(UnknownSegment, match="VIP fans"):
         count_contacts(ContactFilter(segment="VIP fans"))
+
+
+def test_a_segment_a_competition_is_limited_to_is_kept_with_one_sentence(db):
+    from datetime import date
+
+    from relapp.domain.listening.competitions import Draft, save_competition
+
+    save_segment("VIP fans", ContactFilter(tags=("VIP",)))
+    draft = Draft("Spring hamper", date(2026, 3, 1), date(2026, 3, 31), eligibility="segment",
+                  segment="VIP fans")  # fmt: skip
+    save_competition(draft, as_owner=True)
+    with pytest.raises(RelappError, match="The segment VIP fans decides who may enter Spring"):
+        delete_segment("vip fans")
+    assert list(filter_choices().segments) == ["VIP fans"]
 
 
 def test_the_demo_segments_read_back(demo_db):

@@ -223,6 +223,18 @@ def insert_segment(name: str, filter_json: str, now: str) -> None:
     )
 
 
+def competitions_limited_to(name: str) -> tuple[tuple[str, str], ...]:
+    """(segment name as stored, competition name) of the competitions only this segment's
+    members may enter (they keep it from deletion)."""
+    rows = database.execute_sql(
+        "SELECT segment.name, competition.name FROM competition JOIN segment"
+        f" ON segment.id = competition.segment_id WHERE {equal_nocase('segment.name')}"
+        " ORDER BY competition.name",
+        (name,),
+    )
+    return tuple((row[0], row[1]) for row in rows)
+
+
 def delete_segment(name: str) -> None:
     database.execute_sql(f"DELETE FROM segment WHERE {equal_nocase('name')}", (name,))
 

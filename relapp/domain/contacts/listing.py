@@ -227,7 +227,16 @@ def save_segment(name: str, contact_filter: ContactFilter) -> Change:
 
 
 def delete_segment(name: str) -> Change:
-    """Forget a saved segment; the contacts in it are not touched."""
+    """Forget a saved segment; the contacts in it are not touched. A segment a competition
+    is limited to stays: who may enter must not change under the entries already made."""
+    limited = segments.competitions_limited_to(name)
+    if limited:
+        stored = limited[0][0]
+        competitions = " and ".join(competition for _segment, competition in limited)
+        raise RelappError(
+            f"The segment {stored} decides who may enter {competitions}; change"
+            " who may enter in Listening > Competitions before deleting it."
+        )
     segments.delete_segment(name)
     return Change.of(Entity.SEGMENTS)
 
