@@ -29,8 +29,12 @@ from relapp.db.models import (
     database,
 )
 from relapp.db.store.dialect import on_server
+from relapp.domain.campaigns.campaigns import create_campaign, produce_campaign
+from relapp.domain.campaigns.vouchers import Offer, VoucherRefused, redeem_voucher
 from relapp.domain.changes import Entity
 from relapp.domain.clock import utc_now
+from relapp.domain.contacts.editing import record_consent
+from relapp.domain.contacts.listing import ContactFilter, save_segment
 from relapp.domain.contacts.merge import (
     MERGEABLE_FIELDS,
     MergeCounts,
@@ -54,8 +58,11 @@ from relapp.domain.memberships.members import (
 )
 from relapp.domain.memberships.plans import Plan, list_plans, save_plan
 from relapp.domain.memberships.status import CURRENT, GRACE, PENDING, shop_today
+from relapp.domain.partners.batches import make_batch
+from relapp.domain.partners.partners import Partner, find_partner, partner_links, save_partner
 from tests.conftest import AS_OF
 from tests.factories import add_contact as person
+from tests.privacy.listening_rows import answer, asked, enter, make_competition, make_survey
 
 SOON = datetime(2027, 1, 31, tzinfo=UTC)
 LATER = datetime(2027, 6, 30, tzinfo=UTC)
@@ -520,6 +527,109 @@ def test_a_membership_in_grace_beside_a_current_one_is_merged(pair):
     assert standing(survivor.id).membership.id == current.id
 
 
+def a_manager() -> int:
+    return Staff.create(name="Max", role="manager", pin_hash="x", created_at=utc_now()).id
+
+
+def partner(name: str, manager: int, contact_id: int | None = None) -> int:
+    save_partner(Partner(name, contact_id=contact_id), manager)
+    found = find_partner(name).id
+    assert found is not None
+    return found
+
+
+def test_partner_referral_vouchers_answers_and_entries_move(pair):
+    survivor, other = pair
+    manager = a_manager()
+    cafe = partner("Corner Café", manager)
+    batch = make_batch(cafe, "theirs_here", Offer("points", 50, valid_days=30), 1,
+                       staff_id=manager)  # fmt: skip
+    redeem_voucher(batch.codes[0], other.id)  # Corner Café is now their referral source
+    save_segment("Everyone", ContactFilter())
+    record_consent(other.id, "sms", True, "in person")
+    create_campaign("Spring", "Everyone", "sms", "Say {voucher_code} at the till",
+                    offer=Offer("points", 50, shared_code="SPRING10"))  # fmt: skip
+    (spring,) = [row[0] for row in database.execute_sql("SELECT id FROM campaign")]
+    produce_campaign(spring, lambda row, messages, progress: [])
+    redeem_voucher("SPRING10", other.id)
+    survey = make_survey()
+    response = answer(survey, other.id, {"rating": 5, "text": "Lovely"})
+    asked(survey, other.id)
+    entry = enter(make_competition(), other.id)
+
+    preview = merge_preview(survivor.id, other.id)
+    change = merge_contacts(survivor.id, other.id)
+
+    expected = {"referral_partner": 1, "partner_link": 0, "vouchers": 2, "survey_responses": 1,
+                "surveys_asked": 1, "competition_entries": 1}  # fmt: skip
+    assert {name: getattr(preview.moves, name) for name in expected} == expected
+    moved = json.loads(AuditLog.get(AuditLog.action == "contacts merged").details)["moved"]
+    assert {name: moved[name] for name in expected} == expected
+    assert {Entity.PARTNERS, Entity.CAMPAIGNS, Entity.SURVEYS, Entity.COMPETITIONS} <= (
+        change.entities
+    )
+    # Whom a produced campaign reached stays as it was produced (a merge never moved it).
+    assert references_to(other.id) == {"campaign_recipient.contact_id": 1}
+    assert reload(survivor).referred_by_partner_id == cafe
+    came = partner_links(survivor.id).came_through
+    assert came is not None and came.name == "Corner Café"
+    for table, row_id in (("survey_response", response), ("competition_entry", entry)):
+        owner = database.execute_sql(f"SELECT contact_id FROM {table} WHERE id = ?", (row_id,))
+        assert owner.fetchone()[0] == survivor.id
+    assert database.execute_sql(
+        "SELECT count(*) FROM survey_answer WHERE response_id = ?", (response,)
+    ).fetchone()[0] == 2  # fmt: skip
+    # The shared code was used by the customer, under the merged number: not again.
+    with pytest.raises(VoucherRefused, match="used already"):
+        redeem_voucher("SPRING10", survivor.id)
+
+
+def test_the_survivor_keeps_the_partner_it_came_through(pair):
+    survivor, other = pair
+    manager = a_manager()
+    cafe, bakery = partner("Corner Café", manager), partner("Bakery on Main", manager)
+    Contact.update(referred_by_partner_id=cafe).where(Contact.id == survivor.id).execute()
+    Contact.update(referred_by_partner_id=bakery).where(Contact.id == other.id).execute()
+
+    assert merge_preview(survivor.id, other.id).moves.referral_partner == 0
+    merge_contacts(survivor.id, other.id)
+
+    assert reload(survivor).referred_by_partner_id == cafe
+    before = json.loads(AuditLog.get(AuditLog.action == "contacts merged").details)
+    assert before["merged_before"]["referred_by_partner_id"] == bakery
+
+
+def test_a_partners_link_moves_and_two_linked_records_are_refused(db):
+    manager = a_manager()
+    bakery = person(kind="business", organisation="Bakery on Main")
+    bakery_again = person(kind="business", organisation="Bakery on Main Pty")
+    partner("Bakery on Main", manager, bakery_again.id)
+
+    assert merge_preview(bakery.id, bakery_again.id).moves.partner_link == 1
+    merge_contacts(bakery.id, bakery_again.id)
+    assert find_partner("Bakery on Main").contact_id == bakery.id
+    assert references_to(bakery_again.id) == {}
+    linked = partner_links(bakery.id).business_of
+    assert linked is not None and linked.name == "Bakery on Main"
+
+    cafe = person(kind="business", organisation="Corner Cafe")
+    partner("Corner Café", manager, cafe.id)
+    sentence = (
+        "Both records are linked to a partner business (Bakery on Main and Corner Café);"
+        " unlink one in Campaigns > Partners… before merging them."
+    )
+    with pytest.raises(MergeRefused) as refused:
+        merge_preview(bakery.id, cafe.id)
+    assert str(refused.value) == sentence
+    with pytest.raises(MergeRefused) as refused:
+        merge_contacts(bakery.id, cafe.id)
+    assert str(refused.value) == sentence
+    assert reload(cafe).archived_at is None and merged_into(cafe.id) is None
+    assert find_partner("Corner Café").contact_id == cafe.id
+    assert find_partner("Bakery on Main").contact_id == bakery.id
+    assert AuditLog.select().where(AuditLog.action == "contacts merged").count() == 1
+
+
 def test_refusals_say_why_and_change_nothing(pair):
     survivor, other = pair
     erased = person("Eve", "Erased", erased_at=utc_now())
@@ -632,7 +742,13 @@ def test_random_merges_on_a_demo_shop_keep_every_invariant(fresh_demo, picks, ta
             survivor, other = alive[first % len(alive)], alive[second % len(alive)]
             if survivor == other:
                 continue
-            merge_contacts(survivor, other, dict.fromkeys(take_other, "other"))
+            try:
+                merge_contacts(survivor, other, dict.fromkeys(take_other, "other"))
+            except MergeRefused as refused:
+                # Two memberships running, or two partners' records: refused by rule (their
+                # own tests show nothing changes).
+                assert "membership running" in str(refused) or "partner business" in str(refused)
+                continue
             merged.add(other)
 
             assert ledger_rows()[: len(before)] == before

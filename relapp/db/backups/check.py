@@ -1,8 +1,11 @@
 """`relapp check`: integrity_check, foreign keys, and every balance against its ledger: each
-contact's points, and (schema 18 on) each gift card's.
+contact's points, and (schema 18 on) each gift card's; the links of partner businesses and
+their codes (schema 20 on) and of survey answers (schema 21 on).
 
-The ledgers' checks (ledger_problems, gift_card_problems) are one SQL text for both engines:
-the shop server's check (relapp.db.server.maintenance.check_server) runs them too.
+The ledgers' checks (ledger_problems, gift_card_problems) and the links' (partner_problems,
+listening_problems) are one SQL text for both engines: the shop server's check
+(relapp.db.server.maintenance.check_server) runs them too. A link's rule is one query over
+the rows that break it, so the check stays one pass per rule on a big shop.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ def check_database(database_path: Path | str, *, running_balances: bool = True) 
     """integrity_check, foreign_key_check and the loyalty ledger: each contact's cached
     points_balance equals the sum of its entries, no balance is negative and (running_balances)
     no contact's running balance ever dipped below zero; the same of each gift card's balance
-    and its ledger, where the file has gift cards (schema 18). At most MAX_PROBLEMS lines."""
+    and its ledger, where the file has gift cards (schema 18); partners' links and codes
+    (schema 20, partner_problems) and survey answers (schema 21, listening_problems). At most
+    MAX_PROBLEMS lines."""
     started = time.perf_counter()
     database_path = Path(database_path)
     if not database_path.is_file():
@@ -79,14 +84,19 @@ def check_database(database_path: Path | str, *, running_balances: bool = True) 
                 report.ledger_entries = db.execute("SELECT count(*) FROM points_entry").fetchone()[
                     0
                 ]
-                has_gift_cards = db.execute(
-                    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'gift_card'"
-                ).fetchone()
-                if has_gift_cards is not None:
+                tables = {
+                    row[0]
+                    for row in db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+                }
+                if "gift_card" in tables:
                     problems += gift_card_problems(
                         lambda sql: db.execute(sql).fetchall(), running_balances
                     )
                     report.gift_cards = db.execute("SELECT count(*) FROM gift_card").fetchone()[0]
+                if "partner" in tables:  # schema 20 on
+                    problems += partner_problems(lambda sql: db.execute(sql).fetchall())
+                if "survey" in tables:  # schema 21 on
+                    problems += listening_problems(lambda sql: db.execute(sql).fetchall())
     except sqlite3.DatabaseError as error:
         problems.append(f"the file cannot be read: {error}")
     return _finish(report, started)
@@ -230,3 +240,114 @@ GIFT_CARD_LEDGER = _Ledger(
     "card", "cards' balances disagree with their ledger", "on it", "negative balances",
     "cards' running balances went below zero", _cents,
 )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ the links
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A rule the rows of a table keep, one query selecting those that break it: their id
+    first, then what the line shows of each (shown)."""
+
+    topic: str  # "partners": the line's start
+    wrong: str  # "partners linked to ...": what the rows breaking it are
+    sql: str  # the rows breaking it, ordered by id
+    shown: Callable[[Sequence[Any]], str]  # one such row as the line names it
+
+
+def _rule_problems(query: Query, rules: Sequence[_Rule]) -> list[str]:
+    """One line per rule broken: what is wrong, how many, and the first five."""
+    problems = []
+    for rule in rules:
+        rows = query(rule.sql)
+        if rows:
+            listed = ", ".join(rule.shown(row) for row in rows[:5])
+            more = f" (and {len(rows) - 5:,} more)" if len(rows) > 5 else ""
+            problems.append(f"{rule.topic}: {len(rows):,} {rule.wrong}: {listed}{more}")
+    return problems
+
+
+def _business_record(row: Sequence[Any]) -> str:
+    partner, contact, state, merged_into = row
+    if state == "merged":
+        state = f"merged into contact {int(merged_into)}"
+    return f"partner {int(partner)} (contact {int(contact)}, {state})"
+
+
+# Each rule's SQL is valid on SQLite and PostgreSQL; the schema's CHECKs and foreign keys
+# hold the same rules on every write, so these find what a tool bypassing them left (a file
+# edited with foreign keys off, a server whose triggers were disabled).
+PARTNER_RULES = (
+    _Rule(
+        "partners",
+        "partners linked to a customer record that is missing, erased or merged into another",
+        "SELECT p.id, p.contact_id, CASE WHEN c.id IS NULL THEN 'missing'"
+        " WHEN c.erased_at IS NOT NULL THEN 'erased' ELSE 'merged' END, c.merged_into_id"
+        " FROM partner p LEFT JOIN contact c ON c.id = p.contact_id"
+        " WHERE p.contact_id IS NOT NULL"
+        " AND (c.id IS NULL OR c.merged_into_id IS NOT NULL OR c.erased_at IS NOT NULL)"
+        " ORDER BY p.id",
+        _business_record,
+    ),
+    _Rule(
+        "partners",
+        "customers came through a partner that does not exist",
+        "SELECT c.id, c.referred_by_partner_id FROM contact c"
+        " WHERE c.referred_by_partner_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM partner p WHERE p.id = c.referred_by_partner_id)"
+        " ORDER BY c.id",
+        lambda row: f"contact {int(row[0])} (partner {int(row[1])})",
+    ),
+    _Rule(
+        "partners",
+        "partner code batches without a direction or with a campaign",
+        "SELECT id FROM voucher_offer WHERE partner_id IS NOT NULL"
+        " AND (direction IS NULL OR campaign_id IS NOT NULL) ORDER BY id",
+        lambda row: f"offer {int(row[0])}",
+    ),
+    _Rule(
+        "vouchers",
+        "redeemed vouchers name no customer",
+        "SELECT id FROM voucher WHERE contact_id IS NULL AND redeemed_at IS NOT NULL ORDER BY id",
+        lambda row: f"voucher {int(row[0])}",
+    ),
+)
+
+LISTENING_RULES = (
+    _Rule(
+        "surveys",
+        "answers to a question of another version than their response's",
+        "SELECT a.id, a.response_id FROM survey_answer a"
+        " JOIN survey_response r ON r.id = a.response_id"
+        " JOIN survey_question q ON q.id = a.question_id"
+        " WHERE q.version_id <> r.version_id ORDER BY a.id",
+        lambda row: f"answer {int(row[0])} (response {int(row[1])})",
+    ),
+    _Rule(
+        "surveys",
+        "anonymous responses keep something personal (a customer, when, who typed it or a"
+        " history entry)",
+        # Anonymous: no customer, or a response to an anonymous survey.
+        "SELECT r.id FROM survey_response r JOIN survey s ON s.id = r.survey_id"
+        " WHERE (r.contact_id IS NULL OR s.anonymous <> 0)"
+        " AND (r.contact_id IS NOT NULL OR r.answered_at IS NOT NULL"
+        " OR r.staff_id IS NOT NULL OR r.interaction_id IS NOT NULL) ORDER BY r.id",
+        lambda row: f"response {int(row[0])}",
+    ),
+)
+
+
+def partner_problems(query: Query) -> list[str]:
+    """Partners' links and codes (schema 20), as problem lines: each partner's business record
+    exists and is neither erased nor merged into another; each customer's referral partner
+    exists; each partner code batch has a direction and no campaign; each redeemed voucher
+    names its customer."""
+    return _rule_problems(query, PARTNER_RULES)
+
+
+def listening_problems(query: Query) -> list[str]:
+    """Survey answers (schema 21), as problem lines: each answers a question of its
+    response's version, and an anonymous response keeps no customer, moment, staff member
+    or history entry."""
+    return _rule_problems(query, LISTENING_RULES)

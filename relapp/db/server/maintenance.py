@@ -43,7 +43,13 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import psycopg
 from peewee import PeeweeException
 
-from relapp.db.backups.check import CheckReport, gift_card_problems, ledger_problems
+from relapp.db.backups.check import (
+    CheckReport,
+    gift_card_problems,
+    ledger_problems,
+    listening_problems,
+    partner_problems,
+)
 from relapp.db.backups.files import (
     DEFAULT_KEEP,
     MAX_PROBLEMS,
@@ -667,6 +673,10 @@ def check_server(url: str, *, running_balances: bool = True) -> CheckReport:
                 report.gift_cards = int(
                     db.execute_sql("SELECT count(*) FROM gift_card").fetchone()[0]
                 )
+            if "partner" in server_tables(db):  # schema 20 on
+                report.problems += partner_problems(lambda sql: db.execute_sql(sql).fetchall())
+            if "survey" in server_tables(db):  # schema 21 on
+                report.problems += listening_problems(lambda sql: db.execute_sql(sql).fetchall())
     del report.problems[MAX_PROBLEMS:]
     report.seconds = time.perf_counter() - started
     return report

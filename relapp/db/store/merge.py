@@ -8,9 +8,11 @@ their stored form (relapp.db.fields.format_timestamp).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 
 from relapp.db.models import database
+from relapp.db.store.dialect import in_json_list
 
 # ------------------------------------------------------------------------- merged records
 
@@ -49,6 +51,16 @@ def contact_name_parts(contact_id: int) -> tuple[int, str, str, str, str] | None
     ).fetchone()
 
 
+def partners_linked(contact_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(contact id, partner name) of the partners whose business record is one of these
+    contacts."""
+    return database.execute_sql(
+        f"SELECT contact_id, name FROM partner WHERE contact_id {in_json_list()}"
+        " ORDER BY contact_id",
+        (json.dumps(list(contact_ids)),),
+    ).fetchall()
+
+
 def higher_tier(first_id: int, second_id: int) -> int | None:
     """Of two tiers, the one with the higher minimum spend; None if neither exists."""
     row = database.execute_sql(
@@ -56,6 +68,16 @@ def higher_tier(first_id: int, second_id: int) -> int | None:
         (first_id, second_id),
     ).fetchone()
     return None if row is None else row[0]
+
+
+def _shared_use(customer: str) -> str:
+    """The code of a customer's use of the voucher's shared promotion code (CODE:customer,
+    relapp.domain.campaigns.vouchers), NULL for a voucher of its own; customer is the SQL
+    naming the customer's id."""
+    return (
+        "((SELECT o.shared_code FROM voucher_offer o WHERE o.id = voucher.offer_id)"
+        f" || ':' || CAST({customer} AS TEXT))"
+    )
 
 
 # Statements that move rows, each with a count of rows it moved; what stays behind is a
@@ -92,6 +114,36 @@ _MOVES = {
     "gift_cards": ("UPDATE gift_card SET contact_id = :survivor WHERE contact_id = :other",),
     # Their payments and renewals name the membership, not the contact: they follow.
     "memberships": ("UPDATE membership SET contact_id = :survivor WHERE contact_id = :other",),
+    # The partner the customer came through: the survivor keeps its own, else takes this one.
+    "referral_partner": (
+        "UPDATE contact SET referred_by_partner_id = (SELECT theirs.referred_by_partner_id"
+        " FROM contact theirs WHERE theirs.id = :other)"
+        " WHERE id = :survivor AND referred_by_partner_id IS NULL AND EXISTS (SELECT 1"
+        " FROM contact theirs WHERE theirs.id = :other"
+        " AND theirs.referred_by_partner_id IS NOT NULL)",
+    ),
+    # A partner's link to its business record (one record per partner: the domain refuses
+    # to merge two records that are each a partner's before anything moves).
+    "partner_link": ("UPDATE partner SET contact_id = :survivor WHERE contact_id = :other",),
+    "vouchers": (
+        "UPDATE voucher SET contact_id = :survivor WHERE contact_id = :other",
+        # A shared promotion code is once per customer: its use is stored as CODE:customer.
+        # The merged record's use becomes the survivor's unless the survivor has one, so the
+        # customer cannot use the code again under the survivor's number.
+        f"UPDATE voucher SET code = {_shared_use(':survivor')}"
+        f" WHERE contact_id = :survivor AND code = {_shared_use(':other')}"
+        " AND NOT EXISTS (SELECT 1 FROM voucher mine"
+        f" WHERE mine.code = {_shared_use(':survivor')})",
+    ),
+    # Named survey responses (their answers name the response), the record of when they
+    # were asked, and competition entries (a draw names entries, not customers).
+    "survey_responses": (
+        "UPDATE survey_response SET contact_id = :survivor WHERE contact_id = :other",
+    ),
+    "surveys_asked": ("UPDATE survey_asked SET contact_id = :survivor WHERE contact_id = :other",),
+    "competition_entries": (
+        "UPDATE competition_entry SET contact_id = :survivor WHERE contact_id = :other",
+    ),
 }
 
 # The same, counted without moving anything, for the preview.
@@ -111,6 +163,14 @@ _COUNTS = {
     "referrals": "SELECT count(*) FROM contact WHERE referred_by_id = :other AND id <> :survivor",
     "gift_cards": "SELECT count(*) FROM gift_card WHERE contact_id = :other",
     "memberships": "SELECT count(*) FROM membership WHERE contact_id = :other",
+    "referral_partner": "SELECT count(*) FROM contact mine JOIN contact theirs"
+    " ON theirs.id = :other WHERE mine.id = :survivor AND mine.referred_by_partner_id IS NULL"
+    " AND theirs.referred_by_partner_id IS NOT NULL",
+    "partner_link": "SELECT count(*) FROM partner WHERE contact_id = :other",
+    "vouchers": "SELECT count(*) FROM voucher WHERE contact_id = :other",
+    "survey_responses": "SELECT count(*) FROM survey_response WHERE contact_id = :other",
+    "surveys_asked": "SELECT count(*) FROM survey_asked WHERE contact_id = :other",
+    "competition_entries": "SELECT count(*) FROM competition_entry WHERE contact_id = :other",
 }
 
 
@@ -144,9 +204,10 @@ def set_contact_values(contact_id: int, values: Mapping[str, object]) -> None:
 
 def move_rows(survivor_id: int, other_id: int) -> dict[str, int]:
     """Move other's interactions, tasks, tags, preferences, consent events, social handles,
-    referrals, gift cards and memberships to survivor; a duplicate of one the survivor has is
-    deleted instead. The number moved of each kind: interactions, tasks, tags, preferences,
-    consent_events, social_handles, referrals, gift_cards, memberships."""
+    referrals, gift cards, memberships, vouchers, survey responses, when they were asked,
+    competition entries and a partner's link to survivor, and its referral partner if the
+    survivor has none; a duplicate of one the survivor has is deleted instead. The number
+    moved of each kind (the keys of _MOVES)."""
     ids = {"survivor": survivor_id, "other": other_id}
     moved = {}
     for what, (move, *cleanup) in _MOVES.items():

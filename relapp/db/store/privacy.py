@@ -219,6 +219,83 @@ def membership_payment_rows(membership_ids: Sequence[int]) -> list[dict[str, Any
     )
 
 
+def referral_partner_name(contact_id: int) -> str | None:
+    """The name of the partner business the contact came through (referred_by_partner_id);
+    None if none."""
+    row = database.execute_sql(
+        "SELECT p.name FROM contact c JOIN partner p ON p.id = c.referred_by_partner_id"
+        " WHERE c.id = ?",
+        (contact_id,),
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def partner_business_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The partner businesses whose own customer record is one of these contacts (id, name,
+    contact_id)."""
+    return _rows(
+        f"SELECT id, name, contact_id FROM partner WHERE {_within()} ORDER BY id", _chosen(ids)
+    )
+
+
+def voucher_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' vouchers with their offer (kind, value, reward_name, min_spend_cents,
+    valid_from, valid_until, shared_code) and where each came from: the campaign's name
+    (campaign_name), the partner's (partner_name: the batch's partner, or the partner whose
+    offer the campaign carried), the batch's direction and label; oldest offer first."""
+    return _rows(
+        "SELECT v.id, v.contact_id, v.code, v.redeemed_at, o.kind, o.value,"
+        " r.name AS reward_name, o.min_spend_cents, o.valid_from, o.valid_until, o.shared_code,"
+        " c.name AS campaign_name, coalesce(p.name, cp.name) AS partner_name, o.direction,"
+        " o.label FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
+        " LEFT JOIN reward r ON r.id = o.reward_id"
+        " LEFT JOIN campaign c ON c.id = o.campaign_id"
+        " LEFT JOIN partner p ON p.id = o.partner_id"
+        " LEFT JOIN partner cp ON cp.id = c.partner_id"
+        f" WHERE v.{_within()} ORDER BY o.valid_from, v.id",
+        _chosen(ids),
+    )
+
+
+def survey_response_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' named survey responses with the survey's name and kind (survey_name,
+    survey_kind) and the version's number (version), oldest first. Anonymous responses name
+    no one, so none is among them."""
+    return _rows(
+        "SELECT r.id, r.contact_id, s.name AS survey_name, s.kind AS survey_kind,"
+        " v.number AS version, r.source, r.answered_at, r.answered_month"
+        " FROM survey_response r JOIN survey s ON s.id = r.survey_id"
+        " JOIN survey_version v ON v.id = r.version_id"
+        f" WHERE r.{_within()} ORDER BY r.answered_at, r.id",
+        _chosen(ids),
+    )
+
+
+def survey_answer_rows(response_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The answers of these responses with their question (position, kind, question: its
+    text, options: the JSON list of its choices' labels), by response and position."""
+    return _rows(
+        "SELECT a.response_id, q.position, q.kind, q.text AS question, q.options, a.value,"
+        " a.text FROM survey_answer a JOIN survey_question q ON q.id = a.question_id"
+        f" WHERE a.response_id {in_json_list()} ORDER BY a.response_id, q.position",
+        _chosen(response_ids),
+    )
+
+
+def competition_entry_rows(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The contacts' competition entries with the competition's name (competition_name) and,
+    for a winning entry, its place in the draw (winner_position) and when they were told
+    (notified_at); oldest first."""
+    return _rows(
+        "SELECT e.id, e.contact_id, c.name AS competition_name, e.route, e.entered_at,"
+        " w.position AS winner_position, w.notified_at FROM competition_entry e"
+        " JOIN competition c ON c.id = e.competition_id"
+        " LEFT JOIN competition_winner w ON w.entry_id = e.id"
+        f" WHERE e.{_within()} ORDER BY e.entered_at, e.id",
+        _chosen(ids),
+    )
+
+
 # ---------------------------------------------------------------------- erasing the rows
 
 
@@ -270,6 +347,49 @@ def detach_gift_cards(ids: Sequence[int]) -> list[int]:
         row[0]
         for row in database.execute_sql(
             f"UPDATE gift_card SET contact_id = NULL WHERE {_within()} RETURNING id",
+            _chosen(ids),
+        ).fetchall()
+    ]
+
+
+def unlink_partner_businesses(ids: Sequence[int], now: str) -> list[int]:
+    """Unlink the partners whose business record is one of these contacts (the partner
+    stays); the partners unlinked, by id."""
+    return [
+        row[0]
+        for row in database.execute_sql(
+            f"UPDATE partner SET contact_id = NULL, updated_at = ? WHERE {_within()} RETURNING id",
+            (now, *_chosen(ids)),
+        ).fetchall()
+    ]
+
+
+def delete_survey_responses_and_askings(ids: Sequence[int]) -> int:
+    """Delete the contacts' named survey responses with their answers, and the record of
+    when they were asked; the number of responses deleted. The answers are deleted here, not
+    left to ON DELETE CASCADE, which SQLite applies only on a connection with foreign keys
+    on."""
+    database.execute_sql(
+        "DELETE FROM survey_answer WHERE response_id IN"
+        f" (SELECT id FROM survey_response WHERE {_within()})",
+        _chosen(ids),
+    )
+    deleted = database.execute_sql(
+        f"DELETE FROM survey_response WHERE {_within()}", _chosen(ids)
+    ).rowcount
+    database.execute_sql(f"DELETE FROM survey_asked WHERE {_within()}", _chosen(ids))
+    return deleted
+
+
+def detach_competition_entries(ids: Sequence[int]) -> list[int]:
+    """Leave the contacts' competition entries without them: contact_id and the history
+    entry that logged the entry emptied, the rest (competition, route, when, the draw and
+    its winners) kept; the entries, by id."""
+    return [
+        row[0]
+        for row in database.execute_sql(
+            "UPDATE competition_entry SET contact_id = NULL, interaction_id = NULL"
+            f" WHERE {_within()} RETURNING id",
             _chosen(ids),
         ).fetchall()
     ]

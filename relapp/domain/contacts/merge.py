@@ -4,7 +4,8 @@ One contact survives; the other (the merged contact) is kept, archived and marke
 points ledger rows must stay where they were written (the ledger is append-only and refers to
 contacts with ON DELETE RESTRICT). Everything else moves to the survivor in one transaction:
 interactions, tasks, tags, preferences, consent events, social handles, referrals, points,
-gift cards and memberships.
+gift cards, memberships, vouchers, named survey responses, when they were asked for one,
+competition entries and a partner business's link to its record.
 
 Rules chosen here:
 
@@ -31,6 +32,17 @@ Rules chosen here:
 * Gift cards move to the survivor as they are (holder only: codes, balances and their ledger
   do not change). Memberships move with their payments, history kept: a renewal still names
   the membership it renews, and the status of each comes from its dates as before.
+* Partners (schema 20). The survivor keeps the partner business it came through, or takes
+  the merged contact's if it has none. A partner's link to its business record moves to the
+  survivor; if both records are each a partner's, the merge is refused until one is unlinked
+  (a partner has one record and a record one partner, and which agreement the merged
+  business keeps is the owner's to say, in Campaigns > Partners). Vouchers move as they are;
+  the use of a shared promotion code becomes the survivor's (once per customer, so it cannot
+  be used again under the survivor's number), unless the survivor used it too.
+* Listening (schema 21). Named survey responses (their answers follow them), the record of
+  when the customer was asked, and competition entries (a draw names entries, so a recorded
+  draw still checks) move to the survivor. An entry limit per person may then be exceeded:
+  the entries were made before anyone knew the two were one.
 * Two memberships running at once. If both contacts have a membership that is current or
   pending (not cancelled, not ended), the merge is refused until one is cancelled: the
   customer has paid twice for the same time, which the shop should see and settle (refund,
@@ -101,6 +113,7 @@ _CONTACT_COLUMNS = (
     "erased_at",
     "tier_id",
     "points_balance",
+    "referred_by_partner_id",  # not chosen: see Partners in the module docstring
 )
 
 
@@ -140,6 +153,12 @@ class MergeCounts:
     referrals: int = 0
     gift_cards: int = 0
     memberships: int = 0
+    referral_partner: int = 0  # 1: the survivor takes the partner the other came through
+    partner_link: int = 0  # 1: a partner's link to its business record moves
+    vouchers: int = 0
+    survey_responses: int = 0
+    surveys_asked: int = 0
+    competition_entries: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,7 @@ def merge_preview(survivor_id: int, other_id: int) -> MergePreview:
     """Both contacts side by side, a default choice per field, and what would move."""
     survivor, other = _mergeable_pair(survivor_id, other_id)
     _refuse_two_running_memberships(survivor, other, utc_now())
+    _refuse_two_partners(survivor, other)
     fields = tuple(
         MergeField(
             name,
@@ -193,7 +213,8 @@ def merge_contacts(
 
     Raises:
         MergeRefused: the same contact twice, a missing or erased contact, one already
-            merged into another, or both with a membership running (cancel one first).
+            merged into another, both with a membership running (cancel one first), or
+            both linked to a partner business (unlink one first).
         ValueError: an unknown field or choice (a programming error).
     """
     with database.atomic():
@@ -201,6 +222,7 @@ def merge_contacts(
         resolved = _resolve_choices(choices or {}, survivor, other)
         now = utc_now()
         _refuse_two_running_memberships(survivor, other, now)
+        _refuse_two_partners(survivor, other)
         _retire_other(other, survivor, now)
         _apply_fields(survivor, other, resolved, now)
         moved = _move_rows(survivor_id, other_id)
@@ -217,6 +239,10 @@ def merge_contacts(
         Entity.TASKS,
         Entity.GIFT_CARDS,
         Entity.MEMBERSHIPS,
+        Entity.PARTNERS,
+        Entity.CAMPAIGNS,  # their vouchers
+        Entity.SURVEYS,
+        Entity.COMPETITIONS,
         contact_ids=frozenset({survivor_id, other_id}),
     )
 
@@ -270,6 +296,18 @@ def _refuse_two_running_memberships(
         f"Both customers have a membership running ({_label(survivor)}: {mine.plan_name} to"
         f" {format_day(mine.ends_on)}; {_label(other)}: {theirs.plan_name} to"
         f" {format_day(theirs.ends_on)}): cancel one of them first, then merge."
+    )
+
+
+def _refuse_two_partners(survivor: Mapping[str, Any], other: Mapping[str, Any]) -> None:
+    """MergeRefused if both records are a partner business's own (the module docstring says
+    why)."""
+    linked = dict(merge_store.partners_linked([survivor["id"], other["id"]]))
+    if len(linked) < 2:
+        return
+    raise MergeRefused(
+        f"Both records are linked to a partner business ({linked[survivor['id']]} and"
+        f" {linked[other['id']]}); unlink one in Campaigns > Partners… before merging them."
     )
 
 

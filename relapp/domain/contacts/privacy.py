@@ -20,7 +20,17 @@ it, in one write transaction, and keeps what the accounts need:
   contact row is emptied (ids, plan, dates, amounts, staff), and the members report's figures
   (fees by month, joins, renewals, lapses, the renewal rate) are the shop's accounts, kept as
   purchases' amounts and the points ledger are. Their history notes are blanked with the
-  other interactions.
+  other interactions. Vouchers stay too (a code, its offer, whether used: the campaign's and
+  the partner report's figures), and so does referred_by_partner_id (an id, as referred_by).
+* a partner business whose own customer record this is keeps everything but the link: its
+  contact_id is emptied (the partner is the shop's agreement, not the person's data).
+* named survey responses are deleted with their answers, and so is the record of when the
+  person was asked (survey_asked). Anonymous responses were never theirs to begin with: they
+  name no one. The feedback entry a response put on the timeline stays as every other
+  interaction does (its text blanked, its score kept).
+* competition entries stay without the person (contact_id and the history entry emptied), so
+  a recorded draw, which names entries, can still be run again and checked; a winning entry
+  stays a winner, of no one.
 * gift cards are the shop's debt to whoever holds them, not personal data: the person's
   cards are detached (contact_id emptied: bearer cards, their balance and code still good)
   and never deleted; their ledger is append-only, every entry and amount stays. A note
@@ -73,6 +83,8 @@ from relapp.db.models import database
 from relapp.db.store import engine
 from relapp.db.store import privacy as privacy_store
 from relapp.db.store import search as search_store
+from relapp.db.store.vouchers import OfferRow
+from relapp.domain.campaigns.vouchers import describe, printed
 from relapp.domain.changes import Change, Entity
 from relapp.domain.clock import utc_now
 from relapp.domain.contacts.merged_records import merged_into, merged_into_this
@@ -114,8 +126,11 @@ _PERSONAL_KEYS = frozenset(PERSONAL_COLUMNS) | {"name", "card", "phone_national"
 _TIMESTAMP_COLUMNS = frozenset({
     "created_at", "updated_at", "archived_at", "erased_at", "occurred_at", "expires_at",
     "first_response_at", "resolved_at", "refunded_at", "due_at", "done_at", "queued_at",
-    "claimed_at", "sent_at", "sold_at", "paid_at", "cancelled_at",
+    "claimed_at", "sent_at", "sold_at", "paid_at", "cancelled_at", "redeemed_at", "valid_from",
+    "valid_until", "answered_at", "entered_at", "notified_at",
 })  # fmt: skip
+# The top of each scored survey question's scale (schema 21: a rating 1-5, an NPS score 0-10).
+RATING_SCALES = {"rating": 5, "nps": 10}
 # Strings shorter than this are not searched for in other rows' free text ("Al" is in
 # "Alpha"): only whole names, email, phone and card number are.
 _MIN_TERM = 4
@@ -150,6 +165,20 @@ EXPORT_KEYS: dict[str, str] = {
     "memberships": "memberships, oldest first: the plan, starts_on, ends_on and grace_until"
     " (the shop's calendar days), the status on the day of the export (pending, current,"
     " grace, expired or cancelled), cancelled_at, renewed_from_id, and the payments made",
+    "referral_partner": "the partner business the person came through (its name), or null",
+    "partner_business": "the partner business whose own customer record this is (its name),"
+    " or null",
+    "vouchers": "vouchers given to the person or redeemed by them: the code as printed (a"
+    " shared promotion code as it is), the offer (kind, value, in words), the least purchase,"
+    " valid_from and valid_until, whether and when it was redeemed, and where it came from"
+    " (the campaign, the partner, a partner batch's direction and label)",
+    "survey_answers": "the person's named survey and poll responses, oldest first: the survey,"
+    " the version of its questions, when and where (counter or paper) it was given, and each"
+    " question with the answer in words. Anonymous responses are not here: nothing links"
+    " them to anyone, so they cannot be found for a person (nor erased with them)",
+    "competition_entries": "competition entries: the competition, how it was entered"
+    " (counter, paper, purchase, no_purchase), when, and whether it won (its place in the"
+    " draw)",
     "audit_log": "audit rows about the person (details as recorded)",
     "files": "the files of the export and what each is",
 }
@@ -172,6 +201,9 @@ class ErasureResult:
     unreadable_backups: list[Path] = field(default_factory=list)  # could not be checked
     checkpoint_complete: bool = True  # False: another connection kept WAL frames alive
     gift_cards_detached: tuple[int, ...] = ()  # their cards, bearer cards from now on
+    partners_unlinked: tuple[int, ...] = ()  # partners whose business record this was
+    survey_responses_deleted: int = 0  # their named responses, with the answers
+    competition_entries_kept: tuple[int, ...] = ()  # their entries, now of no one
     change: Change = field(default_factory=Change.of)
 
 
@@ -263,6 +295,13 @@ def person_data(contact_id: int) -> dict[str, Any]:
         ),
         "gift_cards": _gift_cards(ids),
         "memberships": _memberships(ids),
+        "referral_partner": privacy_store.referral_partner_name(contact_id),
+        "partner_business": next(
+            (row["name"] for row in privacy_store.partner_business_rows(ids)), None
+        ),
+        "vouchers": _vouchers(ids),
+        "survey_answers": _survey_answers(ids),
+        "competition_entries": _competition_entries(ids),
         "audit_log": audit_rows,
         "keys": EXPORT_KEYS,
     }
@@ -296,6 +335,92 @@ def _memberships(ids: tuple[int, ...]) -> list[dict[str, Any]]:
             payment for payment in payments if payment["membership_id"] == membership["id"]
         ]
     return memberships
+
+
+def _vouchers(ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    vouchers = []
+    for row in _iso_rows(privacy_store.voucher_rows(ids)):
+        offer = OfferRow(0, 0, row["kind"], row["value"], None, row["reward_name"], 0, "", "")
+        vouchers.append({
+            "id": row["id"],
+            "contact_id": row["contact_id"],
+            # A shared promotion code's use is stored as CODE:customer; it is quoted as CODE.
+            "code": row["shared_code"] or printed(row["code"]),
+            "offer": describe(offer),
+            "kind": row["kind"],
+            "value": row["value"],
+            "min_spend_cents": row["min_spend_cents"],
+            "valid_from": row["valid_from"],
+            "valid_until": row["valid_until"],
+            "redeemed": row["redeemed_at"] is not None,
+            "redeemed_at": row["redeemed_at"],
+            "campaign": row["campaign_name"],
+            "partner": row["partner_name"],
+            "direction": row["direction"],
+            "batch": row["label"] or None,
+        })  # fmt: skip
+    return vouchers
+
+
+def _survey_answers(ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Their named responses only: an anonymous one keeps no customer (schema 21), so it
+    cannot be told to be theirs."""
+    responses = _iso_rows(privacy_store.survey_response_rows(ids))
+    answers = privacy_store.survey_answer_rows([response["id"] for response in responses])
+    for response in responses:
+        response["answers"] = [
+            {
+                "question": answer["question"],
+                "kind": answer["kind"],
+                "answer": answer_in_words(
+                    answer["kind"], answer["options"], answer["value"], answer["text"]
+                ),
+            }
+            for answer in answers
+            if answer["response_id"] == response["id"]
+        ]
+    return responses
+
+
+def answer_in_words(kind: str, options: str, value: int | None, text: str | None) -> str:
+    """An answer as a person reads it, worded as the survey's own history entry words it
+    (relapp.domain.listening.answers.answer_words: "4 of 5", "Yes", "Cake, Coffee"): the
+    option's label for one choice, the labels of the options chosen for several (bit i of the
+    mask is option i of the question's JSON list), yes or no, the rating or score out of its
+    scale, or the text typed. Read from the stored row alone, so that no edit of a survey can
+    keep a person's data out of their export."""
+    words = ""
+    if value is not None and kind in ("choice", "choices"):
+        labels = _option_labels(options)
+        chosen = [value] if kind == "choice" else [
+            bit for bit in range(value.bit_length()) if value >> bit & 1
+        ]  # fmt: skip
+        # An index past the list (a question edited by hand) is still shown, by its number.
+        words = ", ".join(
+            labels[index] if index < len(labels) else f"option {index + 1}" for index in chosen
+        )
+    elif value is not None and kind == "yes_no":
+        words = "Yes" if value else "No"
+    elif value is not None:
+        words = f"{value} of {RATING_SCALES[kind]}" if kind in RATING_SCALES else str(value)
+    if text:
+        words = f"{words}: {text}" if words else text
+    return words
+
+
+def _option_labels(options: str) -> list[str]:
+    try:
+        labels = json.loads(options)
+    except ValueError:
+        return []
+    return [str(label) for label in labels] if isinstance(labels, list) else []
+
+
+def _competition_entries(ids: tuple[int, ...]) -> list[dict[str, Any]]:
+    entries = _iso_rows(privacy_store.competition_entry_rows(ids))
+    for entry in entries:
+        entry["won"] = entry["winner_position"] is not None
+    return entries
 
 
 # -------------------------------------------------------------------------------- erasure
@@ -513,7 +638,12 @@ def erase_person(
         privacy_store.delete_emails(ids)
         # Bearer cards from now on: the shop still owes their balance to whoever holds them.
         detached = privacy_store.detach_gift_cards(ids)
-        # Memberships and payments stay as they are (the module docstring says why).
+        # The contact row stays (emptied), so no ON DELETE rule fires: what the schema would
+        # do to a deleted contact's rows is done here, as the module docstring says.
+        unlinked = privacy_store.unlink_partner_businesses(ids, format_timestamp(now))
+        responses = privacy_store.delete_survey_responses_and_askings(ids)
+        entries = privacy_store.detach_competition_entries(ids)
+        # Memberships, payments and vouchers stay as they are (the module docstring says why).
         # A tag no one else carries may name the person ("Ann's friends"): it goes too.
         privacy_store.delete_tags_no_one_carries(tag_ids)
         _scrub_ledger_reasons(ids, terms, ahead)
@@ -527,6 +657,9 @@ def erase_person(
                 "contact_ids": list(ids),
                 "by": "command line" if as_owner else "app",
                 "gift_cards_detached": sorted(detached),
+                "partners_unlinked": sorted(unlinked),
+                "survey_responses_deleted": responses,
+                "competition_entries_kept": sorted(entries),
             },
         )
     _optimize_search_index()
@@ -540,6 +673,9 @@ def erase_person(
         unreadable_backups=unreadable,
         checkpoint_complete=checkpoint_complete,
         gift_cards_detached=tuple(sorted(detached)),
+        partners_unlinked=tuple(sorted(unlinked)),
+        survey_responses_deleted=responses,
+        competition_entries_kept=tuple(sorted(entries)),
         change=Change.of(
             Entity.CONTACTS,
             Entity.TAGS,
@@ -548,6 +684,9 @@ def erase_person(
             Entity.POINTS,
             Entity.GIFT_CARDS,
             Entity.MEMBERSHIPS,
+            Entity.PARTNERS,
+            Entity.SURVEYS,
+            Entity.COMPETITIONS,
             contact_ids=frozenset(ids),
         ),
     )

@@ -77,7 +77,8 @@ class MergeDialog(QDialog):
             self.tr(
                 "Choose which customer to keep and, where they differ, which value each field "
                 "keeps. Everything else moves to the kept customer: history, tasks, tags, "
-                "preferences, consent records, points, referrals, gift cards and memberships. "
+                "preferences, consent records, points, referrals, gift cards, memberships, "
+                "vouchers, survey answers, competition entries and a partner's link. "
                 "The other is archived and marked as merged; the audit log records both as "
                 "they were."
             )
@@ -185,7 +186,13 @@ class MergeDialog(QDialog):
             (moves.referrals, self.tr("referral"), self.tr("referrals")),
             (moves.gift_cards, self.tr("gift card"), self.tr("gift cards")),
             (moves.memberships, self.tr("membership"), self.tr("memberships")),
-        ]
+            (moves.vouchers, self.tr("voucher"), self.tr("vouchers")),
+            (moves.survey_responses, self.tr("survey answer"), self.tr("survey answers")),
+            (moves.competition_entries, self.tr("competition entry"),
+             self.tr("competition entries")),
+            (moves.referral_partner, self.tr("referral partner"), self.tr("referral partners")),
+            (moves.partner_link, self.tr("partner's link"), self.tr("partners' links")),
+        ]  # fmt: skip
         listed = ", ".join(
             f"{locale.toString(count)} {one if count == 1 else many}"
             for count, one, many in parts
