@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable
 
 from relapp.domain.terms import (
     CHANNEL_NAMES,
+    ENTRY_ROUTE_NAMES,
     GIFT_CARD_ENTRY_NAMES,
     KIND_NAMES,
     LEDGER_KIND_NAMES,
@@ -132,6 +133,7 @@ def privacy_summary(data: dict, out: Path) -> Path:
         ]  # fmt: skip
         header = [_("Plan"), _("From"), _("To"), _("Status"), _("Paid")]
         story += text_table(header, rows, widths(context, 2, 1.2, 1.2, 1, 1), numeric=(4,))
+    story += _listening_and_vouchers(data, when, day)
     story += section(_("History"))
     if data["interactions"]:
         rows = [
@@ -200,6 +202,7 @@ def _identity(data: dict, day) -> list[tuple[str, str]]:
         (_("Ladder stage"), contact["ladder_stage"].title()),
         (_("Tier"), contact.get("tier_name") or "-"),
         (_("Referred by"), str(contact["referred_by_id"] or "-")),
+        (_("Came through partner"), data.get("referral_partner") or "-"),
         (_("Source"), contact["source"] or "-"),
     ]
 
@@ -216,9 +219,49 @@ def _counts(data: dict) -> list[tuple[str, int]]:
         (_("Points ledger entries"), len(data["points_ledger"])),
         (_("Gift cards"), len(data["gift_cards"])),
         (_("Memberships"), len(data["memberships"])),
+        (_("Vouchers"), len(data["vouchers"])),
+        (_("Survey answers (named; anonymous ones name no one)"), len(data["survey_answers"])),
+        (_("Competition entries"), len(data["competition_entries"])),
         (_("Audit log entries"), len(data["audit_log"])),
         (_("Customers referred"), len(data["referred_contact_ids"])),
     ]
+
+
+def _listening_and_vouchers(data: dict, when, day) -> list[Flowable]:
+    """The person's vouchers, named survey answers (each question with its answer) and
+    competition entries, as person.json holds them."""
+    context = report_context()
+    story: list[Flowable] = []
+    if data["vouchers"]:
+        story += section(_("Vouchers"))
+        rows = [
+            [voucher["code"], _cut(voucher["offer"]), voucher["partner"] or voucher["campaign"]
+             or "-", when(voucher["redeemed_at"]) if voucher["redeemed"] else _("not used")]
+            for voucher in data["vouchers"]
+        ]  # fmt: skip
+        header = [_("Code"), _("Offer"), _("From"), _("Used")]
+        story += text_table(header, rows, widths(context, 1.6, 2.4, 1.4, 1.4))
+    if data["survey_answers"]:
+        story += section(_("Survey answers"))
+        rows = [
+            [when(response["answered_at"]) or response["answered_month"],
+             response["survey_name"], _cut(answer["question"]), _cut(answer["answer"])]
+            for response in data["survey_answers"]
+            for answer in response["answers"]
+        ]  # fmt: skip
+        header = [_("When"), _("Survey"), _("Question"), _("Answer")]
+        story += text_table(header, rows, widths(context, 1.7, 1.3, 2.3, 2))
+    if data["competition_entries"]:
+        story += section(_("Competition entries"))
+        rows = [
+            [when(entry["entered_at"]), entry["competition_name"],
+             _(ENTRY_ROUTE_NAMES.get(entry["route"], entry["route"])),
+             _("winner, place {n}").format(n=entry["winner_position"]) if entry["won"] else "-"]
+            for entry in data["competition_entries"]
+        ]  # fmt: skip
+        header = [_("Entered"), _("Competition"), _("How"), _("Won")]
+        story += text_table(header, rows, widths(context, 1.4, 2.2, 1.4, 1.4))
+    return story
 
 
 def _cut(text: str) -> str:

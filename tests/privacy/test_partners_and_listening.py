@@ -192,7 +192,18 @@ def test_the_zip_holds_them_too(holdings, tmp_path):
     assert len(data["vouchers"]) == 2 and data["competition_entries"][0]["won"] is True
     assert data["survey_answers"][0]["answers"][3]["answer"] == "Coffee, Gifts"
     assert data["keys"]["survey_answers"] == EXPORT_KEYS["survey_answers"]
-    assert PdfReader(io.BytesIO(pdf)).pages  # the summary is still written
+    summary = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    summary = " ".join(summary.split())
+    for shown in (
+        "Came through partner Corner Café",
+        "Vouchers",
+        "Survey answers",
+        "Coffee, Gifts",
+        "Competition entries",
+        "Win a hamper",
+        "winner, place 1",
+    ):
+        assert shown in summary, shown
 
 
 def survey_rows() -> tuple[list, list, list]:
