@@ -123,16 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy, backups, the shop server, campaigns, gift cards.
+    # export, privacy, backups, the shop server, campaigns, gift cards, competitions, surveys.
     from relapp.cli import (
         backup,
         campaign,
+        competition,
         exchange,
         giftcard,
         points,
         privacy,
         report,
         server,
+        survey,
         timeline,
         today,
         voucher,
@@ -150,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         campaign,
         voucher,
         giftcard,
+        competition,
+        survey,
     )
     for module in modules:
         module.add_commands(commands, database_option)

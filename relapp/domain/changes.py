@@ -25,6 +25,8 @@ class Entity(Enum):
     MEMBERSHIPS = "memberships"  # plans, memberships and their payments (schema 19)
     GIFT_CARDS = "gift_cards"
     PARTNERS = "partners"  # partner businesses and their code batches (schema 20)
+    SURVEYS = "surveys"  # surveys and polls, their versions and answers (schema 21)
+    COMPETITIONS = "competitions"  # competitions, entries, draws and winners (schema 21)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,10 @@ PARTNER_DIRECTION_NAMES = {
     "theirs_here": "Their codes, redeemable here",
     "ours_there": "Our codes, handed out there",
 }
+LADDER_STAGE_NAMES = {
+    "prospect": "Prospect", "customer": "Customer", "client": "Client",
+    "supporter": "Supporter", "advocate": "Advocate", "partner": "Partner",
+}  # fmt: skip
 KIND_NAMES = {
     "visit": "Visit",
     "purchase": "Purchase",
@@ -143,4 +147,43 @@ KIND_COLOURS = {
     "referral": "#4f46e5",
     "points": "#0f766e",
     "task": "#0369a1",
+}
+# Prize draws (schema 21): who may enter a competition, and the ways an entry is made.
+COMPETITION_ELIGIBILITIES = ("all", "segment", "members")
+COMPETITION_ELIGIBILITY_NAMES = {
+    "all": "Everyone",
+    "segment": "A saved segment",
+    "members": "Current members",
+}
+ENTRY_ROUTES = ("counter", "paper", "purchase", "no_purchase")
+ENTRY_ROUTE_NAMES = {
+    "counter": "At the counter",
+    "paper": "On paper",
+    "purchase": "With a purchase",
+    "no_purchase": "No purchase necessary",
+}
+# Surveys and polls (schema 21): a survey asks several questions, a poll exactly one; the
+# kinds of question; where a response was given; what a customer asked at the counter said.
+SURVEY_KINDS = ("survey", "poll")
+SURVEY_KIND_NAMES = {"survey": "Survey", "poll": "Poll"}
+QUESTION_KINDS = ("rating", "nps", "choice", "choices", "yes_no", "text")
+QUESTION_KIND_NAMES = {
+    "rating": "Rating (1 to 5)",
+    "nps": "Recommend score (0 to 10)",
+    "choice": "One choice",
+    "choices": "Several choices",
+    "yes_no": "Yes or no",
+    "text": "Short text",
+}
+RESPONSE_SOURCES = ("counter", "paper")
+RESPONSE_SOURCE_NAMES = {"counter": "At the counter", "paper": "On paper"}
+ASKED_OUTCOMES = ("answered", "declined")
+ASKED_OUTCOME_NAMES = {"answered": "Answered", "declined": "Declined"}
+# Why a draw left an entry out (kept in competition_draw.excluded; relapp.domain.listening.draw).
+DRAW_EXCLUSION_NAMES = {
+    "erased": "The person was erased",
+    "outside_dates": "Entered outside the dates",
+    "route": "Entered by a way not allowed",
+    "not_eligible": "Not eligible at the close",
+    "over_limit": "Over the limit per person",
 }

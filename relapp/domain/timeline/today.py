@@ -23,6 +23,8 @@ Rules chosen here (drifting customers and the frequency cap: relapp.domain.conta
   contact rows (see contact_rhythm and schema 7).
 * Memberships (schema 19), for a shop that has set up a plan: renewals due and members in
   grace, as relapp.domain.memberships.lists says; both on the shop's day.
+* Prize winners to contact (schema 21): winners of a draw not yet marked told, the oldest
+  draw first (relapp.domain.listening.winners); shown only while there are some.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from relapp.domain.contacts.rhythm import (
     drifting_customers,
     moment_to_the_second,
 )
+from relapp.domain.listening.winners import WinnerToTell, winners_to_tell
 from relapp.domain.memberships.lists import (
     MemberDue,
     has_plans,
@@ -112,6 +115,7 @@ class TodayQueue:
     memberships: bool  # the shop has membership plans: their lists are shown
     renewals_due: Section[MemberDue]
     members_in_grace: Section[MemberDue]
+    prize_winners: Section[WinnerToTell]
 
 
 def today_queue(
@@ -145,7 +149,13 @@ def today_queue(
             memberships=members,
             renewals_due=renewals_due(today, limit) if members else Section(0, ()),
             members_in_grace=members_in_grace(today, limit) if members else Section(0, ()),
+            prize_winners=Section(*_prize_winners(limit)),
         )
+
+
+def _prize_winners(limit: int) -> tuple[int, tuple[WinnerToTell, ...]]:
+    total, rows = winners_to_tell(limit)
+    return total, tuple(rows)
 
 
 def follow_ups(

@@ -32,6 +32,8 @@ CONSENT_MARKS = {True: "✓", False: "✗", None: "–"}
 OFFLINE_NOTE_STYLE = "QLabel#offlineBalance { color: #b54708; font-weight: bold; }"
 # What is on the customer's gift cards, as what their points buy (relapp.qss has no rule yet).
 GIFT_CARDS_STYLE = "QLabel#giftCards { color: #0f766e; font-weight: 600; }"
+# The survey offered after a sale, in the theme's accent (relapp.qss has no rule for it yet).
+SURVEY_OFFER_STYLE = "QLabel#surveyOffer { color: #1d4ed8; font-weight: 600; }"
 REWARDS_NAMED = 3  # rewards the balance pays for, named on the profile; the rest counted
 
 
@@ -83,6 +85,24 @@ class CustomerPanel(QFrame):
         self.partner = _label("partnerLine", word_wrap=True)
         self.partner.hide()
         header_text.addWidget(self.partner)
+        # Surveys and prize draws (schema 21): after a sale, one line offering the survey due;
+        # Ask… (F10, the Counter's) lists what the shop can ask this customer at any time.
+        self.survey_offer = _label("surveyOffer", word_wrap=True)
+        self.survey_offer.setStyleSheet(SURVEY_OFFER_STYLE)
+        self.ask_button = QPushButton(self.tr("Ask… (F10)"), objectName="askButton")
+        self.ask_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the search box keeps it
+        self.ask_button.setToolTip(
+            self.tr("Ask for feedback (a survey or a poll) or enter a prize draw (F10)")
+        )
+        self.asking_row = QWidget(objectName="askingRow")
+        asking_row = QHBoxLayout(self.asking_row)
+        asking_row.setContentsMargins(0, 0, 0, 0)
+        asking_row.addWidget(self.survey_offer, 1)
+        asking_row.addWidget(
+            self.ask_button, 0, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight
+        )
+        self.asking_row.hide()
+        header_text.addWidget(self.asking_row)
         header = QHBoxLayout()
         header.addWidget(self.avatar)
         header.addLayout(header_text, 1)
@@ -212,6 +232,7 @@ class CustomerPanel(QFrame):
         self.standing.setText(self.tr("card {card}").format(card=card.card_number))
         self.birthday_badge.hide()
         self.partner.hide()
+        self.asking_row.hide()  # surveys and draws are the server's
         self.points.setText(QLocale().toString(card.balance))
         self.visits.setText("–")
         self.last_visit.setText("–")
@@ -341,6 +362,14 @@ class CustomerPanel(QFrame):
             parts.append(self.tr("Came through {partner}").format(partner=links.came_through.name))
         self.partner.setText("  ·  ".join(parts))
         self.partner.setVisible(bool(parts))
+
+    def show_asking(self, offer: str, can_ask: bool) -> None:
+        """ "Ask Anna for feedback: How did we do? (F10)" after a sale, and Ask… (F10) when
+        the shop has a survey or a prize draw to offer; hidden when neither."""
+        self.survey_offer.setText(offer)
+        self.survey_offer.setVisible(bool(offer))
+        self.ask_button.setVisible(can_ask)
+        self.asking_row.setVisible(bool(offer) or can_ask)
 
     def _show_birthday(self, profile: CustomerProfile) -> None:
         days = profile.days_to_birthday

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QLocale, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QItemSelectionModel,
+    QLocale,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -52,6 +61,7 @@ from relapp.domain.contacts.profiles import (
 from relapp.domain.contacts.search import search_contacts
 from relapp.domain.contacts.texting import NoMobile, mobile_number
 from relapp.domain.giftcards.cards import gift_cards_of
+from relapp.domain.listening.asking import has_active_surveys, survey_to_offer, surveys_to_ask
 from relapp.domain.loyalty.cards import is_valid_card_number
 from relapp.domain.loyalty.offline import KeptSale
 from relapp.domain.loyalty.points import points_summary
@@ -85,6 +95,8 @@ from relapp.ui.counter.type_scale import (
 from relapp.ui.counter.voucher_dialog import VoucherDialog
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
+from relapp.ui.listening.answer_dialog import AnswerDialog
+from relapp.ui.listening.competition_entry_dialog import competitions_to_offer, enter_at_counter
 from relapp.ui.operations import published
 from relapp.ui.staff.current_staff import CurrentStaff
 from relapp.ui.till_outbox_status import refused_offline, seen_text, server_away, waiting_text
@@ -101,7 +113,8 @@ RESULT_LIMIT = 30
 # rewards and tiers: the profile says what the points buy and how far the next tier is.
 _WATCHED = frozenset(
     {Entity.CONTACTS, Entity.POINTS, Entity.INTERACTIONS, Entity.TASKS, Entity.SETTINGS,
-     Entity.REWARDS, Entity.TIERS, Entity.GIFT_CARDS, Entity.MEMBERSHIPS, Entity.PARTNERS}
+     Entity.REWARDS, Entity.TIERS, Entity.GIFT_CARDS, Entity.MEMBERSHIPS, Entity.PARTNERS,
+     Entity.SURVEYS, Entity.COMPETITIONS}
 )  # fmt: skip
 # Keys the search box hands to the results list.
 _NAVIGATION_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
@@ -165,6 +178,10 @@ class CounterView(QWidget):
         # match, or one picked with Enter or the arrows; not merely the first of several
         # names the list happened to highlight.
         self.customer_chosen = False
+        # The customer whose sale was just recorded here and that sale's history entry, while
+        # they are shown: the survey due is offered, a prize draw entered with the purchase.
+        self.just_sold: tuple[int, int] | None = None
+        self.asked_since_sale = False  # one survey asked a sale: the line is not offered again
 
         self.search_box = QLineEdit(objectName="counterSearch", clearButtonEnabled=True)
         self.search_box.setPlaceholderText(
@@ -280,6 +297,11 @@ class CounterView(QWidget):
         membership_shortcut = QShortcut(QKeySequence("F9"), self)
         membership_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         membership_shortcut.activated.connect(self.membership)
+        # Ask… (F10): a survey to answer now or a prize draw to enter, from the profile too.
+        self.panel.ask_button.clicked.connect(self.ask_customer)
+        ask_shortcut = QShortcut(QKeySequence("F10"), self)
+        ask_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        ask_shortcut.activated.connect(self.ask_customer)
         history_shortcut = QShortcut(QKeySequence("F4"), self)
         history_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         history_shortcut.activated.connect(self.toggle_history)
@@ -464,6 +486,9 @@ class CounterView(QWidget):
             membership = standing(contact_id)
             plans = membership is not None or has_plans()
             partners = partner_links(contact_id)
+            if self.just_sold is not None and self.just_sold[0] != contact_id:
+                self.just_sold = None  # another customer: the sale's offer is gone
+            offer, can_ask = self._asking(contact_id, profile.name)
         except ContactNotFound:
             self._show_nobody()
             return
@@ -482,6 +507,7 @@ class CounterView(QWidget):
         self.panel.show_gift_cards(gift_cards, self.shop)
         self.panel.show_membership(membership, plans)
         self.panel.show_partner(partners)
+        self.panel.show_asking(offer, can_ask)
         self.tabs.setTabEnabled(1, True)
         self.right.setCurrentWidget(self.customer_page)
         self._sync_timeline()
@@ -541,6 +567,9 @@ class CounterView(QWidget):
             self.sale_undo.forget()
             self.confirm(self._kept_text(sale))
             return
+        # Before publishing: the profile shown again at the change offers the survey due.
+        self.just_sold = (contact_id, sale.result.interaction_id)
+        self.asked_since_sale = False
         result = published(self.change_bus, sale.result)
         if self.till is not None:
             self.till.sale_recorded(contact_id, result.balance)
@@ -613,6 +642,7 @@ class CounterView(QWidget):
             self.search_box.setFocus()
             return
         self.sale_undo.forget()
+        self.just_sold = None  # refunded: no survey offered, no draw entered with it
         published(self.change_bus, undone)
         self.confirm(
             self.tr("Sale of {amount} undone: {name} is back to {balance} points.").format(
@@ -725,6 +755,102 @@ class CounterView(QWidget):
             self.search_box.setFocus()
             return
         self.confirm(done.text)
+
+    # -- surveys and prize draws (schema 21) ---------------------------------------------------
+
+    def _asking(self, contact_id: int, name: str) -> tuple[str, bool]:
+        """The line offering the survey due after a sale ("" if none), and whether there is
+        anything to ask the customer (the profile's Ask… button)."""
+        offer = ""
+        sold = self.just_sold is not None and self.just_sold[0] == contact_id
+        if sold and not self.asked_since_sale:
+            due = survey_to_offer(contact_id)
+            if due is not None:
+                offer = self.tr("Ask {name} for feedback: {survey} (F10)").format(
+                    name=name, survey=due.name
+                )
+        can_ask = bool(offer) or has_active_surveys() or bool(competitions_to_offer(contact_id))
+        return offer, can_ask
+
+    def ask_customer(self) -> None:
+        """F10: what the shop can ask the customer shown, in a small menu: each survey offered
+        (answered now, or declined from its dialog) and each prize draw they may enter."""
+        needs_server = self.tr("a survey or a prize draw waits until it is back")
+        profile = self._customer_for(self.tr("ask for feedback"), needs_server)
+        if profile is None:
+            return
+        try:
+            surveys = surveys_to_ask(profile.id)
+            draws = competitions_to_offer(profile.id)
+        except Exception as error:
+            if not self._server_away(error):
+                raise
+            self._say_refused(needs_server)
+            return
+        if not surveys and not draws:
+            self.confirmation.say(
+                self.tr(
+                    "Nothing to ask {name}: no survey is offered at the Counter and no prize"
+                    " draw is open. Make one in Listening (Ctrl+8)."
+                ).format(name=profile.name),
+                warning=True,
+            )
+            self.search_box.setFocus()
+            return
+        menu = QMenu(self)
+        # The survey due first: Enter answers it.
+        for choice in sorted(surveys, key=lambda each: not each.due):
+            text = self.tr("Answer now: {survey}").format(survey=choice.name)
+            if choice.last_asked_on is not None:
+                day = choice.last_asked_on
+                text += self.tr(" (asked {day})").format(
+                    day=QLocale().toString(QDate(day.year, day.month, day.day), "d MMM yyyy")
+                )
+            menu.addAction(text).setData(("survey", choice.survey_id))
+        for competition_id, name in draws:
+            text = self.tr("Enter the prize draw: {draw}").format(draw=name)
+            menu.addAction(text).setData(("draw", competition_id))
+        menu.setActiveAction(menu.actions()[0])
+        button = self.panel.ask_button
+        where = button.mapToGlobal(button.rect().bottomLeft()) if button.isVisible() else (
+            self.search_box.mapToGlobal(self.search_box.rect().bottomLeft()))  # fmt: skip
+        chosen = menu.exec(where)
+        if chosen is None:
+            self.search_box.setFocus()
+            return
+        what, chosen_id = chosen.data()
+        if what == "survey":
+            self._answer_survey(profile, chosen_id)
+        else:
+            self._enter_draw(profile, chosen_id, dict(draws)[chosen_id])
+
+    def _answer_survey(self, profile: CustomerProfile, survey_id: int) -> None:
+        answered = AnswerDialog.ask(
+            self, survey_id, profile.id, profile.name, self.current_staff.staff_id, "counter"
+        )
+        if answered is None:
+            self.search_box.setFocus()
+            return
+        if self.just_sold is not None and self.just_sold[0] == profile.id:
+            self.asked_since_sale = True  # answered or declined: asked once for this sale
+        published(self.change_bus, answered.change)
+        self.confirm(answered.text)
+
+    def _enter_draw(self, profile: CustomerProfile, competition_id: int, name: str) -> None:
+        sold = self.just_sold
+        sale_id = sold[1] if sold is not None and sold[0] == profile.id else None
+        change = enter_at_counter(
+            self, competition_id, profile.id, self.current_staff.staff_id, sale_id
+        )
+        if change is None:
+            self.search_box.setFocus()
+            return
+        published(self.change_bus, change)
+        self.confirm(
+            self.tr("{name} is entered in the prize draw {draw}.").format(
+                name=profile.name, draw=name
+            )
+        )
 
     def print_membership_card(self) -> None:
         if self._refuse_offline(self.tr("printing needs the customer's records as they are now")):
@@ -997,7 +1123,8 @@ class CounterView(QWidget):
         # What needs the server is greyed out while it is away (its keys say why, once).
         for button in (self.redeem_button, self.voucher_button, self.log_button, self.text_button,
                        self.task_button, self.print_button, self.enrol_button,
-                       self.gift_card_button, self.panel.membership_button):  # fmt: skip
+                       self.gift_card_button, self.panel.membership_button,
+                       self.panel.ask_button):  # fmt: skip
             button.setEnabled(self.till.online)
 
     # -- keyboard ---------------------------------------------------------------------------

@@ -32,13 +32,16 @@ TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP = "tasks", "cases", "birthdays", "drif
 SECTION_ORDER = (TASKS, CASES, BIRTHDAYS, DRIFTING, AT_CAP)  # always shown
 # Memberships (schema 19): shown after BIRTHDAYS in a shop that has set up a plan.
 RENEWALS, IN_GRACE = "renewals", "in_grace"
+# Prize winners not yet told of their prize (schema 21): shown after CASES while there are
+# some; Ctrl+D (Mark done) marks the winner told.
+PRIZES = "prizes"
 # Automatic campaigns' lists to approve, a line per rule and no customer; shown after CASES
 # only while a list waits.
 AUTOMATIC = "automatic"
 # What Log contact… proposes for each kind of line. At-cap customers may still be logged
 # (they may call in; the log dialog warns before another outbound contact), with no kind.
 SUGGESTED_KINDS = {TASKS: "call", CASES: "call", BIRTHDAYS: "message", DRIFTING: "call",
-                   RENEWALS: "message", IN_GRACE: "call"}  # fmt: skip
+                   RENEWALS: "message", IN_GRACE: "call", PRIZES: "call"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class RowRef:
     answered: bool = False  # a case with a first response
     about: str = ""  # a case's summary: what a follow-up added from its line is about
     rule: str = ""  # an automatic campaign's line (contact_id 0): the rule whose list it is
+    competition_id: int = 0  # a prize winner's line: the competition and the winner's place
+    position: int = 0
 
     @property
     def is_customer(self) -> bool:
@@ -66,11 +71,13 @@ class RowRef:
             return (CASES, self.interaction_id or 0)
         if self.section == AUTOMATIC:
             return (AUTOMATIC, RULES.index(self.rule))
+        if self.section == PRIZES:  # at most 100 winners a competition
+            return (PRIZES, self.competition_id * 1000 + self.position)
         return (self.section, self.contact_id)
 
     @property
     def can_mark_done(self) -> bool:
-        return self.section in (TASKS, CASES)
+        return self.section in (TASKS, CASES, PRIZES)
 
     @property
     def can_mark_answered(self) -> bool:
@@ -105,6 +112,7 @@ def build_sections(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> list[S
     return [
         _follow_ups(queue, shop),
         _cases(queue),
+        *([_prize_winners(queue)] if queue.prize_winners.total else []),
         *([_automatic(waiting)] if waiting else []),
         _birthdays(queue),
         *(_memberships(queue) if queue.memberships else []),
@@ -167,6 +175,23 @@ def _cases(queue: TodayQueue) -> SectionContent:
         cells = (case.contact_name, what, " · ".join(marks), case.staff_name or "")
         section.lines.append(Line(ref, cells, kind_icon(case.kind), alert=case.overdue))
     _more(section.lines, cases.more, "and {n} more", "and {n} more")
+    return section
+
+
+def _prize_winners(queue: TodayQueue) -> SectionContent:
+    winners = queue.prize_winners
+    section = SectionContent(
+        PRIZES,
+        tr("Prize winners to contact ({n})").format(n=winners.total),
+        (tr("Won"), tr("Reach them"), ""),
+        "",
+    )
+    for winner in winners.rows:
+        ref = RowRef(PRIZES, winner.contact_id, competition_id=winner.competition_id,
+                     position=winner.position)  # fmt: skip
+        cells = (winner.name, winner.competition, winner.reach, "")
+        section.lines.append(Line(ref, cells, kind_icon("call")))
+    _more(section.lines, winners.more, "and {n} more", "and {n} more")
     return section
 
 
@@ -300,6 +325,9 @@ def summary_text(queue: TodayQueue, waiting: Sequence[Waiting] = ()) -> str:
                 late=queue.overdue_cases, hours=queue.response_target_hours
             )
         parts.append(cases)
+    if queue.prize_winners.total:
+        parts.append(plural(queue.prize_winners.total, "{n} prize winner to contact",
+                            "{n} prize winners to contact"))  # fmt: skip
     if waiting:
         parts.append(plural(len(waiting), "{n} campaign list to approve",
                             "{n} campaign lists to approve"))  # fmt: skip

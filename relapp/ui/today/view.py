@@ -31,13 +31,15 @@ from PySide6.QtWidgets import (
 from relapp.domain.campaigns.automatic import Waiting, waiting_lists
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts.listing import ContactQuery, contact_ids_page
+from relapp.domain.listening.winners import mark_told
 from relapp.domain.shop.settings import load_settings
 from relapp.domain.timeline.today import TodayQueue, today_queue
 from relapp.ui.change_bus import ChangeBus
 from relapp.ui.customer_actions import CustomerActions
 from relapp.ui.icons import view_icon
+from relapp.ui.operations import run_change
 from relapp.ui.today.activity_view import ActivityFeedView
-from relapp.ui.today.sections import TASKS, RowRef, build_sections, summary_text
+from relapp.ui.today.sections import PRIZES, TASKS, RowRef, build_sections, summary_text
 from relapp.ui.today.texts import long_day
 from relapp.ui.today.work_list import REF_ROLE, WorkList
 from relapp.ui.widgets.empty_state import EmptyState
@@ -46,7 +48,7 @@ from relapp.ui.widgets.stale_while_hidden import StaleWhileHidden
 WAITING_MAX_AGE = 600  # seconds
 WATCHED = frozenset(
     {Entity.TASKS, Entity.INTERACTIONS, Entity.CONTACTS, Entity.SETTINGS, Entity.POINTS,
-     Entity.CAMPAIGNS, Entity.MEMBERSHIPS}
+     Entity.CAMPAIGNS, Entity.MEMBERSHIPS, Entity.COMPETITIONS}
 )  # fmt: skip
 
 
@@ -165,7 +167,7 @@ class TodayView(QWidget):
         )  # fmt: skip
         self.done_action = action(
             self.tr("Mark done"), self.mark_done, "Ctrl+D",
-            self.tr("Tick off the follow-up, or resolve the case"),
+            self.tr("Tick off the follow-up, resolve the case, or mark the prize winner told"),
         )  # fmt: skip
         # Enter on an automatic campaign's line approves it, as Enter opens a customer.
         self.approve_action = action(
@@ -312,8 +314,16 @@ class TodayView(QWidget):
             return
         if ref.section == TASKS:
             self._write(lambda: self.customer_actions.set_task_done(self, ref.task_id, True), True)
+        elif ref.section == PRIZES:
+            self._write(lambda: self._mark_told(ref), True)
         else:
             self._write(lambda: self.customer_actions.resolve(self, ref.interaction_id), True)
+
+    def _mark_told(self, ref: RowRef) -> bool:
+        staff = self.customer_actions.current_staff.staff_id
+        told = run_change(self, self.change_bus,
+                          lambda: mark_told(ref.competition_id, ref.position, staff))  # fmt: skip
+        return told is not None
 
     def mark_answered(self) -> None:
         ref = self.current_ref()
