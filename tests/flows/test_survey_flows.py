@@ -89,6 +89,7 @@ def test_a_survey_is_made_edited_and_deactivated_in_listening_by_keys(flow: Flow
     listening = flow.current_view()
     page = listening.surveys
     assert "No survey yet" in flow.screen_text()
+    assert page.new_button.hasFocus()  # Ctrl+8 lands on the page, not on its tab bar
 
     def new_survey(dialog):
         assert dialog.name.hasFocus()

@@ -29,6 +29,7 @@ class ListeningView(QWidget):
         self.tabs = QTabWidget(objectName="listeningTabs")
         self.tabs.addTab(self.surveys, self.tr("&Surveys and polls"))
         self.tabs.addTab(self.competitions, self.tr("Co&mpetitions"))
+        self.tabs.currentChanged.connect(lambda _index: self.focus_first_field())
         title = QLabel(self.tr("Listening"), objectName="editorName")
         hint = QLabel(
             self.tr(
@@ -47,3 +48,10 @@ class ListeningView(QWidget):
     def on_change(self, change: Change) -> None:
         self.surveys.on_change(change)
         self.competitions.on_change(change)
+
+    def focus_first_field(self) -> None:
+        """Ctrl+8: the current page's list (or its New button when the list is empty), not
+        the tab bar, so that arrows and Enter work at once."""
+        page = self.tabs.currentWidget()
+        if isinstance(page, (SurveysPage, CompetitionsPage)):
+            page.focus_first_field()
