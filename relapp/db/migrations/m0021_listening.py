@@ -31,9 +31,11 @@ Competitions
   limit of entries per person and the number of winners.
 * competition_entry: one entry. Erasing the person leaves the entry without them (contact_id
   NULL), so a recorded draw can still be checked.
-* competition_draw: the draw, once per competition: its seed and the list of entry ids it
-  drew from (JSON, in order), the entries it left out with the reason (JSON), so anyone can
-  run it again and get the same winners (relapp competition verify).
+* competition_draw: the draw, once per competition: its seed and the entries it drew from
+  (entry_ids, JSON [[entry id, entrant number], ...] in order: the entrant number says which
+  entries share a person without saying who), the entries it left out with the reason
+  (excluded, JSON [[entry id, reason], ...]), so anyone can run it again and get the same
+  winners (relapp competition verify), even once a winner is erased.
 * competition_winner: the winners in the order drawn, and when each was told.
 
 Frozen once shipped: later changes go in a new migration.
