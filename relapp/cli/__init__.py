@@ -123,13 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     find.set_defaults(handler=run_find)
 
     # The till's (sale, redeem, points), the history's (timeline, today), reports, import and
-    # export, privacy, backups, the shop server, campaigns, gift cards, competitions, surveys.
+    # export, privacy, backups, the shop server, campaigns, gift cards, partners,
+    # competitions, surveys.
     from relapp.cli import (
         backup,
         campaign,
         competition,
         exchange,
         giftcard,
+        partner,
         points,
         privacy,
         report,
@@ -152,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         campaign,
         voucher,
         giftcard,
+        partner,
         competition,
         survey,
     )

@@ -2,6 +2,7 @@
 
 Deterministic: the same seed, size and as-of date give the same database, row for row. The
 history ends on the as-of date (today by default), so the Today view always has work in it.
+Its members and partners are relapp.demo.memberships' and relapp.demo.partners'.
 
 It writes through raw executemany in one transaction, which DESIGN.md measured at ~7x
 peewee's insert_many; the ledger still goes through its triggers, so the demo obeys the same
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import itertools
 import json
 import math
 import random
@@ -32,11 +34,16 @@ from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import database
 from relapp.db.store.contacts import count_contacts, insert_contacts
 from relapp.db.store.demo_shop import (
+    insert_partner_codes,
+    insert_plans_and_partners,
     insert_shop_rows,
+    link_partner_records,
     promote_referrers_to_advocates,
 )
 from relapp.db.store.engine import identities_follow_ids
 from relapp.demo import vocabulary as words
+from relapp.demo.memberships import MEMBER_REWARDS, PLANS, MemberDesk, would_join
+from relapp.demo.partners import PARTNERS, PartnerCodes, partner_rows
 from relapp.domain.contacts.phones import national_digits
 from relapp.domain.loyalty.cards import card_number_for
 from relapp.domain.loyalty.rules import TierRule, points_for_purchase, tier_for_spend
@@ -95,7 +102,10 @@ CONSENT_METHODS = ("in-store form", "website sign-up", "verbal, at the counter",
 SOCIAL_NETWORKS = ("Instagram", "Facebook", "TikTok", "X")
 
 ProgressCallback = Callable[[int, int], bool]
-_BULK_TABLES = ("contact", "interaction", "points_entry", "preference", "consent", "task")
+_BULK_TABLES = (
+    "contact", "interaction", "points_entry", "preference", "consent", "task", "membership",
+    "membership_payment",
+)  # fmt: skip
 # The triggers that sum a balance or find the latest consent seek through these as rows arrive.
 _KEEP_INDEXES = ("points_entry_contact", "consent_contact")
 
@@ -123,6 +133,10 @@ class _Rows:
     consent: list[tuple] = field(default_factory=list)
     social_handle: list[tuple] = field(default_factory=list)
     task: list[tuple] = field(default_factory=list)
+    # Ledger entries that reverse or name an occasion (a membership's welcome reward).
+    welcome_points: list[tuple] = field(default_factory=list)
+    membership: list[tuple] = field(default_factory=list)
+    membership_payment: list[tuple] = field(default_factory=list)
 
 
 _COLUMNS = {
@@ -131,7 +145,7 @@ _COLUMNS = {
         "phone_national", "street",
         "locality", "region", "postcode", "country", "birth_year", "birth_month", "birth_day",
         "card_number", "ladder_stage", "referred_by_id", "source", "notes", "created_at",
-        "updated_at", "tier_id",
+        "updated_at", "tier_id", "referred_by_partner_id",
     ),
     "interaction": (
         "id", "contact_id", "kind", "direction", "occurred_at", "summary", "details", "network",
@@ -150,7 +164,18 @@ _COLUMNS = {
         "id", "contact_id", "interaction_id", "title", "due_at", "staff_id", "done_at",
         "created_at",
     ),
+    "welcome_points": (
+        "id", "contact_id", "kind", "points", "occurred_at", "expires_at", "interaction_id",
+        "reward_id", "staff_id", "reason", "reverses_id", "occasion",
+    ),
+    "membership": (
+        "id", "contact_id", "plan_id", "starts_on", "ends_on", "grace_until", "renewed_from_id",
+        "cancelled_at", "created_at", "staff_id",
+    ),
+    "membership_payment": ("membership_id", "amount_cents", "paid_at", "staff_id"),
 }  # fmt: skip
+# The lists of _Rows that are not named after their table.
+_TABLES = {"welcome_points": "points_entry"}
 
 
 def generate_demo_shop(
@@ -183,7 +208,13 @@ def generate_demo_shop(
     # Without an explicit date, the history ends now (or at today's closing time if earlier),
     # so nothing is dated in the future; an explicit date makes the shop fully reproducible.
     builder = _DemoBuilder(
-        random.Random(seed), as_of or now.date(), not_after=None if as_of else int(now.timestamp())
+        random.Random(seed),
+        as_of or now.date(),
+        not_after=None if as_of else int(now.timestamp()),
+        customers=contacts,
+        # Members and partners draw on numbers of their own, so the customers and their
+        # visits are those the seed gave before the shop had either.
+        extra_rng=random.Random(f"members and partners {seed}"),
     )
     writer = BatchWriter(
         database,
@@ -232,8 +263,16 @@ def _add_months(seconds: int, months: int) -> int:
     return int(moment.replace(year=year, month=month, day=day).timestamp())
 
 
+def _staff_on(moment: int) -> int:
+    """Who was at the counter that day: the staff take turns by the day."""
+    return 1 + (moment // DAY) % len(STAFF)
+
+
 class _DemoBuilder:
-    def __init__(self, rng: random.Random, as_of: date, not_after: int | None = None) -> None:
+    def __init__(
+        self, rng: random.Random, as_of: date, not_after: int | None = None, *,
+        customers: int = 1, extra_rng: random.Random | None = None,
+    ) -> None:  # fmt: skip
         self.rng = rng
         midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()
         self.today_local_midnight = int(midnight) - SHOP_UTC_OFFSET
@@ -259,6 +298,12 @@ class _DemoBuilder:
         self.recent_people: deque[tuple[int, str, str, str | None, str | None]] = deque(maxlen=500)
         self.referrers: list[int] = []
         self.campaigns = self._campaign_dates()
+        self.extra_rng = extra_rng or random.Random(0)
+        self.membership_ids = itertools.count(1)  # handed out as members join and renew
+        self.partner_codes = PartnerCodes(
+            self.extra_rng, self.start, self.end, customers, self.local_morning
+        )
+        self.business_ids: dict[str, int] = {}  # the partner businesses among the customers
 
     # -- shop-wide rows ---------------------------------------------------------------------
 
@@ -278,8 +323,25 @@ class _DemoBuilder:
             tags=list(enumerate(words.TAGS, 1)),
             segments=[(name, json.dumps(rule), created, created) for name, rule in SEGMENTS],
         )
+        insert_plans_and_partners(
+            plans=[
+                (plan.id, plan.name, plan.fee_cents, plan.length_months, plan.grace_days,
+                 plan.points_multiplier_percent, plan.discount_percent, plan.welcome_reward_id,
+                 plan.reminder_days, created)
+                for plan in PLANS
+            ],
+            plan_rewards=MEMBER_REWARDS,
+            partners=partner_rows(self.end, self.local_morning, self.local_date, _stamp),
+            offers=self.partner_codes.offer_rows(_stamp),
+        )  # fmt: skip
 
     def write_finishing_touches(self) -> None:
+        insert_partner_codes(self.partner_codes.voucher_rows(_stamp))
+        # A partner that is a customer of the shop too: its record is the partner's own.
+        link_partner_records([
+            (self.business_ids[partner.name], partner.id)
+            for partner in PARTNERS if partner.name in self.business_ids
+        ])  # fmt: skip
         identities_follow_ids()  # the ids were the generator's own
         promote_referrers_to_advocates()
         write_audit(
@@ -305,6 +367,7 @@ class _DemoBuilder:
         if contact_id % 500 == 250 and self.partners_used < len(words.PARTNER_BUSINESSES):
             organisation, kind = words.PARTNER_BUSINESSES[self.partners_used], "business"
             self.partners_used += 1
+            self.business_ids[organisation] = contact_id
 
         created = self._created_at(profile)
         email = (
@@ -327,8 +390,21 @@ class _DemoBuilder:
             source = "referral"
 
         history = _History(self, contact_id, created)
+        joining = would_join(profile, self.extra_rng)
+        if joining is not None:
+            # Members tend to join early on: many have been members for a year or two.
+            join_after = created + int(self.extra_rng.random() ** 2 * (self.end - created))
+            history.desk = MemberDesk(
+                joining, join_after, self.extra_rng, self.membership_ids, SHOP_UTC_OFFSET
+            )
         if profile != "prospect":
             history.visits(profile, low, high, coffee_lover=rng.random() < 0.3)
+        partner_id = None
+        if referred_by is None and history.purchases:
+            first = history.purchases[0]
+            partner_id = self.partner_codes.came_with_a_code(contact_id, first, _staff_on(first[0]))
+            if partner_id is not None:
+                source = "partner business"
         history.queries_and_complaints()
         history.outreach(profile, email is not None)
         if referred_by is not None:
@@ -363,9 +439,14 @@ class _DemoBuilder:
                 _stamp(created),
                 _stamp(max(created, history.last_seen)),
                 tier.id,  # Bronze starts at nothing: everyone is in a tier
+                partner_id,
             )
         )
         history.flush_into(rows)
+        if history.desk is not None:
+            memberships, payments = history.desk.rows(contact_id, _stamp, _staff_on)
+            rows.membership.extend(memberships)
+            rows.membership_payment.extend(payments)
         self._consents(contact_id, created, email, phone, address[0], rows)
         self._tags(contact_id, profile, history, rows)
         self._preferences(contact_id, created, rows)
@@ -394,6 +475,14 @@ class _DemoBuilder:
         """A random moment in opening hours between start and the end of the history."""
         moment = self.open_hours(start + int(self.rng.random() * (self.end - start)))
         return min(moment, self.end)
+
+    def local_morning(self, moment: int) -> int:
+        """10 in the morning, shop time, on the moment's (local) day."""
+        return (moment + SHOP_UTC_OFFSET) // DAY * DAY - SHOP_UTC_OFFSET + 10 * HOUR
+
+    def local_date(self, moment: int) -> str:
+        """The moment's day on the shop's calendar, as ISO text."""
+        return time.strftime("%Y-%m-%d", time.gmtime(moment + SHOP_UTC_OFFSET))
 
     def open_hours(self, moment: int) -> int:
         """The moment moved into opening hours on its (local) day."""
@@ -526,6 +615,8 @@ class _History:
         # Purchases in the last 365 days before the one being recorded, for its tier.
         self.tier_window: deque[tuple[int, int]] = deque()
         self.window_spend = 0
+        self.desk: MemberDesk | None = None  # a customer who will join a plan
+        self.welcome_points: list[tuple] = []
 
     def visits(self, profile: str, low: float, high: float, coffee_lover: bool) -> None:
         rng, builder = self.rng, self.builder
@@ -550,6 +641,8 @@ class _History:
         self.last_seen = max(self.last_seen, moment)
         if rng.random() < 0.15:
             self._add("visit", None, moment, "Browsed, no purchase")
+            if self.desk is not None:
+                self.desk.visit(moment, False, self)
             return
         if rng.random() < (0.7 if coffee_lover else 0.2):
             summary = rng.choice(_COFFEE_SUMMARIES)
@@ -559,6 +652,8 @@ class _History:
             summary = rng.choice(_RETAIL_SUMMARIES)
             dollars = min(900, max(12, int(math.exp(rng.gauss(4.2, 0.6)))))
             amount = dollars * 100 + rng.choice((0, 0, 50, 95))
+        if self.desk is not None:  # joining or renewing first, then the sale at their rate
+            self.desk.visit(moment, True, self)
         interaction_id = self._add("purchase", None, moment, summary, amount=amount)
         self._earn(interaction_id, moment, amount)
         if rng.random() < 0.06:
@@ -574,9 +669,14 @@ class _History:
         self.window_spend += amount
         self.purchases.append((moment, amount))
         self.total_spend += amount
-        points = points_for_purchase(amount, 1, tier.multiplier_percent)
+        member = None if self.desk is None else self.desk.member_rate(moment)
+        points = points_for_purchase(
+            amount, 1, tier.multiplier_percent, 100 if member is None else member[1]
+        )
         if points > 0:
             reason = f"Purchase of {_money(amount)}"  # as the counter writes it
+            if member is not None:
+                reason += f" ({member[0]} member: points ×{member[1] / 100:g})"
             self._ledger(
                 "earn", points, moment, builder.expiry(moment), interaction_id, None, reason
             )
@@ -585,6 +685,26 @@ class _History:
             affordable = [reward for reward in rewards if reward[2] <= self.balance]
             reward_id, name, cost = rng.choice(affordable)
             self._ledger("redeem", -cost, moment + 60, None, None, reward_id, f"Redeemed: {name}")
+
+    def note(self, moment: int, summary: str) -> None:
+        """A note in the history (a membership joined, renewed or cancelled)."""
+        self._add("note", None, moment, summary)
+
+    def welcome(self, moment: int, membership_id: int, plan: str, reward_id: int) -> None:
+        """A plan's welcome reward, as relapp.domain.memberships.members gives it: a bonus of
+        its cost and its redemption at once, reversing that bonus (the balance unchanged)."""
+        builder = self.builder
+        name, _description, cost, _stock = words.REWARDS[reward_id - 1]
+        stamp, staff = _stamp(moment), _staff_on(moment)
+        builder.points_id += 1
+        bonus = builder.points_id
+        builder.points_id += 1
+        self.welcome_points += [
+            (bonus, self.contact_id, "bonus", cost, stamp, None, None, None, staff,
+             f"Membership welcome: {name} ({plan})", None, f"membership welcome #{membership_id}"),
+            (builder.points_id, self.contact_id, "redeem", -cost, stamp, None, None, reward_id,
+             staff, f"Redeemed: {name} (membership welcome)", bonus, None),
+        ]  # fmt: skip
 
     def welcome_bonus(self) -> None:
         # Written last but dated at enrolment; a positive entry never overdraws the ledger.
@@ -758,14 +878,15 @@ class _History:
         rows.interaction.extend(self.interactions)
         rows.points_entry.extend(self.points)
         rows.task.extend(self.tasks)
+        rows.welcome_points.extend(self.welcome_points)
 
 
 def _write_rows(rows: _Rows) -> None:
-    for table, columns in _COLUMNS.items():
-        if table == "contact":  # every contact goes in through the store's one way
+    for name, columns in _COLUMNS.items():
+        if name == "contact":  # every contact goes in through the store's one way
             insert_contacts(columns, rows.contact)
         else:
-            insert_rows(database, table, columns, getattr(rows, table))
+            insert_rows(database, _TABLES.get(name, name), columns, getattr(rows, name))
 
 
 def _ladder_stage(kind: str, history: _History) -> str:

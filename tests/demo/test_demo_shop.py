@@ -5,19 +5,30 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
+from relapp import cli
+from relapp.db.backups.check import check_database
 from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import Contact, database
 from relapp.demo.generator import TIERS, DemoCancelled, generate_demo_shop
+from relapp.domain.campaigns.vouchers import printed, typed_code
 from relapp.domain.loyalty.cards import is_valid_card_number
-from relapp.domain.loyalty.rules import tier_for_spend
+from relapp.domain.loyalty.rules import points_for_purchase, tier_for_spend
+from relapp.domain.memberships.members import member_rate
+from relapp.domain.memberships.status import (
+    end_of,
+    grace_end,
+    renewal_start,
+    status_of_dates,
+)
+from relapp.domain.shop.formats import ShopFormat
 from relapp.errors import RelappError
 from tests.conftest import AS_OF
 
@@ -69,13 +80,19 @@ def test_another_seed_gives_another_shop(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    """A 1,500-customer demo shop, as raw rows, shared by the realism checks."""
+def shop_path(tmp_path_factory) -> Path:
+    """A 1,500-customer demo shop's file, shared by the realism checks."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     db = open_database(path)
     generate_demo_shop(1_500, seed=3, as_of=AS_OF)
     db.close()
-    connection = sqlite3.connect(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def shop(shop_path):
+    """The 1,500-customer demo shop, as raw rows."""
+    connection = sqlite3.connect(shop_path)
     yield connection
     connection.close()
 
@@ -197,3 +214,184 @@ def test_cancelling_writes_nothing(db):
     names = {row[0] for row in db.execute_sql("SELECT name FROM sqlite_schema WHERE type='index'")}
     assert {"interaction_contact_time", "points_entry_expiring", "contact_by_name"} <= names
     assert database.obj is db
+
+
+# ------------------------------------------------------------------- members and partners
+
+
+def shop_day(stamp: str) -> date:
+    """The demo's day (Melbourne, UTC+10 all year) of a stored moment."""
+    return (parse_timestamp(stamp) + timedelta(hours=10)).date()
+
+
+def test_memberships_are_made_as_the_counter_makes_them(shop):
+    plans = {
+        plan_id: (name, fee, months, grace, welcome)
+        for plan_id, name, fee, months, grace, welcome in shop.execute(
+            "SELECT id, name, fee_cents, length_months, grace_days, welcome_reward_id"
+            " FROM membership_plan"
+        )
+    }
+    assert sorted(name for name, *_ in plans.values()) == ["Friends of the Lane", "Lantern Club"]
+    rows = shop.execute(
+        "SELECT id, contact_id, plan_id, starts_on, ends_on, grace_until, renewed_from_id,"
+        " created_at FROM membership ORDER BY id"
+    ).fetchall()
+    by_id = {row[0]: row for row in rows}
+    payments = Counter(
+        (membership_id, amount, paid_at)
+        for membership_id, amount, paid_at in shop.execute(
+            "SELECT membership_id, amount_cents, paid_at FROM membership_payment"
+        )
+    )
+    notes = {
+        (contact_id, at, summary)
+        for contact_id, at, summary in shop.execute(
+            "SELECT contact_id, occurred_at, summary FROM interaction WHERE kind = 'note'"
+            " AND summary LIKE '% membership: %'"
+        )
+    }
+    money = ShopFormat("en_AU", "AUD")
+    for membership_id, contact_id, plan_id, starts, ends, grace, renews, created in rows:
+        name, fee, months, grace_days, _welcome = plans[plan_id]
+        start = date.fromisoformat(starts)
+        # The plan's length and grace (relapp.domain.memberships.status), fixed when made.
+        assert date.fromisoformat(ends) == end_of(start, months, None)
+        assert date.fromisoformat(grace) == grace_end(date.fromisoformat(ends), grace_days)
+        if renews is None:
+            assert start == shop_day(created)  # joined at the counter that day
+        else:
+            old = by_id[renews]
+            assert old[1] == contact_id and renews < membership_id
+            assert start == renewal_start(date.fromisoformat(old[4]), shop_day(created))
+        expected = Counter({(membership_id, fee, created): 1}) if fee else Counter()
+        assert +Counter({k: v for k, v in payments.items() if k[0] == membership_id}) == expected
+        verb = "Joined" if renews is None else "Renewed"
+        paid = f", paid {money.money(fee)}" if fee else ""
+        note = (f"{verb} {name} membership: {money.day(start)} to"
+                f" {money.day(date.fromisoformat(ends))}{paid}")  # fmt: skip
+        assert (contact_id, created, note) in notes
+    renewed = [row for row in rows if row[6] is not None]
+    assert renewed and any(by_id[row[6]][6] is not None for row in renewed)  # renewed twice
+    assert len({row[6] for row in renewed}) == len(renewed)  # each renewed once at most
+
+
+def test_a_realistic_share_of_customers_are_members_in_every_state(shop):
+    customers = scalar(shop, "SELECT count(*) FROM contact")
+    members = scalar(shop, "SELECT count(DISTINCT contact_id) FROM membership")
+    assert 0.05 * customers <= members <= 0.10 * customers
+    assert scalar(shop, "SELECT count(*) FROM contact c JOIN membership m"
+                        " ON m.contact_id = c.id WHERE c.card_number IS NULL") == 0  # fmt: skip
+    states = Counter()
+    latest = shop.execute(
+        "SELECT starts_on, ends_on, grace_until, cancelled_at FROM membership m WHERE NOT EXISTS"
+        " (SELECT 1 FROM membership n WHERE n.contact_id = m.contact_id AND n.cancelled_at IS"
+        " NULL AND (n.starts_on > m.starts_on OR (n.starts_on = m.starts_on AND n.id > m.id)))"
+    ).fetchall()
+    for starts, ends, grace, cancelled in latest:
+        if cancelled is not None:
+            states["cancelled"] += 1
+            continue
+        states[status_of_dates(*(date.fromisoformat(day) for day in (starts, ends, grace)),
+                               AS_OF)] += 1  # fmt: skip
+    assert {"current", "grace", "expired", "cancelled"} <= set(states), states
+    assert states["current"] > states["grace"] + states["cancelled"]
+
+
+def test_a_plans_welcome_reward_goes_through_the_ledger(shop):
+    joined = shop.execute(
+        "SELECT m.id, m.contact_id, m.created_at FROM membership m JOIN membership_plan p"
+        " ON p.id = m.plan_id WHERE p.welcome_reward_id IS NOT NULL"
+        " AND m.renewed_from_id IS NULL"
+    ).fetchall()
+    assert joined
+    for membership_id, contact_id, created in joined:
+        bonus = shop.execute(
+            "SELECT id, points, occurred_at FROM points_entry WHERE kind = 'bonus'"
+            " AND contact_id = ? AND occasion = ?",
+            (contact_id, f"membership welcome #{membership_id}"),
+        ).fetchone()
+        assert bonus is not None and bonus[1:] == (100, created)  # a free coffee's cost
+        spent = shop.execute(
+            "SELECT points, reward_id, occurred_at FROM points_entry WHERE kind = 'redeem'"
+            " AND reverses_id = ?",
+            (bonus[0],),
+        ).fetchall()
+        assert spent == [(-100, 1, created)]
+    # Renewals and the paid plan give none.
+    assert scalar(shop, "SELECT count(*) FROM points_entry WHERE occasion LIKE"
+                        " 'membership welcome #%'") == len(joined)  # fmt: skip
+
+
+def test_current_members_earn_their_plans_rate(shop_path, time_zone):
+    time_zone("Etc/GMT-10")  # this PC's calendar is the demo's (Melbourne without summer time)
+    db = open_database(shop_path)
+    try:
+        earned = db.execute_sql(
+            "SELECT p.contact_id, p.occurred_at, p.points, p.reason, i.amount_cents"
+            " FROM points_entry p JOIN interaction i ON i.id = p.interaction_id"
+            " WHERE p.kind = 'earn' AND p.contact_id IN (SELECT contact_id FROM membership)"
+        ).fetchall()
+        members_rate = 0
+        for contact_id, occurred, points, reason, amount in earned:
+            rate = member_rate(contact_id, parse_timestamp(occurred))
+            if rate is None:
+                assert "member" not in reason
+                continue
+            members_rate += 1
+            assert reason == f"Purchase of ${amount / 100:,.2f} ({rate[0]} member: points ×1.5)"
+            assert any(points == points_for_purchase(amount, 1, tier.multiplier_percent, rate[1])
+                       for tier in TIERS)  # fmt: skip
+        assert members_rate > 100
+    finally:
+        db.close()
+
+
+def test_partners_their_codes_and_the_customers_who_came_through_them(shop, shop_path):
+    partners = shop.execute(
+        "SELECT id, name, agreement_from, agreement_until, contact_id FROM partner ORDER BY id"
+    ).fetchall()
+    assert [name for _, name, *_ in partners] == [
+        "Crumb Street Bakery", "Fern & Bloom Florist", "Little Tram Café"]  # fmt: skip
+    today = AS_OF.isoformat()
+    states = ["ended" if until and until < today else "current"
+              for _, _, start, until, _ in partners if start <= today]  # fmt: skip
+    assert states == ["current", "current", "ended"]
+    # The florist is a customer too (customer 250 of the demo): their record is linked.
+    linked = shop.execute(
+        "SELECT p.name, c.organisation, c.kind, c.ladder_stage FROM partner p"
+        " JOIN contact c ON c.id = p.contact_id"
+    ).fetchall()
+    assert ("Fern & Bloom Florist", "Fern & Bloom Florist", "business", "partner") in linked
+    batches = shop.execute(
+        "SELECT partner_id, direction FROM voucher_offer WHERE partner_id IS NOT NULL"
+    ).fetchall()
+    assert sorted(batches) == [(partner, way) for partner in (1, 2, 3)
+                               for way in ("ours_there", "theirs_here")]  # fmt: skip
+    used = shop.execute(
+        "SELECT v.code, v.contact_id, v.redeemed_at, v.redeemed_key, o.valid_from,"
+        " o.valid_until, o.partner_id, c.referred_by_partner_id, c.source, c.created_at"
+        " FROM voucher v JOIN voucher_offer o ON o.id = v.offer_id"
+        " LEFT JOIN contact c ON c.id = v.contact_id WHERE v.redeemed_at IS NOT NULL"
+    ).fetchall()
+    assert len(used) >= 10
+    for code, contact, at, key, since, until, partner, came_through, source, joined in used:
+        assert contact is not None and key == code
+        assert since <= at < until and joined <= at
+        assert (came_through, source) == (partner, "partner business")
+    unused = shop.execute(
+        "SELECT count(*) FROM voucher WHERE redeemed_at IS NULL AND contact_id IS NULL"
+        " AND redeemed_key IS NULL AND staff_id IS NULL"
+    ).fetchone()[0]
+    assert unused + len(used) == scalar(shop, "SELECT count(*) FROM voucher")
+    came = scalar(shop, "SELECT count(*) FROM contact WHERE referred_by_partner_id IS NOT NULL")
+    assert came == len(used)  # one code each, and nobody else came through a partner
+    # Every code is one the counter takes (the check character) and stores as it is.
+    for (code,) in shop.execute("SELECT code FROM voucher"):
+        assert typed_code(printed(code)) == code
+
+
+def test_the_demo_passes_relapp_check(shop_path, capsys):
+    assert check_database(shop_path).problems == []
+    assert cli.main(["check", "--db", str(shop_path)]) == 0
+    assert capsys.readouterr().out.startswith("ok: integrity, 1,500 contacts")

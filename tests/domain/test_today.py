@@ -514,14 +514,19 @@ def test_every_query_reads_an_index_not_a_table(demo_db, monkeypatch):
     execute = demo_db.execute_sql
 
     from relapp.db.models import Staff
+    from relapp.domain.memberships.lists import members_in_grace, renewals_due
     from relapp.domain.memberships.members import join
     from relapp.domain.memberships.plans import Plan, list_plans, save_plan
 
     save_plan(Plan("Gold", length_months=1, reminder_days=30, grace_days=30),
               Staff.get(Staff.role == "manager").id)  # fmt: skip
+    gold = next(line.plan.id for line in list_plans() if line.plan.name == "Gold")
+    # The demo shop's own members due and in grace that day, then these three.
+    day = date(2026, 11, 22)
+    due, in_grace = renewals_due(day).total, members_in_grace(day).total
     joined_on = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
     for contact_id in (1, 2, 3):
-        join(contact_id, list_plans()[0].plan.id, date(2026, 10, 10 * contact_id), now=joined_on)
+        join(contact_id, gold, date(2026, 10, 10 * contact_id), now=joined_on)
 
     def explained(sql, params=None, *args, **kwargs):
         # The settings and the membership plans are a handful of rows (read with or without
@@ -533,7 +538,7 @@ def test_every_query_reads_an_index_not_a_table(demo_db, monkeypatch):
 
     monkeypatch.setattr(demo_db, "execute_sql", explained)
     queue = today_queue(datetime(2026, 11, 22, 8, 0, tzinfo=UTC), date(2026, 11, 22))
-    assert (queue.renewals_due.total, queue.members_in_grace.total) == (1, 2)
+    assert (queue.renewals_due.total, queue.members_in_grace.total) == (due + 1, in_grace + 2)
     scans = sorted({plan for plan in plans if plan.startswith("SCAN")})
     assert scans == [
         "SCAN contact USING COVERING INDEX contact_inactive",

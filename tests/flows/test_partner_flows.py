@@ -87,13 +87,14 @@ def test_a_manager_adds_a_partner_by_keys_makes_codes_and_hands_them_over(
         )
         flow.press("Escape")
 
+    demo_partners = len(list_partners())  # the demo shop's own
+
     def partners(dialog):
-        assert dialog.table.rowCount() == 0
-        assert "No partners yet" in dialog.note.text()
+        assert dialog.table.rowCount() == demo_partners
         flow.in_next_dialog(details, "Partner details")
         flow.press("Alt+A")
-        flow.wait_until(lambda: dialog.table.rowCount() == 1)
-        assert dialog.table.item(0, 0).text() == "Café Luna"
+        flow.wait_until(lambda: dialog.table.rowCount() == demo_partners + 1)
+        assert dialog.table.item(0, 0).text() == "Café Luna"  # first by name
         assert dialog.table.item(0, 2).text() == "0"  # customers
         flow.press("Alt+D")  # the Codes tab
         flow.in_next_dialog(codes, "New codes for Café Luna")
@@ -121,7 +122,7 @@ def test_a_manager_adds_a_partner_by_keys_makes_codes_and_hands_them_over(
     flow.press("Alt+E")
     flow.wait_for_dialogs(60_000)
 
-    [line] = list_partners()
+    [line] = [line for line in list_partners() if line.partner.name == "Café Luna"]
     partner = line.partner
     assert (partner.name, partner.contact_person, partner.offers) == (
         "Café Luna", "Rosa Díaz", "Coffee and cake")  # fmt: skip
@@ -147,7 +148,7 @@ def test_a_cashier_redeems_a_partners_code_with_f6_and_the_customer_came_through
     flow: Flow,
 ):
     partner_id, codes = luna_with_codes()
-    customer = a_card_holder(newest=True)
+    customer = a_card_holder(newest=True, plain=True)
     assert partner_store.referral_partner(customer.id) is None
     name = f"{customer.given_name} {customer.family_name}"
     flow.sign_in("Sam", "0000")
@@ -171,7 +172,7 @@ def test_a_cashier_redeems_a_partners_code_with_f6_and_the_customer_came_through
     assert counter.panel.partner.isVisible()
 
     # The same code for another customer: told in the dialog, nothing changed.
-    other = a_card_holder()
+    other = a_card_holder(plain=True)
     show_at_counter(flow, other)
     seen = {}
 
@@ -211,7 +212,7 @@ def test_a_new_customer_is_enrolled_then_redeems_a_partners_code(flow: Flow):
     flow.press("F6")
     flow.wait_for_dialogs()
     assert partner_store.referral_partner(new.id) == partner_id
-    assert [line.customers for line in list_partners()] == [1]
+    assert [line.customers for line in list_partners() if line.partner.id == partner_id] == [1]
 
 
 def test_a_partner_offer_campaign_leaves_out_customers_without_partner_consent(flow: Flow):

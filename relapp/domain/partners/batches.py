@@ -78,10 +78,13 @@ def make_batch(
     *,
     staff_id: int | None = None,
     now: datetime | None = None,
+    as_owner: bool = False,
 ) -> MadeBatch:
     """count new codes of the offer for the partner; raises PartnerRefused, CampaignError
-    (the offer) or NotAllowed with one sentence, nothing made."""
-    require_manager(staff_id, "make a partner's codes")
+    (the offer) or NotAllowed with one sentence, nothing made. as_owner: the shop owner at
+    the command line (relapp.domain.partners.partners.save_partner): no staff check."""
+    if not as_owner:
+        require_manager(staff_id, "make a partner's codes")
     partner = partner_by_id(partner_id)
     if direction not in PARTNER_DIRECTIONS:
         raise PartnerRefused(f"A batch goes {' or '.join(PARTNER_DIRECTIONS)}, not {direction!r}.")
@@ -109,7 +112,8 @@ def make_batch(
         write_audit(
             "partner codes made", "partner", partner_id,
             {"offer_id": offer_id, "direction": direction, "label": label, "codes": count,
-             "kind": offer.kind, "value": offer.value, "valid_days": offer.valid_days},
+             "kind": offer.kind, "value": offer.value, "valid_days": offer.valid_days,
+             **({"by": "command line"} if as_owner else {})},
             moment, staff_id,
         )  # fmt: skip
         found = store.batch_row(offer_id)
