@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from relapp.db.models import Interaction, Staff, database
 from relapp.domain import clock
+from relapp.domain.contacts.naming import person_name
 from relapp.domain.listening.competitions import Draft, list_competitions, save_competition
 from relapp.domain.memberships.status import shop_today
 from tests.flows.harness import Flow, visible_text
@@ -113,7 +114,7 @@ def test_make_type_a_paper_entry_draw_and_tell_the_winner(flow: Flow, monkeypatc
     flow.press("Alt+D")
     flow.wait_for_dialogs()
     assert asked["text"] == "Draw 1 winner from 1 valid entry? This cannot be undone."
-    name = f"{customer.given_name} {customer.family_name}".strip()
+    name = person_name(customer.given_name, customer.family_name)
     assert asked["winner"] == name
     assert Interaction.get(Interaction.summary == "Won the draw: Spring hamper").contact_id == (
         customer.id)  # fmt: skip

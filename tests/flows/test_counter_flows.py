@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Reward
+from relapp.domain.contacts.naming import person_name
 from relapp.domain.loyalty.usual_spend import unusual_amount
 from relapp.domain.shop.formats import shop_format
 from tests.flows.harness import Flow, describe
@@ -80,7 +81,7 @@ def test_after_a_sale_the_counter_confirms_and_the_next_scan_starts_clean(flow: 
     flow.press("F2")
 
     after = Contact.get_by_id(first.id)
-    name = f"{first.given_name} {first.family_name}"
+    name = person_name(first.given_name, first.family_name)
     assert counter.confirmation.isVisible()
     earned = after.points_balance - first.points_balance
     assert (
@@ -116,7 +117,7 @@ def test_after_a_redemption_the_counter_says_the_new_balance(flow: Flow):
         .first()
         .reward
     )
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     assert f"{reward.name} redeemed: {name} now has {balance:,} points." in flow.screen_text()
     assert counter.search_box.text() == ""
 
@@ -236,7 +237,7 @@ def scan(flow: Flow, customer: Contact):
 def test_the_last_sale_is_undone_with_ctrl_z_and_the_points_are_back(flow: Flow):
     flow.sign_in("Sam", "0000")
     customer = a_card_holder()
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     counter = scan(flow, customer)
     assert not counter.sale_undo.button.isVisible()  # nothing to undo yet
     flow.in_next_dialog(lambda d: (flow.type("12.50"), flow.press("Return")), "Record a sale")
@@ -284,7 +285,7 @@ def test_an_amount_far_above_the_customers_usual_is_asked_about_once(flow: Flow)
     customer, unusual = next(
         (c, u) for c in regulars if (u := unusual_amount(c.id, 125_000)) and u.customers_own
     )
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     usual = shop_format().money(unusual.usual_cents)  # the median of their purchases
     counter = scan(flow, customer)
     purchases = Interaction.select().where(Interaction.kind == "purchase")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from relapp.db.models import database
+from relapp.domain.contacts.naming import person_name
 from tests.flows.harness import Flow, describe
 from tests.flows.people import a_card_holder, show_at_counter
 
@@ -26,7 +27,7 @@ def card_row(code: str) -> tuple[int | None, int]:
 def test_a_card_is_sold_printed_and_redeemed_in_part_from_the_keyboard(flow: Flow):
     flow.sign_in("Maya", "1234")
     customer = a_card_holder()
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     counter = show_at_counter(flow, customer)
     assert "Gift card… (F8)" in flow.screen_text()
     seen: dict[str, object] = {}
@@ -169,7 +170,7 @@ def test_with_nobody_shown_a_bearer_card_is_sold_and_given_to_a_customer_later(f
     assert f"Gift card {card.shown} sold for $25.00." in flow.screen_text()
 
     customer = a_card_holder()
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     counter = show_at_counter(flow, customer)
 
     def give(dialog):

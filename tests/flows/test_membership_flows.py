@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from relapp.db.models import Contact, Interaction, PointsEntry, Staff, Tier
 from relapp.db.store import memberships as store
+from relapp.domain.contacts.naming import person_name
 from relapp.domain.memberships.lists import members_in_grace, renewals_due
 from relapp.domain.memberships.members import join, memberships_of
 from relapp.domain.memberships.plans import Plan, list_plans, save_plan
@@ -183,7 +184,7 @@ def test_today_lists_a_renewal_due_and_enter_opens_the_member(flow: Flow):
     assert today.work_list.sections["renewals"].text(0) == f"Memberships to renew ({due + 1})"
     assert today.work_list.sections["in_grace"].text(0) == f"Members in grace ({in_grace})"
     assert f"{due + 1} membership{'s' if due else ''} to renew" in today.summary_label.text()
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     flow.move_to(today.work_list, name)
     flow.press("Return")
     assert flow.window.current_view_key() == "counter"

@@ -18,6 +18,7 @@ from relapp.domain.campaigns.campaigns import audience
 from relapp.domain.campaigns.listing import list_campaigns
 from relapp.domain.campaigns.vouchers import Offer
 from relapp.domain.contacts.editing import record_consent
+from relapp.domain.contacts.naming import person_name
 from relapp.domain.partners.batches import batches_of, make_batch
 from relapp.domain.partners.partners import Partner, find_partner, list_partners, save_partner
 from relapp.ui.campaigns import partners_dialog
@@ -150,7 +151,7 @@ def test_a_cashier_redeems_a_partners_code_with_f6_and_the_customer_came_through
     partner_id, codes = luna_with_codes()
     customer = a_card_holder(newest=True, plain=True)
     assert partner_store.referral_partner(customer.id) is None
-    name = f"{customer.given_name} {customer.family_name}"
+    name = person_name(customer.given_name, customer.family_name)
     flow.sign_in("Sam", "0000")
     counter = show_at_counter(flow, customer)
     assert not counter.panel.partner.isVisible()

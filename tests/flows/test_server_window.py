@@ -16,6 +16,7 @@ from relapp.db.migrations import LATEST_VERSION
 from relapp.db.models import Contact
 from relapp.db.server.connection import open_server_database
 from relapp.demo.generator import generate_demo_shop
+from relapp.domain.contacts.naming import person_name
 from relapp.ui.settings.backup_box import BackupBox
 from relapp.ui.settings.server_box import ServerBox
 from relapp.ui.single_instance import server_name
@@ -100,8 +101,9 @@ def test_find_a_customer_and_record_a_sale_on_the_server(server_flow: Flow):
     )
     assert earned > 0
     assert balance == customer.points_balance + earned == ledger
+    shown = person_name(customer.given_name, customer.family_name)  # 何洋: as its script writes
     assert (
-        f"$12.50 recorded: +{earned} points, {name} now has {balance:,} points."
+        f"$12.50 recorded: +{earned} points, {shown} now has {balance:,} points."
         in flow.screen_text()
     )  # the demo shop sells in Australian dollars
     assert flow.window.focusWidget() is counter.search_box  # ready for the next customer
