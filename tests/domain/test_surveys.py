@@ -526,3 +526,40 @@ def test_declining_is_refused_for_an_unknown_survey_or_customer(shop):
     with pytest.raises(RelappError, match=r"No customer with number 999999\."):
         record_declined(survey_id, 999_999)
     assert rows("survey_asked") == []
+
+
+# ------------------------------------------------------------------- restart and restore
+
+
+@pytest.mark.sqlite_only(reason="a backup and its restore are of the shop file")
+def test_surveys_and_answers_survive_a_restart_and_a_backup_and_restore(
+    shop, db, db_path, tmp_path
+):
+    from relapp.db.backups import restore_backup, take_backup
+    from relapp.db.connection import open_database
+
+    _clock, cashier, anna = shop
+    survey_id = define()
+    record_response(survey_id, good_answers(survey_id), contact_id=anna, source="counter",
+                    staff_id=cashier)  # fmt: skip
+    poll_id = define(
+        name="Sunday opening", kind="poll", anonymous=True,
+        questions=(QuestionDraft("yes_no", "Should we open on Sundays?"),),
+    )  # fmt: skip
+    [question] = survey_form(poll_id).questions
+    record_response(poll_id, [Answer(question.id, 1)], contact_id=anna, source="counter")
+    kept = {table: rows(table) for table in ("survey", "survey_version", "survey_question",
+                                             "survey_response", "survey_answer")}  # fmt: skip
+    backup = take_backup(db_path, out=tmp_path / "with-answers.db").path
+
+    db.close()  # the app quits and starts again
+    reopened = open_database(db_path)
+    try:
+        assert {table: rows(table) for table in kept} == kept
+        record_response(survey_id, good_answers(survey_id, 2, 3), contact_id=anna,
+                        source="paper")  # fmt: skip
+        restore_backup(db_path, backup)
+        assert {table: rows(table) for table in kept} == kept  # the later answer is gone
+        assert [line.responses for line in list_surveys()] == [1, 1]
+    finally:
+        reopened.close()
