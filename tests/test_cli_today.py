@@ -109,3 +109,31 @@ def test_a_bad_limit_is_a_usage_error(db_path, limit, capsys):
         cli.main(["today", "--db", str(db_path), "--limit", limit])
     assert stopped.value.code == 2
     assert "--limit" in capsys.readouterr().err
+
+
+def test_text_lists_memberships_to_renew_and_prize_winners_to_tell(db, db_path, capsys):
+    from relapp.db.models import Staff
+    from relapp.domain.listening.competitions import Draft, enter, save_competition
+    from relapp.domain.listening.winners import make_draw
+    from relapp.domain.memberships.members import join
+    from relapp.domain.memberships.plans import Plan, list_plans, save_plan
+
+    now = utc_now()
+    manager = Staff.create(name="Maya", role="manager", pin_hash="x", created_at=now).id
+    save_plan(Plan("Gold", length_months=1, reminder_days=40), manager)
+    cy = add_contact("Cy", "Zhu", phone="+61412345678")
+    join(cy.id, list_plans()[0].plan.id, now=now)
+    dee = add_contact("Dee", "Ray", email="dee@example.org")
+    ended = (now - 2 * DAY).date()
+    draft = Draft("Spring hamper", ended - timedelta(days=30), ended)
+    competition = save_competition(draft, as_owner=True).competition.id
+    enter(competition, dee.id, "counter", now=now - 10 * DAY)
+    make_draw(competition, as_owner=True)
+
+    assert cli.main(["today", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Memberships to renew: 1\n" in out
+    assert f"  Cy Zhu (customer {cy.id}): Gold, ends " in out
+    assert "Prize winners to contact: 1\n" in out
+    assert f"  Dee Ray (customer {dee.id}): won Spring hamper (place 1); dee@example.org" in out
+    assert "Members in grace" not in out  # nobody: no heading

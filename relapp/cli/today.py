@@ -2,7 +2,8 @@
 
 The same domain function as the Today view (relapp.domain.timeline.today.today_queue): overdue and
 today's follow-ups, open queries and complaints, birthdays this week, customers drifting away
-and customers not to be contacted yet. Text shows each section's count and its first rows,
+and customers not to be contacted yet; memberships to renew, members in grace and prize winners
+to contact while there are some. Text shows each section's count and its first rows,
 in this machine's local time; --json gives every section as {"total": N, "rows": [...]}.
 """
 
@@ -129,6 +130,34 @@ def queue_as_text(queue: TodayQueue) -> list[str]:
         for customer in section.rows
     ]
     lines += _more(section.more)
+    return lines + _members_and_winners(queue)
+
+
+def _members_and_winners(queue: TodayQueue) -> list[str]:
+    """Memberships to renew, members in grace and prize winners to tell: only while there are
+    some (a shop without plans or draws never sees the headings)."""
+    lines: list[str] = []
+    for section, title, words in (
+        (queue.renewals_due, "Memberships to renew", "ends {day}"),
+        (queue.members_in_grace, "Members in grace", "ended {day}, {days} days of grace left"),
+    ):
+        if section.total:
+            lines += ["", f"{title}: {section.total:,}"]
+            lines += [
+                f"  {_who(member.name, member.contact_id)}: {member.plan}, "
+                + words.format(day=member.ends_on.isoformat(), days=member.days)
+                for member in section.rows
+            ]
+            lines += _more(section.more)
+    winners = queue.prize_winners
+    if winners.total:
+        lines += ["", f"Prize winners to contact: {winners.total:,}"]
+        lines += [
+            f"  {_who(winner.name, winner.contact_id)}: won {winner.competition}"
+            f" (place {winner.position}); {winner.reach}"
+            for winner in winners.rows
+        ]
+        lines += _more(winners.more)
     return lines
 
 
