@@ -36,6 +36,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from relapp.domain.shop.shops import Shop
+from relapp.domain.terms import LADDER_STAGE_NAMES
 from relapp.domain.timeline.retention import (
     ACTIVE_DAYS,
     FIRST_SHOP_ID,
@@ -69,10 +70,6 @@ MIX_COLOUR = colors.HexColor("#4f8fbf")
 GRID_GREY = colors.HexColor("#dde5e4")
 LABEL_SIZE = 7.5
 MIX_LABEL_WIDTH = 80  # points for a tier or stage name beside its bar; longer ones are cut
-STAGE_NAMES = {
-    "prospect": "Prospect", "customer": "Customer", "client": "Client",
-    "supporter": "Supporter", "advocate": "Advocate", "partner": "Partner",
-}  # fmt: skip
 # The summary is most of the work at a million customers (seconds); laying it out the rest.
 SUMMARY_SHARE = 0.6
 
@@ -238,7 +235,7 @@ def _tier_rows(tiers: Sequence[MixEntry]) -> list[tuple[str, int]]:
 
 
 def _stage_rows(stages: Sequence[MixEntry]) -> list[tuple[str, int]]:
-    return [(_(STAGE_NAMES.get(entry.name or "", entry.name or "")), entry.customers)
+    return [(_(LADDER_STAGE_NAMES.get(entry.name or "", entry.name or "")), entry.customers)
             for entry in stages]  # fmt: skip
 
 
