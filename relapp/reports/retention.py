@@ -21,13 +21,13 @@ names the shop and the last lines say so. Without a shop, every shop's history t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_percent
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -46,10 +46,14 @@ from relapp.domain.timeline.retention import (
     retention_summary,
 )
 from relapp.i18n import _
+from relapp.reports.bar_charts import (
+    LABEL_SIZE,
+    horizontal_bars,
+    month_label,
+    style_axis,
+    value_axis,
+)
 from relapp.reports.document import (
-    RULE_GREY,
-    TEXT_DARK,
-    TEXT_MUTED,
     Cancelled,
     Progress,
     ReportContext,
@@ -60,15 +64,14 @@ from relapp.reports.document import (
     styles,
 )
 from relapp.reports.dossier import check_cancelled
-from relapp.reports.fonts import BODY, BOLD, font_runs
+from relapp.reports.fonts import BODY, BOLD
 from relapp.reports.tables import HEADER_GREY, Fit, fit, frame_width, section, text_table, widths
-from relapp.reports.text import para, text_width, visual
+from relapp.reports.text import para
 
 NEW_COLOUR = colors.HexColor("#e59c3b")  # amber and teal: told apart in colour-blind vision
 RETURNING_COLOUR = colors.HexColor("#2a7f78")
 MIX_COLOUR = colors.HexColor("#4f8fbf")
 GRID_GREY = colors.HexColor("#dde5e4")
-LABEL_SIZE = 7.5
 MIX_LABEL_WIDTH = 80  # points for a tier or stage name beside its bar; longer ones are cut
 # The summary is most of the work at a million customers (seconds); laying it out the rest.
 SUMMARY_SHARE = 0.6
@@ -176,7 +179,7 @@ def _months(summary: RetentionSummary, context: ReportContext) -> list[Flowable]
     months = summary.months
     if not any(month.visitors for month in months):
         return [*story, paragraph(_("Nobody visited in these months."))]
-    labels = [_month_label(month.month, index, context) for index, month in enumerate(months)]
+    labels = [month_label(month.month, index, context) for index, month in enumerate(months)]
     width = frame_width(context)
     drawing = Drawing(width, 190)
     chart = VerticalBarChart()
@@ -187,10 +190,10 @@ def _months(summary: RetentionSummary, context: ReportContext) -> list[Flowable]
     chart.bars[0].fillColor = NEW_COLOUR
     chart.bars[1].fillColor = RETURNING_COLOUR
     chart.bars.strokeColor = None
-    _style_axis(chart.categoryAxis)
+    style_axis(chart.categoryAxis)
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.dy = -3
-    _value_axis(chart.valueAxis, max(max(row) for row in chart.data), context)
+    value_axis(chart.valueAxis, max(max(row) for row in chart.data), context)
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = GRID_GREY
     drawing.add(chart)
@@ -205,12 +208,6 @@ def _months(summary: RetentionSummary, context: ReportContext) -> list[Flowable]
     header = [_("Month"), _("New"), _("Returning"), _("Visitors")]
     columns = widths(context, 1, *_fits(header[1:], rows, 1))
     return [*story, drawing, Spacer(0, 4), *text_table(header, rows, columns, numeric=(1, 2, 3))]
-
-
-def _month_label(month: date, index: int, context: ReportContext) -> str:
-    """The month's short name (Dec), with the year under the first month and each January."""
-    name = format_date(month, "LLL", locale=context.locale)
-    return f"{name}\n{month.year}" if index == 0 or month.month == 1 else name
 
 
 def _legend(pairs: Sequence[tuple[colors.Color, str]], width: float) -> Legend:
@@ -253,7 +250,17 @@ def _mix(
     name_width = width - chart_width - 12 - sum(number.width for number in numbers)
     table = text_table(header, cells, [name_width, *(number.width for number in numbers)],
                        numeric=(1, 2))  # fmt: skip
-    side_by_side = Table([[_mix_chart(rows, chart_width, context), table]],
+    chart = horizontal_bars(
+        rows,
+        chart_width,
+        context,
+        colour=MIX_COLOUR,
+        label_width=MIX_LABEL_WIDTH,
+        bar=16,
+        bottom=18,
+        right=44,
+    )
+    side_by_side = Table([[chart, table]],
                          colWidths=[chart_width + 12, width - chart_width - 12])  # fmt: skip
     side_by_side.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -263,69 +270,7 @@ def _mix(
     return [KeepTogether([heading(title), side_by_side])]
 
 
-def _mix_chart(rows: list[tuple[str, int]], width: float, context: ReportContext) -> Drawing:
-    bar = 16
-    height = bar * len(rows) + 26
-    drawing = Drawing(width, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = MIX_LABEL_WIDTH + 6, 18
-    chart.width, chart.height = width - chart.x - 44, height - 24
-    rows = rows[::-1]  # drawn from the bottom up: the first row at the top, as in the table
-    chart.data = [[count for _name, count in rows]]
-    chart.bars[0].fillColor = MIX_COLOUR
-    chart.bars.strokeColor = None
-    chart.barWidth = bar * 0.65
-    chart.barLabelFormat = lambda count: context.number(int(count))
-    chart.barLabels.fontName, chart.barLabels.fontSize = BODY, LABEL_SIZE
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    _style_axis(chart.categoryAxis)
-    chart.categoryAxis.categoryNames = [_label(name) for name, _count in rows]
-    for index, (name, _count) in enumerate(rows):
-        # A chart label is in one font: the one that draws the name, if one draws all of it.
-        fonts = {font for font, _piece in font_runs(visual(name))}
-        if len(fonts) == 1:
-            chart.categoryAxis.labels[index].fontName = fonts.pop()
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -4
-    _value_axis(chart.valueAxis, max(chart.data[0]), context)
-    drawing.add(chart)
-    return drawing
-
-
-def _label(name: str) -> str:
-    """The name as drawn (right-to-left text shaped and reordered), cut to MIX_LABEL_WIDTH
-    with an ellipsis where it is read last, which is on the left for right-to-left text."""
-    while len(name) > 1 and text_width(name, LABEL_SIZE) > MIX_LABEL_WIDTH:
-        name = name[:-2].rstrip() + "…"
-    return visual(name)
-
-
 # ------------------------------------------------------------------------- shared parts
-
-
-def _style_axis(axis) -> None:
-    axis.labels.fontName, axis.labels.fontSize = BODY, LABEL_SIZE
-    axis.labels.fillColor = TEXT_DARK
-    axis.strokeColor = RULE_GREY
-    for tick in ("tickLeft", "tickRight", "tickUp", "tickDown"):  # no ticks: the grid says it
-        if hasattr(axis, tick):
-            setattr(axis, tick, 0)
-
-
-def _value_axis(axis, highest: int, context: ReportContext) -> None:
-    """Counts from 0 in whole numbers, with the shop's thousands separator."""
-    _style_axis(axis)
-    axis.valueMin = 0
-    axis.valueMax = max(highest, 4) * 1.08  # room for the labels; a scale for all zeros too
-    axis.labelTextFormat = _whole(context)
-    axis.labels.fillColor = TEXT_MUTED
-    axis.forceZero = True
-
-
-def _whole(context: ReportContext) -> Callable[[float], str]:
-    """A label for an axis step: whole steps only (an axis of 0 to 4 has steps of 0.5)."""
-    return lambda value: context.number(int(value)) if value == int(value) else ""
 
 
 def _fits(header: Sequence[str], rows: Sequence[Sequence[str]], first: int) -> list[Fit]:

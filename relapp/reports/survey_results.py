@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from babel.dates import format_skeleton
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -38,10 +38,8 @@ from relapp.domain.listening.results import (
 )
 from relapp.domain.terms import QUESTION_KIND_NAMES
 from relapp.i18n import _
+from relapp.reports.bar_charts import horizontal_bars, month_label, style_axis, value_axis
 from relapp.reports.document import (
-    RULE_GREY,
-    TEXT_DARK,
-    TEXT_MUTED,
     Cancelled,
     Progress,
     ReportCancelled,
@@ -53,14 +51,13 @@ from relapp.reports.document import (
     styles,
 )
 from relapp.reports.dossier import check_cancelled
-from relapp.reports.fonts import BODY, BOLD, font_runs
+from relapp.reports.fonts import BOLD
 from relapp.reports.tables import Fit, fit, frame_width, section, text_table, widths
-from relapp.reports.text import para, text_width, visual
+from relapp.reports.text import para
 
 TITLE = "Survey results"
 BAR_COLOUR = colors.HexColor("#2a7f78")
 MONTH_COLOUR = colors.HexColor("#4f8fbf")
-LABEL_SIZE = 7.5
 LABEL_WIDTH = 96  # points for an answer's label beside its bar; longer ones are cut
 MAX_OPTION_COLUMNS = 5  # a split shows each option's share up to this many options
 OPTION_WIDTH = 62  # points at most for a figure's column of a split (an option's share)
@@ -150,20 +147,22 @@ def _months(results: SurveyResults, context: ReportContext) -> list[Flowable]:
     months = results.months
     story = section(_("Responses month by month"))
     width = frame_width(context)
-    drawing = Drawing(width, 120)
+    drawing = Drawing(width, 128)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 44, 24, width - 54, 88
+    chart.x, chart.y, chart.width, chart.height = 44, 32, width - 54, 88
     chart.data = [[count for _month, count in months]]
     chart.bars[0].fillColor = MONTH_COLOUR
     chart.bars.strokeColor = None
-    _style_axis(chart.categoryAxis)
+    style_axis(chart.categoryAxis)
     # Every month named when they fit, else every few.
     step = max(1, len(months) // 14 + 1)
     chart.categoryAxis.categoryNames = [
-        _month_name(month, context) if index % step == 0 else ""
+        month_label(date(int(month[:4]), int(month[5:7]), 1), index, context)
+        if index % step == 0
+        else ""
         for index, (month, _count) in enumerate(months)
     ]
-    _value_axis(chart.valueAxis, max(count for _month, count in months), context)
+    value_axis(chart.valueAxis, max(count for _month, count in months), context)
     drawing.add(chart)
     return [*story, drawing]
 
@@ -231,8 +230,10 @@ def _distribution(figures: Figures, context: ReportContext) -> Flowable:
     name_width = width - chart_width - 12 - sum(number.width for number in numbers)
     table = text_table(header, rows, [name_width, *(number.width for number in numbers)],
                        numeric=(1, 2))  # fmt: skip
-    side_by_side = Table([[_bar_chart([(bar.label, bar.count) for bar in figures.bars],
-                                      chart_width, context), table]],
+    chart = horizontal_bars([(bar.label, bar.count) for bar in figures.bars], chart_width,
+                            context, colour=BAR_COLOUR, label_width=LABEL_WIDTH, bar=13,
+                            bottom=16, right=40)  # fmt: skip
+    side_by_side = Table([[chart, table]],
                          colWidths=[chart_width + 12, width - chart_width - 12])  # fmt: skip
     side_by_side.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -240,43 +241,6 @@ def _distribution(figures: Figures, context: ReportContext) -> Flowable:
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]))  # fmt: skip
     return side_by_side
-
-
-def _bar_chart(rows: list[tuple[str, int]], width: float, context: ReportContext) -> Drawing:
-    bar = 13
-    height = bar * len(rows) + 22
-    drawing = Drawing(width, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = LABEL_WIDTH + 6, 16
-    chart.width, chart.height = width - chart.x - 40, height - 20
-    rows = rows[::-1]  # drawn from the bottom up: the first answer at the top, as in the table
-    chart.data = [[count for _label, count in rows]]
-    chart.bars[0].fillColor = BAR_COLOUR
-    chart.bars.strokeColor = None
-    chart.barWidth = bar * 0.65
-    chart.barLabelFormat = lambda count: context.number(int(count))
-    chart.barLabels.fontName, chart.barLabels.fontSize = BODY, LABEL_SIZE
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    _style_axis(chart.categoryAxis)
-    chart.categoryAxis.categoryNames = [_label(label) for label, _count in rows]
-    for index, (label, _count) in enumerate(rows):
-        # A chart label is in one font: the one that draws the label, if one draws all of it.
-        fonts = {font for font, _piece in font_runs(visual(label))}
-        if len(fonts) == 1:
-            chart.categoryAxis.labels[index].fontName = fonts.pop()
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -4
-    _value_axis(chart.valueAxis, max(chart.data[0], default=0), context)
-    drawing.add(chart)
-    return drawing
-
-
-def _label(name: str) -> str:
-    """The label as drawn (right-to-left text shaped and reordered), cut to LABEL_WIDTH."""
-    while len(name) > 1 and text_width(name, LABEL_SIZE) > LABEL_WIDTH:
-        name = name[:-2].rstrip() + "…"
-    return visual(name)
 
 
 def _share(count: int, total: int) -> str:
@@ -382,25 +346,6 @@ def _figures_table(
 
 
 # ------------------------------------------------------------------------------ shared parts
-
-
-def _style_axis(axis) -> None:
-    axis.labels.fontName, axis.labels.fontSize = BODY, LABEL_SIZE
-    axis.labels.fillColor = TEXT_DARK
-    axis.strokeColor = RULE_GREY
-    for tick in ("tickLeft", "tickRight", "tickUp", "tickDown"):
-        if hasattr(axis, tick):
-            setattr(axis, tick, 0)
-
-
-def _value_axis(axis, highest: int, context: ReportContext) -> None:
-    """Counts from 0 in whole numbers, with the shop's thousands separator."""
-    _style_axis(axis)
-    axis.valueMin = 0
-    axis.valueMax = max(highest, 4) * 1.1
-    axis.labelTextFormat = lambda value: context.number(int(value)) if value == int(value) else ""
-    axis.labels.fillColor = TEXT_MUTED
-    axis.forceZero = True
 
 
 def _how_counted(results: SurveyResults) -> list[Flowable]:
