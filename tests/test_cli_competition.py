@@ -54,7 +54,7 @@ def test_list_and_enter(capsys, spring, db_path):
                                 "1000")  # fmt: skip
     assert (code, printed, errors) == (0, "Ann Lee is entered in Spring hamper.\n", "")
     code, printed, _ = run(capsys, db_path, "competition", "enter", str(competition_id),
-                           "--contact", str(bo), "--route", "paper", "--json")  # fmt: skip
+                           "--id", str(bo), "--route", "paper", "--json")  # fmt: skip
     assert code == 0 and json.loads(printed)["route"] == "paper"
     code, printed, errors = run(capsys, db_path, "competition", "enter", str(competition_id),
                                 f"#{ann}")  # fmt: skip
@@ -73,7 +73,7 @@ def test_list_and_enter(capsys, spring, db_path):
     ("args", "sentence"),
     [
         (["--route", "purchase"], "is not entered with a purchase"),
-        (["--contact", "999"], None),  # both given: usage
+        (["--id", "999"], None),  # both given: usage
     ],
 )
 def test_enter_refusals(capsys, spring, db_path, args, sentence):

@@ -339,7 +339,7 @@ def test_a_customer_is_recorded_as_coming_through_a_partner(capsys, luna, db_pat
     assert audited == {"fields": ["referred_by_partner_id"],
                        "values": {"referred_by_partner_id": [None, partner_id]}}  # fmt: skip
 
-    code, printed, errors = run(capsys, db_path, "partner", "refer", "--contact", str(ann),
+    code, printed, errors = run(capsys, db_path, "partner", "refer", "--id", str(ann),
                                 str(partner_id))  # fmt: skip
     assert (code, errors) == (0, "")
     assert printed == "Ann Lee is recorded as coming through Café Luna already; nothing changed.\n"
@@ -365,7 +365,7 @@ def test_referring_is_refused_as_the_contact_editor_refuses_it(capsys, luna, db_
     ):  # fmt: skip
         code, printed, errors = run(capsys, db_path, "partner", "refer", *arguments)
         assert (code, printed, errors) == (1, "", f"relapp: {sentence}\n")
-    for arguments in (("Café Luna",), (f"#{ann}", "--contact", str(ann), "Café Luna")):
+    for arguments in (("Café Luna",), (f"#{ann}", "--id", str(ann), "Café Luna")):
         with pytest.raises(SystemExit) as stopped:
             run(capsys, db_path, "partner", "refer", *arguments)
         assert stopped.value.code == 2

@@ -2,7 +2,7 @@
 
     relapp competition list [--json]
     relapp competition enter ID CARD|#ID [--route counter|paper|purchase|no_purchase]
-                                          [--sale N]      (or --contact N instead of CARD|#ID)
+                                          [--sale N]      (or --id N instead of CARD|#ID)
     relapp competition draw ID [--seed S] [--json]
     relapp competition verify ID [--json]
     relapp competition pdf ID --out FILE.pdf [--form]
@@ -19,7 +19,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relapp.cli.args import MAX_ID, bounded_int, card_or_number, find_named_customer, print_json
+from relapp.cli.args import (
+    MAX_ID,
+    add_customer_argument,
+    bounded_int,
+    customer_reference,
+    find_named_customer,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from relapp.domain.listening.competitions import Competition
@@ -51,11 +58,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         " allow, over the limit per person or when the customer may not enter.",
     )  # fmt: skip
     enter.add_argument("competition", type=number, metavar="ID", help="the competition's number")
-    enter.add_argument("customer", nargs="?", type=card_or_number, metavar="CARD|#ID",
-                       help="the customer's card number, or #42 for customer number 42"
-                       " (quoted in a shell: '#42')")  # fmt: skip
-    enter.add_argument("--contact", type=number, metavar="ID",
-                       help="customer number ID, instead of CARD|#ID")  # fmt: skip
+    add_customer_argument(enter)
     enter.add_argument(
         "--route", choices=ROUTES, default=None,
         help="how the entry is made (default: at the counter if the competition takes counter"
@@ -65,7 +68,7 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
                        help="the customer's sale (interaction number) an entry by purchase"
                        " comes with")  # fmt: skip
     enter.add_argument("--json", action="store_true", help="print JSON for other programs")
-    enter.set_defaults(handler=run_enter, usage_error=enter.error)
+    enter.set_defaults(handler=run_enter)
 
     draw = actions.add_parser(
         "draw", parents=[database_option], help="draw the winners (once; after the end)",
@@ -149,14 +152,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_enter(args: argparse.Namespace) -> int:
     from relapp.domain.listening.competitions import enter, find_competition
 
-    if args.customer is not None and args.contact is not None:
-        args.usage_error("name the customer once: CARD|#ID or --contact ID, not both")
-    if args.customer is None and args.contact is None:
-        args.usage_error(
-            "say which customer: a card number, '#42' for customer number 42 (quoted: a shell"
-            " drops an unquoted # and all that follows), or --contact 42"
-        )
-    reference = args.customer if args.contact is None else f"#{args.contact}"
+    reference = customer_reference(args)
     _open(args)
     contact_id = find_named_customer(reference)
     competition = find_competition(args.competition)

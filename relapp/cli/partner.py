@@ -23,7 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from relapp.cli.args import MAX_ID, bounded_int, card_or_number, find_named_customer, print_json
+from relapp.cli.args import (
+    MAX_ID,
+    add_customer_argument,
+    bounded_int,
+    customer_reference,
+    find_named_customer,
+    print_json,
+)
 from relapp.domain.terms import PARTNER_DIRECTIONS
 from relapp.errors import RelappError
 
@@ -118,13 +125,9 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
         " source), as the contact editor's Came through partner does; it replaces one"
         " recorded before.",
     )  # fmt: skip
-    refer.add_argument("customer", nargs="?", type=card_or_number, metavar="CARD|#ID",
-                       help="the customer's card number, or #42 for customer number 42"
-                       " (quoted in a shell: '#42')")  # fmt: skip
-    refer.add_argument("--contact", type=bounded_int(1, MAX_ID), metavar="ID",
-                       help="customer number ID, instead of CARD|#ID")  # fmt: skip
+    add_customer_argument(refer)
     refer.add_argument("partner", metavar="PARTNER", help="the partner's name or number")
-    refer.set_defaults(handler=run_refer, usage_error=refer.error)
+    refer.set_defaults(handler=run_refer)
 
 
 def _open(args: argparse.Namespace) -> None:
@@ -408,14 +411,7 @@ def run_refer(args: argparse.Namespace) -> int:
     from relapp.domain.partners.partners import partner_by_id
     from relapp.domain.partners.referrals import record_by_hand
 
-    if args.customer is not None and args.contact is not None:
-        args.usage_error("name the customer once: CARD|#ID or --contact ID, not both")
-    if args.customer is None and args.contact is None:
-        args.usage_error(
-            "say which customer: a card number, '#42' for customer number 42 (quoted: a shell"
-            " drops an unquoted # and all that follows), or --contact 42"
-        )
-    reference = args.customer if args.contact is None else f"#{args.contact}"
+    reference = customer_reference(args)
     _open(args)
     contact_id = find_named_customer(reference)
     partner = find_partner_named(args.partner)
