@@ -106,6 +106,8 @@ def test_a_segment_list_with_chosen_columns(capsys, demo_db, db_path, tmp_path):
         (["customer", "#99999999", "--out", "{tmp}/x.pdf"], "No customer has number 99999999."),
         (["segment", "Nobody", "--out", "{tmp}/x.pdf"], "no saved segment called 'Nobody'"),
         (["loyalty", "--out", "{tmp}/missing/x.pdf"], "does not exist"),
+        (["survey", "999999", "--out", "{tmp}/x.pdf"], "There is no survey number 999999."),
+        (["draw", "999999", "--out", "{tmp}/x.pdf"], "There is no competition number 999999."),
     ],
 )
 def test_mistakes_get_one_line_and_no_file(capsys, demo_db, db_path, tmp_path, args, message):
@@ -137,6 +139,9 @@ def test_an_unknown_column_lists_the_valid_ones(capsys, demo_db, db_path, tmp_pa
         ["customer", "Ann", "--out", "x.pdf"],
         ["customer", "#1", "--id", "1", "--out", "x.pdf"],
         ["sales", "--out", "x.pdf"],
+        ["survey", "--out", "x.pdf"],
+        ["draw", "Spring", "--out", "x.pdf"],
+        ["draw", "0", "--out", "x.pdf"],
     ],
 )
 def test_wrong_arguments_are_usage_errors(capsys, db, db_path, args):
@@ -244,10 +249,95 @@ def test_an_unknown_shop_lists_the_shops(capsys, harbour, db_path, tmp_path):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("args", [["customer", "#1"], ["cards", "--ids", "1"], ["segment", "x"]])
+@pytest.mark.parametrize(
+    "args",
+    [["customer", "#1"], ["cards", "--ids", "1"], ["segment", "x"], ["survey", "1"], ["draw", "1"]],
+)
 def test_the_reports_about_customers_take_no_shop(capsys, db, db_path, args):
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--db", str(db_path), "report", *args, "--shop", "Harbour Street",
                   "--out", "x.pdf"])  # fmt: skip
     assert stopped.value.code == 2
     assert "unrecognized arguments: --shop" in capsys.readouterr().err
+
+
+@pytest.fixture
+def listening(demo_db):
+    """A survey three customers answered at the counter, and a competition that ended a week
+    ago with four entries, drawn; as the shop made them (the domain's functions)."""
+    from datetime import timedelta
+
+    from relapp.domain.clock import utc_now
+    from relapp.domain.listening.answers import Answer, record_response
+    from relapp.domain.listening.competitions import Draft, enter, save_competition
+    from relapp.domain.listening.surveys import (
+        QuestionDraft,
+        SurveyDefinition,
+        list_surveys,
+        save_survey,
+        survey_form,
+    )
+    from relapp.domain.listening.winners import make_draw
+    from relapp.domain.memberships.status import shop_today
+
+    save_survey(SurveyDefinition("Till queue survey", (
+        QuestionDraft("nps", "How likely are you to recommend us?"),
+        QuestionDraft("text", "Anything else?", required=False),
+    )))  # fmt: skip
+    survey_id = next(line.id for line in list_surveys() if line.name == "Till queue survey")
+    questions = survey_form(survey_id).questions
+    people = list(Contact.select().where(Contact.archived_at.is_null(),
+                                         Contact.erased_at.is_null()).order_by(Contact.id)
+                  .limit(4))  # fmt: skip
+    for who, (score, note) in zip(people, ((10, "Lovely cake"), (9, None), (3, "Too slow")),
+                                  strict=False):  # fmt: skip
+        answers = [Answer(questions[0].id, score)]
+        if note:
+            answers.append(Answer(questions[1].id, None, note))
+        record_response(survey_id, answers, contact_id=who.id, source="counter")
+    today = shop_today()
+    ended = Draft("Trowel hamper", today - timedelta(days=30), today - timedelta(days=7),
+                  winners=2)  # fmt: skip
+    saved = save_competition(ended, as_owner=True)
+    competition_id = saved.competition.id
+    for who in people:
+        enter(competition_id, who.id, "counter", now=utc_now() - timedelta(days=20))
+    make_draw(competition_id, as_owner=True, seed="fixed seed")
+    return survey_id, competition_id
+
+
+def test_a_surveys_results_and_a_draws_record(capsys, listening, db_path, tmp_path):
+    from relapp.domain.listening.winners import winners_of
+
+    survey_id, competition_id = listening
+    for kind, number, expected in (
+        ("survey", survey_id, ["Survey results: Till queue survey", "3 responses",
+                               "NPS +33", "Lovely cake", "Too slow"]),
+        ("draw", competition_id, ["Prize draw: Trowel hamper", "Seed: fixed seed",
+                                  "Entries: 4, of which 4 valid, from 4 people",
+                                  *(winner.name for winner in winners_of(competition_id))]),
+    ):  # fmt: skip
+        out = tmp_path / f"{kind}.pdf"
+        code, printed, errors = run(capsys, db_path, kind, str(number), "--out", str(out))
+        assert (code, errors) == (0, "")
+        pages = len(PdfReader(out).pages)
+        assert printed == f"Wrote {out} ({'1 page' if pages == 1 else f'{pages} pages'}).\n"
+        text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+        for words in expected:
+            assert words in text, (kind, words)
+
+
+def test_a_competition_not_drawn_has_no_record_to_print(capsys, demo_db, db_path, tmp_path):
+    from datetime import timedelta
+
+    from relapp.domain.listening.competitions import Draft, save_competition
+    from relapp.domain.memberships.status import shop_today
+
+    today = shop_today()
+    running = save_competition(Draft("Bulb draw", today, today + timedelta(days=30)),
+                               as_owner=True).competition.id  # fmt: skip
+    out = tmp_path / "draw.pdf"
+    code, printed, errors = run(capsys, db_path, "draw", str(running), "--out", str(out))
+    assert (code, printed) == (1, "")
+    assert errors == "relapp: Bulb draw has not been drawn yet, so there is no draw to print.\n"
+    assert not out.exists()

@@ -9,6 +9,13 @@
     relapp report members --out F.pdf
     relapp report member-cards [--segment NAME | --ids N [N ...]] --out F.pdf
     relapp report partner [--partner NAME] [--from YYYY-MM-DD] [--to YYYY-MM-DD] --out F.pdf
+    relapp report survey ID --out F.pdf
+    relapp report draw ID --out F.pdf
+
+A survey's results are split by every saved segment (`relapp survey results ID --pdf F.pdf
+--segment NAME` chooses them); a draw's record is of a competition that was drawn (`relapp
+competition draw ID`). The numbers are those `relapp survey list` and `relapp competition
+list` show.
 
 The partner report covers one partner (every partner without --partner) over the days from
 --from to --to, both included; without either, the last full calendar quarter.
@@ -64,6 +71,14 @@ def add_commands(commands, database_option: argparse.ArgumentParser) -> None:
     parsers["segment"].add_argument(
         "--columns", metavar="A,B", help="columns, comma-separated (default: a useful set)"
     )
+    number = bounded_int(1, MAX_ID)
+    parsers["survey"].add_argument(
+        "survey", type=number, metavar="ID", help="the survey's number (relapp survey list)"
+    )
+    parsers["draw"].add_argument(
+        "competition", type=number, metavar="ID",
+        help="the competition's number (relapp competition list)",
+    )  # fmt: skip
     partner = parsers["partner"]
     partner.add_argument("--partner", metavar="NAME", help="one partner (default: every partner)")
     partner.add_argument(
@@ -117,6 +132,8 @@ def run_report(args: argparse.Namespace) -> int:
         partner=getattr(args, "partner", None) or "",
         since=getattr(args, "since", None),
         until=getattr(args, "until", None),
+        survey=getattr(args, "survey", None),
+        competition=getattr(args, "competition", None),
     )
     result = write_report(request, args.out)
     pages = "1 page" if result.pages == 1 else f"{result.pages} pages"

@@ -26,13 +26,15 @@ if TYPE_CHECKING:  # reportlab is loaded when a report is written, not for every
 
 CUSTOMER, CUSTOMERS, SEGMENT, NOTHING = "customer", "customers", "segment", ""
 PARTNER = "partner"  # a partner (or all of them) and a period
+SURVEY, DRAW = "survey", "draw"  # a survey; a competition that was drawn
 
 
 @dataclass(frozen=True)
 class ReportKind:
     key: str  # as the command line names it
     title: str
-    needs: str  # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT, PARTNER or NOTHING
+    # CUSTOMER, CUSTOMERS (ids or a segment), SEGMENT, PARTNER, SURVEY, DRAW or NOTHING
+    needs: str
     description: str
     by_shop: bool = False  # can be run for one shop (ReportRequest.shop)
 
@@ -66,6 +68,13 @@ REPORTS = (
                "For a quarterly review with a partner: customers who came through them, their "
                "spend and who came back after 3, 6 and 12 months, codes issued and redeemed "
                "both ways."),
+    ReportKind("survey", "Survey results", SURVEY,
+               "What customers answered a survey: each question's figures (the NPS with its "
+               "margin, the average rating, the most given answer) with charts, the months, "
+               "the splits by segment, tier and stage, and every written answer."),
+    ReportKind("draw", "Prize draw record", DRAW,
+               "For the shop's records: a competition's terms, its draw (the seed, the entries "
+               "counted and left out), the winners, and how anyone can run the draw again."),
 )  # fmt: skip
 REPORTS_BY_KEY = {kind.key: kind for kind in REPORTS}
 
@@ -81,6 +90,8 @@ class ReportRequest:
     partner: str = ""  # a partner's name (any letter case), for the partner report; empty: all
     since: date | None = None  # the partner report's period (shop days, both included);
     until: date | None = None  # None: the last full quarter
+    survey: int | None = None  # the survey results' survey (its number)
+    competition: int | None = None  # the prize draw record's competition (its number)
 
 
 @dataclass(frozen=True)
@@ -258,6 +269,28 @@ def _partner(request: ReportRequest, out: Path, progress, cancelled):
     return partner_report(out, partners, since, until, progress, cancelled)
 
 
+def _survey(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.reports.survey_results import survey_results_report
+
+    if request.survey is None:
+        raise RelappError("Say which survey: its number (relapp survey list).")
+    # Split by every saved segment, as `relapp survey results` does without --segment.
+    return survey_results_report(out, request.survey, None, progress, cancelled)
+
+
+def _draw(request: ReportRequest, out: Path, progress, cancelled):
+    from relapp.domain.listening.competitions import find_competition
+    from relapp.domain.listening.winners import recorded_draw
+    from relapp.reports.competition_draw import draw_report
+
+    if request.competition is None:
+        raise RelappError("Say which competition: its number (relapp competition list).")
+    if recorded_draw(request.competition) is None:  # refused if there is no such competition
+        name = find_competition(request.competition).name
+        raise RelappError(f"{name} has not been drawn yet, so there is no draw to print.")
+    return draw_report(out, request.competition, progress, cancelled)
+
+
 _WRITERS: dict[str, Callable] = {
     "customer": _customer,
     "cards": _cards,
@@ -268,4 +301,6 @@ _WRITERS: dict[str, Callable] = {
     "members": _members,
     "member-cards": _member_cards,
     "partner": _partner,
+    "survey": _survey,
+    "draw": _draw,
 }

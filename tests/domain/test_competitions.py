@@ -19,6 +19,7 @@ from relapp.domain.listening.competitions import (
     CompetitionRefused,
     Draft,
     counter_route,
+    drawn_competitions,
     enter,
     find_competition,
     list_competitions,
@@ -148,6 +149,21 @@ def test_names_are_unique_in_any_letter_case_and_a_drawn_competition_is_not_edit
     make_draw(competition_id, as_owner=True, seed="s")
     with pytest.raises(CompetitionRefused, match="drawn already"):
         save_competition(SPRING, competition_id, as_owner=True)
+
+
+def test_the_drawn_competitions_the_latest_draw_first(db, at):
+    # The list of competitions has the latest end first: April's, then the one ending sooner.
+    april, short = make(), make(name="Easter eggs", ends_on=date(2026, 4, 20))
+    running = make(name="Autumn hamper", ends_on=date(2026, 9, 30))
+    for competition_id in (april, short, running):
+        enter(competition_id, person(f"P{competition_id}"), "counter")
+    assert drawn_competitions() == []
+    at(AFTER)
+    make_draw(april, as_owner=True, seed="s")
+    at(AFTER + timedelta(days=1))
+    make_draw(short, as_owner=True, seed="s")  # drawn last: first in the list
+    assert [line.competition.id for line in drawn_competitions()] == [short, april]
+    assert all(line.drawn_at is not None for line in drawn_competitions())
 
 
 def test_only_a_manager_sets_up_and_draws(db, at, manager):

@@ -501,6 +501,17 @@ def test_only_active_surveys_are_offered_the_oldest_first(shop):
     assert survey_to_offer(anna).survey_id == first  # type: ignore[union-attr]
 
 
+def test_the_reports_view_lists_surveys_the_newest_first(shop):
+    moment, _, _ = shop
+    older = define(name="Apples")  # first by name, first made
+    moment.advance(days=1)
+    newer = define(name="Zebra crossing")
+    moment.advance(days=1)
+    save_survey(replace(survey_definition(older), name="Apples, again"))  # edited last
+    assert [line.id for line in list_surveys()] == [older, newer]  # by name
+    assert [line.id for line in list_surveys(newest_first=True)] == [newer, older]
+
+
 def test_a_customer_at_the_contact_cap_is_not_offered_and_askings_count(shop):
     moment, _, anna = shop
     survey_id = define(ask_every_days=0)

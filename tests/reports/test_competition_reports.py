@@ -19,6 +19,8 @@ from relapp.domain.listening.competitions import (
     save_competition,
 )
 from relapp.domain.listening.winners import make_draw
+from relapp.errors import RelappError
+from relapp.reports.catalogue import ReportRequest, write_report
 from relapp.reports.competition_draw import draw_report
 from relapp.reports.competition_form import entry_form
 from tests.factories import add_contact
@@ -86,3 +88,27 @@ def test_a_competition_not_drawn_has_no_draw_record(spring, tmp_path):
     with pytest.raises(CompetitionRefused, match="not been drawn yet"):
         draw_report(tmp_path / "draw.pdf", spring)
     assert not (tmp_path / "draw.pdf").exists()
+
+
+def test_the_catalogue_writes_the_draws_record_of_a_drawn_competition_only(
+    spring, tmp_path, monkeypatch
+):
+    """`relapp report draw ID` and the Reports view."""
+    out = tmp_path / "draw.pdf"
+    for request, sentence in (
+        (ReportRequest("draw"), "Say which competition: its number"),
+        (ReportRequest("draw", competition=999), "There is no competition number 999."),
+        (ReportRequest("draw", competition=spring),
+         "Spring hamper has not been drawn yet, so there is no draw to print."),
+    ):  # fmt: skip
+        with pytest.raises(RelappError, match=sentence):
+            write_report(request, out)
+        assert not out.exists()
+    enter(spring, add_contact("Ann", "Lee").id, "no_purchase")
+    monkeypatch.setattr(clock, "utc_now", lambda: AFTER)
+    make_draw(spring, as_owner=True, seed="0123456789abcdef")
+    result = write_report(ReportRequest("draw", competition=spring), out)
+    assert result.pages == 1
+    text = text_of(out)
+    assert "Prize draw: Spring hamper" in text and "Seed: 0123456789abcdef" in text
+    assert "Ann Lee" in text

@@ -23,6 +23,8 @@ from relapp.domain.listening.surveys import (
     save_survey,
     survey_form,
 )
+from relapp.errors import RelappError
+from relapp.reports.catalogue import ReportRequest, write_report
 from relapp.reports.document import ReportCancelled
 from relapp.reports.survey_results import survey_results_report
 from tests.factories import FakeClock, add_contact
@@ -100,3 +102,17 @@ def test_cancelling_writes_nothing(survey, tmp_path):
     seen: list[float] = []
     survey_results_report(out, survey, progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
+
+
+def test_the_catalogue_writes_the_results_and_refuses_without_a_survey(survey, tmp_path):
+    """`relapp report survey ID` and the Reports view: every saved segment's split."""
+    result = write_report(ReportRequest("survey", survey=survey), tmp_path / "results.pdf")
+    assert result.pages == len(PdfReader(result.path).pages) and result.note == ""
+    text = text_of(result.path)
+    assert "Survey results: After your visit" in text and "Segment: Clients 3" in text
+    for request, sentence in ((ReportRequest("survey"), "Say which survey: its number"),
+                              (ReportRequest("survey", survey=999),
+                               "There is no survey number 999.")):  # fmt: skip
+        with pytest.raises(RelappError, match=sentence):
+            write_report(request, tmp_path / "none.pdf")
+    assert not (tmp_path / "none.pdf").exists()

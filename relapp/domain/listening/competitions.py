@@ -196,6 +196,13 @@ def list_competitions() -> list[Listed]:
     ]
 
 
+def drawn_competitions() -> list[Listed]:
+    """The competitions drawn, the latest draw first (the Reports view's choice of a draw's
+    record)."""
+    drawn = [line for line in list_competitions() if line.drawn_at is not None]
+    return sorted(drawn, key=lambda line: (line.drawn_at, line.competition.id), reverse=True)
+
+
 def entrant_name(contact_id: int) -> str:
     """The customer's name as entries show it (CustomerNotFound if unknown or erased)."""
     found = live_customer(contact_id)

@@ -122,14 +122,18 @@ class SurveyDefinition:
 # ---------------------------------------------------------------------------------- reading
 
 
-def list_surveys() -> list[SurveySummary]:
-    """Every survey, by name, with its current version and how many answered it."""
+def list_surveys(newest_first: bool = False) -> list[SurveySummary]:
+    """Every survey, by name (newest_first: the latest made first, as the Reports view
+    offers them), with its current version and how many answered it."""
     counts = store.response_counts()
     numbers = store.current_version_numbers()
+    rows = store.survey_rows()
+    if newest_first:
+        rows.sort(key=lambda row: (row.created_at, row.id), reverse=True)
     return [
         SurveySummary(row.id, row.name, row.kind, row.anonymous, row.active,
                       numbers.get(row.id, 0), counts.get(row.id, 0))
-        for row in store.survey_rows()
+        for row in rows
     ]  # fmt: skip
 
 

@@ -33,15 +33,32 @@ def scratch_folder() -> Path:
 
 def suggested_file_name(request: ReportRequest) -> str:
     """ "Customer dossier 1841.pdf", "Segment list VIP.pdf", "Retention summary Harbour
-    Street.pdf": what Save as proposes."""
+    Street.pdf", "Survey results After your visit.pdf": what Save as proposes."""
     title = REPORTS_BY_KEY[request.kind].title
     detail = request.customer or request.segment or request.shop or request.partner
+    if not detail:
+        detail = _listening_name(request)
     if request.since is not None and request.until is not None:
         detail = f"{detail} {request.since.isoformat()} to {request.until.isoformat()}".strip()
     if not detail and request.ids:
         detail = str(request.ids[0]) if len(request.ids) == 1 else f"{len(request.ids)} customers"
     name = f"{title} {detail}".strip()
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)[:120] + ".pdf"
+
+
+def _listening_name(request: ReportRequest) -> str:
+    """The survey's or the competition's name; its number if it is gone; "" for neither."""
+    from relapp.domain.listening.competitions import find_competition
+    from relapp.domain.listening.surveys import survey_definition
+
+    try:
+        if request.survey is not None:
+            return survey_definition(request.survey).name
+        if request.competition is not None:
+            return find_competition(request.competition).name
+    except RelappError:  # gone since it was chosen: the report itself then says so
+        return str(request.survey or request.competition)
+    return ""
 
 
 def generate(parent: QWidget | None, request: ReportRequest) -> ReportResult | None:

@@ -7,11 +7,16 @@ A business with several shops (schema 11) gets a Shop choice (All shops, then ea
 name) for the reports that can be run for one shop; with one shop (a shop file) it is not
 shown. The shops are read each time the view is shown: another till or the command line may
 have added one.
+
+The survey results report offers the shop's surveys, the newest first, and the prize draw
+record the competitions drawn, the latest draw first; each list is read when its report is
+chosen and again after a change to surveys or competitions (when next shown, if hidden).
+With none to offer, a sentence says where to make one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,15 +37,20 @@ from PySide6.QtWidgets import (
 
 from relapp.domain.changes import Change, Entity
 from relapp.domain.contacts.listing import filter_choices
+from relapp.domain.listening.competitions import drawn_competitions
+from relapp.domain.listening.surveys import list_surveys
 from relapp.domain.partners.figures import last_quarter
 from relapp.domain.partners.partners import partner_choices
+from relapp.domain.shop.formats import shop_format
 from relapp.domain.shop.shops import list_shops
 from relapp.reports.catalogue import (
     CUSTOMER,
     CUSTOMERS,
+    DRAW,
     PARTNER,
     REPORTS,
     SEGMENT,
+    SURVEY,
     ReportRequest,
 )
 from relapp.ui.icons import view_icon
@@ -58,6 +68,9 @@ class ReportsView(QWidget):
         self.request: ReportRequest | None = None
         # The saved segments are read when the view is shown after a change to them.
         self.segment_freshness = StaleWhileHidden(self, self._fill_segments)
+        # The surveys and the drawn competitions: read for the report chosen, when chosen
+        # and after a change to them.
+        self.listening_freshness = StaleWhileHidden(self, self._fill_listening)
 
         self.catalogue = QListWidget(objectName="reportList")
         self.catalogue.setFixedWidth(250)
@@ -96,6 +109,17 @@ class ReportsView(QWidget):
         for edit, day in ((self.since, first), (self.until, last)):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setDate(QDate(day.year, day.month, day.day))
+        self.survey = QComboBox(objectName="reportSurvey")
+        self.no_survey = QLabel(
+            self.tr("The shop has no survey yet: make one in Listening (Ctrl+8)."),
+            objectName="reportNoSurvey", wordWrap=True,
+        )  # fmt: skip
+        self.draw = QComboBox(objectName="reportDraw")
+        self.no_draw = QLabel(
+            self.tr("No competition has been drawn yet: draw one in Listening (Ctrl+8), "
+                    "Competitions, once it has ended."),
+            objectName="reportNoDraw", wordWrap=True,
+        )  # fmt: skip
         self.period = QWidget()
         period_row = QHBoxLayout(self.period)
         period_row.setContentsMargins(0, 0, 0, 0)
@@ -182,7 +206,8 @@ class ReportsView(QWidget):
             if isinstance(label, QLabel):
                 label.deleteLater()  # made by addRow from a string
         for widget in (self.customer, self.by_ids, self.ids, self.by_segment, self.segment,
-                       self.columns, self.shop, self.partner, self.period):  # fmt: skip
+                       self.columns, self.shop, self.partner, self.period, self.survey,
+                       self.no_survey, self.draw, self.no_draw):  # fmt: skip
             widget.hide()
         kind = next(kind for kind in REPORTS if kind.key == self.current_kind())
         self.description.setText(self.tr(kind.description))
@@ -208,9 +233,62 @@ class ReportsView(QWidget):
             self.parameters.addRow(period_label, self.period)
             self.partner.show()
             self.period.show()
+        elif kind.needs == SURVEY:
+            self._fill_surveys()
+            self._add_choice(self.tr("&Survey:"), self.survey, self.no_survey)
+        elif kind.needs == DRAW:
+            self._fill_draws()
+            self._add_choice(self.tr("&Competition:"), self.draw, self.no_draw)
         if kind.by_shop and len(self.shop_names) > 1:
             self.parameters.addRow(self.tr("Sh&op:"), self.shop)
             self.shop.show()
+
+    def _add_choice(self, label: str, choice: QComboBox, none_yet: QLabel) -> None:
+        """The choice under its label, or the sentence saying there is nothing to choose."""
+        if choice.count():
+            self.parameters.addRow(label, choice)
+            choice.show()
+        else:  # no mnemonic: there is nothing to go to
+            self.parameters.addRow(label.replace("&", ""), none_yet)
+            none_yet.show()
+
+    def _fill_listening(self) -> None:
+        """Read again the list of the report chosen, if it offers surveys or draws."""
+        needs = next(kind.needs for kind in REPORTS if kind.key == self.current_kind())
+        if needs == SURVEY:
+            self._fill_surveys()
+            choice, none_yet = self.survey, self.no_survey
+        elif needs == DRAW:
+            self._fill_draws()
+            choice, none_yet = self.draw, self.no_draw
+        else:
+            return
+        if not (choice if choice.count() else none_yet).isVisibleTo(self):
+            self._show_parameters()  # the first one came, or the last went: swap the rows
+
+    def _fill_surveys(self) -> None:
+        """Every survey, the newest first, with how many answered it."""
+        chosen = self.survey.currentData()
+        self.survey.clear()
+        for survey in list_surveys(newest_first=True):
+            responses = (
+                self.tr("1 response")
+                if survey.responses == 1
+                else self.tr("{n} responses").format(n=QLocale().toString(survey.responses))
+            )
+            self.survey.addItem(f"{survey.name} · {responses}", survey.id)
+        self.survey.setCurrentIndex(max(0, self.survey.findData(chosen)))
+
+    def _fill_draws(self) -> None:
+        """The competitions drawn, the latest draw first, with the day of the draw."""
+        chosen = self.draw.currentData()
+        self.draw.clear()
+        shop = shop_format()
+        for line in drawn_competitions():
+            assert line.drawn_at is not None
+            drawn = self.tr("drawn {day}").format(day=shop.day(line.drawn_at))
+            self.draw.addItem(f"{line.competition.name} · {drawn}", line.competition.id)
+        self.draw.setCurrentIndex(max(0, self.draw.findData(chosen)))
 
     def _fill_shops(self) -> None:
         """Read the shops; the choice keeps the shop chosen, if it is still there."""
@@ -298,6 +376,14 @@ class ReportsView(QWidget):
             return ReportRequest(
                 kind, partner=self.partner.currentData() or "", since=since, until=until
             )
+        if needs == SURVEY:
+            if self.survey.currentIndex() < 0:
+                return self._refuse(self.no_survey.text())
+            return ReportRequest(kind, survey=self.survey.currentData())
+        if needs == DRAW:
+            if self.draw.currentIndex() < 0:
+                return self._refuse(self.no_draw.text())
+            return ReportRequest(kind, competition=self.draw.currentData())
         by_shop = next(item.by_shop for item in REPORTS if item.key == kind)
         return ReportRequest(kind, shop=self.chosen_shop() if by_shop else "")
 
@@ -351,3 +437,5 @@ class ReportsView(QWidget):
     def on_change(self, change: Change) -> None:
         if change.touches(Entity.SEGMENTS):
             self.segment_freshness.changed()
+        if change.touches(Entity.SURVEYS) or change.touches(Entity.COMPETITIONS):
+            self.listening_freshness.changed()
