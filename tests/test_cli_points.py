@@ -82,10 +82,24 @@ def test_redeeming_takes_the_cost_and_one_from_stock(shop):
     assert stock_after == (None if stock_before is None else stock_before - 1)
 
 
+def test_a_member_only_reward_named_by_number_is_refused_with_whose_it_is(shop):
+    reward_id, reward, plan = query(
+        shop, "SELECT r.id, r.name, p.name FROM reward r JOIN plan_reward pr ON pr.reward_id = r.id"
+        " JOIN membership_plan p ON p.id = pr.plan_id ORDER BY r.id LIMIT 1",
+    )  # fmt: skip
+    (contact_id,) = query(
+        shop, "SELECT id FROM contact WHERE archived_at IS NULL AND erased_at IS NULL"
+        " AND id NOT IN (SELECT contact_id FROM membership) ORDER BY id LIMIT 1",
+    )  # fmt: skip
+    result = relapp("redeem", f"#{contact_id}", str(reward_id), "--db", str(shop))
+    assert_one_clear_line(result, 1, f"The {reward} is for current {plan} members only.")
+
+
 def test_redeeming_beyond_the_balance_is_refused_and_changes_nothing(shop):
     reward_id, cost = query(
         shop, "SELECT id, points_cost FROM reward WHERE active = 1"
-        " AND (stock IS NULL OR stock > 0) ORDER BY points_cost DESC LIMIT 1",
+        " AND (stock IS NULL OR stock > 0) AND id NOT IN (SELECT reward_id FROM plan_reward)"
+        " ORDER BY points_cost DESC LIMIT 1",
     )  # fmt: skip
     contact_id, before = query(
         shop, "SELECT id, points_balance FROM contact WHERE points_balance < ?"

@@ -214,7 +214,7 @@ def run_points(args: argparse.Namespace) -> int:
 
 def _reward(contact_id: int, wanted: str):
     """The reward the till named, by number or by name (ignoring case)."""
-    options = reward_options(contact_id)
+    options = reward_options(contact_id, members_only_too=True)
     wanted_folded = wanted.strip().casefold()
     for option in options:
         if str(option.id) == wanted.strip() or option.name.casefold() == wanted_folded:

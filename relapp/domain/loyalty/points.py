@@ -226,14 +226,16 @@ def find_customer(reference: str, archived_too: bool = False, *, cards_only: boo
 # -- rewards -----------------------------------------------------------------------------------
 
 
-def reward_options(contact_id: int) -> list[RewardOption]:
+def reward_options(contact_id: int, members_only_too: bool = False) -> list[RewardOption]:
     """Active rewards in stock, those the customer can afford first, then by cost; a
-    member-only reward only for a current member of its plan."""
+    member-only reward only for a current member of its plan, unless members_only_too (a
+    till naming a reward by number: redeem_reward then says whose it is, rather than the
+    reward seeming not to exist)."""
     found = customer(contact_id)
     now = clock.utc_now()
     points = spendable(contact_id, found.balance, now)
     rows = loyalty_program.rewards_on_offer(points)
-    not_theirs = members_only_rewards_for(contact_id, now)
+    not_theirs = set() if members_only_too else members_only_rewards_for(contact_id, now)
     return [RewardOption(*row, affordable=row[3] <= points) for row in rows
             if row[0] not in not_theirs]  # fmt: skip
 
