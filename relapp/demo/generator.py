@@ -2,7 +2,8 @@
 
 Deterministic: the same seed, size and as-of date give the same database, row for row. The
 history ends on the as-of date (today by default), so the Today view always has work in it.
-Its members and partners are relapp.demo.memberships' and relapp.demo.partners'.
+Its members and partners are relapp.demo.memberships' and relapp.demo.partners'; its
+surveys, their answers and its prize draws relapp.demo.listening's.
 
 It writes through raw executemany in one transaction, which DESIGN.md measured at ~7x
 peewee's insert_many; the ledger still goes through its triggers, so the demo obeys the same
@@ -34,14 +35,18 @@ from relapp.db.migrations.m0003_search import SEARCH_TRIGGERS
 from relapp.db.models import database
 from relapp.db.store.contacts import count_contacts, insert_contacts
 from relapp.db.store.demo_shop import (
+    insert_entries_and_draws,
     insert_partner_codes,
     insert_plans_and_partners,
     insert_shop_rows,
+    insert_survey_answers,
+    insert_surveys_and_competitions,
     link_partner_records,
     promote_referrers_to_advocates,
 )
 from relapp.db.store.engine import identities_follow_ids
 from relapp.demo import vocabulary as words
+from relapp.demo.listening import Listened, ListeningDesk
 from relapp.demo.memberships import MEMBER_REWARDS, PLANS, MemberDesk, would_join
 from relapp.demo.partners import PARTNERS, PartnerCodes, partner_rows
 from relapp.domain.contacts.phones import national_digits
@@ -104,7 +109,7 @@ SOCIAL_NETWORKS = ("Instagram", "Facebook", "TikTok", "X")
 ProgressCallback = Callable[[int, int], bool]
 _BULK_TABLES = (
     "contact", "interaction", "points_entry", "preference", "consent", "task", "membership",
-    "membership_payment",
+    "membership_payment", "survey_response", "survey_answer", "survey_asked",
 )  # fmt: skip
 # The triggers that sum a balance or find the latest consent seek through these as rows arrive.
 _KEEP_INDEXES = ("points_entry_contact", "consent_contact")
@@ -137,6 +142,8 @@ class _Rows:
     welcome_points: list[tuple] = field(default_factory=list)
     membership: list[tuple] = field(default_factory=list)
     membership_payment: list[tuple] = field(default_factory=list)
+    # Survey responses, their answers and askings (written after the interactions they name).
+    listened: Listened = field(default_factory=Listened)
 
 
 _COLUMNS = {
@@ -213,8 +220,10 @@ def generate_demo_shop(
         not_after=None if as_of else int(now.timestamp()),
         customers=contacts,
         # Members and partners draw on numbers of their own, so the customers and their
-        # visits are those the seed gave before the shop had either.
+        # visits are those the seed gave before the shop had either; so do the surveys and
+        # competitions.
         extra_rng=random.Random(f"members and partners {seed}"),
+        listening_rng=random.Random(f"listening {seed}"),
     )
     writer = BatchWriter(
         database,
@@ -272,6 +281,7 @@ class _DemoBuilder:
     def __init__(
         self, rng: random.Random, as_of: date, not_after: int | None = None, *,
         customers: int = 1, extra_rng: random.Random | None = None,
+        listening_rng: random.Random | None = None,
     ) -> None:  # fmt: skip
         self.rng = rng
         midnight = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC).timestamp()
@@ -304,6 +314,10 @@ class _DemoBuilder:
             self.extra_rng, self.start, self.end, customers, self.local_morning
         )
         self.business_ids: dict[str, int] = {}  # the partner businesses among the customers
+        self.listening = ListeningDesk(
+            listening_rng or random.Random(0), self.end, customers, SHOP_UTC_OFFSET, _stamp,
+            _staff_on,
+        )  # fmt: skip
 
     # -- shop-wide rows ---------------------------------------------------------------------
 
@@ -334,6 +348,10 @@ class _DemoBuilder:
             partners=partner_rows(self.end, self.local_morning, self.local_date, _stamp),
             offers=self.partner_codes.offer_rows(_stamp),
         )  # fmt: skip
+        listening = self.listening.shop_rows()
+        insert_surveys_and_competitions(
+            listening.surveys, listening.versions, listening.questions, listening.competitions
+        )
 
     def write_finishing_touches(self) -> None:
         insert_partner_codes(self.partner_codes.voucher_rows(_stamp))
@@ -342,12 +360,27 @@ class _DemoBuilder:
             (self.business_ids[partner.name], partner.id)
             for partner in PARTNERS if partner.name in self.business_ids
         ])  # fmt: skip
+        self._write_listening()
         identities_follow_ids()  # the ids were the generator's own
         promote_referrers_to_advocates()
         write_audit(
             "demo shop created", "shop", None, {"as_of": self.as_of.isoformat()},
             datetime.fromtimestamp(self.end, UTC), staff_id=1,
         )  # fmt: skip
+
+    def _write_listening(self) -> None:
+        """The poll's anonymous answers, the competitions' entries and the draw, once every
+        customer and sale is in; the winners' notes numbered after the other history."""
+        insert_survey_answers(*self.listening.poll_rows())
+        drawn = self.listening.draw_rows()
+        insert_entries_and_draws(drawn.entries, drawn.draws, drawn.winners)
+        notes = []
+        for contact_id, moment, summary, staff in drawn.notes:
+            self.interaction_id += 1
+            stamp = _stamp(moment)
+            notes.append((self.interaction_id, contact_id, "note", None, stamp, summary, "", "",
+                          None, None, None, None, None, staff, stamp, stamp))  # fmt: skip
+        insert_rows(database, "interaction", _COLUMNS["interaction"], notes)
 
     # -- contacts and their history ---------------------------------------------------------
 
@@ -407,6 +440,7 @@ class _DemoBuilder:
                 source = "partner business"
         history.queries_and_complaints()
         history.outreach(profile, email is not None)
+        self.listening.customer(contact_id, created, history.visits_made, history, rows.listened)
         if referred_by is not None:
             self._referral_interaction(referred_by, contact_id, given, family, created, rows)
         if profile in ("regular", "occasional") and len(self.referrers) < 5_000:
@@ -617,6 +651,8 @@ class _History:
         self.window_spend = 0
         self.desk: MemberDesk | None = None  # a customer who will join a plan
         self.welcome_points: list[tuple] = []
+        # Every visit in time order: (moment, the purchase's interaction id or None).
+        self.visits_made: list[tuple[int, int | None]] = []
 
     def visits(self, profile: str, low: float, high: float, coffee_lover: bool) -> None:
         rng, builder = self.rng, self.builder
@@ -641,6 +677,7 @@ class _History:
         self.last_seen = max(self.last_seen, moment)
         if rng.random() < 0.15:
             self._add("visit", None, moment, "Browsed, no purchase")
+            self.visits_made.append((moment, None))
             if self.desk is not None:
                 self.desk.visit(moment, False, self)
             return
@@ -655,6 +692,7 @@ class _History:
         if self.desk is not None:  # joining or renewing first, then the sale at their rate
             self.desk.visit(moment, True, self)
         interaction_id = self._add("purchase", None, moment, summary, amount=amount)
+        self.visits_made.append((moment, interaction_id))
         self._earn(interaction_id, moment, amount)
         if rng.random() < 0.06:
             self._feedback(moment + DAY // 2)
@@ -712,6 +750,17 @@ class _History:
             "bonus", SHOP_SETTINGS["welcome_bonus_points"], self.created,
             self.builder.expiry(self.created), None, None,
             "Welcome bonus",
+        )  # fmt: skip
+
+    def inbound(
+        self, kind: str, moment: int, summary: str, *, details: str = "",
+        score: int | None = None, status: str | None = None,
+        first_response: int | None = None, resolved: int | None = None,
+    ) -> int:  # fmt: skip
+        """An inbound entry relapp.demo.listening writes (a survey's feedback, a complaint)."""
+        return self._add(
+            kind, "inbound", moment, summary, details=details, score=score, status=status,
+            first_response=first_response, resolved=resolved,
         )  # fmt: skip
 
     def _feedback(self, moment: int) -> None:
@@ -887,6 +936,8 @@ def _write_rows(rows: _Rows) -> None:
             insert_contacts(columns, rows.contact)
         else:
             insert_rows(database, _TABLES.get(name, name), columns, getattr(rows, name))
+    listened = rows.listened
+    insert_survey_answers(listened.responses, listened.answers, listened.asked)
 
 
 def _ladder_stage(kind: str, history: _History) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import phonenumbers
@@ -17,8 +18,13 @@ from relapp.db.backups.check import check_database
 from relapp.db.connection import open_database
 from relapp.db.fields import format_timestamp, parse_timestamp
 from relapp.db.models import Contact, database
+from relapp.db.store.surveys import NAMED_ID_LIMIT, response_answers
 from relapp.demo.generator import TIERS, DemoCancelled, generate_demo_shop
 from relapp.domain.campaigns.vouchers import printed, typed_code
+from relapp.domain.listening.answers import Answer, checked_answers, feedback_score, in_words
+from relapp.domain.listening.competitions import list_competitions
+from relapp.domain.listening.surveys import survey_form
+from relapp.domain.listening.winners import verify, winners_to_tell
 from relapp.domain.loyalty.cards import is_valid_card_number
 from relapp.domain.loyalty.rules import points_for_purchase, tier_for_spend
 from relapp.domain.memberships.members import member_rate
@@ -395,3 +401,180 @@ def test_the_demo_passes_relapp_check(shop_path, capsys):
     assert check_database(shop_path).problems == []
     assert cli.main(["check", "--db", str(shop_path)]) == 0
     assert capsys.readouterr().out.startswith("ok: integrity, 1,500 contacts")
+
+
+# ------------------------------------------------------------------------------- listening
+
+
+def test_the_shop_has_a_survey_on_the_counter_and_an_old_anonymous_poll(shop):
+    surveys = shop.execute(
+        "SELECT id, name, kind, anonymous, active FROM survey ORDER BY id"
+    ).fetchall()
+    assert surveys == [(1, "How did we do?", "survey", 0, 1),
+                       (2, "Should we open on Sundays?", "poll", 1, 0)]  # fmt: skip
+    kinds = shop.execute(
+        "SELECT v.survey_id, q.kind, q.required, q.options FROM survey_question q"
+        " JOIN survey_version v ON v.id = q.version_id ORDER BY v.survey_id, q.position"
+    ).fetchall()
+    assert [(survey, kind, required) for survey, kind, required, _ in kinds] == [
+        (1, "nps", 1), (1, "rating", 1), (1, "choice", 1), (1, "text", 0),
+        (2, "yes_no", 1)]  # fmt: skip
+    assert 3 <= len(json.loads(kinds[2][3])) <= 4  # one choice of a few options
+
+
+def test_about_one_customer_in_eight_answered_the_survey_at_a_purchase(shop):
+    customers = scalar(shop, "SELECT count(*) FROM contact")
+    rows = shop.execute(
+        "SELECT r.id, r.contact_id, r.answered_at, r.answered_month, r.staff_id, r.source,"
+        " i.kind, i.contact_id, i.occurred_at, i.summary, i.details, i.feedback_score"
+        " FROM survey_response r JOIN interaction i ON i.id = r.interaction_id"
+        " WHERE r.survey_id = 1 ORDER BY r.id"
+    ).fetchall()
+    assert 0.10 * customers <= len(rows) <= 0.15 * customers
+    assert scalar(shop, "SELECT count(*) FROM survey_response WHERE survey_id = 1") == len(rows)
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))  # numbered, as named ones
+    assert len({row[1] for row in rows}) == len(rows)  # once each
+    year_ago = format_timestamp(datetime.combine(AS_OF, time(7, 30), UTC) - timedelta(days=365))
+    purchases = set(shop.execute(
+        "SELECT contact_id, occurred_at FROM interaction WHERE kind = 'purchase'"
+    ).fetchall())  # fmt: skip
+    for _id, contact, at, month, staff, source, kind, whose, occurred, summary, _, _ in rows:
+        assert (contact, at) in purchases and at >= year_ago  # at one of their purchases
+        assert (kind, whose, occurred) == ("feedback", contact, at)
+        assert summary == "Survey: How did we do?"
+        assert month == shop_day(at).strftime("%Y-%m") and source == "counter"
+        assert staff in (1, 2, 3)
+    asked = Counter(shop.execute("SELECT outcome FROM survey_asked").fetchall())
+    assert asked[("answered",)] == len(rows) and asked[("declined",)] > 0
+    assert set(shop.execute(
+        "SELECT contact_id, asked_at FROM survey_asked WHERE outcome = 'answered'"
+    ).fetchall()) == {(row[1], row[2]) for row in rows}  # fmt: skip
+
+
+def test_the_answers_fit_their_questions_and_read_as_the_counter_words_them(shop_path):
+    db = open_database(shop_path)
+    try:
+        form = survey_form(1)
+        questions = {question.id: question for question in form.questions}
+        rows = db.execute_sql(
+            "SELECT r.id, r.version_id, i.details, i.feedback_score FROM survey_response r"
+            " JOIN interaction i ON i.id = r.interaction_id WHERE r.survey_id = 1"
+        ).fetchall()
+        scores = Counter()
+        for response_id, version_id, details, score in rows:
+            assert version_id == form.version_id
+            answers = [Answer(question, value, text)
+                       for question, value, text in response_answers(response_id)]  # fmt: skip
+            # What answers.checked_answers lets through: each in range, the required there.
+            assert checked_answers(form, answers) == answers
+            assert details == "\n".join(in_words(questions[a.question_id], a) for a in answers)
+            assert score == feedback_score(form, answers) == answers[0].value  # the NPS
+            scores[score] += 1
+    finally:
+        db.close()
+    promoters = sum(scores[n] for n in (9, 10)) / len(rows)
+    detractors = sum(scores[n] for n in range(7)) / len(rows)
+    assert promoters > 0.5 and 0.05 <= detractors <= 0.25  # mostly 8 to 10, some detractors
+    assert scores[10] > scores[8] > scores[6] > scores[2]
+
+
+def test_a_low_score_opened_a_complaint_case_dated_at_the_answer(shop):
+    low = {
+        (contact, at): details
+        for contact, at, details in shop.execute(
+            "SELECT r.contact_id, r.answered_at, i.details FROM survey_response r"
+            " JOIN interaction i ON i.id = r.interaction_id WHERE r.survey_id = 1 AND EXISTS"
+            " (SELECT 1 FROM survey_answer a JOIN survey_question q ON q.id = a.question_id"
+            " WHERE a.response_id = r.id AND ((q.kind = 'nps' AND a.value <= 6)"
+            " OR (q.kind = 'rating' AND a.value <= 2)))"
+        )
+    }
+    assert len(low) >= 10
+    cases = shop.execute(
+        "SELECT contact_id, occurred_at, summary, details, direction, status, first_response_at,"
+        " resolved_at FROM interaction WHERE kind = 'complaint' AND summary LIKE 'Low score in %'"
+    ).fetchall()
+    assert {(case[0], case[1]) for case in cases} == set(low) and len(cases) == len(low)
+    for contact, at, summary, details, direction, status, first_response, resolved in cases:
+        assert summary.startswith("Low score in How did we do?: ")
+        assert (details, direction) == (low[(contact, at)], "inbound")
+        if status == "resolved":
+            assert at <= first_response <= resolved
+        else:
+            assert status == "open" and resolved is None
+    assert Counter(case[5] for case in cases)["resolved"] > 0.8 * len(cases)
+
+
+def test_the_poll_kept_only_the_month_of_each_anonymous_answer(shop):
+    rows = shop.execute(
+        "SELECT r.id, r.source, r.answered_month, r.contact_id, r.answered_at, r.staff_id,"
+        " r.interaction_id, a.id, a.value FROM survey_response r"
+        " JOIN survey_answer a ON a.response_id = r.id WHERE r.survey_id = 2"
+    ).fetchall()
+    assert 200 <= len(rows) <= 500  # a few hundred slips
+    for response, source, month, *personal, answer, value in rows:
+        assert response >= NAMED_ID_LIMIT and answer >= NAMED_ID_LIMIT  # drawn at random
+        assert personal == [None, None, None, None] and source == "paper"
+        assert value in (0, 1) and month < AS_OF.strftime("%Y-%m")
+    assert len({row[0] for row in rows}) == len(rows)
+    assert 0.5 < sum(row[-1] for row in rows) / len(rows) < 0.75  # most want Sundays
+
+
+def test_last_seasons_hamper_was_drawn_so_that_anyone_can_check_it(shop_path, capsys):
+    db = open_database(shop_path)
+    try:
+        [open_, drawn] = list_competitions()  # the latest end first
+        assert (drawn.competition.name, open_.competition.name) == (
+            "Winter hamper draw", "Spring gift card giveaway")  # fmt: skip
+        assert drawn.state(AS_OF) == "drawn" and open_.state(AS_OF) == "open"
+        assert drawn.entries > 50 and open_.entries > 5
+        checked = verify(drawn.competition.id)
+        assert checked.matches and checked.added == [] and checked.removed == []
+        record = checked.draw
+        assert record.drawn_at.date() == drawn.competition.ends_on + timedelta(days=1)
+        assert len(record.seed) == 32 and record.excluded == []
+        assert len(record.winners) == 3 and all(w.contact_id for w in record.winners)
+        assert [w.told_at is not None for w in record.winners] == [True, True, False]
+        total, untold = winners_to_tell(10)
+        assert total == 1 and untold[0].contact_id == record.winners[-1].contact_id
+        notes = db.execute_sql(
+            "SELECT contact_id FROM interaction WHERE kind = 'note' AND summary = ?",
+            ("Won the draw: Winter hamper draw",),
+        ).fetchall()
+        assert sorted(row[0] for row in notes) == sorted(w.contact_id for w in record.winners)
+    finally:
+        db.close()
+    assert cli.main(["competition", "verify", "1", "--db", str(shop_path)]) == 0
+    assert "They match." in capsys.readouterr().out
+
+
+def test_entries_are_made_as_the_counter_makes_them(shop):
+    competitions = {
+        row[0]: row[1:]
+        for row in shop.execute(
+            "SELECT id, starts_on, ends_on, by_counter, by_paper, by_purchase, limit_per_person"
+            " FROM competition"
+        )
+    }
+    entries = shop.execute(
+        "SELECT e.id, e.competition_id, e.contact_id, e.route, e.entered_at, e.interaction_id,"
+        " i.kind, i.contact_id, i.occurred_at FROM competition_entry e"
+        " LEFT JOIN interaction i ON i.id = e.interaction_id ORDER BY e.id"
+    ).fetchall()
+    assert [row[4] for row in entries] == sorted(row[4] for row in entries)  # in entry order
+    per_person = Counter((row[1], row[2]) for row in entries)
+    routes = Counter((row[1], row[3]) for row in entries)
+    assert {route for _, route in routes} == {"purchase", "counter", "no_purchase", "paper"}
+    for _id, competition, _contact, route, at, sale, kind, whose, sold_at in entries:
+        starts, ends, by_counter, by_paper, by_purchase, _limit = competitions[competition]
+        # From the second day, so that any computer's calendar has them in time.
+        assert date.fromisoformat(starts) < shop_day(at) <= date.fromisoformat(ends)
+        allowed = {"counter": by_counter, "paper": by_paper, "purchase": by_purchase,
+                   "no_purchase": by_purchase}  # fmt: skip
+        assert allowed[route]
+        if route == "purchase":  # the customer's sale, then and there
+            assert (kind, whose, sold_at) == ("purchase", _contact, at)
+        else:
+            assert sale is None
+    assert all(made <= competitions[competition][-1]
+               for (competition, _), made in per_person.items())  # fmt: skip
