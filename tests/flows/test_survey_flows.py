@@ -158,7 +158,7 @@ def test_a_survey_is_made_edited_and_deactivated_in_listening_by_keys(flow: Flow
 
     flow.press("Tab")  # from the page's tab to the list of surveys
     assert page.table.hasFocus()
-    flow.move_to(page.table, "Quick poll")
+    assert page.current().name == "Quick poll"  # the survey just made is the one selected
     flow.in_next_dialog(a_second_question_refused_then_a_survey, "Quick poll")
     flow.press("Return")  # Enter edits the survey chosen
     flow.wait_for_dialogs()

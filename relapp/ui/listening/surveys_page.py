@@ -152,7 +152,12 @@ class SurveysPage(QWidget):
     # -- acting ----------------------------------------------------------------------------------
 
     def new_survey(self) -> None:
+        before = {survey.id for survey in self.surveys}
         self._edited(SurveyEditorDialog.ask(self, None, self._staff_id()))
+        self.reload()  # the new survey is selected, ready for Results or Activate
+        made = [row for row, survey in enumerate(self.surveys) if survey.id not in before]
+        if made:
+            self.table.setCurrentCell(made[0], 0)
 
     def edit_survey(self) -> None:
         survey = self.current()
