@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from relapp.cli.args import MAX_ID, bounded_int, print_json
+from relapp.cli.offers import parse_offer
 from relapp.db.migrations.m0013_campaigns import CHANNELS, REASONS
 from relapp.errors import RelappError
 
@@ -151,10 +152,17 @@ def run_create(args: argparse.Namespace) -> int:
 
     _open(args)  # first: the template may not be the open database's own file
     template = _read_template(args.template)
+    offer = None
+    if args.voucher is not None:
+        offer = parse_offer(
+            args.voucher, option="--voucher",
+            examples="points:200, amount:5.00, percent:10 or reward:NAME",
+            min_spend=args.min_spend, valid_days=args.voucher_days, shared_code=args.shared_code,
+        )  # fmt: skip
     create_campaign(
         args.name, args.segment, args.channel, template, subject=args.subject,
         holdout_percent=args.holdout, transactional=args.transactional,
-        recent_days=args.recent_days, offer=_offer(args),
+        recent_days=args.recent_days, offer=offer,
     )  # fmt: skip
     made = campaign_named(args.name)
     assert made is not None
@@ -166,36 +174,6 @@ def run_create(args: argparse.Namespace) -> int:
         )
         print(f"See who it reaches with `relapp campaign show {made.id}`.")
     return 0
-
-
-def _offer(args: argparse.Namespace):
-    """The --voucher offer, or None; a wrong one is one sentence."""
-    from relapp.domain.campaigns.vouchers import Offer
-    from relapp.domain.shop.money import parse_amount
-
-    if args.voucher is None:
-        return None
-    kind, _, value = args.voucher.partition(":")
-    kind, value = kind.strip().lower(), value.strip()
-    try:
-        min_spend = parse_amount(args.min_spend) if args.min_spend.strip() not in ("", "0") else 0
-        amount = parse_amount(value) if kind == "amount" and value else 0
-    except ValueError as error:
-        raise RelappError(str(error)) from None
-    common = {"min_spend_cents": min_spend, "valid_days": args.voucher_days,
-              "shared_code": args.shared_code}  # fmt: skip
-    if kind == "points" and value.isdigit():
-        return Offer("points", int(value), **common)
-    if kind == "amount" and value:
-        return Offer("amount", amount, **common)
-    if kind == "percent" and value.removesuffix("%").strip().isdigit():
-        return Offer("percent", int(value.removesuffix("%")), **common)
-    if kind == "reward" and value:
-        return Offer("reward", reward_name=value, **common)
-    raise RelappError(
-        f"--voucher {args.voucher!r} is not an offer: write points:200, amount:5.00, percent:10"
-        " or reward:NAME."
-    )
 
 
 def _read_template(path: Path) -> str:

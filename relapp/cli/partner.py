@@ -31,11 +31,11 @@ from relapp.cli.args import (
     find_named_customer,
     print_json,
 )
+from relapp.cli.offers import parse_offer
 from relapp.domain.terms import PARTNER_DIRECTIONS
 from relapp.errors import RelappError
 
 if TYPE_CHECKING:
-    from relapp.domain.campaigns.vouchers import Offer
     from relapp.domain.partners.batches import Batch
     from relapp.domain.partners.partners import Partner
     from relapp.domain.shop.formats import ShopFormat
@@ -333,7 +333,13 @@ def run_codes(args: argparse.Namespace) -> int:
     from relapp.db.live_files import refuse_database_files
     from relapp.domain.partners.batches import make_batch
 
-    offer = _offer(args)
+    offer = parse_offer(
+        args.offer,
+        option="--offer",
+        examples="amount:5.00, percent:10, points:200 or reward:NAME",
+        min_spend=args.min_spend,
+        valid_days=args.days,
+    )
     _open(args)
     target = None
     if args.out is not None:
@@ -378,33 +384,6 @@ def _write_csv(batch: Batch, codes: tuple[str, ...], target: Path) -> Path:
             " printed above."
         ) from None
     return target
-
-
-def _offer(args: argparse.Namespace) -> Offer:
-    """The --offer, with --days and --min-spend; a wrong one is one sentence."""
-    from relapp.domain.campaigns.vouchers import Offer
-    from relapp.domain.shop.money import parse_amount
-
-    kind, _, value = args.offer.partition(":")
-    kind, value = kind.strip().lower(), value.strip()
-    try:
-        min_spend = parse_amount(args.min_spend) if args.min_spend.strip() not in ("", "0") else 0
-        amount = parse_amount(value) if kind == "amount" and value else 0
-    except ValueError as error:
-        raise RelappError(str(error)) from None
-    common = {"min_spend_cents": min_spend, "valid_days": args.days}
-    if kind == "points" and value.isdigit():
-        return Offer("points", int(value), **common)
-    if kind == "amount" and value:
-        return Offer("amount", amount, **common)
-    if kind == "percent" and value.removesuffix("%").strip().isdigit():
-        return Offer("percent", int(value.removesuffix("%")), **common)
-    if kind == "reward" and value:
-        return Offer("reward", reward_name=value, **common)
-    raise RelappError(
-        f"--offer {args.offer!r} is not an offer: write amount:5.00, percent:10, points:200"
-        " or reward:NAME."
-    )
 
 
 def run_refer(args: argparse.Namespace) -> int:
